@@ -1,0 +1,28 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { redirect } from "next/navigation";
+import { signUpAction } from "@/app/(auth)/actions";
+import { AuthForm } from "@/components/auth/auth-form";
+import { GitHubButton } from "@/components/auth/github-button";
+import { githubEnabled } from "@/lib/auth";
+import { PASSWORD_MIN_LENGTH } from "@/lib/password-policy";
+import { safeNextPath } from "@/lib/safe-redirect";
+import { getSessionUser } from "@/lib/session";
+
+export const metadata: Metadata = { title: "Sign up" };
+
+export default async function SignupPage({ searchParams }: { searchParams: Promise<{ next?: string }> }) {
+  const next = safeNextPath((await searchParams).next);
+  if (await getSessionUser()) redirect(next);
+  return (
+    <div className="auth-card">
+      <h1>Create your account</h1>
+      <p className="hint">Start on the Free plan. No card needed.</p>
+      {githubEnabled && <GitHubButton next={next} />}
+      <AuthForm mode="signup" action={signUpAction} next={next} passwordMinLength={PASSWORD_MIN_LENGTH} />
+      <p className="hint">
+        Already have an account? <Link href={`/login?next=${encodeURIComponent(next)}`}>Log in</Link>
+      </p>
+    </div>
+  );
+}

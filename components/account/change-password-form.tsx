@@ -1,0 +1,41 @@
+"use client";
+
+import { useActionState } from "react";
+import { changePasswordAction } from "@/app/account/actions";
+import { Field } from "@/components/ui/field";
+import { SubmitButton } from "@/components/ui/submit-button";
+
+export function ChangePasswordForm({ passwordMinLength }: { passwordMinLength: number }) {
+  const [state, formAction] = useActionState(changePasswordAction, null);
+  const error = state && !state.ok ? state.error : undefined;
+  return (
+    <form action={formAction} className="form" noValidate>
+      <Field
+        name="currentPassword"
+        label="Current password"
+        type="password"
+        autoComplete="current-password"
+        errors={error?.fieldErrors?.currentPassword}
+      />
+      <Field
+        name="newPassword"
+        label="New password"
+        type="password"
+        autoComplete="new-password"
+        hint={`At least ${passwordMinLength} characters.`}
+        errors={error?.fieldErrors?.newPassword}
+      />
+      {error && !error.fieldErrors && (
+        <p className="form-error" role="alert">
+          {error.message}
+        </p>
+      )}
+      {state?.ok && (
+        <p className="form-success" role="status">
+          Password changed.
+        </p>
+      )}
+      <SubmitButton pendingText="Saving…">Change password</SubmitButton>
+    </form>
+  );
+}

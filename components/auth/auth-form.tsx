@@ -1,0 +1,47 @@
+"use client";
+
+import { useActionState } from "react";
+import { Field } from "@/components/ui/field";
+import { SubmitButton } from "@/components/ui/submit-button";
+import type { ActionResult } from "@/lib/action";
+
+type AuthFormProps = {
+  mode: "signup" | "login";
+  action: (previous: unknown, formData: FormData) => Promise<ActionResult<never>>;
+  next?: string;
+  passwordMinLength: number;
+};
+
+// One form for sign-up and log-in: the server action validates and redirects on success;
+// anything it returns is an error to show beside the field it concerns.
+export function AuthForm({ mode, action, next, passwordMinLength }: AuthFormProps) {
+  const [state, formAction] = useActionState(action, null);
+  const error = state && !state.ok ? state.error : undefined;
+  const fieldErrors = error?.fieldErrors ?? {};
+  const isSignup = mode === "signup";
+  return (
+    <form action={formAction} className="form" noValidate>
+      {next && <input type="hidden" name="next" value={next} />}
+      {isSignup && <Field name="name" label="Name (optional)" autoComplete="name" errors={fieldErrors.name} />}
+      <Field name="email" label="Email" type="email" autoComplete="email" required errors={fieldErrors.email} />
+      <Field
+        name="password"
+        label="Password"
+        type="password"
+        autoComplete={isSignup ? "new-password" : "current-password"}
+        required
+        minLength={isSignup ? passwordMinLength : undefined}
+        hint={isSignup ? `At least ${passwordMinLength} characters.` : undefined}
+        errors={fieldErrors.password}
+      />
+      {error && !error.fieldErrors && (
+        <p className="form-error" role="alert">
+          {error.message}
+        </p>
+      )}
+      <SubmitButton pendingText={isSignup ? "Creating account…" : "Logging in…"}>
+        {isSignup ? "Create account" : "Log in"}
+      </SubmitButton>
+    </form>
+  );
+}

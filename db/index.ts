@@ -1,0 +1,44 @@
+import "server-only";
+import path from "node:path";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { env } from "@/lib/env";
+import * as schema from "./schema";
+
+// One database API over two drivers: postgres.js when DATABASE_URL is set (self-hosted, CI,
+// Neon, Supabase) and PGlite otherwise (zero-configuration development and tests).
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export const MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations");
+
+async function connectPostgres(url: string): Promise<Db> {
+  const { default: postgres } = await import("postgres");
+  const { drizzle } = await import("drizzle-orm/postgres-js");
+  // prepare: false keeps the app working behind transaction-mode poolers (Supabase, Neon's
+  // pgbouncer), where a prepared statement may land on another server connection.
+  const client = postgres(url, { max: env.DATABASE_POOL_MAX, prepare: false, onnotice: () => {} });
+  return drizzle(client, { schema }) as unknown as Db;
+}
+
+async function openEmbedded(dataDir: string): Promise<Db> {
+  if (env.NODE_ENV === "production") {
+    throw new Error("DATABASE_URL is required in production; the embedded PGlite database is for development.");
+  }
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle } = await import("drizzle-orm/pglite");
+  const { migrate } = await import("drizzle-orm/pglite/migrator");
+  const client = new PGlite(dataDir === "memory://" ? undefined : path.resolve(dataDir));
+  const db = drizzle(client, { schema });
+  // The embedded database is always brought up to date, so `npm run dev` needs no setup step.
+  await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  return db as unknown as Db;
+}
+
+// Cached on globalThis so that Next's hot reload in development reuses one pool / one PGlite.
+const globalForDb = globalThis as unknown as { dbPromise?: Promise<Db> };
+
+export function getDb(): Promise<Db> {
+  globalForDb.dbPromise ??= env.DATABASE_URL ? connectPostgres(env.DATABASE_URL) : openEmbedded(env.PGLITE_DIR);
+  return globalForDb.dbPromise;
+}
+
+export { schema };

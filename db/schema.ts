@@ -1,0 +1,171 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  bigserial,
+  boolean,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from "drizzle-orm/pg-core";
+import type { AdapterAccountType } from "next-auth/adapters";
+
+// Money is integer micro-dollars (1 USD = 1_000_000); days are UTC dates ("YYYY-MM-DD").
+// Column property names of users and accounts are the ones the Auth.js drizzle adapter uses.
+
+export const ROLES = ["user", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const users = pgTable("users", {
+  id: text("id")
+    .primaryKey()
+    .$defaultFn(() => crypto.randomUUID()),
+  name: text("name"),
+  email: text("email").unique(),
+  emailVerified: timestamp("email_verified", { mode: "date", withTimezone: true }),
+  image: text("image"),
+  passwordHash: text("password_hash"),
+  role: text("role", { enum: ROLES }).notNull().default("user"),
+  createdAt: timestamp("created_at", { mode: "date", withTimezone: true }).notNull().defaultNow(),
+});
+
+export const accounts = pgTable(
+  "accounts",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    type: text("type").$type<AdapterAccountType>().notNull(),
+    provider: text("provider").notNull(),
+    providerAccountId: text("provider_account_id").notNull(),
+    refresh_token: text("refresh_token"),
+    access_token: text("access_token"),
+    expires_at: integer("expires_at"),
+    token_type: text("token_type"),
+    scope: text("scope"),
+    id_token: text("id_token"),
+    session_state: text("session_state"),
+  },
+  (table) => [primaryKey({ columns: [table.provider, table.providerAccountId] })],
+);
+
+/** One row per user who has ever had a paid plan; no row means the free plan. */
+export const subscriptions = pgTable("subscriptions", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  stripeCustomerId: text("stripe_customer_id").unique(),
+  stripeSubscriptionId: text("stripe_subscription_id").unique(),
+  status: text("status"),
+  stripePriceId: text("stripe_price_id"),
+  plan: text("plan").notNull().default("free"),
+  currentPeriodEnd: timestamp("current_period_end", { mode: "date", withTimezone: true }),
+  cancelAtPeriodEnd: boolean("cancel_at_period_end").notNull().default(false),
+  updatedAt: timestamp("updated_at", { mode: "date", withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Per user and UTC day: admitted requests and tokens, with in-flight reservations apart. */
+export const usageDaily = pgTable(
+  "usage_daily",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    day: date("day", { mode: "string" }).notNull(),
+    requests: integer("requests").notNull().default(0),
+    tokensUsed: bigint("tokens_used", { mode: "number" }).notNull().default(0),
+    tokensReserved: bigint("tokens_reserved", { mode: "number" }).notNull().default(0),
+    costMicros: bigint("cost_micros", { mode: "number" }).notNull().default(0),
+  },
+  (table) => [primaryKey({ columns: [table.userId, table.day] })],
+);
+
+/** Global spend per UTC day, against DAILY_BUDGET_USD. */
+export const budgetDaily = pgTable("budget_daily", {
+  day: date("day", { mode: "string" }).primaryKey(),
+  costMicros: bigint("cost_micros", { mode: "number" }).notNull().default(0),
+  reservedMicros: bigint("reserved_micros", { mode: "number" }).notNull().default(0),
+});
+
+/** A budget threshold crossing is recorded once per day and percent. */
+export const budgetAlerts = pgTable(
+  "budget_alerts",
+  {
+    day: date("day", { mode: "string" }).notNull(),
+    thresholdPercent: integer("threshold_percent").notNull(),
+    createdAt: timestamp("created_at", { mode: "date", withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.day, table.thresholdPercent] })],
+);
+
+/** One row per request, served or refused. */
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    requestId: uuid("request_id").notNull().unique(),
+    userId: text("user_id").references(() => users.id, { onDelete: "set null" }),
+    createdAt: timestamp("created_at", { mode: "date", withTimezone: true }).notNull().defaultNow(),
+    action: text("action").notNull(),
+    outcome: text("outcome").notNull(),
+    model: text("model"),
+    promptHash: text("prompt_hash"),
+    inputTokens: integer("input_tokens").notNull().default(0),
+    outputTokens: integer("output_tokens").notNull().default(0),
+    costMicros: bigint("cost_micros", { mode: "number" }).notNull().default(0),
+    cacheHit: boolean("cache_hit").notNull().default(false),
+    latencyMs: integer("latency_ms"),
+    ipHash: text("ip_hash"),
+    promptText: text("prompt_text"),
+    responseText: text("response_text"),
+    details: jsonb("details").$type<Record<string, unknown>>(),
+  },
+  (table) => [
+    index("audit_log_user_created_idx").on(table.userId, table.createdAt),
+    index("audit_log_created_idx").on(table.createdAt),
+  ],
+);
+
+export const conversations = pgTable(
+  "conversations",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    title: text("title").notNull().default("New chat"),
+    createdAt: timestamp("created_at", { mode: "date", withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { mode: "date", withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index("conversations_user_updated_idx").on(table.userId, table.updatedAt)],
+);
+
+export const MESSAGE_ROLES = ["user", "assistant"] as const;
+
+export const messages = pgTable(
+  "messages",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    conversationId: uuid("conversation_id")
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    role: text("role", { enum: MESSAGE_ROLES }).notNull(),
+    content: text("content").notNull(),
+    createdAt: timestamp("created_at", { mode: "date", withTimezone: true })
+      .notNull()
+      .default(sql`clock_timestamp()`),
+  },
+  (table) => [index("messages_conversation_created_idx").on(table.conversationId, table.createdAt)],
+);
+
+/** A Stripe webhook event id is recorded in the same transaction as its effect: applied once. */
+export const stripeEvents = pgTable("stripe_events", {
+  id: text("id").primaryKey(),
+  type: text("type").notNull(),
+  processedAt: timestamp("processed_at", { mode: "date", withTimezone: true }).notNull().defaultNow(),
+});

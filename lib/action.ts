@@ -1,0 +1,55 @@
+import "server-only";
+import { unstable_rethrow } from "next/navigation";
+import type { z } from "zod";
+import { AppError, type ErrorPayload } from "@/lib/errors";
+import { requireUser, type SessionUser } from "@/lib/session";
+
+// Every server action is built with one of these wrappers, so none can forget the session
+// check or input validation. They run again on every call: a request posted straight to the
+// action's endpoint, without the UI, meets the same checks.
+
+export type ActionResult<T = null> = { ok: true; data: T } | { ok: false; error: ErrorPayload };
+
+function parseForm<S extends z.ZodType>(schema: S, formData: FormData): z.output<S> {
+  const result = schema.safeParse(Object.fromEntries(formData));
+  if (result.success) return result.data;
+  const fieldErrors: Record<string, string[]> = {};
+  for (const issue of result.error.issues) {
+    const field = String(issue.path[0] ?? "form");
+    (fieldErrors[field] ??= []).push(issue.message);
+  }
+  throw new AppError("invalid_input", { fieldErrors });
+}
+
+function failure(error: unknown): { ok: false; error: ErrorPayload } {
+  unstable_rethrow(error); // let Next's redirect() and notFound() through
+  if (error instanceof AppError) return { ok: false, error: error.toPayload() };
+  console.error("Unexpected error in a server action", error);
+  return { ok: false, error: { code: "service_unavailable", message: "Something went wrong. Please try again." } };
+}
+
+/** An action anyone may call (sign-up, log-in): input is still validated. */
+export function publicAction<S extends z.ZodType, T>(schema: S, run: (input: z.output<S>) => Promise<T>) {
+  return async (_previous: unknown, formData: FormData): Promise<ActionResult<T>> => {
+    try {
+      return { ok: true, data: await run(parseForm(schema, formData)) };
+    } catch (error) {
+      return failure(error);
+    }
+  };
+}
+
+/** An action for signed-in users: the session is checked first, before input is even read. */
+export function userAction<S extends z.ZodType, T>(
+  schema: S,
+  run: (input: z.output<S>, user: SessionUser) => Promise<T>,
+) {
+  return async (_previous: unknown, formData: FormData): Promise<ActionResult<T>> => {
+    try {
+      const user = await requireUser();
+      return { ok: true, data: await run(parseForm(schema, formData), user) };
+    } catch (error) {
+      return failure(error);
+    }
+  };
+}

@@ -1,0 +1,23 @@
+import "server-only";
+import { AUTH_ATTEMPT_LIMITS } from "@/lib/plans";
+import { checkLimits, createLimiter, type LimitOutcome } from "@/lib/rate-limit";
+
+type AttemptKind = keyof typeof AUTH_ATTEMPT_LIMITS;
+
+const limiters = Object.fromEntries(
+  Object.entries(AUTH_ATTEMPT_LIMITS).map(([kind, limits]) => [
+    kind,
+    {
+      perIp: createLimiter(`${kind}-ip`, limits.perIp.attempts, limits.perIp.window),
+      perEmail: createLimiter(`${kind}-email`, limits.perEmail.attempts, limits.perEmail.window),
+    },
+  ]),
+) as Record<AttemptKind, { perIp: ReturnType<typeof createLimiter>; perEmail: ReturnType<typeof createLimiter> }>;
+
+/** Counts one log-in or sign-up attempt against both the IP's and the email's budget. */
+export function checkAuthAttempt(kind: AttemptKind, ip: string, email: string): Promise<LimitOutcome> {
+  return checkLimits([
+    [limiters[kind].perIp, ip],
+    [limiters[kind].perEmail, email.toLowerCase()],
+  ]);
+}

@@ -1,0 +1,87 @@
+import "server-only";
+import { DrizzleAdapter } from "@auth/drizzle-adapter";
+import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
+import Credentials from "next-auth/providers/credentials";
+import GitHub from "next-auth/providers/github";
+import { z } from "zod";
+import { getDb } from "@/db";
+import { findUserByEmail, setUserRole } from "@/db/queries/users";
+import { accounts, users } from "@/db/schema";
+import { checkAuthAttempt } from "@/lib/auth-attempts";
+import { authConfig } from "@/lib/auth.config";
+import { clientIp } from "@/lib/client-ip";
+import { env } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import { dummyPasswordHash, verifyPassword } from "@/lib/password";
+import { roleFor } from "@/lib/roles";
+
+export const credentialsSchema = z.object({
+  email: z.email("Enter a valid email address.").max(254),
+  password: z.string().min(1, "Enter your password.").max(128),
+});
+
+/** Codes travel to the log-in form (and to the URL of a direct POST): no secrets in them. */
+export class RateLimitedSignIn extends CredentialsSignin {
+  constructor(retryAfterSeconds: number) {
+    super();
+    this.code = `rate_limited:${retryAfterSeconds}`;
+  }
+}
+export class UnavailableSignIn extends CredentialsSignin {
+  code = "unavailable";
+}
+
+export const githubEnabled = Boolean(env.AUTH_GITHUB_ID && env.AUTH_GITHUB_SECRET);
+
+// Every password check, whether it comes from our form or from a direct POST to
+// /api/auth/callback/credentials, passes through here, so the brute-force limit lives here.
+export async function authorizeWithPassword(credentials: unknown, request: Request) {
+  const parsed = credentialsSchema.safeParse(credentials);
+  if (!parsed.success) return null;
+  const { email, password } = parsed.data;
+
+  let attempt;
+  try {
+    attempt = await checkAuthAttempt("login", clientIp(request.headers), email);
+  } catch (error) {
+    if (error instanceof AppError) throw new UnavailableSignIn();
+    throw error;
+  }
+  if (!attempt.allowed) throw new RateLimitedSignIn(attempt.retryAfterSeconds);
+
+  const user = await findUserByEmail(email);
+  if (!user?.passwordHash) {
+    await verifyPassword(await dummyPasswordHash(), password);
+    return null;
+  }
+  if (!(await verifyPassword(user.passwordHash, password))) return null;
+  return { id: user.id, email: user.email, name: user.name, role: user.role };
+}
+
+export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<NextAuthConfig> => {
+  const db = await getDb();
+  return {
+    ...authConfig,
+    adapter: DrizzleAdapter(db, { usersTable: users, accountsTable: accounts }),
+    providers: [
+      Credentials({
+        credentials: { email: { type: "email" }, password: { type: "password" } },
+        authorize: authorizeWithPassword,
+      }),
+      ...(githubEnabled ? [GitHub({ clientId: env.AUTH_GITHUB_ID, clientSecret: env.AUTH_GITHUB_SECRET })] : []),
+    ],
+    callbacks: {
+      ...authConfig.callbacks,
+      async jwt({ token, user }) {
+        if (user?.id) {
+          // Sign-in: fix the role into the token, and keep the stored role in step with ADMIN_EMAILS.
+          const stored = user.role ?? "user";
+          const role = roleFor(user.email, stored);
+          if (role !== stored) await setUserRole(user.id, role);
+          token.role = role;
+        }
+        return token;
+      },
+    },
+  };
+});

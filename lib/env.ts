@@ -1,0 +1,91 @@
+import "server-only";
+import { z } from "zod";
+
+// Every environment variable the app reads, validated once. Optional ones have a working
+// default so development needs no configuration; production refuses to start without the
+// ones listed in PRODUCTION_REQUIREMENTS (see instrumentation.ts).
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value && value.trim() !== "" ? value.trim() : undefined));
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+
+  // Postgres: postgres.js when set, an embedded PGlite database otherwise.
+  DATABASE_URL: optionalText.pipe(z.url().optional()),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  PGLITE_DIR: z.string().default(".data/pglite"),
+
+  // Redis: Upstash REST when both are set, plain TCP Redis with REDIS_URL, embedded otherwise.
+  UPSTASH_REDIS_REST_URL: optionalText.pipe(z.url().optional()),
+  UPSTASH_REDIS_REST_TOKEN: optionalText,
+  REDIS_URL: optionalText.pipe(z.url().optional()),
+  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default("app"),
+
+  // Auth.js
+  AUTH_SECRET: optionalText,
+  AUTH_GITHUB_ID: optionalText,
+  AUTH_GITHUB_SECRET: optionalText,
+  ADMIN_EMAILS: optionalText,
+
+  // Model provider
+  OPENAI_API_KEY: optionalText,
+  OPENAI_BASE_URL: optionalText.pipe(z.url().optional()),
+
+  // Billing
+  STRIPE_SECRET_KEY: optionalText,
+  STRIPE_WEBHOOK_SECRET: optionalText,
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+type Requirement = { variable: string; purpose: string; isMet: (env: Env) => boolean };
+
+export const PRODUCTION_REQUIREMENTS: readonly Requirement[] = [
+  {
+    variable: "DATABASE_URL",
+    purpose: "PostgreSQL connection string (the embedded PGlite database is for development only)",
+    isMet: (env) => env.DATABASE_URL !== undefined,
+  },
+  {
+    variable: "REDIS_URL or UPSTASH_REDIS_REST_URL + UPSTASH_REDIS_REST_TOKEN",
+    purpose: "Redis for rate limits, cache and one-time tokens (the embedded store is per-process)",
+    isMet: (env) =>
+      env.REDIS_URL !== undefined ||
+      (env.UPSTASH_REDIS_REST_URL !== undefined && env.UPSTASH_REDIS_REST_TOKEN !== undefined),
+  },
+  {
+    variable: "AUTH_SECRET",
+    purpose: "signs and encrypts session cookies (generate one: openssl rand -base64 33)",
+    isMet: (env) => env.AUTH_SECRET !== undefined,
+  },
+  {
+    variable: "OPENAI_API_KEY",
+    purpose: "server-side key for the model provider (the demo model is for development only)",
+    isMet: (env) => env.OPENAI_API_KEY !== undefined,
+  },
+];
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  - ${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`Invalid environment variables:\n${lines.join("\n")}`);
+  }
+  return result.data;
+}
+
+/** One message that lists every missing production variable, or null when all are set. */
+export function productionProblems(env: Env): string | null {
+  if (env.NODE_ENV !== "production") return null;
+  const missing = PRODUCTION_REQUIREMENTS.filter((requirement) => !requirement.isMet(env));
+  if (missing.length === 0) return null;
+  const lines = missing.map((requirement) => `  - ${requirement.variable}: ${requirement.purpose}`);
+  return `Refusing to start in production: these environment variables are missing:\n${lines.join("\n")}\nSee .env.example and the README.`;
+}
+
+export const env: Env = parseEnv(process.env);
+
+export const isProduction = env.NODE_ENV === "production";

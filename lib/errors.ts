@@ -1,0 +1,65 @@
+// Errors the app shows to people, typed by code. One map gives each code its HTTP status and
+// the user's message; `retryAfterSeconds` and `fieldErrors` carry the next step.
+
+export const ERROR_CODES = {
+  unauthorized: { status: 401, message: "Please log in to continue." },
+  forbidden: { status: 403, message: "You do not have access to this." },
+  invalid_input: { status: 400, message: "Please check the highlighted fields." },
+  invalid_credentials: { status: 401, message: "Email or password is incorrect." },
+  email_taken: { status: 409, message: "An account with this email already exists. Log in instead." },
+  rate_limited: { status: 429, message: "Too many attempts. Please wait before trying again." },
+  service_unavailable: { status: 503, message: "The service is temporarily unavailable. Please try again shortly." },
+  not_found: { status: 404, message: "Not found." },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export type ErrorPayload = {
+  code: ErrorCode;
+  message: string;
+  retryAfterSeconds?: number;
+  fieldErrors?: Record<string, string[]>;
+};
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly retryAfterSeconds?: number;
+  readonly fieldErrors?: Record<string, string[]>;
+
+  constructor(
+    code: ErrorCode,
+    options: { message?: string; retryAfterSeconds?: number; fieldErrors?: Record<string, string[]>; cause?: unknown } = {},
+  ) {
+    super(options.message ?? ERROR_CODES[code].message, { cause: options.cause });
+    this.name = "AppError";
+    this.code = code;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+    this.fieldErrors = options.fieldErrors;
+  }
+
+  get status(): number {
+    return ERROR_CODES[this.code].status;
+  }
+
+  toPayload(): ErrorPayload {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.retryAfterSeconds !== undefined && { retryAfterSeconds: this.retryAfterSeconds }),
+      ...(this.fieldErrors !== undefined && { fieldErrors: this.fieldErrors }),
+    };
+  }
+}
+
+export function rateLimitedError(retryAfterSeconds: number): AppError {
+  return new AppError("rate_limited", {
+    retryAfterSeconds,
+    message: `Too many attempts. Try again in ${formatWait(retryAfterSeconds)}.`,
+  });
+}
+
+export function formatWait(seconds: number): string {
+  if (seconds < 60) return `${seconds} second${seconds === 1 ? "" : "s"}`;
+  const minutes = Math.ceil(seconds / 60);
+  return `${minutes} minute${minutes === 1 ? "" : "s"}`;
+}

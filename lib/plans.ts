@@ -1,0 +1,65 @@
+// The single typed source for tiers. Everything that enforces or shows a limit reads it;
+// nothing else hard-codes a number.
+
+export const PLAN_IDS = ["free", "pro"] as const;
+export type PlanId = (typeof PLAN_IDS)[number];
+
+export type Plan = {
+  id: PlanId;
+  name: string;
+  /** Stripe price lookup key (scripts/stripe-setup creates prices by it). Null: not for sale. */
+  priceLookupKey: string | null;
+  monthlyPriceUsd: number;
+  requestsPerDay: number;
+  tokensPerDay: number;
+  requestsPerMinute: number;
+  maxInputChars: number;
+  maxOutputTokens: number;
+  models: readonly string[];
+};
+
+export const PLANS: Record<PlanId, Plan> = {
+  free: {
+    id: "free",
+    name: "Free",
+    priceLookupKey: null,
+    monthlyPriceUsd: 0,
+    requestsPerDay: 20,
+    tokensPerDay: 20_000,
+    requestsPerMinute: 5,
+    maxInputChars: 2_000,
+    maxOutputTokens: 512,
+    models: ["gpt-4.1-nano"],
+  },
+  pro: {
+    id: "pro",
+    name: "Pro",
+    priceLookupKey: "pro_monthly",
+    monthlyPriceUsd: 20,
+    requestsPerDay: 500,
+    tokensPerDay: 1_000_000,
+    requestsPerMinute: 30,
+    maxInputChars: 16_000,
+    maxOutputTokens: 4_096,
+    models: ["gpt-4.1-nano", "gpt-4.1-mini"],
+  },
+};
+
+export const DEFAULT_PLAN: PlanId = "free";
+
+export function isPlanId(value: unknown): value is PlanId {
+  return typeof value === "string" && (PLAN_IDS as readonly string[]).includes(value);
+}
+
+export function getPlan(id: string | null | undefined): Plan {
+  return isPlanId(id) ? PLANS[id] : PLANS[DEFAULT_PLAN];
+}
+
+/**
+ * Limits that apply before anyone is signed in (brute force on log-in and sign-up). The
+ * per-email limit also caps how fast one address can be locked out by someone else.
+ */
+export const AUTH_ATTEMPT_LIMITS = {
+  login: { perIp: { attempts: 30, window: "10 m" }, perEmail: { attempts: 10, window: "15 m" } },
+  signup: { perIp: { attempts: 10, window: "1 h" }, perEmail: { attempts: 5, window: "1 h" } },
+} as const;

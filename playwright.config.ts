@@ -1,0 +1,44 @@
+import { defineConfig } from "@playwright/test";
+
+// Browser and HTTP tests against the production build (`npm run build:e2e` first). Chromium
+// comes from Debian (/usr/bin/chromium): Playwright downloads no browser here.
+const port = process.env.E2E_PORT ?? "3100";
+// Auth.js builds its URLs with localhost; cookies set there are not sent to 127.0.0.1.
+const baseURL = `http://localhost:${port}`;
+
+export default defineConfig({
+  testDir: "tests",
+  testMatch: ["e2e/**/*.spec.ts", "security/**/*.spec.ts"],
+  outputDir: "test-results/playwright",
+  fullyParallel: false,
+  workers: 2,
+  retries: 0,
+  timeout: 60_000,
+  reporter: [["list"], ["html", { open: "never", outputFolder: "test-results/playwright-report" }]],
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+  },
+  webServer: {
+    command: "npx tsx tests/e2e/start-server.ts",
+    url: `${baseURL}/api/health`,
+    reuseExistingServer: !process.env.CI,
+    timeout: 120_000,
+    stdout: "pipe",
+    env: { E2E_PORT: port },
+  },
+});

@@ -1,0 +1,39 @@
+import NextAuth from "next-auth";
+import { NextResponse } from "next/server";
+import { authConfig } from "@/lib/auth.config";
+import { applySecurityHeaders, contentSecurityPolicy } from "@/lib/security-headers";
+
+// Page redirects and security headers. This is NOT the security boundary (a proxy can be
+// skipped, cf. CVE-2025-29927): every page, action and route handler checks the session itself.
+const { auth } = NextAuth(authConfig);
+
+const SIGNED_IN_ONLY = ["/chat", "/account", "/admin"];
+
+function needsSession(pathname: string): boolean {
+  return SIGNED_IN_ONLY.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`));
+}
+
+export const proxy = auth((request) => {
+  const isProduction = process.env.NODE_ENV === "production";
+  const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
+  const csp = contentSecurityPolicy(nonce, !isProduction);
+  const { pathname, search } = request.nextUrl;
+
+  let response: NextResponse;
+  if (needsSession(pathname) && !request.auth) {
+    const login = new URL("/login", request.nextUrl);
+    login.searchParams.set("next", `${pathname}${search}`);
+    response = NextResponse.redirect(login);
+  } else {
+    const requestHeaders = new Headers(request.headers);
+    requestHeaders.set("x-nonce", nonce);
+    requestHeaders.set("Content-Security-Policy", csp);
+    response = NextResponse.next({ request: { headers: requestHeaders } });
+  }
+  applySecurityHeaders(response.headers, csp, isProduction);
+  return response;
+});
+
+export const config = {
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|robots.txt).*)"],
+};

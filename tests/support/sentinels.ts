@@ -1,0 +1,35 @@
+// Recognisable fake values for every server secret. The production build in CI is made and
+// served with these, and tests/security fails if any of them reaches the browser.
+export const SENTINELS = {
+  AUTH_SECRET: "sentinel-auth-secret-7d1c0e5a9b4f",
+  OPENAI_API_KEY: "sentinel-openai-key-3f9a2b7c1d6e",
+  STRIPE_SECRET_KEY: "sentinel-stripe-secret-8e4d6a0f2c1b",
+  STRIPE_WEBHOOK_SECRET: "sentinel-stripe-webhook-5b3c9d1e7a0c",
+  UPSTASH_REDIS_REST_TOKEN: "sentinel-upstash-token-2a8f4c6e0b9d",
+  DATABASE_PASSWORD: "sentinel-db-password-9c7e1a3b5d2f",
+} as const;
+
+/** DATABASE_URL with the sentinel password (PostgreSQL's trust auth here ignores it). */
+export function databaseUrlWithSentinel(url: string): string {
+  const withPassword = new URL(url);
+  withPassword.password = SENTINELS.DATABASE_PASSWORD;
+  return withPassword.toString();
+}
+
+/** The server environment for the production build and for `next start` in browser tests. */
+export function productionServerEnv(databaseUrl: string): Record<string, string> {
+  return {
+    NODE_ENV: "production",
+    NEXT_TELEMETRY_DISABLED: "1",
+    DATABASE_URL: databaseUrlWithSentinel(databaseUrl),
+    REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
+    // Set but not used: Upstash needs its URL too, and REDIS_URL serves here.
+    UPSTASH_REDIS_REST_TOKEN: SENTINELS.UPSTASH_REDIS_REST_TOKEN,
+    AUTH_SECRET: SENTINELS.AUTH_SECRET,
+    OPENAI_API_KEY: SENTINELS.OPENAI_API_KEY,
+    STRIPE_SECRET_KEY: SENTINELS.STRIPE_SECRET_KEY,
+    STRIPE_WEBHOOK_SECRET: SENTINELS.STRIPE_WEBHOOK_SECRET,
+  };
+}
+
+export const BASE_DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { parseEnv, productionProblems } from "@/lib/env";
+
+describe("environment validation", () => {
+  it("needs nothing in development", () => {
+    const env = parseEnv({ NODE_ENV: "development" });
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(productionProblems(env)).toBeNull();
+  });
+
+  it("lists every missing production variable in one message", () => {
+    const message = productionProblems(parseEnv({ NODE_ENV: "production" }));
+    expect(message).toContain("DATABASE_URL");
+    expect(message).toContain("REDIS_URL or UPSTASH_REDIS_REST_URL + UPSTASH_REDIS_REST_TOKEN");
+    expect(message).toContain("AUTH_SECRET");
+    expect(message).toContain("OPENAI_API_KEY");
+  });
+
+  it("accepts a complete production environment, with either kind of Redis", () => {
+    const base = {
+      NODE_ENV: "production",
+      DATABASE_URL: "postgres://u:p@db.example.com:5432/app",
+      AUTH_SECRET: "x".repeat(32),
+      OPENAI_API_KEY: "key",
+    };
+    expect(productionProblems(parseEnv({ ...base, REDIS_URL: "redis://127.0.0.1:6379" }))).toBeNull();
+    expect(
+      productionProblems(
+        parseEnv({ ...base, UPSTASH_REDIS_REST_URL: "https://x.upstash.io", UPSTASH_REDIS_REST_TOKEN: "t" }),
+      ),
+    ).toBeNull();
+    // An Upstash URL without its token is no Redis at all.
+    expect(productionProblems(parseEnv({ ...base, UPSTASH_REDIS_REST_URL: "https://x.upstash.io" }))).toContain(
+      "REDIS_URL",
+    );
+  });
+
+  it("treats empty strings as unset and rejects malformed URLs", () => {
+    expect(parseEnv({ DATABASE_URL: "" }).DATABASE_URL).toBeUndefined();
+    expect(() => parseEnv({ DATABASE_URL: "not a url" })).toThrow(/DATABASE_URL/);
+    expect(() => parseEnv({ REDIS_KEY_PREFIX: "bad prefix!" })).toThrow(/REDIS_KEY_PREFIX/);
+  });
+});
