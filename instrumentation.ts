@@ -1,11 +1,8 @@
 // Runs once when a server instance starts. In production, a missing secret or an embedded
 // database/store stops the start with one message that lists everything missing.
 export async function register(): Promise<void> {
-  if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const { env, productionProblems } = await import("@/lib/env");
-  const problems = productionProblems(env);
-  if (problems) {
-    console.error(`\n${problems}\n`);
-    process.exit(1);
+  if (process.env.NEXT_RUNTIME === "nodejs") {
+    const { refuseUnsafeProductionStart } = await import("@/lib/startup-check");
+    refuseUnsafeProductionStart();
   }
 }

@@ -1,4 +1,5 @@
 import "server-only";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { env } from "@/lib/env";
@@ -26,6 +27,7 @@ async function openEmbedded(dataDir: string): Promise<Db> {
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
   const { migrate } = await import("drizzle-orm/pglite/migrator");
+  if (dataDir !== "memory://") mkdirSync(path.dirname(path.resolve(dataDir)), { recursive: true });
   const client = new PGlite(dataDir === "memory://" ? undefined : path.resolve(dataDir));
   const db = drizzle(client, { schema });
   // The embedded database is always brought up to date, so `npm run dev` needs no setup step.
@@ -37,7 +39,12 @@ async function openEmbedded(dataDir: string): Promise<Db> {
 const globalForDb = globalThis as unknown as { dbPromise?: Promise<Db> };
 
 export function getDb(): Promise<Db> {
-  globalForDb.dbPromise ??= env.DATABASE_URL ? connectPostgres(env.DATABASE_URL) : openEmbedded(env.PGLITE_DIR);
+  if (!globalForDb.dbPromise) {
+    const opening = env.DATABASE_URL ? connectPostgres(env.DATABASE_URL) : openEmbedded(env.PGLITE_DIR);
+    // A failed start (database down, bad migration) is retried on the next call, not cached.
+    opening.catch(() => (globalForDb.dbPromise = undefined));
+    globalForDb.dbPromise = opening;
+  }
   return globalForDb.dbPromise;
 }
 
