@@ -1,8 +1,12 @@
 import { defineConfig } from "@playwright/test";
+import { runDatabaseName } from "./tests/support/test-database";
 
 // Browser and HTTP tests against the production build (`npm run build:e2e` first). Chromium
 // comes from Debian (/usr/bin/chromium): Playwright downloads no browser here.
 const port = process.env.E2E_PORT ?? "3100";
+// One database per run, named here so the server (tests/e2e/start-server.ts) and the tests
+// (which inspect rows) agree; worker processes inherit it through the environment.
+process.env.E2E_DATABASE_NAME ??= runDatabaseName("e2e");
 // Auth.js builds its URLs with localhost; cookies set there are not sent to 127.0.0.1.
 const baseURL = `http://localhost:${port}`;
 
@@ -39,6 +43,6 @@ export default defineConfig({
     reuseExistingServer: !process.env.CI,
     timeout: 120_000,
     stdout: "pipe",
-    env: { E2E_PORT: port },
+    env: { E2E_PORT: port, E2E_DATABASE_NAME: process.env.E2E_DATABASE_NAME },
   },
 });

@@ -5,9 +5,9 @@ import path from "node:path";
 import { env } from "@/lib/env";
 
 // Development without configuration still needs a stable AUTH_SECRET, or every restart would
-// log everyone out. Generate one once and keep it in .env.local (git-ignored), where Next
-// loads it from on every later start. Production never gets here (env.ts refuses to start).
-const ENV_LOCAL = path.join(process.cwd(), ".env.local");
+// log everyone out. Generate one once and keep it in .env.development.local (git-ignored), which Next
+// loads on every later `next dev` and never in production (which refuses to start without one).
+const ENV_LOCAL = path.join(process.cwd(), ".env.development.local");
 
 function readSecretFromEnvLocal(): string | undefined {
   if (!existsSync(ENV_LOCAL)) return undefined;

@@ -1,17 +1,27 @@
 import "server-only";
+import { cache } from "react";
+import { findUserById } from "@/db/queries/users";
 import type { Role } from "@/db/schema";
 import { auth } from "@/lib/auth";
 import { AppError } from "@/lib/errors";
+import { roleFor } from "@/lib/roles";
 
 export type SessionUser = { id: string; email: string | null; name: string | null; role: Role };
 
-/** The signed-in user, or null. Every page, action and route checks this itself. */
-export async function getSessionUser(): Promise<SessionUser | null> {
+/**
+ * The signed-in user, or null. Every page, action and route checks this itself. The cookie
+ * alone is not enough: the user must still exist, and the role is read from the database, so
+ * a deleted account or a revoked admin loses access at once, not when the cookie expires.
+ * Cached per request, so a layout and its page share one lookup.
+ */
+export const getSessionUser = cache(async (): Promise<SessionUser | null> => {
   const session = await auth();
-  const user = session?.user;
-  if (!user?.id) return null;
-  return { id: user.id, email: user.email ?? null, name: user.name ?? null, role: user.role };
-}
+  const userId = session?.user?.id;
+  if (!userId) return null;
+  const user = await findUserById(userId);
+  if (!user) return null;
+  return { id: user.id, email: user.email, name: user.name, role: roleFor(user.email, user.role) };
+});
 
 export async function requireUser(): Promise<SessionUser> {
   const user = await getSessionUser();

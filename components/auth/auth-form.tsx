@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useState } from "react";
 import { Field } from "@/components/ui/field";
 import { SubmitButton } from "@/components/ui/submit-button";
 import type { ActionResult } from "@/lib/action";
@@ -16,6 +16,8 @@ type AuthFormProps = {
 // anything it returns is an error to show beside the field it concerns.
 export function AuthForm({ mode, action, next, passwordMinLength }: AuthFormProps) {
   const [state, formAction] = useActionState(action, null);
+  // React resets a form after its action; keep the email so a failed attempt needs only the password again.
+  const [email, setEmail] = useState("");
   const error = state && !state.ok ? state.error : undefined;
   const fieldErrors = error?.fieldErrors ?? {};
   const isSignup = mode === "signup";
@@ -23,7 +25,16 @@ export function AuthForm({ mode, action, next, passwordMinLength }: AuthFormProp
     <form action={formAction} className="form" noValidate>
       {next && <input type="hidden" name="next" value={next} />}
       {isSignup && <Field name="name" label="Name (optional)" autoComplete="name" errors={fieldErrors.name} />}
-      <Field name="email" label="Email" type="email" autoComplete="email" required errors={fieldErrors.email} />
+      <Field
+        name="email"
+        label="Email"
+        type="email"
+        autoComplete="email"
+        required
+        value={email}
+        onChange={(event) => setEmail(event.target.value)}
+        errors={fieldErrors.email}
+      />
       <Field
         name="password"
         label="Password"

@@ -4,6 +4,8 @@ type FieldProps = {
   type?: string;
   autoComplete?: string;
   defaultValue?: string;
+  value?: string;
+  onChange?: (event: React.ChangeEvent<HTMLInputElement>) => void;
   required?: boolean;
   minLength?: number;
   hint?: string;

@@ -3,9 +3,10 @@
 import { spawn } from "node:child_process";
 import { BASE_DATABASE_URL, productionServerEnv } from "../support/sentinels";
 import { createRunDatabase } from "../support/test-database";
+import { e2eDatabaseName } from "./database";
 
 const port = process.env.E2E_PORT ?? "3100";
-const database = await createRunDatabase(BASE_DATABASE_URL, "e2e");
+const database = await createRunDatabase(BASE_DATABASE_URL, e2eDatabaseName());
 const server = spawn("npx", ["next", "start", "-H", "127.0.0.1", "-p", port], {
   stdio: "inherit",
   env: {

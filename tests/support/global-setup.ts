@@ -1,5 +1,5 @@
 import type { TestProject } from "vitest/node";
-import { createRunDatabase } from "./test-database";
+import { createRunDatabase, runDatabaseName } from "./test-database";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -17,7 +17,7 @@ export default async function setup(project: TestProject) {
     project.provide("databaseUrl", undefined);
     return;
   }
-  const database = await createRunDatabase(baseUrl, "vitest");
+  const database = await createRunDatabase(baseUrl, runDatabaseName("vitest"));
   project.provide("databaseUrl", database.url);
   return database.drop;
 }

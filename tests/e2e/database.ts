@@ -1,0 +1,14 @@
+import postgres from "postgres";
+import { BASE_DATABASE_URL } from "../support/sentinels";
+import { databaseUrlFor } from "../support/test-database";
+
+export function e2eDatabaseName(): string {
+  const name = process.env.E2E_DATABASE_NAME;
+  if (!name) throw new Error("E2E_DATABASE_NAME is not set (playwright.config.ts sets it)");
+  return name;
+}
+
+/** A direct connection to the database the server under test uses, for setup and assertions. */
+export function e2eSql() {
+  return postgres(databaseUrlFor(BASE_DATABASE_URL, e2eDatabaseName()), { max: 2, onnotice: () => {} });
+}

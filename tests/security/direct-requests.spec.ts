@@ -1,0 +1,133 @@
+import { readFileSync } from "node:fs";
+import { expect, test, type APIRequestContext } from "@playwright/test";
+import { e2eSql } from "../e2e/database";
+import { logOut, signUp } from "../e2e/helpers";
+
+// Requests an attacker would send: straight to pages and server actions over HTTP, without
+// the UI, without a cookie, with a header that once let requests skip Next's middleware
+// (CVE-2025-29927), and with the cookie of an account that no longer exists.
+
+const PROXY_SKIP = { "x-middleware-subrequest": "middleware:middleware:middleware:middleware:middleware" };
+// Actions that need no session by their nature; every other action must refuse without one.
+const PUBLIC_ACTIONS = new Set(["logInAction", "signUpAction", "signOutAction", "signInWithGitHubAction"]);
+
+type ManifestEntry = { exportedName: string; filename: string; workers: Record<string, unknown> };
+
+function serverActions(): Array<ManifestEntry & { id: string; pagePath: string }> {
+  const manifest = JSON.parse(readFileSync(".next/server/server-reference-manifest.json", "utf8")) as {
+    node: Record<string, ManifestEntry>;
+  };
+  return Object.entries(manifest.node).map(([id, entry]) => {
+    // "app/account/page" → "/account"; route groups like "(auth)" are not part of the URL.
+    const worker = Object.keys(entry.workers).find((name) => name.endsWith("/page")) ?? "app/page";
+    const pagePath = `/${worker.replace(/^app\//, "").replace(/\/?page$/, "").replace(/\([^)]+\)\/?/g, "")}`;
+    return { id, pagePath, ...entry };
+  });
+}
+
+/** Posts to a server action the way React's form action does: (previousState, formData). */
+function postAction(request: APIRequestContext, pagePath: string, actionId: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
+  // The form's fields first, then the argument list that refers to them (order matters).
+  const multipart = new FormData();
+  for (const [name, value] of Object.entries(fields)) multipart.append(`_1_${name}`, value);
+  multipart.append("0", JSON.stringify([null, "$K1"]));
+  return request.post(pagePath, { headers: { "Next-Action": actionId, ...headers }, multipart, maxRedirects: 0 });
+}
+
+test("every non-public server action refuses a request with no session, with or without the proxy-skip header", async ({ playwright, baseURL }) => {
+  const protectedActions = serverActions().filter((action) => !PUBLIC_ACTIONS.has(action.exportedName));
+  expect(protectedActions.map((a) => a.exportedName)).toContain("changePasswordAction");
+  const anonymous = await playwright.request.newContext({ baseURL });
+  for (const action of protectedActions) {
+    for (const headers of [{}, PROXY_SKIP]) {
+      const response = await postAction(anonymous, action.pagePath, action.id, {}, headers);
+      const body = await response.text();
+      // Either the proxy turns it away (a redirect to /login), or the action itself refuses.
+      const refusedByProxy = response.status() === 307 && response.headers().location?.startsWith("/login");
+      const refusedByAction = body.includes('"code":"unauthorized"');
+      expect(refusedByProxy || refusedByAction, `${action.exportedName}: ${response.status()} ${body.slice(0, 200)}`).toBe(true);
+      expect(body).not.toContain('"ok":true');
+    }
+  }
+  await anonymous.dispose();
+});
+
+test("the page and its actions check the session themselves: a deleted account's valid cookie gets nothing", async ({ page }) => {
+  const credentials = await signUp(page);
+  const changePassword = serverActions().find((action) => action.exportedName === "changePasswordAction")!;
+  const fields = { currentPassword: credentials.password, newPassword: "a brand new password" };
+
+  // Control: with a live session the same raw request reaches the action and succeeds.
+  const served = await postAction(page.request, changePassword.pagePath, changePassword.id, fields);
+  expect(await served.text()).toContain('"ok":true');
+
+  // Delete the account behind the still-valid cookie: the proxy lets the cookie through
+  // (it only reads the cookie), so what refuses now is the page's and the action's own check.
+  const sql = e2eSql();
+  await sql`delete from users where email = ${credentials.email}`;
+  await sql.end();
+
+  const refused = await postAction(page.request, changePassword.pagePath, changePassword.id, {
+    currentPassword: "a brand new password",
+    newPassword: "yet another password",
+  }, PROXY_SKIP);
+  expect(await refused.text()).toContain('"code":"unauthorized"');
+
+  const accountPage = await page.request.get("/account", { headers: PROXY_SKIP, maxRedirects: 0 });
+  expect(accountPage.status()).toBe(307);
+  expect(accountPage.headers().location).toContain("/login");
+});
+
+test("a logged-out GET of a protected page is redirected to /login, also with the proxy-skip header", async ({ playwright, baseURL }) => {
+  const anonymous = await playwright.request.newContext({ baseURL });
+  for (const path of ["/account", "/chat", "/admin"]) {
+    for (const headers of [{}, PROXY_SKIP]) {
+      const response = await anonymous.get(path, { headers, maxRedirects: 0 });
+      expect(response.status(), path).toBe(307);
+      expect(response.headers().location).toBe(`/login?next=${encodeURIComponent(path)}`);
+    }
+  }
+  await anonymous.dispose();
+});
+
+test("security headers are on every page", async ({ request }) => {
+  for (const path of ["/", "/login", "/api/health"]) {
+    const response = await request.get(path);
+    const headers = response.headers();
+    expect(headers["content-security-policy"], path).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
+    expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+    expect(headers["x-content-type-options"]).toBe("nosniff");
+    expect(headers["referrer-policy"]).toBe("strict-origin-when-cross-origin");
+    expect(headers["strict-transport-security"]).toContain("max-age=");
+    expect(headers["x-powered-by"]).toBeUndefined();
+  }
+  // Next puts the request's nonce on its own scripts, so the strict CSP does not break the app.
+  const html = await (await request.get("/login")).text();
+  expect(html).toMatch(/<script[^>]+nonce="[^"]+"/);
+});
+
+test("log-in is rate limited per email: the form says when to retry", async ({ page }) => {
+  const { email } = await signUp(page);
+  await logOut(page);
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(email);
+  // Signing up used one attempt (it signs in); 10 per 15 minutes per email in lib/plans.ts.
+  for (let attempt = 0; attempt < 12; attempt++) {
+    await page.getByLabel("Password").fill(`wrong password ${attempt}`);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await expect(page.locator(".form-error")).toBeVisible();
+    await expect(page.getByRole("button", { name: "Log in" })).toBeEnabled(); // the attempt has finished
+    if (await page.getByText(/Too many attempts/).isVisible()) break;
+  }
+  await expect(page.getByText(/Too many attempts\. Try again in \d+ minutes?\./)).toBeVisible();
+});
+
+test("a hostile ?next= never sends a user off-site after log-in", async ({ page }) => {
+  const credentials = await signUp(page);
+  await logOut(page);
+  await page.goto("/login?next=//evil.example/steal");
+  await page.getByLabel("Email").fill(credentials.email);
+  await page.getByLabel("Password").fill(credentials.password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page).toHaveURL(/localhost:\d+\/account$/);
+});
