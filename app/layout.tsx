@@ -23,8 +23,11 @@ export default async function RootLayout({ children }: { children: React.ReactNo
               Secure AI Starter
             </Link>
             <nav className="nav" aria-label="Main">
+              <Link href="/pricing">Pricing</Link>
               {user ? (
                 <>
+                  <Link href="/chat">Chat</Link>
+                  {user.role === "admin" && <Link href="/admin">Admin</Link>}
                   <Link href="/account">Account</Link>
                   <SignOutButton />
                 </>
