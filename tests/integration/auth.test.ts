@@ -80,6 +80,17 @@ describe("password sign-in (the Credentials authorize step)", () => {
   });
 });
 
+describe("sign-up attempts", () => {
+  it("are limited per email, however many IPs they come from", async () => {
+    const email = uniqueEmail();
+    const limit = AUTH_ATTEMPT_LIMITS.signup.perEmail.attempts;
+    const outcomes = await Promise.all(
+      Array.from({ length: limit + 3 }, () => checkAuthAttempt("signup", `test-ip-${randomUUID()}`, email)),
+    );
+    expect(outcomes.filter((o) => o.allowed)).toHaveLength(limit);
+  });
+});
+
 describe("account data", () => {
   it("reports zero usage for a new user and counts reservations in the meter", async () => {
     const user = await insertPasswordUser({ email: uniqueEmail(), name: null, passwordHash: "x", role: "user" });

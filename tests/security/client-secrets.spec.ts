@@ -35,15 +35,16 @@ test("no server secret appears in any file under .next/static", () => {
 });
 
 test("no server secret appears in HTML or RSC payloads sent to a browser, logged out or in", async ({ page }) => {
-  const bodies: string[] = [];
-  page.on("response", async (response) => {
+  const pending: Promise<string>[] = [];
+  page.on("response", (response) => {
     const type = response.headers()["content-type"] ?? "";
-    if (/html|text\/x-component|javascript|json/.test(type)) bodies.push(await response.text().catch(() => ""));
+    if (/html|text\/x-component|javascript|json/.test(type)) pending.push(response.text().catch(() => ""));
   });
   for (const path of ["/", "/login", "/signup"]) await page.goto(path);
   await signUp(page);
   await page.goto("/account");
-  await page.waitForLoadState("networkidle");
+  await expect(page.getByTestId("account-plan")).toBeVisible();
+  const bodies = await Promise.all(pending);
   expect(bodies.length).toBeGreaterThan(5);
   expect(bodies.flatMap(leakedSentinels)).toEqual([]);
 });
