@@ -8,8 +8,8 @@ import { getDb } from "@/db";
 import { findUserByEmail, setUserRole } from "@/db/queries/users";
 import { accounts, users } from "@/db/schema";
 import { checkAuthAttempt } from "@/lib/auth-attempts";
-import { authConfig } from "@/lib/auth.config";
 import { clientIp } from "@/lib/client-ip";
+import { authSecret } from "@/lib/dev-auth-secret";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { dummyPasswordHash, verifyPassword } from "@/lib/password";
@@ -61,7 +61,11 @@ export async function authorizeWithPassword(credentials: unknown, request: Reque
 export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<NextAuthConfig> => {
   const db = await getDb();
   return {
-    ...authConfig,
+    secret: authSecret(),
+    // Vercel and reverse proxies set the Host header; Auth.js builds its URLs from it.
+    trustHost: true,
+    session: { strategy: "jwt" }, // Credentials sign-in requires JWT sessions
+    pages: { signIn: "/login" },
     adapter: DrizzleAdapter(db, { usersTable: users, accountsTable: accounts }),
     providers: [
       Credentials({
@@ -71,7 +75,11 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<Ne
       ...(githubEnabled ? [GitHub({ clientId: env.AUTH_GITHUB_ID, clientSecret: env.AUTH_GITHUB_SECRET })] : []),
     ],
     callbacks: {
-      ...authConfig.callbacks,
+      session({ session, token }) {
+        if (token.sub) session.user.id = token.sub;
+        session.user.role = token.role ?? "user";
+        return session;
+      },
       async jwt({ token, user }) {
         if (user?.id) {
           // Sign-in: fix the role into the token, and keep the stored role in step with ADMIN_EMAILS.
