@@ -17,7 +17,8 @@ async function javascriptBytes(page: Page, path: string): Promise<number> {
     }
   };
   page.on("response", onResponse);
-  await page.goto(path, { waitUntil: "networkidle" });
+  await page.goto(path, { waitUntil: "load" });
+  await page.waitForTimeout(1_000); // let hydration-time chunk loads finish
   page.off("response", onResponse);
   return (await Promise.all(sizes)).reduce((sum, size) => sum + size, 0);
 }
