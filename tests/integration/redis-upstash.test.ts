@@ -1,0 +1,73 @@
+import { randomUUID } from "node:crypto";
+import { Ratelimit } from "@upstash/ratelimit";
+import { Redis } from "@upstash/redis";
+import IORedis from "ioredis";
+import RedisMock from "ioredis-mock";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRequester, ioredisOptions } from "@/lib/redis-requester";
+import { startUpstashRestServer } from "../fakes/upstash-rest-server";
+
+// The app's Upstash mode is plain `new Redis({ url, token })`. Drive it against a local server
+// speaking Upstash's REST protocol (backed by real Redis in CI, the embedded store otherwise).
+const TOKEN = "test-upstash-token";
+let server: Awaited<ReturnType<typeof startUpstashRestServer>>;
+let tcp: IORedis | undefined;
+let redis: Redis;
+const prefix = `upstash-test-${randomUUID()}`;
+
+beforeAll(async () => {
+  const backend = process.env.REDIS_URL
+    ? createRequester((tcp = new IORedis(process.env.REDIS_URL, ioredisOptions)), { translateEvalsha: false })
+    : createRequester(new RedisMock(), { translateEvalsha: true });
+  server = await startUpstashRestServer(backend, TOKEN);
+  redis = new Redis({ url: server.url, token: TOKEN, enableTelemetry: false });
+});
+
+afterAll(async () => {
+  if (tcp) {
+    const keys = await tcp.keys(`${prefix}*`);
+    if (keys.length) await tcp.del(...keys);
+    tcp.disconnect();
+  }
+  await server.close();
+});
+
+describe("Upstash REST mode", () => {
+  it("reads and writes, with nil as null and JSON values deserialized", async () => {
+    await redis.set(`${prefix}:a`, { plan: "pro" });
+    expect(await redis.get(`${prefix}:a`)).toEqual({ plan: "pro" });
+    expect(await redis.get(`${prefix}:missing`)).toBeNull();
+    expect(await redis.set(`${prefix}:nx`, "1", { nx: true, ex: 10 })).toBe("OK");
+    expect(await redis.set(`${prefix}:nx`, "2", { nx: true, ex: 10 })).toBeNull();
+  });
+
+  it("runs pipelines and transactions", async () => {
+    const pipeline = redis.pipeline();
+    pipeline.incr(`${prefix}:n`);
+    pipeline.incr(`${prefix}:n`);
+    pipeline.get(`${prefix}:n`);
+    expect(await pipeline.exec()).toEqual([1, 2, 2]);
+    const tx = redis.multi();
+    tx.set(`${prefix}:t`, "x");
+    tx.get(`${prefix}:t`);
+    expect(await tx.exec()).toEqual(["OK", "x"]);
+  });
+
+  it("refuses a wrong token", async () => {
+    const intruder = new Redis({ url: server.url, token: "wrong", enableTelemetry: false, retry: false });
+    await expect(intruder.get(`${prefix}:a`)).rejects.toThrow(/Unauthorized/);
+  });
+
+  it("runs @upstash/ratelimit unchanged: 200 concurrent calls against a limit of 10 admit exactly 10", async () => {
+    const limiter = new Ratelimit({
+      redis,
+      limiter: Ratelimit.slidingWindow(10, "60 s"),
+      prefix: `${prefix}:rl`,
+      analytics: false,
+      enableProtection: false,
+      ephemeralCache: false,
+    });
+    const results = await Promise.all(Array.from({ length: 200 }, () => limiter.limit("same-user")));
+    expect(results.filter((r) => r.success)).toHaveLength(10);
+  });
+});
