@@ -1,0 +1,52 @@
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+// Both modules read the environment when they load: load them afresh per case.
+afterEach(() => {
+  vi.unstubAllEnvs();
+  vi.resetModules();
+  vi.restoreAllMocks();
+});
+
+describe("ADMIN_EMAILS", () => {
+  it("makes the listed emails admins, whatever their case, and nobody else", async () => {
+    vi.stubEnv("ADMIN_EMAILS", " Boss@Example.com, ops@example.com ");
+    const { roleFor } = await import("@/lib/roles");
+    expect(roleFor("boss@example.com", "user")).toBe("admin");
+    expect(roleFor("OPS@example.com", "user")).toBe("admin");
+    expect(roleFor("someone@example.com", "user")).toBe("user");
+    expect(roleFor(null, "user")).toBe("user");
+    // A stored admin stays admin (set by hand in the database).
+    expect(roleFor("someone@example.com", "admin")).toBe("admin");
+  });
+});
+
+describe("development AUTH_SECRET", () => {
+  it("is generated once into .env.development.local and reused after a restart", async () => {
+    const directory = mkdtempSync(path.join(tmpdir(), "dev-secret-"));
+    vi.spyOn(process, "cwd").mockReturnValue(directory);
+    vi.stubEnv("NODE_ENV", "development");
+    vi.stubEnv("AUTH_SECRET", "");
+    const first = (await import("@/lib/dev-auth-secret")).authSecret();
+    const file = path.join(directory, ".env.development.local");
+    expect(first).toMatch(/^[A-Za-z0-9_-]{40,}$/);
+    expect(readFileSync(file, "utf8")).toContain(`AUTH_SECRET=${first}`);
+
+    vi.resetModules();
+    vi.stubEnv("AUTH_SECRET", ""); // a restarted process that did not load the file itself
+    const second = (await import("@/lib/dev-auth-secret")).authSecret();
+    expect(second).toBe(first);
+    expect(readFileSync(file, "utf8").match(/AUTH_SECRET=/g)).toHaveLength(1);
+  });
+
+  it("is never generated in production", async () => {
+    const directory = mkdtempSync(path.join(tmpdir(), "dev-secret-"));
+    vi.spyOn(process, "cwd").mockReturnValue(directory);
+    vi.stubEnv("NODE_ENV", "production");
+    vi.stubEnv("AUTH_SECRET", "");
+    expect((await import("@/lib/dev-auth-secret")).authSecret()).toBeUndefined();
+    expect(existsSync(path.join(directory, ".env.development.local"))).toBe(false);
+  });
+});
