@@ -125,8 +125,8 @@ export class FakeStripe {
   }
 
   private publicSession(session: Json): Json {
-    const { line_items: _lineItems, subscription_data: _subscriptionData, ...visible } = session;
-    return visible;
+    // line_items and subscription_data are inputs Stripe does not echo back on the session.
+    return Object.fromEntries(Object.entries(session).filter(([key]) => key !== "line_items" && key !== "subscription_data"));
   }
 
   private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { failedInvoice, signatureFor, stripeEvent, type FakeEvent } from "../fakes/stripe-events";
-import { TEST_WEBHOOK_SECRET, useFakeStripe } from "../support/fake-stripe-env";
+import { TEST_WEBHOOK_SECRET, startFakeStripeForApp } from "../support/fake-stripe-env";
 
 // The webhook logic against the real stripe SDK talking to the fake Stripe over HTTP. The
 // app modules are imported after the fake has started, so lib/env.ts sees its address.
-const fake = await useFakeStripe();
+const fake = await startFakeStripeForApp();
 const { getDb } = await import("@/db");
 const { effectivePlan, getSubscription } = await import("@/db/queries/account");
 const { insertPasswordUser } = await import("@/db/queries/users");
