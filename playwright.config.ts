@@ -7,6 +7,9 @@ const port = process.env.E2E_PORT ?? "3100";
 // One database per run, named here so the server (tests/e2e/start-server.ts) and the tests
 // (which inspect rows) agree; worker processes inherit it through the environment.
 process.env.E2E_DATABASE_NAME ??= runDatabaseName("e2e");
+// The fake Stripe runs inside the web server process (tests/e2e/start-server.ts); tests drive it
+// over HTTP on this port.
+process.env.E2E_FAKE_STRIPE_PORT ??= String(Number(port) + 1);
 // Auth.js builds its URLs with localhost; cookies set there are not sent to 127.0.0.1.
 const baseURL = `http://localhost:${port}`;
 
@@ -43,6 +46,6 @@ export default defineConfig({
     reuseExistingServer: !process.env.CI,
     timeout: 120_000,
     stdout: "pipe",
-    env: { E2E_PORT: port, E2E_DATABASE_NAME: process.env.E2E_DATABASE_NAME },
+    env: { E2E_PORT: port, E2E_DATABASE_NAME: process.env.E2E_DATABASE_NAME, E2E_FAKE_STRIPE_PORT: process.env.E2E_FAKE_STRIPE_PORT },
   },
 });

@@ -66,6 +66,10 @@ export const subscriptions = pgTable("subscriptions", {
   plan: text("plan").notNull().default("free"),
   currentPeriodEnd: timestamp("current_period_end", { mode: "date", withTimezone: true }),
   cancelAtPeriodEnd: boolean("cancel_at_period_end").notNull().default(false),
+  /** When a scheduled cancellation takes effect (Stripe's cancel_at, or the period end). */
+  cancelAt: timestamp("cancel_at", { mode: "date", withTimezone: true }),
+  /** Start of the past-due grace period: the first failed invoice since the last good state. */
+  paymentFailedAt: timestamp("payment_failed_at", { mode: "date", withTimezone: true }),
   updatedAt: timestamp("updated_at", { mode: "date", withTimezone: true }).notNull().defaultNow(),
 });
 

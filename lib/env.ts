@@ -37,6 +37,12 @@ const envSchema = z.object({
   // Billing
   STRIPE_SECRET_KEY: optionalText,
   STRIPE_WEBHOOK_SECRET: optionalText,
+  // Tests and stripe-mock only: send Stripe API calls to this base URL (e.g. http://127.0.0.1:12111)
+  // instead of https://api.stripe.com.
+  STRIPE_API_BASE: optionalText.pipe(z.url().optional()),
+  // Public origin of the app for Stripe's return URLs (https://example.com). Unset: the Origin
+  // of the request that started checkout (Next has already checked it matches the host).
+  APP_URL: optionalText.pipe(z.url().optional()),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -10,6 +10,13 @@ export const ERROR_CODES = {
   rate_limited: { status: 429, message: "Too many attempts. Please wait before trying again." },
   service_unavailable: { status: 503, message: "The service is temporarily unavailable. Please try again shortly." },
   not_found: { status: 404, message: "Not found." },
+  billing_not_configured: {
+    status: 503,
+    message: "Billing is not configured on this server. Ask an administrator to set your plan.",
+  },
+  already_subscribed: { status: 409, message: "You already have this plan. Use \"Manage billing\" on your account page." },
+  no_billing_account: { status: 409, message: "You have no billing account yet. Choose a plan on the pricing page first." },
+  billing_unavailable: { status: 502, message: "The payment provider did not answer. Please try again in a minute." },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -55,6 +55,22 @@ export function getPlan(id: string | null | undefined): Plan {
   return isPlanId(id) ? PLANS[id] : PLANS[DEFAULT_PLAN];
 }
 
+/** Plans that can be bought (they have a Stripe price). */
+export const PAID_PLANS: readonly Plan[] = Object.values(PLANS).filter((plan) => plan.priceLookupKey !== null);
+
+/** The plan a Stripe price belongs to, by its lookup key — never by product or price name. */
+export function planForLookupKey(lookupKey: string | null | undefined): Plan | null {
+  if (!lookupKey) return null;
+  return PAID_PLANS.find((plan) => plan.priceLookupKey === lookupKey) ?? null;
+}
+
+/**
+ * Grace rule (db/queries/account.ts `effectivePlan` applies it): after a failed payment a
+ * past_due subscription keeps its paid plan for this many days from the first failed invoice,
+ * while Stripe retries the card; then it is Free until a payment succeeds.
+ */
+export const PAST_DUE_GRACE_DAYS = 7;
+
 /**
  * Limits that apply before anyone is signed in (brute force on log-in and sign-up). The
  * per-email limit also caps how fast one address can be locked out by someone else.

@@ -1,26 +1,45 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { redirect } from "next/navigation";
+import { ManageBillingButton } from "@/components/account/billing-buttons";
 import { ChangePasswordForm } from "@/components/account/change-password-form";
+import { DeleteAccountForm } from "@/components/account/delete-account-form";
 import { UsageMeter } from "@/components/account/usage-meter";
 import { effectivePlan, getSubscription, getTodayUsage } from "@/db/queries/account";
+import { DELETE_CONFIRMATION } from "@/lib/account-deletion";
+import { describePlanStatus } from "@/lib/billing/plan-status";
 import { PASSWORD_MIN_LENGTH } from "@/lib/password-policy";
 import { getSessionUser } from "@/lib/session";
+import { isBillingConfigured } from "@/lib/stripe";
 import { nextUtcMidnight } from "@/lib/time";
 
 export const metadata: Metadata = { title: "Account" };
 
-export default async function AccountPage() {
+type AccountPageProps = { searchParams: Promise<{ checkout?: string }> };
+
+export default async function AccountPage({ searchParams }: AccountPageProps) {
   // proxy.ts already redirects, but the page is its own boundary.
   const user = await getSessionUser();
   if (!user) redirect("/login?next=/account");
 
-  const [subscription, usage] = await Promise.all([getSubscription(user.id), getTodayUsage(user.id)]);
+  const [subscription, usage, { checkout }] = await Promise.all([
+    getSubscription(user.id),
+    getTodayUsage(user.id),
+    searchParams,
+  ]);
   const plan = effectivePlan(subscription);
   const resetsAt = nextUtcMidnight();
+  const canManageBilling = isBillingConfigured && Boolean(subscription?.stripeCustomerId);
 
   return (
     <div className="stack">
       <h1>Account</h1>
+      {checkout === "success" && (
+        <p className="notice" role="status">
+          Thank you! Your plan changes as soon as Stripe confirms the payment, usually within seconds. Reload this page
+          if it still shows your old plan.
+        </p>
+      )}
       <section className="card" aria-labelledby="profile-heading">
         <h2 id="profile-heading">Profile</h2>
         <dl className="facts">
@@ -32,6 +51,8 @@ export default async function AccountPage() {
               {plan.name}
             </span>
           </dd>
+          <dt>Status</dt>
+          <dd data-testid="account-plan-status">{describePlanStatus(subscription)}</dd>
           {user.role === "admin" && (
             <>
               <dt>Role</dt>
@@ -39,6 +60,14 @@ export default async function AccountPage() {
             </>
           )}
         </dl>
+        <div className="actions">
+          {canManageBilling && <ManageBillingButton />}
+          {plan.id === "free" && (
+            <Link href="/pricing" className={canManageBilling ? "button secondary" : "button"}>
+              See plans
+            </Link>
+          )}
+        </div>
       </section>
       <section className="card" aria-labelledby="usage-heading">
         <h2 id="usage-heading">Today&apos;s usage</h2>
@@ -53,6 +82,10 @@ export default async function AccountPage() {
       <section className="card" aria-labelledby="password-heading">
         <h2 id="password-heading">Password</h2>
         <ChangePasswordForm passwordMinLength={PASSWORD_MIN_LENGTH} />
+      </section>
+      <section className="card" aria-labelledby="delete-heading">
+        <h2 id="delete-heading">Delete account</h2>
+        <DeleteAccountForm confirmation={DELETE_CONFIRMATION} />
       </section>
     </div>
   );

@@ -16,8 +16,11 @@ export function databaseUrlWithSentinel(url: string): string {
   return withPassword.toString();
 }
 
-/** The server environment for the production build and for `next start` in browser tests. */
-export function productionServerEnv(databaseUrl: string): Record<string, string> {
+/**
+ * The server environment for the production build and for `next start` in browser tests.
+ * `stripeApiBase` points the app's Stripe SDK at the fake Stripe (tests/fakes/stripe-server.ts).
+ */
+export function productionServerEnv(databaseUrl: string, { stripeApiBase }: { stripeApiBase?: string } = {}): Record<string, string> {
   return {
     NODE_ENV: "production",
     NEXT_TELEMETRY_DISABLED: "1",
@@ -29,6 +32,7 @@ export function productionServerEnv(databaseUrl: string): Record<string, string>
     OPENAI_API_KEY: SENTINELS.OPENAI_API_KEY,
     STRIPE_SECRET_KEY: SENTINELS.STRIPE_SECRET_KEY,
     STRIPE_WEBHOOK_SECRET: SENTINELS.STRIPE_WEBHOOK_SECRET,
+    ...(stripeApiBase && { STRIPE_API_BASE: stripeApiBase }),
   };
 }
 

@@ -1,0 +1,94 @@
+import "server-only";
+import { desc, eq, sql } from "drizzle-orm";
+import { getDb, type Db } from "@/db";
+import { stripeEvents, subscriptions, users } from "@/db/schema";
+import type { PlanId } from "@/lib/plans";
+
+type Transaction = Parameters<Parameters<Db["transaction"]>[0]>[0];
+export type SubscriptionState = Pick<
+  typeof subscriptions.$inferInsert,
+  "stripeSubscriptionId" | "status" | "stripePriceId" | "plan" | "currentPeriodEnd" | "cancelAtPeriodEnd" | "cancelAt"
+>;
+
+/** Links a Stripe customer to the user; keeps the first one if two requests race. */
+export async function saveStripeCustomerId(userId: string, customerId: string): Promise<string> {
+  const db = await getDb();
+  const [row] = await db
+    .insert(subscriptions)
+    .values({ userId, stripeCustomerId: customerId })
+    .onConflictDoUpdate({
+      target: subscriptions.userId,
+      set: { stripeCustomerId: sql`coalesce(${subscriptions.stripeCustomerId}, excluded.stripe_customer_id)` },
+    })
+    .returning({ stripeCustomerId: subscriptions.stripeCustomerId });
+  return row?.stripeCustomerId ?? customerId;
+}
+
+/**
+ * Records a webhook event id inside the caller's transaction. False when it was already
+ * recorded: the event was applied before (or is being applied right now) and must be skipped.
+ */
+export async function claimStripeEvent(tx: Transaction, id: string, type: string): Promise<boolean> {
+  const inserted = await tx.insert(stripeEvents).values({ id, type }).onConflictDoNothing().returning({ id: stripeEvents.id });
+  return inserted.length === 1;
+}
+
+/** The user a Stripe customer belongs to, locking their row until the transaction ends. */
+export async function lockSubscriptionByCustomer(tx: Transaction, customerId: string) {
+  const [row] = await tx.select().from(subscriptions).where(eq(subscriptions.stripeCustomerId, customerId)).for("update").limit(1);
+  return row ?? null;
+}
+
+export async function lockSubscriptionByUser(tx: Transaction, userId: string) {
+  const [row] = await tx.select().from(subscriptions).where(eq(subscriptions.userId, userId)).for("update").limit(1);
+  return row ?? null;
+}
+
+export async function userExists(tx: Transaction, userId: string): Promise<boolean> {
+  const [row] = await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).limit(1);
+  return Boolean(row);
+}
+
+/** Writes the subscription as Stripe reports it now (the caller re-fetched it). */
+export async function writeSubscriptionState(
+  tx: Transaction,
+  userId: string,
+  customerId: string,
+  state: SubscriptionState & { paymentFailedAt: Date | null },
+): Promise<void> {
+  const values = { ...state, stripeCustomerId: customerId, updatedAt: new Date() };
+  await tx
+    .insert(subscriptions)
+    .values({ userId, ...values })
+    .onConflictDoUpdate({ target: subscriptions.userId, set: values });
+}
+
+export async function markPaymentFailed(tx: Transaction, userId: string, failedAt: Date): Promise<void> {
+  // Keep the earliest failure: the grace period runs from the first failed invoice.
+  await tx
+    .update(subscriptions)
+    .set({ paymentFailedAt: sql`coalesce(${subscriptions.paymentFailedAt}, ${failedAt})`, updatedAt: new Date() })
+    .where(eq(subscriptions.userId, userId));
+}
+
+/** An admin's manual plan: no Stripe status, so effectivePlan takes the plan as it is. */
+export async function setPlanByHand(userId: string, plan: PlanId): Promise<void> {
+  const db = await getDb();
+  const values = { plan, status: null, cancelAt: null, cancelAtPeriodEnd: false, paymentFailedAt: null, updatedAt: new Date() };
+  await db.insert(subscriptions).values({ userId, ...values }).onConflictDoUpdate({ target: subscriptions.userId, set: values });
+}
+
+export async function listUsersWithSubscriptions(limit = 200) {
+  const db = await getDb();
+  return db
+    .select({ id: users.id, email: users.email, role: users.role, createdAt: users.createdAt, subscription: subscriptions })
+    .from(users)
+    .leftJoin(subscriptions, eq(subscriptions.userId, users.id))
+    .orderBy(desc(users.createdAt))
+    .limit(limit);
+}
+
+export async function deleteUser(userId: string): Promise<void> {
+  const db = await getDb();
+  await db.delete(users).where(eq(users.id, userId));
+}

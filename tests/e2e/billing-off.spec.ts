@@ -1,0 +1,52 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { expect, test } from "@playwright/test";
+import { BASE_DATABASE_URL, productionServerEnv } from "../support/sentinels";
+import { databaseUrlFor } from "../support/test-database";
+import { e2eDatabaseName } from "./database";
+import { signUp } from "./helpers";
+import { stripeEvent, deliverWebhook } from "./stripe";
+
+// The same build started without Stripe keys: the app runs, /pricing shows the plans and says
+// billing is off, and the webhook writes nothing.
+const port = Number(process.env.E2E_PORT ?? 3100) + 2;
+const baseURL = `http://localhost:${port}`;
+let server: ChildProcess;
+
+test.describe("without Stripe keys", () => {
+  test.use({ baseURL });
+
+  test.beforeAll(async () => {
+    const env: Record<string, string> = { ...productionServerEnv(databaseUrlFor(BASE_DATABASE_URL, e2eDatabaseName())), REDIS_KEY_PREFIX: `e2eoff${Date.now().toString(36)}` };
+    delete env.STRIPE_SECRET_KEY;
+    delete env.STRIPE_WEBHOOK_SECRET;
+    const inherited = { ...process.env };
+    delete inherited.STRIPE_SECRET_KEY;
+    delete inherited.STRIPE_WEBHOOK_SECRET;
+    // `next` itself, not through npx, so that killing it at the end stops the server.
+    server = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-H", "127.0.0.1", "-p", String(port)], {
+      stdio: "ignore",
+      env: { ...inherited, ...env },
+    });
+    await expect.poll(async () => (await fetch(`${baseURL}/api/health`).catch(() => null))?.status ?? 0, { timeout: 60_000 }).toBe(200);
+  });
+
+  test.afterAll(() => {
+    server?.kill("SIGTERM");
+  });
+
+  test("/pricing shows the plans with a notice and no checkout; the webhook refuses and writes nothing", async ({ page, request }) => {
+    await page.goto("/pricing");
+    await expect(page.getByTestId("billing-not-configured")).toBeVisible();
+    await expect(page.getByTestId("plan-free")).toBeVisible();
+    await expect(page.getByTestId("plan-pro")).toContainText("requests per day");
+    await signUp(page);
+    await page.goto("/pricing");
+    await expect(page.getByTestId("plan-free").getByTestId("current-plan")).toBeVisible();
+    await expect(page.getByRole("button", { name: /Upgrade/ })).toHaveCount(0);
+    await page.goto("/account");
+    await expect(page.getByRole("button", { name: "Manage billing" })).toHaveCount(0);
+
+    const refused = await deliverWebhook(request, stripeEvent("checkout.session.completed", { id: "cs_1", object: "checkout.session" }));
+    expect(refused.status()).toBe(400);
+  });
+});
