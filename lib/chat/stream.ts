@@ -1,6 +1,5 @@
 import "server-only";
 import { saveExchange } from "@/db/queries/conversations";
-import { estimateTokens } from "@/lib/ai/models";
 import { ClientAbort } from "@/lib/ai/openai-provider";
 import { modelProvider } from "@/lib/ai/provider";
 import type { ModelUsage } from "@/lib/ai/types";

@@ -3,7 +3,7 @@ import { costMicros } from "@/lib/ai/models";
 import type { ModelUsage } from "@/lib/ai/types";
 import { AppError } from "@/lib/errors";
 import { writeAuditRow } from "./audit";
-import { createGuardContext, type AiFeature, type GuardContext } from "./context";
+import { createGuardContext, type GuardContext } from "./context";
 import { checkSession } from "./steps/session";
 import { validateInput } from "./steps/input";
 import { checkRequestToken } from "./steps/replay";
