@@ -9,7 +9,7 @@ const port = process.env.E2E_PORT ?? "3100";
 process.env.E2E_DATABASE_NAME ??= runDatabaseName("e2e");
 // The fake Stripe runs inside the web server process (tests/e2e/start-server.ts); tests drive it
 // over HTTP on this port.
-process.env.E2E_FAKE_STRIPE_PORT ??= String(Number(port) + 1);
+process.env.E2E_FAKE_STRIPE_PORT ??= String(Number(port) + 3);
 // Auth.js builds its URLs with localhost; cookies set there are not sent to 127.0.0.1.
 const baseURL = `http://localhost:${port}`;
 

@@ -6,7 +6,7 @@ import { applySecurityHeaders, contentSecurityPolicy } from "@/lib/security-head
 // Page redirects and security headers. This is NOT the security boundary (a proxy can be
 // skipped, cf. CVE-2025-29927): every page, action and route handler checks the session itself.
 
-const SIGNED_IN_ONLY = ["/chat", "/account", "/admin"];
+const SIGNED_IN_ONLY = ["/chat", "/tools", "/account", "/admin"];
 
 function needsSession(pathname: string): boolean {
   return SIGNED_IN_ONLY.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`));

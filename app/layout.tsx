@@ -27,6 +27,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
               {user ? (
                 <>
                   <Link href="/chat">Chat</Link>
+                  <Link href="/tools/summarize">Summarize</Link>
                   {user.role === "admin" && <Link href="/admin">Admin</Link>}
                   <Link href="/account">Account</Link>
                   <SignOutButton />

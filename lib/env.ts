@@ -33,6 +33,18 @@ const envSchema = z.object({
   // Model provider
   OPENAI_API_KEY: optionalText,
   OPENAI_BASE_URL: optionalText.pipe(z.url().optional()),
+  // Time to the first byte, and the longest silence inside a stream, before giving up.
+  OPENAI_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  // "on": every input goes through OpenAI's moderation endpoint before the model sees it.
+  MODERATION: z.enum(["on", "off"]).default("off"),
+
+  // Guard pipeline: global spend cap per UTC day (unset: no global cap), where budget alerts
+  // go (50/80/100 %), and whether audit rows keep the prompt and response text.
+  DAILY_BUDGET_USD: optionalText.pipe(z.string().optional()).pipe(z.coerce.number<string | undefined>().positive().optional()),
+  BUDGET_ALERT_WEBHOOK_URL: optionalText.pipe(z.url().optional()),
+  AUDIT_STORE_CONTENT: z.enum(["on", "off"]).default("off"),
+  // Mounts /api/bench/bare (the benchmark's unguarded floor). Never set it in production.
+  BENCH_BARE_ROUTE: z.enum(["on", "off"]).default("off"),
 
   // Billing
   STRIPE_SECRET_KEY: optionalText,

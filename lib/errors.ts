@@ -17,6 +17,18 @@ export const ERROR_CODES = {
   already_subscribed: { status: 409, message: "You already have this plan. Use \"Manage billing\" on your account page." },
   no_billing_account: { status: 409, message: "You have no billing account yet. Choose a plan on the pricing page first." },
   billing_unavailable: { status: 502, message: "The payment provider did not answer. Please try again in a minute." },
+  // The guard pipeline (lib/guard). Messages here are defaults; the steps add the numbers.
+  message_too_long: { status: 413, message: "Your message is too long." },
+  model_not_allowed: { status: 403, message: "That model is not included in your plan. Upgrade for more models." },
+  invalid_request_token: { status: 403, message: "This page has expired. Reload it and try again." },
+  replayed_request: { status: 409, message: "This request was already sent. Reload the page and try again." },
+  quota_exceeded: { status: 429, message: "You have reached today's limit for your plan." },
+  budget_exhausted: { status: 503, message: "The service has reached today's spending limit. Please try again tomorrow." },
+  moderated: { status: 400, message: "This message was flagged by the content filter and was not sent." },
+  upstream_rate_limited: { status: 503, message: "The AI provider is busy right now. Please try again shortly." },
+  upstream_error: { status: 502, message: "The AI provider failed to answer. Nothing was charged; please try again." },
+  upstream_timeout: { status: 504, message: "The AI provider took too long to answer. Nothing was charged; please try again." },
+  invalid_model_output: { status: 502, message: "The AI returned an answer in the wrong shape. Nothing was charged; please try again." },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -26,22 +38,36 @@ export type ErrorPayload = {
   message: string;
   retryAfterSeconds?: number;
   fieldErrors?: Record<string, string[]>;
+  /** Where the user can lift the limit (the pricing page). */
+  upgradeUrl?: string;
+  /** When a daily limit resets (ISO 8601). */
+  resetsAt?: string;
+};
+
+type AppErrorOptions = {
+  message?: string;
+  retryAfterSeconds?: number;
+  fieldErrors?: Record<string, string[]>;
+  upgradeUrl?: string;
+  resetsAt?: string;
+  cause?: unknown;
 };
 
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly retryAfterSeconds?: number;
   readonly fieldErrors?: Record<string, string[]>;
+  readonly upgradeUrl?: string;
+  readonly resetsAt?: string;
 
-  constructor(
-    code: ErrorCode,
-    options: { message?: string; retryAfterSeconds?: number; fieldErrors?: Record<string, string[]>; cause?: unknown } = {},
-  ) {
+  constructor(code: ErrorCode, options: AppErrorOptions = {}) {
     super(options.message ?? ERROR_CODES[code].message, { cause: options.cause });
     this.name = "AppError";
     this.code = code;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.fieldErrors = options.fieldErrors;
+    this.upgradeUrl = options.upgradeUrl;
+    this.resetsAt = options.resetsAt;
   }
 
   get status(): number {
@@ -54,6 +80,8 @@ export class AppError extends Error {
       message: this.message,
       ...(this.retryAfterSeconds !== undefined && { retryAfterSeconds: this.retryAfterSeconds }),
       ...(this.fieldErrors !== undefined && { fieldErrors: this.fieldErrors }),
+      ...(this.upgradeUrl !== undefined && { upgradeUrl: this.upgradeUrl }),
+      ...(this.resetsAt !== undefined && { resetsAt: this.resetsAt }),
     };
   }
 }

@@ -79,3 +79,9 @@ export const AUTH_ATTEMPT_LIMITS = {
   login: { perIp: { attempts: 30, window: "10 m" }, perEmail: { attempts: 10, window: "15 m" } },
   signup: { perIp: { attempts: 10, window: "1 h" }, perEmail: { attempts: 5, window: "1 h" } },
 } as const;
+
+/**
+ * Per-IP limit on AI requests, on top of the plan's per-user limit: one address cannot drive
+ * many accounts. Generous enough for an office behind one NAT.
+ */
+export const AI_PER_IP_LIMIT = { attempts: 60, window: "1 m" } as const;

@@ -8,7 +8,7 @@ import { stripeEvent, deliverWebhook } from "./stripe";
 
 // The same build started without Stripe keys: the app runs, /pricing shows the plans and says
 // billing is off, and the webhook writes nothing.
-const port = Number(process.env.E2E_PORT ?? 3100) + 2;
+const port = Number(process.env.E2E_PORT ?? 3100) + 4;
 const baseURL = `http://localhost:${port}`;
 let server: ChildProcess;
 

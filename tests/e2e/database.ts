@@ -12,3 +12,8 @@ export function e2eDatabaseName(): string {
 export function e2eSql() {
   return postgres(databaseUrlFor(BASE_DATABASE_URL, e2eDatabaseName()), { max: 2, onnotice: () => {} });
 }
+
+/** The fake OpenAI server next start talks to (tests/fakes/openai-server.ts): the port after the app's. */
+export function fakeOpenAIPort(): number {
+  return Number(process.env.E2E_PORT ?? "3100") + 1;
+}

@@ -3,19 +3,24 @@
 // database is dropped when the server stops.
 import { spawn } from "node:child_process";
 import { startFakeStripe } from "../fakes/stripe-server";
+import { startFakeOpenAI } from "../fakes/openai-server";
 import { BASE_DATABASE_URL, productionServerEnv } from "../support/sentinels";
 import { createRunDatabase } from "../support/test-database";
-import { e2eDatabaseName } from "./database";
+import { e2eDatabaseName, fakeOpenAIPort } from "./database";
 
 const port = process.env.E2E_PORT ?? "3100";
 const database = await createRunDatabase(BASE_DATABASE_URL, e2eDatabaseName());
-const fakeStripe = await startFakeStripe(Number(process.env.E2E_FAKE_STRIPE_PORT ?? Number(port) + 1));
+const fakeStripe = await startFakeStripe(Number(process.env.E2E_FAKE_STRIPE_PORT ?? Number(port) + 3));
+// The model is a fake OpenAI server in this process; tests read its counters over HTTP.
+const fakeOpenAI = await startFakeOpenAI({ port: fakeOpenAIPort() });
 const server = spawn("npx", ["next", "start", "-H", "127.0.0.1", "-p", port], {
   stdio: "inherit",
   env: {
     ...process.env,
     ...productionServerEnv(database.url, { stripeApiBase: fakeStripe.url }),
     REDIS_KEY_PREFIX: `e2e${Date.now().toString(36)}`,
+    OPENAI_BASE_URL: fakeOpenAI.url,
+    OPENAI_TIMEOUT_MS: "2000",
   },
 });
 
@@ -25,6 +30,7 @@ async function stop(code: number) {
   stopping = true;
   server.kill("SIGTERM");
   await fakeStripe.stop().catch(() => {});
+  await fakeOpenAI.close();
   await database.drop().catch((error) => console.error("could not drop the e2e database", error));
   process.exit(code);
 }

@@ -1,0 +1,33 @@
+import "server-only";
+import OpenAI from "openai";
+import { env } from "@/lib/env";
+
+// The benchmark's floor: the same model call as the chat route with no guard at all (no
+// session, no limits, no audit). It exists only when BENCH_BARE_ROUTE=on (set by `npm run
+// bench`); everywhere else it answers 404 as if it were not there (tests/security checks).
+export const dynamic = "force-dynamic";
+
+let client: OpenAI | undefined;
+
+export async function POST(request: Request): Promise<Response> {
+  if (env.BENCH_BARE_ROUTE !== "on" || !env.OPENAI_API_KEY) return new Response("Not found", { status: 404 });
+  client ??= new OpenAI({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, maxRetries: 0 });
+  const { message } = (await request.json()) as { message: string };
+  const stream = await client.chat.completions.create(
+    { model: "gpt-4.1-nano", messages: [{ role: "user", content: String(message) }], stream: true, stream_options: { include_usage: true } },
+    { signal: request.signal },
+  );
+  const encoder = new TextEncoder();
+  return new Response(
+    new ReadableStream<Uint8Array>({
+      async start(controller) {
+        for await (const chunk of stream) {
+          const text = chunk.choices[0]?.delta?.content;
+          if (text) controller.enqueue(encoder.encode(`${JSON.stringify({ type: "text", text })}\n`));
+        }
+        controller.close();
+      },
+    }),
+    { headers: { "Content-Type": "application/x-ndjson; charset=utf-8" } },
+  );
+}

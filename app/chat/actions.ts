@@ -1,0 +1,29 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { deleteConversation, renameConversation } from "@/db/queries/conversations";
+import { userAction } from "@/lib/action";
+import { AppError } from "@/lib/errors";
+
+// Conversation management. Every query filters on the signed-in user's id, so another user's
+// conversation id simply matches nothing (not_found), whoever sends it.
+
+const renameSchema = z.object({
+  conversationId: z.uuid(),
+  title: z.string().trim().min(1, "Give it a title.").max(100, "Use at most 100 characters."),
+});
+
+export const renameConversationAction = userAction(renameSchema, async (input, user) => {
+  if (!(await renameConversation(user.id, input.conversationId, input.title))) throw new AppError("not_found", { message: "Conversation not found." });
+  revalidatePath("/chat", "layout");
+  return null;
+});
+
+const deleteSchema = z.object({ conversationId: z.uuid() });
+
+export const deleteConversationAction = userAction(deleteSchema, async (input, user) => {
+  if (!(await deleteConversation(user.id, input.conversationId))) throw new AppError("not_found", { message: "Conversation not found." });
+  revalidatePath("/chat", "layout");
+  return null;
+});

@@ -1,0 +1,99 @@
+import "server-only";
+import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { getDb } from "@/db";
+import { conversations, messages } from "@/db/schema";
+
+// Every query takes the user id and filters on it: a conversation id alone never reaches data.
+
+export type ConversationSummary = { id: string; title: string; updatedAt: Date };
+
+export async function listConversations(userId: string): Promise<ConversationSummary[]> {
+  const db = await getDb();
+  return db
+    .select({ id: conversations.id, title: conversations.title, updatedAt: conversations.updatedAt })
+    .from(conversations)
+    .where(eq(conversations.userId, userId))
+    .orderBy(desc(conversations.updatedAt))
+    .limit(100);
+}
+
+export async function isOwnConversation(userId: string, conversationId: string): Promise<boolean> {
+  const db = await getDb();
+  const [row] = await db
+    .select({ id: conversations.id })
+    .from(conversations)
+    .where(and(eq(conversations.id, conversationId), eq(conversations.userId, userId)))
+    .limit(1);
+  return row !== undefined;
+}
+
+/** The latest `limit` messages of one of the user's conversations, oldest first. */
+export async function recentMessages(userId: string, conversationId: string, limit: number) {
+  const db = await getDb();
+  const rows = await db
+    .select({ role: messages.role, content: messages.content, createdAt: messages.createdAt })
+    .from(messages)
+    .innerJoin(conversations, eq(conversations.id, messages.conversationId))
+    .where(and(eq(messages.conversationId, conversationId), eq(conversations.userId, userId)))
+    .orderBy(desc(messages.createdAt))
+    .limit(limit);
+  return rows.reverse();
+}
+
+export async function conversationMessages(userId: string, conversationId: string) {
+  const db = await getDb();
+  return db
+    .select({ id: messages.id, role: messages.role, content: messages.content })
+    .from(messages)
+    .innerJoin(conversations, eq(conversations.id, messages.conversationId))
+    .where(and(eq(messages.conversationId, conversationId), eq(conversations.userId, userId)))
+    .orderBy(asc(messages.createdAt));
+}
+
+/**
+ * Saves both turns of one exchange. A new conversation (its id made by the server) is created
+ * here, so a refused or failed first message leaves no empty conversation behind.
+ */
+export async function saveExchange(options: {
+  userId: string;
+  conversationId: string;
+  title: string;
+  userText: string;
+  assistantText: string;
+}): Promise<void> {
+  const db = await getDb();
+  await db.transaction(async (tx) => {
+    await tx
+      .insert(conversations)
+      .values({ id: options.conversationId, userId: options.userId, title: options.title })
+      .onConflictDoUpdate({
+        target: conversations.id,
+        set: { updatedAt: sql`now()` },
+        // Never touch a row that belongs to someone else.
+        setWhere: eq(conversations.userId, options.userId),
+      });
+    await tx.insert(messages).values([
+      { conversationId: options.conversationId, role: "user", content: options.userText },
+      { conversationId: options.conversationId, role: "assistant", content: options.assistantText },
+    ]);
+  });
+}
+
+export async function renameConversation(userId: string, conversationId: string, title: string): Promise<boolean> {
+  const db = await getDb();
+  const rows = await db
+    .update(conversations)
+    .set({ title, updatedAt: sql`now()` })
+    .where(and(eq(conversations.id, conversationId), eq(conversations.userId, userId)))
+    .returning({ id: conversations.id });
+  return rows.length > 0;
+}
+
+export async function deleteConversation(userId: string, conversationId: string): Promise<boolean> {
+  const db = await getDb();
+  const rows = await db
+    .delete(conversations)
+    .where(and(eq(conversations.id, conversationId), eq(conversations.userId, userId)))
+    .returning({ id: conversations.id });
+  return rows.length > 0;
+}

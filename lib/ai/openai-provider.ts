@@ -1,0 +1,132 @@
+import "server-only";
+import OpenAI from "openai";
+import { AppError } from "@/lib/errors";
+import type { ChatRequest, JsonSchemaFormat, ModelProvider, ModelUsage, StreamEvent } from "./types";
+
+// The real provider: the `openai` SDK with the server-only key, against OpenAI or any
+// OpenAI-compatible server (OPENAI_BASE_URL). Retries are off: a retry would be a second
+// upstream charge the reservation did not account for.
+
+export class ClientAbort extends Error {
+  constructor() {
+    super("The client closed the request");
+    this.name = "ClientAbort";
+  }
+}
+
+/** Maps whatever the SDK throws to the error the user sees (or a client abort). */
+export function toUpstreamError(error: unknown, signal: AbortSignal): Error {
+  if (signal.aborted) return new ClientAbort();
+  if (error instanceof AppError || error instanceof ClientAbort) return error;
+  if (error instanceof OpenAI.APIConnectionTimeoutError) return new AppError("upstream_timeout", { cause: error });
+  if (error instanceof OpenAI.APIError && error.status === 429) {
+    const retryAfter = Number(error.headers?.get("retry-after"));
+    return new AppError("upstream_rate_limited", {
+      cause: error,
+      retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter > 0 ? Math.ceil(retryAfter) : 10,
+    });
+  }
+  return new AppError("upstream_error", { cause: error });
+}
+
+/**
+ * An AbortSignal that fires on the client's abort, or when the upstream stays silent for
+ * `idleMs` (the SDK's timeout only covers the wait for the response headers). `touch()`
+ * restarts the idle clock after each chunk.
+ */
+function idleGuard(clientSignal: AbortSignal, idleMs: number) {
+  const controller = new AbortController();
+  let timedOut = false;
+  let timer: NodeJS.Timeout | undefined;
+  const touch = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, idleMs);
+  };
+  const onClientAbort = () => controller.abort();
+  clientSignal.addEventListener("abort", onClientAbort, { once: true });
+  touch();
+  return {
+    signal: controller.signal,
+    touch,
+    timedOut: () => timedOut,
+    dispose: () => {
+      clearTimeout(timer);
+      clientSignal.removeEventListener("abort", onClientAbort);
+    },
+  };
+}
+
+const readUsage = (usage: OpenAI.CompletionUsage | null | undefined): ModelUsage | null =>
+  usage ? { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens } : null;
+
+export function createOpenAIProvider(options: { apiKey: string; baseURL?: string; timeoutMs: number }): ModelProvider {
+  const client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 0, timeout: options.timeoutMs });
+
+  async function* streamChat(request: ChatRequest): AsyncIterable<StreamEvent> {
+    const idle = idleGuard(request.signal, options.timeoutMs);
+    try {
+      const stream = await client.chat.completions.create(
+        {
+          model: request.model,
+          messages: request.messages,
+          max_completion_tokens: request.maxOutputTokens,
+          safety_identifier: request.safetyIdentifier,
+          stream: true,
+          stream_options: { include_usage: true },
+        },
+        { signal: idle.signal },
+      );
+      for await (const chunk of stream) {
+        idle.touch();
+        const text = chunk.choices[0]?.delta?.content;
+        if (text) yield { type: "text", text };
+        const usage = readUsage(chunk.usage);
+        if (usage) yield { type: "usage", usage };
+      }
+      // After an abort the SDK's iterator just ends: tell the caller why.
+      if (request.signal.aborted) throw new ClientAbort();
+      if (idle.timedOut()) throw new AppError("upstream_timeout");
+    } catch (error) {
+      if (idle.timedOut() && !request.signal.aborted) throw new AppError("upstream_timeout", { cause: error });
+      throw toUpstreamError(error, request.signal);
+    } finally {
+      idle.dispose();
+    }
+  }
+
+  async function completeJson(request: ChatRequest & { format: JsonSchemaFormat }) {
+    try {
+      const completion = await client.chat.completions.create(
+        {
+          model: request.model,
+          messages: request.messages,
+          max_completion_tokens: request.maxOutputTokens,
+          safety_identifier: request.safetyIdentifier,
+          response_format: {
+            type: "json_schema",
+            json_schema: { name: request.format.name, schema: request.format.schema, strict: true },
+          },
+        },
+        { signal: request.signal },
+      );
+      const usage = readUsage(completion.usage) ?? { inputTokens: 0, outputTokens: 0 };
+      return { text: completion.choices[0]?.message?.content ?? "", usage };
+    } catch (error) {
+      throw toUpstreamError(error, request.signal);
+    }
+  }
+
+  async function isFlagged(text: string, signal: AbortSignal): Promise<boolean> {
+    try {
+      const result = await client.moderations.create({ model: "omni-moderation-latest", input: text }, { signal });
+      return result.results.some((entry) => entry.flagged);
+    } catch (error) {
+      throw toUpstreamError(error, signal);
+    }
+  }
+
+  return { isDemo: false, streamChat, completeJson, isFlagged };
+}

@@ -1,0 +1,39 @@
+import "server-only";
+import { recordAudit } from "@/lib/audit";
+import { env } from "@/lib/env";
+import { recordBudgetAlerts } from "./budget-alerts";
+import type { GuardContext } from "./context";
+import { hashIp, sha256 } from "./hashing";
+import { normalizeText } from "./steps/cache";
+
+/**
+ * 10. Exactly one audit row per request, served or refused: registered with `after()` when the
+ * request starts, it waits for the request's outcome (which the stream resolves from its own
+ * completion path) and is written once the response has gone. Budget alerts ride along.
+ */
+export async function writeAuditRow(ctx: GuardContext): Promise<void> {
+  const outcome = await ctx.finished;
+  const storeContent = env.AUDIT_STORE_CONTENT === "on";
+  await recordAudit({
+    requestId: ctx.requestId,
+    userId: ctx.user?.id ?? null,
+    action: ctx.feature.name,
+    outcome: outcome.outcome,
+    model: ctx.input?.model ?? null,
+    promptHash: ctx.input ? sha256(normalizeText(ctx.input.userText)) : null,
+    inputTokens: outcome.inputTokens ?? 0,
+    outputTokens: outcome.outputTokens ?? 0,
+    costMicros: outcome.costMicros ?? 0,
+    cacheHit: ctx.cachedAnswer !== undefined && outcome.outcome === "served",
+    latencyMs: Math.round(performance.now() - ctx.startedAt),
+    ipHash: hashIp(ctx.ip),
+    promptText: storeContent ? (ctx.input?.userText ?? null) : null,
+    responseText: storeContent ? (outcome.responseText ?? null) : null,
+    details: { timings: ctx.timings, ...outcome.details },
+  });
+  if (ctx.spentToday) {
+    await recordBudgetAlerts(ctx.spentToday.day, ctx.spentToday.micros).catch((error) =>
+      console.error("[budget] could not record alerts", error),
+    );
+  }
+}

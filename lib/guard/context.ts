@@ -1,0 +1,91 @@
+import "server-only";
+import type { ChatMessage } from "@/lib/ai/types";
+import { clientIp } from "@/lib/client-ip";
+import type { Plan } from "@/lib/plans";
+import type { SessionUser } from "@/lib/session";
+import type { Reservation } from "./usage";
+
+/** What a feature turns the untrusted input into, once validated (see lib/guard/features.ts). */
+export type PreparedInput = {
+  token: string;
+  /** The user's own text: what the length limit, the prompt hash and moderation look at. */
+  userText: string;
+  /** The full conversation sent to the model: server-side system prompt + stored history + the new text. */
+  messages: ChatMessage[];
+  model: string;
+  promptVersion: string;
+  /** Part of the cache key besides the text: anything that changes the answer. */
+  cacheParams: Record<string, unknown>;
+  /** Feature-specific values (e.g. the conversation id) for its own code after the guard. */
+  extra: Record<string, unknown>;
+};
+
+export type AiFeature = {
+  /** The audit log's `action`. */
+  name: string;
+  /** Cache scope: off, per user (the default for anything cached) or shared across users. */
+  cache: "off" | "user" | "shared";
+  prepare(raw: unknown, user: SessionUser, plan: Plan): Promise<PreparedInput>;
+};
+
+export type Outcome = {
+  /** "served", "aborted" or the refusal's error code. */
+  outcome: string;
+  inputTokens?: number;
+  outputTokens?: number;
+  costMicros?: number;
+  responseText?: string;
+  details?: Record<string, unknown>;
+};
+
+export type GuardContext = {
+  requestId: string;
+  feature: AiFeature;
+  raw: unknown;
+  headers: Headers;
+  signal: AbortSignal;
+  ip: string;
+  startedAt: number;
+  /** Milliseconds per step, in order; kept in the audit row (and read by the benchmark). */
+  timings: Record<string, number>;
+  /** Runs work after the response (Next's `after()`; tests pass their own). */
+  defer: (task: () => Promise<void>) => void;
+  user?: SessionUser;
+  plan?: Plan;
+  input?: PreparedInput;
+  estimatedInputTokens?: number;
+  reservation?: Reservation;
+  cacheKey?: string;
+  cachedAnswer?: string;
+  /** The day's global spend after this request settled, for budget alerts. */
+  spentToday?: { day: string; micros: number };
+  /** Resolved once with the request's outcome; the audit row waits for it. */
+  finished: Promise<Outcome>;
+  finish: (outcome: Outcome) => void;
+};
+
+export function createGuardContext(options: {
+  feature: AiFeature;
+  raw: unknown;
+  headers: Headers;
+  signal: AbortSignal;
+  defer: (task: () => Promise<void>) => void;
+}): GuardContext {
+  let resolve!: (outcome: Outcome) => void;
+  const finished = new Promise<Outcome>((done) => (resolve = done));
+  let done = false;
+  return {
+    ...options,
+    requestId: crypto.randomUUID(),
+    ip: clientIp(options.headers),
+    startedAt: performance.now(),
+    timings: {},
+    finished,
+    // First outcome wins: a late abort after a served answer cannot rewrite the record.
+    finish: (outcome) => {
+      if (done) return;
+      done = true;
+      resolve(outcome);
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import "server-only";
+import { costMicros } from "@/lib/ai/models";
+import type { ModelUsage } from "@/lib/ai/types";
+import { AppError } from "@/lib/errors";
+import { writeAuditRow } from "./audit";
+import { createGuardContext, type GuardContext } from "./context";
+import { checkSession } from "./steps/session";
+import { validateInput } from "./steps/input";
+import { checkRequestToken } from "./steps/replay";
+import { enforceRateLimits } from "./steps/rate-limit";
+import { reserveQuota } from "./steps/quota";
+import { lookupCache } from "./steps/cache";
+import { moderateInput } from "./steps/moderation";
+import { settleReservation } from "./usage";
+
+// The guard pipeline every AI entry point runs (the chat route, the structured tool's action):
+// these steps in this order, cheapest refusals first, each passing the context on or throwing
+// a typed AppError. Then the caller calls the model (step 8), and settles (9) with
+// `completeRequest` or `refuseRequest`; the audit row (10) is written after the response.
+export const GUARD_STEPS = [
+  ["session", checkSession],
+  ["input", validateInput],
+  ["replay", checkRequestToken],
+  ["rate_limit", enforceRateLimits],
+  ["quota", reserveQuota],
+  ["cache", lookupCache],
+  ["moderation", moderateInput],
+] as const satisfies ReadonlyArray<readonly [string, (ctx: GuardContext) => Promise<void>]>;
+
+export type { AiFeature, GuardContext } from "./context";
+
+/** Starts a request's record: its audit row is promised now and written after the response. */
+export function startGuardedRequest(options: Parameters<typeof createGuardContext>[0]): GuardContext {
+  const ctx = createGuardContext(options);
+  ctx.defer(() => writeAuditRow(ctx));
+  return ctx;
+}
+
+const elapsed = (since: number) => Math.round((performance.now() - since) * 1000) / 1000;
+
+/** Runs every step; throws the first refusal (call `refuseRequest` with it). */
+export async function admitRequest(ctx: GuardContext): Promise<void> {
+  for (const [name, step] of GUARD_STEPS) {
+    const started = performance.now();
+    try {
+      await step(ctx);
+    } finally {
+      ctx.timings[name] = elapsed(started);
+    }
+  }
+  ctx.timings.guard_total = elapsed(ctx.startedAt);
+}
+
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  console.error("[guard] unexpected error", error);
+  return new AppError("service_unavailable", { cause: error });
+}
+
+/** A refusal or a failure before anything was generated: release the reservation, record why. */
+export async function refuseRequest(ctx: GuardContext, error: unknown): Promise<AppError> {
+  const appError = toAppError(error);
+  if (ctx.reservation) await settleSafely(ctx, { inputTokens: 0, outputTokens: 0 }, true);
+  ctx.finish({ outcome: appError.code, details: { error: appError.message } });
+  return appError;
+}
+
+/**
+ * Settles real usage and records the outcome: "served" (also a cache hit, settled at zero
+ * tokens), "aborted" (the client left: input + what was generated), or an error code after
+ * text was already generated (a stream cut mid-way is charged like an abort).
+ */
+export async function completeRequest(
+  ctx: GuardContext,
+  result: { outcome: string; usage: ModelUsage; responseText: string; details?: Record<string, unknown> },
+): Promise<void> {
+  const cost = await settleSafely(ctx, result.usage, false);
+  ctx.finish({
+    outcome: result.outcome,
+    inputTokens: result.usage.inputTokens,
+    outputTokens: result.usage.outputTokens,
+    costMicros: cost,
+    responseText: result.responseText,
+    details: result.details,
+  });
+}
+
+async function settleSafely(ctx: GuardContext, usage: ModelUsage, release: boolean): Promise<number> {
+  const reservation = ctx.reservation;
+  const model = ctx.input?.model;
+  if (!reservation || !model) return 0;
+  const cost = costMicros(model, usage.inputTokens, usage.outputTokens);
+  try {
+    const spent = await settleReservation(reservation, {
+      tokens: usage.inputTokens + usage.outputTokens,
+      costMicros: cost,
+      release,
+    });
+    if (spent !== null) ctx.spentToday = { day: reservation.day, micros: spent };
+  } catch (error) {
+    // The reservation stays counted (the user is not charged more than the worst case); the
+    // audit row still records the real usage.
+    console.error("[guard] could not settle usage", ctx.requestId, error);
+  }
+  return cost;
+}

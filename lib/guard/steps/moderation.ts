@@ -1,0 +1,15 @@
+import "server-only";
+import { modelProvider } from "@/lib/ai/provider";
+import { env } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import type { GuardContext } from "../context";
+import { requireInput } from "./require";
+
+/** 7. OpenAI's moderation endpoint on the user's text, when MODERATION=on. */
+export async function moderateInput(ctx: GuardContext): Promise<void> {
+  if (env.MODERATION !== "on" || ctx.cachedAnswer !== undefined) return;
+  const provider = modelProvider();
+  if (provider.isDemo) return;
+  const { input } = requireInput(ctx);
+  if (await provider.isFlagged(input.userText, ctx.signal)) throw new AppError("moderated");
+}

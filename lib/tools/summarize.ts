@@ -1,0 +1,99 @@
+import "server-only";
+import { zodResponseFormat } from "openai/helpers/zod";
+import { z } from "zod";
+import { modelFor } from "@/lib/ai/models";
+import { SUMMARIZE_PROMPT } from "@/lib/ai/prompts";
+import { modelProvider } from "@/lib/ai/provider";
+import { AppError } from "@/lib/errors";
+import { completeRequest, type AiFeature, type GuardContext } from "@/lib/guard";
+import { safetyIdentifier } from "@/lib/guard/hashing";
+import { parseStrict } from "@/lib/guard/parse-strict";
+import { storeInCache } from "@/lib/guard/steps/cache";
+
+// The structured tool: text in, {title, bullets[], sentiment} out, through OpenAI structured
+// outputs and validated again with zod here. An answer that fails the schema is an error,
+// never shown raw. Cached per user: identical input gets the stored answer at zero tokens.
+
+export const summarySchema = z.strictObject({
+  title: z.string().min(1).max(200),
+  bullets: z.array(z.string().min(1).max(500)).min(1).max(8),
+  sentiment: z.enum(["positive", "neutral", "negative"]),
+});
+export type Summary = z.infer<typeof summarySchema>;
+
+const RESPONSE_FORMAT = zodResponseFormat(summarySchema, "summary");
+
+const summarizeRequestSchema = z.strictObject({
+  text: z.string().trim().min(1, "Paste some text to summarize.").max(200_000),
+  token: z.string().min(1).max(200),
+  // Optional: any model the plan allows; anything else is refused by the input step.
+  model: z.string().max(64).optional(),
+});
+
+export const summarizeFeature: AiFeature = {
+  name: "summarize",
+  cache: "user",
+  async prepare(raw, _user, plan) {
+    const request = parseStrict(summarizeRequestSchema, raw);
+    const model = request.model || modelFor(plan);
+    return {
+      token: request.token,
+      userText: request.text,
+      messages: [
+        { role: "system", content: SUMMARIZE_PROMPT.system },
+        { role: "user", content: request.text },
+      ],
+      model,
+      promptVersion: SUMMARIZE_PROMPT.version,
+      cacheParams: { maxOutputTokens: plan.maxOutputTokens, format: "summary-v1" },
+      extra: {},
+    };
+  },
+};
+
+function demoSummary(text: string): Summary {
+  const words = text.split(/\s+/).filter(Boolean);
+  return {
+    title: `[Demo model] ${words.slice(0, 5).join(" ")}`.slice(0, 200),
+    bullets: [`Simulated summary: set OPENAI_API_KEY for a real one.`, `The text has ${words.length} words.`],
+    sentiment: "neutral",
+  };
+}
+
+function parseSummary(text: string): Summary | null {
+  try {
+    const result = summarySchema.safeParse(JSON.parse(text));
+    return result.success ? result.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Steps 8 and 9 for the tool: the cache's answer, or the model's once it passes the schema. */
+export async function runSummarize(ctx: GuardContext): Promise<{ summary: Summary; cacheHit: boolean }> {
+  const { user, plan, input } = ctx as Required<Pick<GuardContext, "user" | "plan" | "input">> & GuardContext;
+  if (ctx.cachedAnswer !== undefined) {
+    const cached = parseSummary(ctx.cachedAnswer);
+    if (cached) {
+      await completeRequest(ctx, { outcome: "served", usage: { inputTokens: 0, outputTokens: 0 }, responseText: ctx.cachedAnswer });
+      return { summary: cached, cacheHit: true };
+    }
+  }
+  const started = performance.now();
+  const answer = await modelProvider().completeJson({
+    model: input.model,
+    messages: input.messages,
+    maxOutputTokens: plan.maxOutputTokens,
+    safetyIdentifier: safetyIdentifier(user.id),
+    signal: ctx.signal,
+    format: { name: "summary", schema: RESPONSE_FORMAT.json_schema.schema ?? {} },
+    demoAnswer: demoSummary(input.userText),
+  });
+  ctx.timings.upstream_total = Math.round(performance.now() - started);
+  const summary = parseSummary(answer.text);
+  if (!summary) throw new AppError("invalid_model_output");
+  const stored = JSON.stringify(summary);
+  await storeInCache(ctx, stored);
+  await completeRequest(ctx, { outcome: "served", usage: answer.usage, responseText: stored });
+  return { summary, cacheHit: false };
+}

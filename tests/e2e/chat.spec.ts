@@ -1,0 +1,86 @@
+import { expect, test } from "@playwright/test";
+import { e2eSql } from "./database";
+import { screenshot, watchForPageErrors } from "./helpers";
+import { fakeStats, newTag, randomIp, signUpAndGetId } from "../security/support";
+
+test.use({ extraHTTPHeaders: { "x-forwarded-for": randomIp() } });
+
+test("chat: send, watch it stream, stop one, reach the quota, see the upgrade message", async ({ page }) => {
+  const problems = watchForPageErrors(page);
+  const user = await signUpAndGetId(page);
+  await page.goto("/chat");
+  await expect(page.getByText("Ask anything.")).toBeVisible();
+
+  // Send with Enter; the reply streams in and the conversation appears in the list.
+  const tag = newTag();
+  const input = page.getByLabel("Message");
+  await input.fill(`Hello there [[tag:${tag}]]`);
+  await input.press("Enter");
+  const reply = page.getByTestId("message-assistant").last();
+  await expect(reply).toContainText("Echo:");
+  await expect(reply).toContainText("word11");
+  await expect(page).toHaveURL(/\/chat\/[0-9a-f-]{36}$/);
+  await expect(page.getByRole("navigation", { name: "Conversations" }).getByRole("link", { name: /Hello there/ })).toBeVisible();
+  expect((await fakeStats(tag)).chat).toBe(1);
+  await screenshot(page, "chat-streamed");
+
+  // Shift+Enter makes a new line instead of sending.
+  await input.press("Shift+Enter");
+  await expect(input).toHaveValue("\n");
+  await input.fill("");
+
+  // A long reply, stopped part-way: the upstream call is aborted too.
+  const slowTag = newTag();
+  await input.fill(`Tell me a long story [[fault:slow]] [[tag:${slowTag}]]`);
+  await page.getByRole("button", { name: "Send" }).click();
+  const stop = page.getByRole("button", { name: "Stop" });
+  await expect(stop).toBeVisible();
+  await expect(page.getByTestId("message-assistant").last()).toContainText("word3");
+  await stop.click();
+  await expect(page.getByText("Stopped.")).toBeVisible();
+  await expect.poll(async () => (await fakeStats(slowTag)).aborts).toBe(1);
+  await screenshot(page, "chat-stopped");
+
+  // Reach the daily quota: the refusal says what is left, when it resets, and where to upgrade.
+  const sql = e2eSql();
+  try {
+    await sql`update usage_daily set requests = 20 where user_id = ${user.id}`;
+  } finally {
+    await sql.end();
+  }
+  const quotaTag = newTag();
+  await input.fill(`One more [[tag:${quotaTag}]]`);
+  await input.press("Enter");
+  const refusal = page.getByTestId("chat-error");
+  await expect(refusal).toContainText("0 of 20 requests");
+  await expect(refusal).toContainText("resets at midnight UTC");
+  await expect(refusal.getByRole("link", { name: "Upgrade your plan" })).toHaveAttribute("href", "/pricing");
+  expect((await fakeStats(quotaTag)).chat).toBe(0);
+  await screenshot(page, "chat-quota");
+
+  // Rename and delete the conversation.
+  const conversations = page.getByRole("navigation", { name: "Conversations" });
+  await conversations.getByRole("button", { name: /^Rename/ }).first().click();
+  await conversations.getByLabel("Title").fill("Renamed chat");
+  await conversations.getByRole("button", { name: "Save" }).click();
+  await expect(conversations.getByRole("link", { name: "Renamed chat" })).toBeVisible();
+  await conversations.getByRole("button", { name: "Delete Renamed chat" }).click();
+  await expect(conversations.getByText("No conversations yet.")).toBeVisible();
+  expect(problems).toEqual([]);
+});
+
+test("summarize: validated JSON, and the same text again comes from the cache", async ({ page }) => {
+  await signUpAndGetId(page);
+  await page.goto("/tools/summarize");
+  const tag = newTag();
+  const text = `I love this starter, it is great. [[tag:${tag}]]`;
+  await page.getByLabel("Text").fill(text);
+  await page.getByRole("button", { name: "Summarize" }).click();
+  await expect(page.getByTestId("summary")).toContainText("positive");
+  await expect(page.getByTestId("summary")).not.toContainText("from cache");
+  await page.getByLabel("Text").fill(text);
+  await page.getByRole("button", { name: "Summarize" }).click();
+  await expect(page.getByTestId("summary")).toContainText("from cache");
+  expect((await fakeStats(tag)).chat).toBe(1);
+  await screenshot(page, "summarize");
+});
