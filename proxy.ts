@@ -1,5 +1,5 @@
 import NextAuth from "next-auth";
-import { NextResponse } from "next/server";
+import { NextResponse, type NextFetchEvent, type NextMiddleware, type NextRequest } from "next/server";
 import { authConfig } from "@/lib/auth.config";
 import { applySecurityHeaders, contentSecurityPolicy } from "@/lib/security-headers";
 
@@ -13,7 +13,8 @@ function needsSession(pathname: string): boolean {
   return SIGNED_IN_ONLY.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`));
 }
 
-export const proxy = auth((request) => {
+// auth(fn) is overloaded for route handlers too; here it is used as the proxy function.
+const withSession = auth((request) => {
   const isProduction = process.env.NODE_ENV === "production";
   const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
   const csp = contentSecurityPolicy(nonce, !isProduction);
@@ -32,7 +33,27 @@ export const proxy = auth((request) => {
   }
   applySecurityHeaders(response.headers, csp, isProduction);
   return response;
-});
+}) as unknown as NextMiddleware;
+
+/**
+ * Auth.js re-issues the session cookie on every request it sees (a rolling expiry). A router
+ * prefetch that set out before a log-out can answer after it, and that refreshed cookie would
+ * undo the log-out. Prefetches are not user activity: they never refresh the session cookie.
+ */
+function withoutSessionRefresh(response: Response): Response {
+  const cookies = response.headers.getSetCookie();
+  const kept = cookies.filter((cookie) => !/^(__Secure-)?authjs\.session-token(\.\d+)?=/.test(cookie));
+  if (kept.length === cookies.length) return response;
+  response.headers.delete("set-cookie");
+  for (const cookie of kept) response.headers.append("set-cookie", cookie);
+  return response;
+}
+
+export async function proxy(request: NextRequest, event: NextFetchEvent) {
+  const response = await withSession(request, event);
+  if (response instanceof Response && request.headers.has("next-router-prefetch")) return withoutSessionRefresh(response);
+  return response;
+}
 
 export const config = {
   matcher: ["/((?!_next/static|_next/image|favicon.ico|robots.txt).*)"],
