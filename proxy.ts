@@ -37,8 +37,11 @@ const withSession = auth((request) => {
 
 /**
  * Auth.js re-issues the session cookie on every request it sees (a rolling expiry). A router
- * prefetch that set out before a log-out can answer after it, and that refreshed cookie would
- * undo the log-out. Prefetches are not user activity: they never refresh the session cookie.
+ * prefetch, RSC navigation or action that set out before a log-out can answer after it, and
+ * its refreshed cookie would undo the log-out. So only a page load (Sec-Fetch-Dest: document)
+ * refreshes it. (Next strips its own router headers before the proxy runs, so a prefetch
+ * cannot be told apart by them.) Sign-in and sign-out set their cookies in the action itself,
+ * not here, so they are not affected.
  */
 function withoutSessionRefresh(response: Response): Response {
   const cookies = response.headers.getSetCookie();
@@ -51,10 +54,6 @@ function withoutSessionRefresh(response: Response): Response {
 
 export async function proxy(request: NextRequest, event: NextFetchEvent) {
   const response = await withSession(request, event);
-  if (response instanceof Response && request.headers.has("next-router-prefetch")) return withoutSessionRefresh(response);
-  return response;
+  const isPageLoad = request.headers.get("sec-fetch-dest") === "document";
+  return response instanceof Response && !isPageLoad ? withoutSessionRefresh(response) : response;
 }
-
-export const config = {
-  matcher: ["/((?!_next/static|_next/image|favicon.ico|robots.txt).*)"],
-};
