@@ -39,6 +39,7 @@ test.describe("without Stripe keys", () => {
     await expect(page.getByTestId("billing-not-configured")).toBeVisible();
     await expect(page.getByTestId("plan-free")).toBeVisible();
     await expect(page.getByTestId("plan-pro")).toContainText("requests per day");
+    await expect(page.getByTestId("plan-pro").getByRole("link", { name: "Sign up to start" })).toBeVisible();
     await signUp(page);
     await page.goto("/pricing");
     await expect(page.getByTestId("plan-free").getByTestId("current-plan")).toBeVisible();
