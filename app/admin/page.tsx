@@ -47,7 +47,8 @@ export default async function AdminPage() {
                   <td data-testid="admin-user-plan">{plan.name}</td>
                   <td>{describePlanStatus(row.subscription)}</td>
                   <td>
-                    <SetPlanForm userId={row.id} email={row.email ?? row.id} currentPlanId={plan.id} plans={plans} />
+                    {/* Keyed by plan: after a change the form starts over with the new plan selected. */}
+                    <SetPlanForm key={plan.id} userId={row.id} email={row.email ?? row.id} currentPlanId={plan.id} plans={plans} />
                   </td>
                 </tr>
               );

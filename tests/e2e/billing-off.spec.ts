@@ -13,7 +13,7 @@ const baseURL = `http://localhost:${port}`;
 let server: ChildProcess;
 
 test.describe("without Stripe keys", () => {
-  test.use({ baseURL });
+  test.use({ baseURL, extraHTTPHeaders: { "x-real-ip": "198.51.100.53" } }); // own sign-up budget
 
   test.beforeAll(async () => {
     const env: Record<string, string> = { ...productionServerEnv(databaseUrlFor(BASE_DATABASE_URL, e2eDatabaseName())), REDIS_KEY_PREFIX: `e2eoff${Date.now().toString(36)}` };
@@ -39,6 +39,7 @@ test.describe("without Stripe keys", () => {
     await expect(page.getByTestId("billing-not-configured")).toBeVisible();
     await expect(page.getByTestId("plan-free")).toBeVisible();
     await expect(page.getByTestId("plan-pro")).toContainText("requests per day");
+    await expect(page.getByTestId("plan-pro").getByRole("link", { name: "Sign up to start" })).toBeVisible();
     await signUp(page);
     await page.goto("/pricing");
     await expect(page.getByTestId("plan-free").getByTestId("current-plan")).toBeVisible();

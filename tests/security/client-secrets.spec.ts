@@ -43,10 +43,10 @@ test("no server secret appears in HTML or RSC payloads sent to a browser, logged
     const abandoned = new Promise<string>((resolve) => setTimeout(() => resolve(""), 5_000));
     pending.push(Promise.race([response.text().catch(() => ""), abandoned]));
   });
-  for (const path of ["/", "/login", "/signup"]) await page.goto(path);
+  for (const path of ["/", "/login", "/signup", "/pricing"]) await page.goto(path);
   await signUp(page);
-  await page.goto("/account");
-  await expect(page.getByTestId("account-plan")).toBeVisible();
+  for (const path of ["/pricing", "/account"]) await page.goto(path);
+  await expect(page.getByTestId("account-email")).toBeVisible();
   const bodies = await Promise.all(pending);
   expect(bodies.length).toBeGreaterThan(5);
   expect(bodies.flatMap(leakedSentinels)).toEqual([]);

@@ -39,5 +39,8 @@ describe("environment validation", () => {
     expect(parseEnv({ DATABASE_URL: "" }).DATABASE_URL).toBeUndefined();
     expect(() => parseEnv({ DATABASE_URL: "not a url" })).toThrow(/DATABASE_URL/);
     expect(() => parseEnv({ REDIS_KEY_PREFIX: "bad prefix!" })).toThrow(/REDIS_KEY_PREFIX/);
+    expect(() => parseEnv({ STRIPE_API_BASE: "127.0.0.1:12111" })).toThrow(/STRIPE_API_BASE/);
+    expect(() => parseEnv({ APP_URL: "example.com" })).toThrow(/APP_URL/);
+    expect(parseEnv({ STRIPE_API_BASE: " ", APP_URL: "" })).toMatchObject({ STRIPE_API_BASE: undefined, APP_URL: undefined });
   });
 });
