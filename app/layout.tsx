@@ -26,8 +26,14 @@ export default async function RootLayout({ children }: { children: React.ReactNo
               <Link href="/pricing">Pricing</Link>
               {user ? (
                 <>
-                  <Link href="/chat">Chat</Link>
-                  <Link href="/tools/summarize">Summarize</Link>
+                  {/* No prefetch: a prefetch still in flight when the user logs out comes back
+                      through proxy.ts with a refreshed session cookie and logs them in again. */}
+                  <Link href="/chat" prefetch={false}>
+                    Chat
+                  </Link>
+                  <Link href="/tools/summarize" prefetch={false}>
+                    Summarize
+                  </Link>
                   {user.role === "admin" && <Link href="/admin">Admin</Link>}
                   <Link href="/account">Account</Link>
                   <SignOutButton />
