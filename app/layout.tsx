@@ -23,7 +23,10 @@ export default async function RootLayout({ children }: { children: React.ReactNo
               Secure AI Starter
             </Link>
             <nav className="nav" aria-label="Main">
-              <Link href="/pricing">Pricing</Link>
+              {/* No prefetch on nav links: see the comment on /chat below. */}
+              <Link href="/pricing" prefetch={false}>
+                Pricing
+              </Link>
               {user ? (
                 <>
                   {/* No prefetch: a prefetch still in flight when the user logs out comes back
