@@ -60,3 +60,31 @@ describe("prices and models", () => {
     expect(estimateTokens("漢".repeat(100))).toBeGreaterThanOrEqual(100);
   });
 });
+
+describe("demo model (development without OPENAI_API_KEY)", async () => {
+  const { demoProvider, DEMO_NOTICE } = await import("@/lib/ai/demo-provider");
+  const request = (signal: AbortSignal) => ({
+    model: "gpt-4.1-nano",
+    messages: [{ role: "user" as const, content: "What is this?" }],
+    maxOutputTokens: 512,
+    safetyIdentifier: "x",
+    signal,
+  });
+
+  it("streams a reply that says it is simulated, then its usage", async () => {
+    const events = [];
+    for await (const event of demoProvider.streamChat(request(new AbortController().signal))) events.push(event);
+    const text = events.flatMap((event) => (event.type === "text" ? [event.text] : [])).join("");
+    expect(text.startsWith(DEMO_NOTICE)).toBe(true);
+    expect(events.at(-1)).toMatchObject({ type: "usage", usage: { outputTokens: expect.any(Number) } });
+  });
+
+  it("stops when the request is aborted", async () => {
+    const controller = new AbortController();
+    let chunks = 0;
+    for await (const event of demoProvider.streamChat(request(controller.signal))) {
+      if (event.type === "text" && ++chunks === 2) controller.abort();
+    }
+    expect(chunks).toBe(2);
+  });
+});
