@@ -80,10 +80,12 @@ try {
     return performance.now() - started;
   };
   const bareOnce = async (index: number) => {
+    // The same session cookie as the guarded request, so proxy.ts does the same work for both.
+    const user = users[index % CHAT_USERS]!;
     const started = performance.now();
     const response = await fetch(`${BASE}/api/bench/bare`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", cookie: user.cookie },
       body: JSON.stringify({ message: `Benchmark message ${index}` }),
     });
     await response.text();
