@@ -23,11 +23,20 @@ export default async function RootLayout({ children }: { children: React.ReactNo
               Secure AI Starter
             </Link>
             <nav className="nav" aria-label="Main">
-              <Link href="/pricing">Pricing</Link>
+              {/* No prefetch on nav links: see the comment on /chat below. */}
+              <Link href="/pricing" prefetch={false}>
+                Pricing
+              </Link>
               {user ? (
                 <>
-                  <Link href="/chat">Chat</Link>
-                  <Link href="/tools/summarize">Summarize</Link>
+                  {/* No prefetch: a prefetch still in flight when the user logs out comes back
+                      through proxy.ts with a refreshed session cookie and logs them in again. */}
+                  <Link href="/chat" prefetch={false}>
+                    Chat
+                  </Link>
+                  <Link href="/tools/summarize" prefetch={false}>
+                    Summarize
+                  </Link>
                   {user.role === "admin" && <Link href="/admin">Admin</Link>}
                   <Link href="/account">Account</Link>
                   <SignOutButton />

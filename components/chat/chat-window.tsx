@@ -54,7 +54,8 @@ export function ChatWindow(props: { conversationId?: string; initialMessages: Me
     setError(null);
     setDraft("");
     const replyId = crypto.randomUUID();
-    setMessages((current) => [...current, { id: crypto.randomUUID(), role: "user", content: text }, { id: replyId, role: "assistant", content: "" }]);
+    const questionId = crypto.randomUUID();
+    setMessages((current) => [...current, { id: questionId, role: "user", content: text }, { id: replyId, role: "assistant", content: "" }]);
     setStreaming(true);
     stickToBottom.current = true;
     const controller = new AbortController();
@@ -87,8 +88,14 @@ export function ChatWindow(props: { conversationId?: string; initialMessages: Me
         setMessages((current) => current.map((message) => (message.id === replyId ? { ...message, stopped: true } : message)));
       } else {
         setError(isPayload(caught) ? caught : { code: "service_unavailable", message: "The connection was lost. Please try again." });
-        // Nothing was generated: drop the empty reply bubble.
-        setMessages((current) => current.filter((message) => message.id !== replyId || message.content !== ""));
+        if (isPayload(caught)) {
+          // Refused before anything was sent to the model: nothing was saved, so give the
+          // text back to the composer instead of showing it as sent.
+          setMessages((current) => current.filter((message) => message.id !== replyId && message.id !== questionId));
+          setDraft(text);
+        } else {
+          setMessages((current) => current.filter((message) => message.id !== replyId || message.content !== ""));
+        }
       }
     } finally {
       setStreaming(false);

@@ -11,7 +11,8 @@ type Conversation = { id: string; title: string };
 export function ConversationList({ conversations, activeId }: { conversations: Conversation[]; activeId?: string }) {
   return (
     <nav className="chat-sidebar" aria-label="Conversations">
-      <Link href="/chat" className="button secondary">
+      {/* prefetch off: see app/layout.tsx (a late prefetch can undo a log-out). */}
+      <Link href="/chat" className="button secondary" prefetch={false}>
         New chat
       </Link>
       {conversations.length === 0 ? (
@@ -53,7 +54,7 @@ function ConversationItem({ conversation, active }: { conversation: Conversation
           </button>
         </form>
       ) : (
-        <Link href={`/chat/${conversation.id}`} aria-current={active ? "page" : undefined}>
+        <Link href={`/chat/${conversation.id}`} aria-current={active ? "page" : undefined} prefetch={false}>
           {conversation.title}
         </Link>
       )}

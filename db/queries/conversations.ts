@@ -62,21 +62,19 @@ export async function saveExchange(options: {
   assistantText: string;
 }): Promise<void> {
   const db = await getDb();
-  await db.transaction(async (tx) => {
-    await tx
-      .insert(conversations)
-      .values({ id: options.conversationId, userId: options.userId, title: options.title })
-      .onConflictDoUpdate({
-        target: conversations.id,
-        set: { updatedAt: sql`now()` },
-        // Never touch a row that belongs to someone else.
-        setWhere: eq(conversations.userId, options.userId),
-      });
-    await tx.insert(messages).values([
-      { conversationId: options.conversationId, role: "user", content: options.userText },
-      { conversationId: options.conversationId, role: "assistant", content: options.assistantText },
-    ]);
-  });
+  // One statement: the conversation row (never one that belongs to someone else: then nothing
+  // is returned and no message is written), then both messages in order.
+  await db.execute(sql`
+    with conversation as (
+      insert into conversations as c (id, user_id, title)
+      values (${options.conversationId}, ${options.userId}, ${options.title})
+      on conflict (id) do update set updated_at = now() where c.user_id = ${options.userId}
+      returning id
+    )
+    insert into messages (conversation_id, role, content, created_at)
+    select id, 'user', ${options.userText}, clock_timestamp() from conversation
+    union all
+    select id, 'assistant', ${options.assistantText}, clock_timestamp() + interval '1 microsecond' from conversation`);
 }
 
 export async function renameConversation(userId: string, conversationId: string, title: string): Promise<boolean> {

@@ -1,7 +1,8 @@
 import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import { getDb } from "@/db";
-import { budgetDaily, usageDaily } from "@/db/schema";
+import { rowsOf } from "@/db/rows";
+import { usageDaily } from "@/db/schema";
 import type { Plan } from "@/lib/plans";
 import { utcDay } from "@/lib/time";
 
@@ -22,8 +23,6 @@ export type Reservation = {
 
 export type ReservationRefusal = { refused: "quota" | "budget" };
 
-class BudgetRefused extends Error {}
-
 export async function reserveUsage(options: {
   userId: string;
   plan: Plan;
@@ -37,43 +36,39 @@ export async function reserveUsage(options: {
   if (tokens > plan.tokensPerDay) return { refused: "quota" };
   if (budgetMicros !== null && costMicros > budgetMicros) return { refused: "budget" };
   const db = await getDb();
-  try {
-    return await db.transaction(async (tx) => {
-      const admitted = await tx
-        .insert(usageDaily)
-        .values({ userId, day, requests: 1, tokensReserved: tokens })
-        .onConflictDoUpdate({
-          target: [usageDaily.userId, usageDaily.day],
-          set: {
-            requests: sql`${usageDaily.requests} + 1`,
-            tokensReserved: sql`${usageDaily.tokensReserved} + ${tokens}`,
-          },
-          setWhere: sql`${usageDaily.requests} + 1 <= ${plan.requestsPerDay}
-            and ${usageDaily.tokensUsed} + ${usageDaily.tokensReserved} + ${tokens} <= ${plan.tokensPerDay}`,
-        })
-        .returning({ requests: usageDaily.requests });
-      if (admitted.length === 0) return { refused: "quota" } as const;
-
-      // The global budget in the same transaction: refused there, the user's row rolls back too.
-      const budgeted = await tx
-        .insert(budgetDaily)
-        .values({ day, reservedMicros: costMicros })
-        .onConflictDoUpdate({
-          target: budgetDaily.day,
-          set: { reservedMicros: sql`${budgetDaily.reservedMicros} + ${costMicros}` },
-          setWhere:
-            budgetMicros === null
-              ? undefined
-              : sql`${budgetDaily.costMicros} + ${budgetDaily.reservedMicros} + ${costMicros} <= ${budgetMicros}`,
-        })
-        .returning({ day: budgetDaily.day });
-      if (budgeted.length === 0) throw new BudgetRefused();
-      return { userId, day, tokens, costMicros, settled: false };
-    });
-  } catch (error) {
-    if (error instanceof BudgetRefused) return { refused: "budget" };
-    throw error;
+  // One round trip: the user's row first (the usual limit), then the global budget, only for
+  // an admitted request. Both are conditional upserts on a locked row.
+  const [result] = rowsOf<{ admitted: number; budgeted: number }>(
+    await db.execute(sql`
+      with admitted as (
+        insert into usage_daily as u (user_id, day, requests, tokens_reserved)
+        values (${userId}, ${day}, 1, ${tokens})
+        on conflict (user_id, day) do update
+          set requests = u.requests + 1, tokens_reserved = u.tokens_reserved + ${tokens}
+          where u.requests + 1 <= ${plan.requestsPerDay}
+            and u.tokens_used + u.tokens_reserved + ${tokens} <= ${plan.tokensPerDay}
+        returning 1
+      ), budgeted as (
+        insert into budget_daily as b (day, reserved_micros)
+        select ${day}::date, ${costMicros}::bigint from admitted
+        on conflict (day) do update
+          set reserved_micros = b.reserved_micros + ${costMicros}
+          where ${budgetMicros}::bigint is null or b.cost_micros + b.reserved_micros + ${costMicros} <= ${budgetMicros}::bigint
+        returning 1
+      )
+      select (select count(*) from admitted)::int as admitted, (select count(*) from budgeted)::int as budgeted`),
+  );
+  if (!result || Number(result.admitted) === 0) return { refused: "quota" };
+  if (Number(result.budgeted) === 0) {
+    // The budget refused what the user's quota admitted: give the user's reservation back.
+    // Until then the user's row over-counts by one request, which can only refuse, never admit.
+    await db
+      .update(usageDaily)
+      .set({ requests: sql`${usageDaily.requests} - 1`, tokensReserved: sql`${usageDaily.tokensReserved} - ${tokens}` })
+      .where(and(eq(usageDaily.userId, userId), eq(usageDaily.day, day)));
+    return { refused: "budget" };
   }
+  return { userId, day, tokens, costMicros, settled: false };
 }
 
 /**
@@ -89,22 +84,24 @@ export async function settleReservation(
   reservation.settled = true;
   const db = await getDb();
   const { userId, day } = reservation;
-  await db
-    .update(usageDaily)
-    .set({
-      requests: usage.release ? sql`${usageDaily.requests} - 1` : sql`${usageDaily.requests}`,
-      tokensReserved: sql`greatest(0, ${usageDaily.tokensReserved} - ${reservation.tokens})`,
-      tokensUsed: sql`${usageDaily.tokensUsed} + ${usage.tokens}`,
-      costMicros: sql`${usageDaily.costMicros} + ${usage.costMicros}`,
-    })
-    .where(and(eq(usageDaily.userId, userId), eq(usageDaily.day, day)));
-  const [budget] = await db
-    .update(budgetDaily)
-    .set({
-      reservedMicros: sql`greatest(0, ${budgetDaily.reservedMicros} - ${reservation.costMicros})`,
-      costMicros: sql`${budgetDaily.costMicros} + ${usage.costMicros}`,
-    })
-    .where(eq(budgetDaily.day, day))
-    .returning({ costMicros: budgetDaily.costMicros });
-  return budget?.costMicros ?? null;
+  const [row] = rowsOf<{ spent: number | string | null }>(
+    await db.execute(sql`
+      with user_usage as (
+        update usage_daily set
+          requests = requests - ${usage.release ? 1 : 0},
+          tokens_reserved = greatest(0, tokens_reserved - ${reservation.tokens}),
+          tokens_used = tokens_used + ${usage.tokens},
+          cost_micros = cost_micros + ${usage.costMicros}
+        where user_id = ${userId} and day = ${day}
+        returning 1
+      ), budget as (
+        update budget_daily set
+          reserved_micros = greatest(0, reserved_micros - ${reservation.costMicros}),
+          cost_micros = cost_micros + ${usage.costMicros}
+        where day = ${day}
+        returning cost_micros
+      )
+      select (select cost_micros from budget) as spent`),
+  );
+  return row?.spent === null || row?.spent === undefined ? null : Number(row.spent);
 }

@@ -6,7 +6,9 @@ import type { GuardContext } from "../context";
 
 /** 1. Who is asking, and the plan their subscription row entitles them to now. */
 export async function checkSession(ctx: GuardContext): Promise<void> {
-  const user = await getSessionUser();
+  const started = performance.now();
+  const user = await getSessionUser(); // the cookie, then the user row (a deleted user is refused)
+  ctx.timings["session.user"] = Math.round((performance.now() - started) * 1000) / 1000;
   if (!user) throw new AppError("unauthorized");
   ctx.user = user;
   ctx.plan = effectivePlan(await getSubscription(user.id));

@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import { costMicros, estimateTokens, MODEL_PRICES, modelFor } from "@/lib/ai/models";
+import { requestTokenKey, REQUEST_TOKEN_TTL_SECONDS, signRequestToken, verifyRequestToken } from "@/lib/guard/request-token-codec";
+import { PLANS } from "@/lib/plans";
+import { isSameOrigin } from "@/lib/same-origin";
+
+describe("one-time request token", () => {
+  const key = requestTokenKey("unit-test-secret");
+  const now = 1_800_000_000;
+
+  it("verifies for its user until it expires", () => {
+    const token = signRequestToken(key, "user-a", now);
+    expect(verifyRequestToken(key, "user-a", token, now + 1)).toMatchObject({ expiresAt: now + REQUEST_TOKEN_TTL_SECONDS });
+    expect(verifyRequestToken(key, "user-a", token, now + REQUEST_TOKEN_TTL_SECONDS)).toBeNull();
+  });
+
+  it("is worthless to another user, with another secret, or when any part is changed", () => {
+    const token = signRequestToken(key, "user-a", now);
+    const [nonce, expiry, mac] = token.split(".");
+    expect(verifyRequestToken(key, "user-b", token, now)).toBeNull();
+    expect(verifyRequestToken(requestTokenKey("other-secret"), "user-a", token, now)).toBeNull();
+    expect(verifyRequestToken(key, "user-a", `${nonce}.${Number(expiry) + 3600}.${mac}`, now)).toBeNull();
+    expect(verifyRequestToken(key, "user-a", `x${nonce}.${expiry}.${mac}`, now)).toBeNull();
+    expect(verifyRequestToken(key, "user-a", `${token}.extra`, now)).toBeNull();
+    expect(verifyRequestToken(key, "user-a", "", now)).toBeNull();
+  });
+
+  it("never repeats a nonce", () => {
+    const nonces = new Set(Array.from({ length: 1000 }, () => signRequestToken(key, "u", now).split(".")[0]));
+    expect(nonces.size).toBe(1000);
+  });
+});
+
+describe("origin check for the chat route", () => {
+  const headers = (origin: string | null, host = "app.example.com") => new Headers({ host, ...(origin !== null && { origin }) });
+  it("accepts the app's own origin and requests without one", () => {
+    expect(isSameOrigin(headers("https://app.example.com"))).toBe(true);
+    expect(isSameOrigin(headers(null))).toBe(true);
+  });
+  it("refuses foreign, look-alike and null origins", () => {
+    expect(isSameOrigin(headers("https://evil.example"))).toBe(false);
+    expect(isSameOrigin(headers("https://app.example.com.evil.example"))).toBe(false);
+    expect(isSameOrigin(headers("null"))).toBe(false);
+  });
+});
+
+describe("prices and models", () => {
+  it("prices every model a plan lists, so nothing is billed at $0", () => {
+    for (const plan of Object.values(PLANS)) for (const model of plan.models) expect(MODEL_PRICES[model], model).toBeDefined();
+  });
+  it("rounds costs up to whole micro-dollars", () => {
+    expect(costMicros("gpt-4.1-nano", 1, 0)).toBe(1);
+    expect(costMicros("gpt-4.1-nano", 1_000_000, 1_000_000)).toBe(500_000);
+    expect(() => costMicros("unknown-model", 1, 1)).toThrow();
+  });
+  it("chooses the plan's best model and over-estimates tokens rather than under", () => {
+    expect(modelFor(PLANS.free)).toBe("gpt-4.1-nano");
+    expect(modelFor(PLANS.pro)).toBe("gpt-4.1-mini");
+    expect(estimateTokens("a".repeat(400))).toBeGreaterThanOrEqual(100);
+    expect(estimateTokens("漢".repeat(100))).toBeGreaterThanOrEqual(100);
+  });
+});
+
+describe("demo model (development without OPENAI_API_KEY)", async () => {
+  const { demoProvider, DEMO_NOTICE } = await import("@/lib/ai/demo-provider");
+  const request = (signal: AbortSignal) => ({
+    model: "gpt-4.1-nano",
+    messages: [{ role: "user" as const, content: "What is this?" }],
+    maxOutputTokens: 512,
+    safetyIdentifier: "x",
+    signal,
+  });
+
+  it("streams a reply that says it is simulated, then its usage", async () => {
+    const events = [];
+    for await (const event of demoProvider.streamChat(request(new AbortController().signal))) events.push(event);
+    const text = events.flatMap((event) => (event.type === "text" ? [event.text] : [])).join("");
+    expect(text.startsWith(DEMO_NOTICE)).toBe(true);
+    expect(events.at(-1)).toMatchObject({ type: "usage", usage: { outputTokens: expect.any(Number) } });
+  });
+
+  it("stops when the request is aborted", async () => {
+    const controller = new AbortController();
+    let chunks = 0;
+    for await (const event of demoProvider.streamChat(request(controller.signal))) {
+      if (event.type === "text" && ++chunks === 2) controller.abort();
+    }
+    expect(chunks).toBe(2);
+  });
+});
