@@ -271,6 +271,25 @@ describe("chat: refusals never reach the model, and each leaves one audit row", 
     expect(fake.stats(label).chat).toBe(PLANS.free.requestsPerMinute);
   });
 
+  it("rate limits per IP across accounts", async () => {
+    const { AI_PER_IP_LIMIT } = await import("@/lib/plans");
+    const ip = `203.0.113.${Math.floor(Math.random() * 200) + 1}`;
+    const label = tag();
+    const users = await Promise.all(Array.from({ length: Math.ceil((AI_PER_IP_LIMIT.attempts + 1) / 4) }, () => newUser()));
+    let served = 0;
+    let refused: Record<string, unknown> | null = null;
+    for (let i = 0; i <= AI_PER_IP_LIMIT.attempts; i++) {
+      const user = users[i % users.length]!; // at most 4 a user: under the plan's 5 a minute
+      const call = await chat(user, { message: message(label, String(i)), token: issueRequestToken(user.id) }, { ip });
+      await call.settled;
+      if (call.status === 200) served++;
+      else refused = call.body!.error as Record<string, unknown>;
+    }
+    expect(served).toBe(AI_PER_IP_LIMIT.attempts);
+    expect(refused).toMatchObject({ code: "rate_limited", retryAfterSeconds: expect.any(Number) });
+    expect(fake.stats(label).chat).toBe(AI_PER_IP_LIMIT.attempts);
+  });
+
   it("refuses a flagged message after moderation and releases the reservation", async () => {
     const user = await newUser();
     const label = tag();
