@@ -13,7 +13,7 @@ function needsSession(pathname: string): boolean {
   return SIGNED_IN_ONLY.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`));
 }
 
-export const proxy = auth((request) => {
+const authProxy = auth((request) => {
   const isProduction = process.env.NODE_ENV === "production";
   const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
   const csp = contentSecurityPolicy(nonce, !isProduction);
@@ -33,6 +33,18 @@ export const proxy = auth((request) => {
   applySecurityHeaders(response.headers, csp, isProduction);
   return response;
 });
+
+/**
+ * Auth.js refreshes the session cookie on every response. A link prefetch that is still in
+ * flight when the user logs out would then come back with a fresh session cookie and log them
+ * in again, so prefetch responses never set cookies: the session changes only on navigations.
+ */
+export async function proxy(...args: Parameters<typeof authProxy>) {
+  const [request] = args;
+  const response = await authProxy(...args);
+  if (response instanceof Response && request.headers.has("next-router-prefetch")) response.headers.delete("set-cookie");
+  return response;
+}
 
 export const config = {
   matcher: ["/((?!_next/static|_next/image|favicon.ico|robots.txt).*)"],
