@@ -319,6 +319,16 @@ describe("quota reservation", () => {
     expect(await usageRow(user.id)).toMatchObject({ requests: 10, tokensReserved: 1_000 });
   });
 
+  it("settles once: a second settle (an abort racing the end of a stream) changes nothing", async () => {
+    const { settleReservation } = await import("@/lib/guard/usage");
+    const user = await newUser();
+    const reservation = await reserveUsage({ userId: user.id, plan: PLANS.free, tokens: 600, costMicros: 300, budgetMicros: null });
+    if ("refused" in reservation) throw new Error("refused");
+    await settleReservation(reservation, { tokens: 120, costMicros: 40, release: false });
+    await settleReservation(reservation, { tokens: 999, costMicros: 999, release: true });
+    expect(await usageRow(user.id)).toMatchObject({ requests: 1, tokensUsed: 120, tokensReserved: 0, costMicros: 40 });
+  });
+
   it("tells the user what is left and when it resets, with an upgrade link", async () => {
     const user = await newUser();
     const db = await getDb();
