@@ -35,14 +35,17 @@ const authProxy = auth((request) => {
 });
 
 /**
- * Auth.js refreshes the session cookie on every response. A link prefetch that is still in
- * flight when the user logs out would then come back with a fresh session cookie and log them
- * in again, so prefetch responses never set cookies: the session changes only on navigations.
+ * Auth.js refreshes the session cookie on every response. A link prefetch or client-side
+ * fetch still in flight when the user logs out would then come back with a fresh session
+ * cookie and log them in again. So only page loads (Sec-Fetch-Mode: navigate) refresh it;
+ * a log-in or log-out sets its own cookies in the action's response, which this leaves alone.
  */
 export async function proxy(...args: Parameters<typeof authProxy>) {
   const [request] = args;
   const response = await authProxy(...args);
-  if (response instanceof Response && request.headers.has("next-router-prefetch")) response.headers.delete("set-cookie");
+  if (response instanceof Response && request.headers.get("sec-fetch-mode") !== "navigate") {
+    response.headers.delete("set-cookie");
+  }
   return response;
 }
 
