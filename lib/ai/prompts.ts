@@ -1,3 +1,5 @@
+import "server-only";
+
 // System prompts live on the server. Bump a version when its prompt changes: the version is
 // part of every cache key, so answers to the old prompt are never served for the new one.
 

@@ -35,6 +35,8 @@ async function readBody(request: Request): Promise<unknown> {
   if (!request.headers.get("content-type")?.startsWith("application/json")) {
     throw new AppError("invalid_input", { message: "Send JSON." });
   }
+  // Refuse an oversized body before reading it when its length is declared, after otherwise.
+  if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) throw new AppError("message_too_long");
   const text = await request.text();
   if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new AppError("message_too_long");
   try {
