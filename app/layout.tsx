@@ -23,14 +23,14 @@ export default async function RootLayout({ children }: { children: React.ReactNo
               Secure AI Starter
             </Link>
             <nav className="nav" aria-label="Main">
-              {/* No prefetch on nav links: see the comment on /chat below. */}
+              {/* No prefetch on these nav links: every page renders per request (the layout reads
+                  the session), so a prefetch is a full server render the user may never open. */}
               <Link href="/pricing" prefetch={false}>
                 Pricing
               </Link>
               {user ? (
                 <>
-                  {/* No prefetch: a prefetch still in flight when the user logs out comes back
-                      through proxy.ts with a refreshed session cookie and logs them in again. */}
+                  {/* No prefetch: as for Pricing above. */}
                   <Link href="/chat" prefetch={false}>
                     Chat
                   </Link>

@@ -11,7 +11,7 @@ type Conversation = { id: string; title: string };
 export function ConversationList({ conversations, activeId }: { conversations: Conversation[]; activeId?: string }) {
   return (
     <nav className="chat-sidebar" aria-label="Conversations">
-      {/* prefetch off: see app/layout.tsx (a late prefetch can undo a log-out). */}
+      {/* No prefetch: each chat page is a per-request server render (see app/layout.tsx). */}
       <Link href="/chat" className="button secondary" prefetch={false}>
         New chat
       </Link>
