@@ -1,29 +1,16 @@
-import { getToken } from "next-auth/jwt";
 import { NextResponse, type NextRequest } from "next/server";
-import { authSecret } from "@/lib/dev-auth-secret";
 import { applySecurityHeaders, contentSecurityPolicy } from "@/lib/security-headers";
+import { sessionUserIdFrom } from "@/lib/session-token";
 
 // Page redirects and security headers. This is NOT the security boundary (a proxy can be
 // skipped, cf. CVE-2025-29927): every page, action and route handler checks the session itself.
+// It only reads the session cookie, never re-sets it: Auth.js's proxy wrapper re-issues it on
+// every response to roll its expiry, and a prefetch in flight at log-out then undid the log-out.
 
 const SIGNED_IN_ONLY = ["/chat", "/tools", "/account", "/admin"];
 
 function needsSession(pathname: string): boolean {
   return SIGNED_IN_ONLY.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`));
-}
-
-/**
- * Reads the session cookie without writing one. (Auth.js's `auth()` proxy wrapper re-sets the
- * cookie on every response to roll its expiry; a prefetch still in flight at log-out would then
- * put the old session back.) Auth.js names the cookie `__Secure-…` behind HTTPS: accept either.
- */
-async function hasSessionCookie(request: NextRequest): Promise<boolean> {
-  const secret = authSecret();
-  if (!secret) return false;
-  for (const secureCookie of [true, false]) {
-    if (await getToken({ req: request, secret, secureCookie })) return true;
-  }
-  return false;
 }
 
 export async function proxy(request: NextRequest): Promise<NextResponse> {
@@ -33,7 +20,7 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   const { pathname, search } = request.nextUrl;
 
   let response: NextResponse;
-  if (needsSession(pathname) && !(await hasSessionCookie(request))) {
+  if (needsSession(pathname) && !(await sessionUserIdFrom(request.headers))) {
     const login = new URL("/login", request.nextUrl);
     login.searchParams.set("next", `${pathname}${search}`);
     response = NextResponse.redirect(login);

@@ -1,10 +1,11 @@
 import "server-only";
+import { headers } from "next/headers";
 import { cache } from "react";
 import { findUserById } from "@/db/queries/users";
 import type { Role } from "@/db/schema";
-import { auth } from "@/lib/auth";
 import { AppError } from "@/lib/errors";
 import { roleFor } from "@/lib/roles";
+import { sessionUserIdFrom } from "@/lib/session-token";
 
 export type SessionUser = { id: string; email: string | null; name: string | null; role: Role };
 
@@ -15,13 +16,15 @@ export type SessionUser = { id: string; email: string | null; name: string | nul
  * Cached per request, so a layout and its page share one lookup.
  */
 export const getSessionUser = cache(async (): Promise<SessionUser | null> => {
-  const session = await auth();
-  const userId = session?.user?.id;
+  const userId = await getSessionUserId();
   if (!userId) return null;
   const user = await findUserById(userId);
   if (!user) return null;
   return { id: user.id, email: user.email, name: user.name, role: roleFor(user.email, user.role) };
 });
+
+/** The user id in the session cookie (decrypted, expiry checked), before any database lookup. */
+export const getSessionUserId = cache(async (): Promise<string | null> => sessionUserIdFrom(await headers()));
 
 export async function requireUser(): Promise<SessionUser> {
   const user = await getSessionUser();

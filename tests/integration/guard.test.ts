@@ -13,6 +13,7 @@ type TestUser = { id: string; email: string; name: null; role: "user" | "admin" 
 const session = vi.hoisted(() => ({ user: null as TestUser | null }));
 vi.mock("@/lib/session", () => ({
   getSessionUser: async () => session.user,
+  getSessionUserId: async () => session.user?.id ?? null,
   requireUser: async () => session.user,
 }));
 
