@@ -4,13 +4,20 @@ import { env } from "@/lib/env";
 
 // The benchmark's floor: the same model call as the chat route with no guard at all (no
 // session, no limits, no audit). It exists only when BENCH_BARE_ROUTE=on (set by `npm run
-// bench`); everywhere else it answers 404 as if it were not there (tests/security checks).
+// bench`) AND the model is a server on this machine: even if the flag leaked into a real
+// deployment, it could never spend money unguarded. Otherwise 404 (tests/security checks).
 export const dynamic = "force-dynamic";
+
+function modelIsLocal(): boolean {
+  if (!env.OPENAI_BASE_URL) return false;
+  const host = new URL(env.OPENAI_BASE_URL).hostname;
+  return host === "localhost" || host === "[::1]" || host.startsWith("127.");
+}
 
 let client: OpenAI | undefined;
 
 export async function POST(request: Request): Promise<Response> {
-  if (env.BENCH_BARE_ROUTE !== "on" || !env.OPENAI_API_KEY) return new Response("Not found", { status: 404 });
+  if (env.BENCH_BARE_ROUTE !== "on" || !env.OPENAI_API_KEY || !modelIsLocal()) return new Response("Not found", { status: 404 });
   client ??= new OpenAI({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, maxRetries: 0 });
   const { message } = (await request.json()) as { message: string };
   const stream = await client.chat.completions.create(
