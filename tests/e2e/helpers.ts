@@ -23,7 +23,17 @@ export function watchForPageErrors(page: Page): string[] {
   return problems;
 }
 
+/**
+ * Each signing-up test is its own client: the server trusts x-forwarded-for as set by a proxy
+ * (Vercel sets it), and sign-ups are limited per IP, so one shared address would hit that limit.
+ */
+export async function actAsNewClient(page: Page): Promise<void> {
+  const byte = () => Math.floor(Math.random() * 250) + 1;
+  await page.context().setExtraHTTPHeaders({ "x-forwarded-for": `10.${byte()}.${byte()}.${byte()}` });
+}
+
 export async function signUp(page: Page, credentials = newCredentials()) {
+  await actAsNewClient(page);
   await page.goto("/signup");
   await page.getByLabel("Email").fill(credentials.email);
   await page.getByLabel("Password").fill(credentials.password);
