@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { chromium, type Page } from "@playwright/test";
 
 const baseURL = process.env.BASE_URL ?? "http://localhost:3100";
-const LOGGED_OUT = ["/", "/login", "/signup"];
+const LOGGED_OUT = ["/", "/login", "/signup", "/pricing"];
 const LOGGED_IN = ["/account", ...(process.env.EXTRA_PAGES?.split(",").filter(Boolean) ?? [])];
 
 async function javascriptBytes(page: Page, path: string): Promise<number> {
