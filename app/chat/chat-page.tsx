@@ -2,7 +2,7 @@ import { redirect } from "next/navigation";
 import { ChatWindow } from "@/components/chat/chat-window";
 import { ConversationList } from "@/components/chat/conversation-list";
 import { DemoBanner } from "@/components/chat/demo-banner";
-import { conversationMessages, listConversations } from "@/db/queries/conversations";
+import { conversationMessages, isOwnConversation, listConversations } from "@/db/queries/conversations";
 import { isDemoModel } from "@/lib/ai/provider";
 import { issueRequestToken } from "@/lib/guard/request-token";
 import { getSessionUser } from "@/lib/session";
@@ -11,12 +11,14 @@ import { getSessionUser } from "@/lib/session";
 export async function ChatPage({ conversationId }: { conversationId?: string }) {
   const user = await getSessionUser();
   if (!user) redirect(`/login?next=${conversationId ? `/chat/${conversationId}` : "/chat"}`);
-  const [conversations, history] = await Promise.all([
+  const [conversations, history, isOwn] = await Promise.all([
     listConversations(user.id),
     conversationId ? conversationMessages(user.id, conversationId) : Promise.resolve([]),
+    // Asked directly, not looked up in the list: the list shows only the latest 100.
+    conversationId ? isOwnConversation(user.id, conversationId) : Promise.resolve(true),
   ]);
-  const known = conversationId && conversations.some((conversation) => conversation.id === conversationId);
-  if (conversationId && !known) redirect("/chat");
+  // Another user's (or a deleted) conversation: back to a new chat, revealing nothing.
+  if (!isOwn) redirect("/chat");
   return (
     <div className="chat-layout">
       <ConversationList conversations={conversations} activeId={conversationId} />

@@ -1,6 +1,5 @@
 // Drives the fake Stripe that tests/e2e/start-server.ts runs next to the app, and delivers
 // signed webhooks to the app the way Stripe does.
-import { readFileSync } from "node:fs";
 import type { APIRequestContext } from "@playwright/test";
 import type { FakeSubscription, RecordedRequest, SubscriptionChange } from "../fakes/stripe-server";
 import { signatureFor, stripeEvent, type FakeEvent } from "../fakes/stripe-events";
@@ -41,20 +40,4 @@ export async function payAndNotify(request: APIRequestContext, sessionId: string
   return subscription;
 }
 
-/** A server action's id in this build, by its exported name. */
-export function actionId(exportedName: string): string {
-  const manifest = JSON.parse(readFileSync(".next/server/server-reference-manifest.json", "utf8")) as {
-    node: Record<string, { exportedName: string }>;
-  };
-  const entry = Object.entries(manifest.node).find(([, action]) => action.exportedName === exportedName);
-  if (!entry) throw new Error(`no server action named ${exportedName} in the build`);
-  return entry[0];
-}
-
-/** Posts to a server action the way React's form action does: (previousState, formData). */
-export function postAction(request: APIRequestContext, pagePath: string, id: string, fields: Record<string, string>) {
-  const multipart = new FormData();
-  for (const [name, value] of Object.entries(fields)) multipart.append(`_1_${name}`, value);
-  multipart.append("0", JSON.stringify([null, "$K1"]));
-  return request.post(pagePath, { headers: { "Next-Action": id }, multipart, maxRedirects: 0 });
-}
+export { actionId, postAction } from "./server-actions";

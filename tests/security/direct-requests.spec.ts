@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
-import { expect, test, type APIRequestContext } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { e2eSql } from "../e2e/database";
 import { logOut, signUp } from "../e2e/helpers";
+import { postAction, serverActions } from "../e2e/server-actions";
 
 // Requests an attacker would send: straight to pages and server actions over HTTP, without
 // the UI, without a cookie, with a header that once let requests skip Next's middleware
@@ -10,29 +10,6 @@ import { logOut, signUp } from "../e2e/helpers";
 const PROXY_SKIP = { "x-middleware-subrequest": "middleware:middleware:middleware:middleware:middleware" };
 // Actions that need no session by their nature; every other action must refuse without one.
 const PUBLIC_ACTIONS = new Set(["logInAction", "signUpAction", "signOutAction", "signInWithGitHubAction"]);
-
-type ManifestEntry = { exportedName: string; filename: string; workers: Record<string, unknown> };
-
-function serverActions(): Array<ManifestEntry & { id: string; pagePath: string }> {
-  const manifest = JSON.parse(readFileSync(".next/server/server-reference-manifest.json", "utf8")) as {
-    node: Record<string, ManifestEntry>;
-  };
-  return Object.entries(manifest.node).map(([id, entry]) => {
-    // "app/account/page" → "/account"; route groups like "(auth)" are not part of the URL.
-    const worker = Object.keys(entry.workers).find((name) => name.endsWith("/page")) ?? "app/page";
-    const pagePath = `/${worker.replace(/^app\//, "").replace(/\/?page$/, "").replace(/\([^)]+\)\/?/g, "")}`;
-    return { id, pagePath, ...entry };
-  });
-}
-
-/** Posts to a server action the way React's form action does: (previousState, formData). */
-function postAction(request: APIRequestContext, pagePath: string, actionId: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
-  // The form's fields first, then the argument list that refers to them (order matters).
-  const multipart = new FormData();
-  for (const [name, value] of Object.entries(fields)) multipart.append(`_1_${name}`, value);
-  multipart.append("0", JSON.stringify([null, "$K1"]));
-  return request.post(pagePath, { headers: { "Next-Action": actionId, ...headers }, multipart, maxRedirects: 0 });
-}
 
 test("every non-public server action refuses a request with no session, with or without the proxy-skip header", async ({ playwright, baseURL }) => {
   const protectedActions = serverActions().filter((action) => !PUBLIC_ACTIONS.has(action.exportedName));
