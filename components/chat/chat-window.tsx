@@ -1,12 +1,15 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useEffect, useRef, useState } from "react";
+import { lazy, Suspense, useEffect, useRef, useState } from "react";
 import type { ChatEvent } from "@/lib/chat/stream";
 import type { ErrorPayload } from "@/lib/errors";
 import { RefusalMessage } from "./refusal-message";
 
 type Message = { id: string; role: "user" | "assistant"; content: string; stopped?: boolean };
+
+// Markdown for replies is loaded only when there is a reply to show; until then, plain text.
+const AssistantMarkdown = lazy(() => import("./assistant-markdown"));
 
 // Sends only the new message, its conversation id and the one-time token; everything else
 // (history, system prompt, model) is decided on the server. The reply is read as NDJSON
@@ -123,8 +126,14 @@ export function ChatWindow(props: { conversationId?: string; initialMessages: Me
         {messages.length === 0 && <p className="hint chat-empty">Ask anything. Your conversation is saved to your account.</p>}
         {messages.map((message) => (
           <div key={message.id} className={`chat-message ${message.role}`} data-testid={`message-${message.role}`}>
-            {/* Plain text with preserved newlines: model output is never parsed as HTML. */}
-            <p>{message.content || (streaming && message.role === "assistant" ? "…" : "")}</p>
+            {message.role === "assistant" && message.content ? (
+              <Suspense fallback={<p>{message.content}</p>}>
+                <AssistantMarkdown text={message.content} />
+              </Suspense>
+            ) : (
+              // The user's own words stay plain text with their newlines.
+              <p>{message.content || (streaming && message.role === "assistant" ? "…" : "")}</p>
+            )}
             {message.stopped && <p className="hint">Stopped.</p>}
           </div>
         ))}
