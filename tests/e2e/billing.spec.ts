@@ -3,7 +3,7 @@ import { expect, test } from "@playwright/test";
 import { PLANS } from "@/lib/plans";
 import { e2eSql } from "./database";
 import { screenshot, signUp, watchForPageErrors } from "./helpers";
-import { actionId, changeSubscription, completeCheckout, deliverWebhook, fakeStripeRequests, fakeStripeUrl, payAndNotify, postAction, stripeEvent } from "./stripe";
+import { actionId, changeSubscription, completeCheckout, deliverWebhook, failedInvoice, fakeStripeRequests, fakeStripeUrl, payAndNotify, postAction, stripeEvent } from "./stripe";
 
 // Sign-up allows 10 accounts per hour per IP (lib/plans.ts) and the whole suite signs up more
 // than that from 127.0.0.1: this file presents a documentation address of its own.
@@ -166,4 +166,25 @@ test("deleting an account cancels its Stripe subscription, then the user", async
   const sql = e2eSql();
   expect(await sql`select 1 from users where id = ${userId}`).toHaveLength(0);
   await sql.end();
+});
+
+test("/account shows a scheduled cancellation and a failed payment with its grace date", async ({ page, request }) => {
+  await signUp(page);
+  const response = await postAction(page.request, "/pricing", actionId("startCheckoutAction"), { planId: "pro", attempt: randomUUID() });
+  const sessionId = /\/checkout\/([^;?/]+)/.exec(response.headers()["x-action-redirect"] ?? "")?.[1] ?? "";
+  const subscription = await payAndNotify(page.request, sessionId);
+
+  const periodEnd = subscription.items.data[0]!.current_period_end;
+  const canceling = await changeSubscription(subscription.id, { cancel_at_period_end: true, cancel_at: periodEnd });
+  expect((await deliverWebhook(request, stripeEvent("customer.subscription.updated", canceling))).status()).toBe(200);
+  await page.goto("/account");
+  await expect(page.getByTestId("account-plan")).toHaveText("Pro");
+  await expect(page.getByTestId("account-plan-status")).toHaveText(/^Active, cancels on \w+ \d+, \d{4}$/);
+
+  const pastDue = await changeSubscription(subscription.id, { cancel_at_period_end: false, cancel_at: null, status: "past_due" });
+  const failed = stripeEvent("invoice.payment_failed", failedInvoice(pastDue.id, pastDue.customer));
+  expect((await deliverWebhook(request, failed)).status()).toBe(200);
+  await page.reload();
+  await expect(page.getByTestId("account-plan")).toHaveText("Pro"); // within the grace period
+  await expect(page.getByTestId("account-plan-status")).toContainText("Past due: update your card in Manage billing before");
 });
