@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it, vi } from "vitest";
+import { closeDatabase } from "../support/close-database";
 
 // The audit log loses nothing: a failed write is retried, a retry never writes a row twice,
 // and when every attempt fails the row goes to the server log, whole, to be replayed.
@@ -29,9 +30,7 @@ async function rowsFor(requestId: string) {
 }
 
 afterAll(async () => {
-  const db = await getDb();
-  const client = (db as unknown as { $client: { end?: () => Promise<void>; close?: () => Promise<void> } }).$client;
-  await (client.end?.() ?? client.close?.());
+  await closeDatabase(await getDb());
 });
 
 describe("recordAudit", () => {

@@ -9,15 +9,13 @@ import { authorizeWithPassword, RateLimitedSignIn } from "@/lib/auth";
 import { hashPassword, verifyPassword } from "@/lib/password";
 import { AUTH_ATTEMPT_LIMITS, PLANS } from "@/lib/plans";
 import { utcDay } from "@/lib/time";
+import { closeDatabase } from "../support/close-database";
 
 const uniqueEmail = () => `user-${randomUUID()}@example.com`;
 const requestFrom = (ip: string) => new Request("http://localhost/api/auth/callback/credentials", { headers: { "x-forwarded-for": ip } });
 
 afterAll(async () => {
-  // Let the pool or PGlite go so the worker exits cleanly.
-  const db = await getDb();
-  const client = (db as unknown as { $client: { end?: () => Promise<void>; close?: () => Promise<void> } }).$client;
-  await (client.end?.() ?? client.close?.());
+  await closeDatabase(await getDb());
 });
 
 describe("users", () => {

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { failedInvoice, signatureFor, stripeEvent, type FakeEvent } from "../fakes/stripe-events";
 import { TEST_WEBHOOK_SECRET, startFakeStripeForApp } from "../support/fake-stripe-env";
+import { closeDatabase } from "../support/close-database";
 
 // The webhook logic against the real stripe SDK talking to the fake Stripe over HTTP. The
 // app modules are imported after the fake has started, so lib/env.ts sees its address.
@@ -18,9 +19,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 afterAll(async () => {
   await fake.stop();
-  const db = await getDb();
-  const client = (db as unknown as { $client: { end?: () => Promise<void>; close?: () => Promise<void> } }).$client;
-  await (client.end?.() ?? client.close?.());
+  await closeDatabase(await getDb());
 });
 
 async function newUser() {

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startFakeOpenAI } from "../fakes/openai-server";
+import { closeDatabase } from "../support/close-database";
 
 // The guard pipeline end to end, in process, against the fake OpenAI server (a real HTTP
 // server): the chat route's handler and the structured tool, with every refusal checked
@@ -56,9 +57,7 @@ const { and, eq } = await import("drizzle-orm");
 afterAll(async () => {
   await fake.close();
   webhook.close();
-  const db = await getDb();
-  const client = (db as unknown as { $client: { end?: () => Promise<void>; close?: () => Promise<void> } }).$client;
-  await (client.end?.() ?? client.close?.());
+  await closeDatabase(await getDb());
 });
 
 beforeEach(() => {
