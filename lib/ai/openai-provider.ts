@@ -62,6 +62,16 @@ function idleGuard(clientSignal: AbortSignal, idleMs: number) {
 const readUsage = (usage: OpenAI.CompletionUsage | null | undefined): ModelUsage | null =>
   usage ? { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens } : null;
 
+/** What every call sends: the server-chosen model, the plan's output cap, the hashed user id. */
+function requestParams(request: ChatRequest) {
+  return {
+    model: request.model,
+    messages: request.messages,
+    max_completion_tokens: request.maxOutputTokens,
+    safety_identifier: request.safetyIdentifier,
+  };
+}
+
 export function createOpenAIProvider(options: { apiKey: string; baseURL?: string; timeoutMs: number }): ModelProvider {
   const client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 0, timeout: options.timeoutMs });
 
@@ -70,10 +80,7 @@ export function createOpenAIProvider(options: { apiKey: string; baseURL?: string
     try {
       const stream = await client.chat.completions.create(
         {
-          model: request.model,
-          messages: request.messages,
-          max_completion_tokens: request.maxOutputTokens,
-          safety_identifier: request.safetyIdentifier,
+          ...requestParams(request),
           stream: true,
           stream_options: { include_usage: true },
         },
@@ -101,10 +108,7 @@ export function createOpenAIProvider(options: { apiKey: string; baseURL?: string
     try {
       const completion = await client.chat.completions.create(
         {
-          model: request.model,
-          messages: request.messages,
-          max_completion_tokens: request.maxOutputTokens,
-          safety_identifier: request.safetyIdentifier,
+          ...requestParams(request),
           response_format: {
             type: "json_schema",
             json_schema: { name: request.format.name, schema: request.format.schema, strict: true },

@@ -4,10 +4,6 @@ import { e2eSql } from "./database";
 import { screenshot, signUp } from "./helpers";
 import { actionId, postAction } from "./stripe";
 
-// Sign-up allows 10 accounts per hour per IP (lib/plans.ts) and the whole suite signs up more
-// than that from 127.0.0.1: this file presents a documentation address of its own.
-test.use({ extraHTTPHeaders: { "x-real-ip": "198.51.100.52" } });
-
 // /admin: only admins see it; an admin sets a user's plan by hand and it is audited.
 
 async function insertUser(email: string): Promise<string> {

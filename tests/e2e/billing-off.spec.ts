@@ -13,7 +13,7 @@ const baseURL = `http://localhost:${port}`;
 let server: ChildProcess;
 
 test.describe("without Stripe keys", () => {
-  test.use({ baseURL, extraHTTPHeaders: { "x-real-ip": "198.51.100.53" } }); // own sign-up budget
+  test.use({ baseURL });
 
   test.beforeAll(async () => {
     const env: Record<string, string> = { ...productionServerEnv(databaseUrlFor(BASE_DATABASE_URL, e2eDatabaseName())), REDIS_KEY_PREFIX: `e2eoff${Date.now().toString(36)}` };

@@ -5,10 +5,6 @@ import { e2eSql } from "./database";
 import { screenshot, signUp, watchForPageErrors } from "./helpers";
 import { actionId, changeSubscription, completeCheckout, deliverWebhook, failedInvoice, fakeStripeRequests, fakeStripeUrl, payAndNotify, postAction, stripeEvent } from "./stripe";
 
-// Sign-up allows 10 accounts per hour per IP (lib/plans.ts) and the whole suite signs up more
-// than that from 127.0.0.1: this file presents a documentation address of its own.
-test.use({ extraHTTPHeaders: { "x-real-ip": "198.51.100.51" } });
-
 // Billing against `next start` with the app's Stripe SDK pointed at the fake Stripe server.
 
 async function userIdOf(email: string): Promise<string> {

@@ -28,8 +28,13 @@ export function watchForPageErrors(page: Page): string[] {
  * (Vercel sets it), and sign-ups are limited per IP, so one shared address would hit that limit.
  */
 export async function actAsNewClient(page: Page): Promise<void> {
+  await page.context().setExtraHTTPHeaders({ "x-forwarded-for": randomIp() });
+}
+
+/** A client address of its own, so per-IP limits of one test never touch another. */
+export function randomIp(): string {
   const byte = () => Math.floor(Math.random() * 250) + 1;
-  await page.context().setExtraHTTPHeaders({ "x-forwarded-for": `10.${byte()}.${byte()}.${byte()}` });
+  return `10.${byte()}.${byte()}.${byte()}`;
 }
 
 export async function signUp(page: Page, credentials = newCredentials()) {

@@ -4,7 +4,6 @@ import { logOut, signUp } from "../e2e/helpers";
 // Auth.js's proxy wrapper re-issues the session cookie on each request (rolling expiry). A
 // router prefetch that set out before a log-out and answered after it used to bring the session
 // back. proxy.ts now only reads the cookie: only sign-in and sign-out ever set it.
-test.use({ extraHTTPHeaders: { "x-real-ip": "198.51.100.54" } }); // own sign-up budget per IP
 
 const sessionCookiesSet = (response: APIResponse) =>
   response

@@ -17,11 +17,7 @@ export async function fakeStats(tag: string): Promise<FakeStats> {
 
 export const newTag = () => `e${randomUUID().slice(0, 8)}`;
 
-/** Each test gets its own client IP, so per-IP limits of one test never touch another. */
-export function randomIp(): string {
-  const byte = () => Math.floor(Math.random() * 250) + 1;
-  return `10.${byte()}.${byte()}.${byte()}`;
-}
+export { randomIp } from "../e2e/helpers";
 
 const key = requestTokenKey(SENTINELS.AUTH_SECRET);
 export const mintToken = (userId: string) => signRequestToken(key, userId);
