@@ -29,6 +29,11 @@ const envSchema = z.object({
   AUTH_GITHUB_ID: optionalText,
   AUTH_GITHUB_SECRET: optionalText,
   ADMIN_EMAILS: optionalText,
+  // Where the client's address comes from (lib/client-ip.ts): vercel | cloudflare | a number
+  // of proxies that append to X-Forwarded-For | none. Required in production.
+  TRUSTED_PROXY: optionalText.pipe(
+    z.union([z.enum(["vercel", "cloudflare", "none"]), z.string().regex(/^[1-9]$/, "vercel, cloudflare, none or a hop count 1-9")]).optional(),
+  ),
 
   // Model provider
   OPENAI_API_KEY: optionalText,
@@ -78,6 +83,11 @@ export const PRODUCTION_REQUIREMENTS: readonly Requirement[] = [
     variable: "AUTH_SECRET",
     purpose: "signs and encrypts session cookies (generate one: openssl rand -base64 33)",
     isMet: (env) => env.AUTH_SECRET !== undefined,
+  },
+  {
+    variable: "TRUSTED_PROXY",
+    purpose: "where the client IP for per-IP limits comes from: vercel, cloudflare, a proxy hop count, or none",
+    isMet: (env) => env.TRUSTED_PROXY !== undefined,
   },
   {
     variable: "OPENAI_API_KEY",

@@ -30,6 +30,8 @@ export function productionServerEnv(databaseUrl: string, { stripeApiBase }: { st
     UPSTASH_REDIS_REST_TOKEN: SENTINELS.UPSTASH_REDIS_REST_TOKEN,
     AUTH_SECRET: SENTINELS.AUTH_SECRET,
     OPENAI_API_KEY: SENTINELS.OPENAI_API_KEY,
+    // Browser tests stand in for one proxy: each test's client sets its own X-Forwarded-For.
+    TRUSTED_PROXY: "1",
     STRIPE_SECRET_KEY: SENTINELS.STRIPE_SECRET_KEY,
     STRIPE_WEBHOOK_SECRET: SENTINELS.STRIPE_WEBHOOK_SECRET,
     ...(stripeApiBase && { STRIPE_API_BASE: stripeApiBase }),
