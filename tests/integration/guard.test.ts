@@ -324,6 +324,33 @@ describe("quota reservation", () => {
     expect(call.body!.nextToken).toEqual(expect.any(String));
   });
 
+  it("refuses a request whose worst case does not fit the tokens left, with the numbers; one that fits is served", async () => {
+    const { countPromptTokens } = await import("@/lib/ai/tokens");
+    const { CHAT_PROMPT } = await import("@/lib/ai/prompts");
+    const user = await newUser();
+    const label = tag();
+    const text = message(label);
+    const input = countPromptTokens([{ role: "system", content: CHAT_PROMPT.system }, { role: "user", content: text }]);
+    const worst = input + PLANS.free.maxOutputTokens;
+    const db = await getDb();
+    // One token short of this request's worst case; plenty of requests left.
+    await db.insert(usageDaily).values({ userId: user.id, day: utcDay(), requests: 1, tokensUsed: PLANS.free.tokensPerDay - worst + 1 });
+    const refused = await chat(user, { message: text, token: issueRequestToken(user.id) });
+    await refused.settled;
+    expect(refused.status).toBe(429);
+    expect(refused.body!.error).toMatchObject({ code: "quota_exceeded" });
+    const text429 = (refused.body!.error as { message: string }).message;
+    expect(text429).toContain(`${(worst - 1).toLocaleString("en-US")} of 20,000 tokens left`);
+    expect(text429).toContain(`This request needs up to ${worst.toLocaleString("en-US")} tokens (${input} in, up to 512 out)`);
+    expect(fake.stats(label).chat).toBe(0);
+    // Exactly the worst case left: admitted.
+    await db.update(usageDaily).set({ tokensUsed: PLANS.free.tokensPerDay - worst }).where(eq(usageDaily.userId, user.id));
+    const served = await chat(user, { message: text, token: refused.body!.nextToken as string });
+    await served.settled;
+    expect(served.status).toBe(200);
+    expect((await usageRow(user.id)).tokensUsed).toBeLessThanOrEqual(PLANS.free.tokensPerDay);
+  });
+
   it("stops everyone but admins when the global budget is spent, and records each alert once", async () => {
     const db = await getDb();
     const day = utcDay();
@@ -477,6 +504,22 @@ describe("structured tool and cache", () => {
         expect(row.costMicros).toBeGreaterThan(0);
       }
     }
+  });
+
+  it("a cache hit needs no token headroom: a user at the token cap still gets a stored answer (one request counted)", async () => {
+    const user = await newUser();
+    const label = tag();
+    const text = `Cached near the cap [[tag:${label}]]`;
+    expect(await summarize(user, { text })).toMatchObject({ ok: true, data: { cacheHit: false } });
+    const db = await getDb();
+    await db.update(usageDaily).set({ tokensUsed: PLANS.free.tokensPerDay - 10 }).where(eq(usageDaily.userId, user.id));
+    const before = await usageRow(user.id);
+    expect(await summarize(user, { text })).toMatchObject({ ok: true, data: { cacheHit: true } });
+    const after = await usageRow(user.id);
+    expect(after).toMatchObject({ requests: before.requests + 1, tokensUsed: before.tokensUsed, tokensReserved: 0 });
+    // A new text needs tokens: refused.
+    expect(await summarize(user, { text: `Something new [[tag:${label}]]` })).toMatchObject({ ok: false, error: { code: "quota_exceeded" } });
+    expect(fake.stats(label).chat).toBe(1);
   });
 
   it("accepts a model in the plan's allowlist and refuses one outside it", async () => {

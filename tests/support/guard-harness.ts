@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 
 // The guard's in-process test harness: users, the chat route's handler and the structured
@@ -9,10 +10,18 @@ export type TestUser = { id: string; email: string; name: null; role: "user" | "
 
 export const session = { user: null as TestUser | null };
 
+// Each `chat` / `summarize` call runs with its own user, so parallel calls never see each
+// other's session; code outside them sees `session.user`.
+const requestUser = new AsyncLocalStorage<TestUser | null>();
+const currentUser = () => {
+  const scoped = requestUser.getStore();
+  return scoped === undefined ? session.user : scoped;
+};
+
 export const sessionModuleMock = () => ({
-  getSessionUser: async () => session.user,
-  getSessionUserId: async () => session.user?.id ?? null,
-  requireUser: async () => session.user,
+  getSessionUser: async () => currentUser(),
+  getSessionUserId: async () => currentUser()?.id ?? null,
+  requireUser: async () => currentUser(),
 });
 
 let ipCounter = 0;
@@ -56,7 +65,7 @@ export async function chat(
     body: JSON.stringify(body),
     signal: options.signal,
   });
-  const response = await handleChatRequest(request, (task) => deferred.push(task()));
+  const response = await requestUser.run(user, () => handleChatRequest(request, (task) => deferred.push(task())));
   const events: Array<Record<string, unknown>> = [];
   let json: Record<string, unknown> | null = null;
   if (response.headers.get("content-type")?.includes("ndjson")) {
@@ -92,7 +101,7 @@ export async function summarize(user: TestUser, fields: Record<string, string>) 
   const { runSummarize, summarizeFeature } = await import("@/lib/tools/summarize");
   session.user = user;
   const deferred: Promise<void>[] = [];
-  const result = await runGuarded(
+  const result = await requestUser.run(user, () => runGuarded(
     {
       feature: summarizeFeature,
       raw: { token: issueRequestToken(user.id), ...fields },
@@ -101,7 +110,7 @@ export async function summarize(user: TestUser, fields: Record<string, string>) 
       defer: (task) => deferred.push(task()),
     },
     runSummarize,
-  );
+  ));
   await Promise.all(deferred);
   return result;
 }
