@@ -164,8 +164,8 @@ export async function startFakeOpenAI(options: { port?: number; wordDelayMs?: nu
       });
     }
 
-    const requestedWords = Number(/\[\[words:(\d+)\]\]/.exec(last)?.[1] ?? 12);
-    const wordCount = fault === "slow" ? 400 : fault === "trickle" ? Number.POSITIVE_INFINITY : requestedWords;
+    const requestedWords = Number(/\[\[words:(\d+)\]\]/.exec(last)?.[1] ?? (fault === "slow" ? 400 : 12));
+    const wordCount = fault === "trickle" ? Number.POSITIVE_INFINITY : requestedWords;
     const delay = fault === "slow" ? 50 : fault === "trickle" ? 100 : wordDelayMs;
     const wordAt = (i: number) => (i === 0 ? "Echo: " : `word${i} `);
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
