@@ -7,6 +7,7 @@ export const SENTINELS = {
   STRIPE_WEBHOOK_SECRET: "sentinel-stripe-webhook-5b3c9d1e7a0c",
   UPSTASH_REDIS_REST_TOKEN: "sentinel-upstash-token-2a8f4c6e0b9d",
   DATABASE_PASSWORD: "sentinel-db-password-9c7e1a3b5d2f",
+  CRON_SECRET: "sentinel-cron-secret-4e8b2d6f0a1c",
 } as const;
 
 /** DATABASE_URL with the sentinel password (PostgreSQL's trust auth here ignores it). */
@@ -32,6 +33,7 @@ export function productionServerEnv(databaseUrl: string, { stripeApiBase }: { st
     OPENAI_API_KEY: SENTINELS.OPENAI_API_KEY,
     STRIPE_SECRET_KEY: SENTINELS.STRIPE_SECRET_KEY,
     STRIPE_WEBHOOK_SECRET: SENTINELS.STRIPE_WEBHOOK_SECRET,
+    CRON_SECRET: SENTINELS.CRON_SECRET,
     ...(stripeApiBase && { STRIPE_API_BASE: stripeApiBase }),
   };
 }
