@@ -29,6 +29,17 @@ const envSchema = z.object({
   AUTH_GITHUB_ID: optionalText,
   AUTH_GITHUB_SECRET: optionalText,
   ADMIN_EMAILS: optionalText,
+  // Where the client's address comes from (lib/client-ip.ts): vercel | cloudflare | a number
+  // of proxies that append to X-Forwarded-For | none. Required in production.
+  TRUSTED_PROXY: optionalText.pipe(
+    z.union([z.enum(["vercel", "cloudflare", "none"]), z.string().regex(/^[1-9]$/, "vercel, cloudflare, none or a hop count 1-9")]).optional(),
+  ),
+
+  // Email (verification and password-reset links) through any SMTP provider:
+  // smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465. Unset in development:
+  // messages go to the console and the /dev/mailbox page.
+  SMTP_URL: optionalText.pipe(z.url().refine((url) => /^smtps?:\/\//.test(url), "use smtp:// or smtps://").optional()),
+  EMAIL_FROM: optionalText.pipe(z.string().max(200).optional()),
 
   // Model provider
   OPENAI_API_KEY: optionalText,
@@ -86,6 +97,16 @@ export const PRODUCTION_REQUIREMENTS: readonly Requirement[] = [
     variable: "AUTH_SECRET",
     purpose: "signs and encrypts session cookies (generate one: openssl rand -base64 33)",
     isMet: (env) => env.AUTH_SECRET !== undefined,
+  },
+  {
+    variable: "TRUSTED_PROXY",
+    purpose: "where the client IP for per-IP limits comes from: vercel, cloudflare, a proxy hop count, or none",
+    isMet: (env) => env.TRUSTED_PROXY !== undefined,
+  },
+  {
+    variable: "SMTP_URL and EMAIL_FROM",
+    purpose: "email delivery for verification and password-reset links (the console mailbox is for development only)",
+    isMet: (env) => env.SMTP_URL !== undefined && env.EMAIL_FROM !== undefined,
   },
   {
     variable: "OPENAI_API_KEY",

@@ -8,6 +8,11 @@ export const ERROR_CODES = {
   invalid_input: { status: 400, message: "Please check the highlighted fields." },
   invalid_credentials: { status: 401, message: "Email or password is incorrect." },
   email_taken: { status: 409, message: "An account with this email already exists. Log in instead." },
+  email_unverified: {
+    status: 403,
+    message: "Confirm your email address first: open the link we emailed you, or send a new one.",
+  },
+  invalid_link: { status: 400, message: "This link is invalid, expired or already used. Ask for a new one." },
   rate_limited: { status: 429, message: "Too many attempts. Please wait before trying again." },
   service_unavailable: { status: 503, message: "The service is temporarily unavailable. Please try again shortly." },
   not_found: { status: 404, message: "Not found." },
@@ -50,6 +55,8 @@ export type ErrorPayload = {
   upgradeUrl?: string;
   /** When a daily limit resets (ISO 8601). */
   resetsAt?: string;
+  /** Where the user takes the next step (e.g. the page that resends a verification link). */
+  nextStep?: { href: string; label: string };
 };
 
 type AppErrorOptions = {
@@ -58,6 +65,7 @@ type AppErrorOptions = {
   fieldErrors?: Record<string, string[]>;
   upgradeUrl?: string;
   resetsAt?: string;
+  nextStep?: { href: string; label: string };
   cause?: unknown;
 };
 
@@ -67,6 +75,7 @@ export class AppError extends Error {
   readonly fieldErrors?: Record<string, string[]>;
   readonly upgradeUrl?: string;
   readonly resetsAt?: string;
+  readonly nextStep?: { href: string; label: string };
 
   constructor(code: ErrorCode, options: AppErrorOptions = {}) {
     super(options.message ?? ERROR_CODES[code].message, { cause: options.cause });
@@ -76,6 +85,7 @@ export class AppError extends Error {
     this.fieldErrors = options.fieldErrors;
     this.upgradeUrl = options.upgradeUrl;
     this.resetsAt = options.resetsAt;
+    this.nextStep = options.nextStep;
   }
 
   get status(): number {
@@ -90,6 +100,7 @@ export class AppError extends Error {
       ...(this.fieldErrors !== undefined && { fieldErrors: this.fieldErrors }),
       ...(this.upgradeUrl !== undefined && { upgradeUrl: this.upgradeUrl }),
       ...(this.resetsAt !== undefined && { resetsAt: this.resetsAt }),
+      ...(this.nextStep !== undefined && { nextStep: this.nextStep }),
     };
   }
 }

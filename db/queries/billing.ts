@@ -81,7 +81,7 @@ export async function setPlanByHand(userId: string, plan: PlanId): Promise<void>
 export async function listUsersWithSubscriptions(limit = 200) {
   const db = await getDb();
   return db
-    .select({ id: users.id, email: users.email, role: users.role, createdAt: users.createdAt, subscription: subscriptions })
+    .select({ id: users.id, email: users.email, emailVerified: users.emailVerified, createdAt: users.createdAt, subscription: subscriptions })
     .from(users)
     .leftJoin(subscriptions, eq(subscriptions.userId, users.id))
     .orderBy(desc(users.createdAt))
