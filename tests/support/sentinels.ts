@@ -9,6 +9,9 @@ export const SENTINELS = {
   DATABASE_PASSWORD: "sentinel-db-password-9c7e1a3b5d2f",
 } as const;
 
+/** Written by tests/e2e/build.ts next to the build it made: { buildId, sentinels }. */
+export const SENTINEL_BUILD_STAMP = ".next/e2e-sentinel-build.json";
+
 /** DATABASE_URL with the sentinel password (PostgreSQL's trust auth here ignores it). */
 export function databaseUrlWithSentinel(url: string): string {
   const withPassword = new URL(url);
