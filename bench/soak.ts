@@ -20,6 +20,8 @@ const CONNECTIONS = Number(process.env.SOAK_CONNECTIONS ?? 20);
 const PORT = Number(process.env.SOAK_PORT ?? 3270);
 const USERS = Number(process.env.SOAK_USERS ?? 200);
 const BASE = `http://localhost:${PORT}`;
+// A request still unanswered after this counts as an error (and the soak moves on).
+const REQUEST_TIMEOUT_MS = 60_000;
 const REPORT_EVERY_MS = Math.min(60_000, Math.max(5_000, (SECONDS * 1000) / 6));
 
 const key = requestTokenKey(SENTINELS.AUTH_SECRET);
@@ -88,6 +90,15 @@ const count = (label: string) => outcomes.set(label, (outcomes.get(label) ?? 0) 
 async function chat(user: User, body: Record<string, unknown>, options: { origin?: string; cookie?: string; abort?: boolean } = {}) {
   guardedRequests++;
   const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)), REQUEST_TIMEOUT_MS);
+  try {
+    return await chatWith(controller, user, body, options);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function chatWith(controller: AbortController, user: User, body: Record<string, unknown>, options: { origin?: string; cookie?: string; abort?: boolean }) {
   const response = await fetch(`${BASE}/api/chat`, {
     method: "POST",
     headers: { "content-type": "application/json", origin: options.origin ?? BASE, cookie: options.cookie ?? user.cookie, "x-forwarded-for": nextIp() },
@@ -116,6 +127,7 @@ async function summarize(user: User, text: string) {
     method: "POST",
     headers: { "Next-Action": summarizeActionId, cookie: user.cookie, origin: BASE, "x-forwarded-for": nextIp() },
     body: form,
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
   return { status: response.status, body: await response.text() };
 }
@@ -237,7 +249,8 @@ try {
         try {
           count(await runOne(kind, pick(users), ++n));
         } catch (error) {
-          errors.push(`${kind}: ${error instanceof Error ? error.message : String(error)}`);
+          const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : "";
+          errors.push(`${kind} after ${Math.round(performance.now() - t0)} ms: ${error instanceof Error ? error.message : String(error)}${cause}`);
         }
         const ms = performance.now() - t0;
         latencies.push(ms);
