@@ -18,6 +18,8 @@ export const fakeSmtpPorts = () => {
   const appPort = Number(process.env.E2E_PORT ?? "3100");
   return { smtp: appPort + 7, control: appPort + 8 };
 };
+/** Written by tests/e2e/build.ts next to the build it made: { buildId, sentinels }. */
+export const SENTINEL_BUILD_STAMP = ".next/e2e-sentinel-build.json";
 
 /** DATABASE_URL with the sentinel password (PostgreSQL's trust auth here ignores it). */
 export function databaseUrlWithSentinel(url: string): string {

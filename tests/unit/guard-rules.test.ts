@@ -47,7 +47,12 @@ describe("origin check for the chat route", () => {
 
 describe("prices and models", () => {
   it("prices every model a plan lists, so nothing is billed at $0", () => {
-    for (const plan of Object.values(PLANS)) for (const model of plan.models) expect(MODEL_PRICES[model], model).toBeDefined();
+    for (const plan of Object.values(PLANS)) {
+      for (const model of plan.models) {
+        expect(MODEL_PRICES[model]?.input, model).toBeGreaterThan(0);
+        expect(MODEL_PRICES[model]?.output, model).toBeGreaterThan(0);
+      }
+    }
   });
   it("rounds costs up to whole micro-dollars", () => {
     expect(costMicros("gpt-4.1-nano", 1, 0)).toBe(1);
