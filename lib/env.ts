@@ -46,6 +46,10 @@ const envSchema = z.object({
   OPENAI_BASE_URL: optionalText.pipe(z.url().optional()),
   // Time to the first byte, and the longest silence inside a stream, before giving up.
   OPENAI_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  // The chat stream's total deadline: a reply still streaming then is cut (and charged for what
+  // was generated). Below the chat route's maxDuration (300 s), so the platform never kills
+  // the function before the request is settled and audited.
+  CHAT_STREAM_DEADLINE_MS: z.coerce.number().int().min(1_000).max(290_000).default(240_000),
   // "on": every input goes through OpenAI's moderation endpoint before the model sees it.
   MODERATION: z.enum(["on", "off"]).default("off"),
 
@@ -57,6 +61,10 @@ const envSchema = z.object({
   AUDIT_STORE_CONTENT: z.enum(["on", "off"]).default("off"),
   // Mounts /api/bench/bare (the benchmark's unguarded floor). Never set it in production.
   BENCH_BARE_ROUTE: z.enum(["on", "off"]).default("off"),
+
+  // The cron route (app/api/cron/housekeeping) answers only `Authorization: Bearer <this>`.
+  // Unset: the route refuses every call (housekeeping then runs only opportunistically).
+  CRON_SECRET: optionalText.pipe(z.string().min(16, "CRON_SECRET must be at least 16 characters").optional()),
 
   // Billing
   STRIPE_SECRET_KEY: optionalText,

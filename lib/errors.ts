@@ -32,9 +32,16 @@ export const ERROR_CODES = {
   budget_exhausted: { status: 503, message: "The service has reached today's spending limit. Please try again tomorrow." },
   moderated: { status: 400, message: "This message was flagged by the content filter and was not sent." },
   upstream_rate_limited: { status: 503, message: "The AI provider is busy right now. Please try again shortly." },
-  upstream_error: { status: 502, message: "The AI provider failed to answer. Nothing was charged; please try again." },
-  upstream_timeout: { status: 504, message: "The AI provider took too long to answer. Nothing was charged; please try again." },
-  invalid_model_output: { status: 502, message: "The AI returned an answer in the wrong shape. Nothing was charged; please try again." },
+  // Once the provider has answered it bills, and so do we: these messages never promise that
+  // nothing was charged (lib/guard/index.ts charges what was billed).
+  upstream_error: { status: 502, message: "The AI provider failed to answer. Please try again." },
+  upstream_timeout: { status: 504, message: "The AI provider took too long to answer. Please try again." },
+  invalid_model_output: {
+    status: 502,
+    message: "The AI returned an answer in the wrong shape, so it is not shown. The attempt counts toward today's usage; please try again.",
+  },
+  model_refused: { status: 422, message: "The AI declined to answer this request. The attempt counts toward today's usage." },
+  length_required: { status: 411, message: "Send the request with a Content-Length header." },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -68,7 +68,9 @@ export const logInAction = publicAction(logInSchema, async ({ email, password, n
 );
 
 export async function signInWithGitHubAction(formData: FormData): Promise<void> {
-  await signIn("github", { redirectTo: safeNextPath(formData.get("next")) });
+  // Posted straight to the action, the argument may be anything: no form means no `next`.
+  const next = formData instanceof FormData ? formData.get("next") : undefined;
+  await signIn("github", { redirectTo: safeNextPath(next) });
 }
 
 export async function signOutAction(): Promise<void> {

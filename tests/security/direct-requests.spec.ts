@@ -85,9 +85,19 @@ test("security headers are on every page", async ({ request }) => {
     expect(headers["strict-transport-security"]).toContain("max-age=");
     expect(headers["x-powered-by"]).toBeUndefined();
   }
-  // Next puts the request's nonce on its own scripts, so the strict CSP does not break the app.
-  const html = await (await request.get("/login")).text();
-  expect(html).toMatch(/<script[^>]+nonce="[^"]+"/);
+  // A fresh nonce per response (a fixed one could be read once and reused by injected script),
+  // and Next puts that response's nonce on its own scripts, so the strict CSP does not break the app.
+  const nonces = [];
+  for (let i = 0; i < 3; i++) {
+    const response = await request.get("/login");
+    const nonce = /'nonce-([A-Za-z0-9+/=]+)'/.exec(response.headers()["content-security-policy"] ?? "")?.[1];
+    expect(nonce).toBeTruthy();
+    const scripts = Array.from((await response.text()).matchAll(/<script[^>]*\snonce="([^"]+)"/g), (match) => match[1]);
+    expect(scripts.length).toBeGreaterThan(0);
+    expect(new Set(scripts)).toEqual(new Set([nonce]));
+    nonces.push(nonce);
+  }
+  expect(new Set(nonces).size).toBe(3);
 });
 
 test("log-in is rate limited per email: the form says when to retry", async ({ page }) => {

@@ -7,6 +7,7 @@ export const SENTINELS = {
   STRIPE_WEBHOOK_SECRET: "sentinel-stripe-webhook-5b3c9d1e7a0c",
   UPSTASH_REDIS_REST_TOKEN: "sentinel-upstash-token-2a8f4c6e0b9d",
   DATABASE_PASSWORD: "sentinel-db-password-9c7e1a3b5d2f",
+  CRON_SECRET: "sentinel-cron-secret-4e8b2d6f0a1c",
   SMTP_PASSWORD: "sentinel-smtp-password-4e2a8c0b6d1f",
 } as const;
 
@@ -17,6 +18,8 @@ export const fakeSmtpPorts = () => {
   const appPort = Number(process.env.E2E_PORT ?? "3100");
   return { smtp: appPort + 7, control: appPort + 8 };
 };
+/** Written by tests/e2e/build.ts next to the build it made: { buildId, sentinels }. */
+export const SENTINEL_BUILD_STAMP = ".next/e2e-sentinel-build.json";
 
 /** DATABASE_URL with the sentinel password (PostgreSQL's trust auth here ignores it). */
 export function databaseUrlWithSentinel(url: string): string {
@@ -48,6 +51,7 @@ export function productionServerEnv(databaseUrl: string, { stripeApiBase }: { st
     TRUSTED_PROXY: "1",
     STRIPE_SECRET_KEY: SENTINELS.STRIPE_SECRET_KEY,
     STRIPE_WEBHOOK_SECRET: SENTINELS.STRIPE_WEBHOOK_SECRET,
+    CRON_SECRET: SENTINELS.CRON_SECRET,
     ...(stripeApiBase && { STRIPE_API_BASE: stripeApiBase }),
   };
 }
