@@ -177,6 +177,19 @@ describe("exact accounting: the reservation is a true upper bound, settlement is
 });
 
 describe("chat: refusals never reach the model, and each leaves one audit row", () => {
+  it("refuses an unproven email address before anything is reserved, with the next step", async () => {
+    const user = await newUser({ emailVerified: false });
+    const label = tag();
+    const refused = await chat(user, { message: message(label), token: issueRequestToken(user.id) });
+    await refused.settled;
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ error: { code: "email_unverified", nextStep: { href: "/verify-email" } } });
+    expect(fake.stats(label).chat).toBe(0);
+    expect(await heldReservations(user.id)).toHaveLength(0);
+    expect(await usageRow(user.id)).toMatchObject({ requests: 0, tokensUsed: 0, tokensReserved: 0 });
+    expect((await auditRows(user.id)).map((row) => row.outcome)).toEqual(["email_unverified"]);
+  });
+
   it("refuses no session, a foreign origin, forged fields, an oversized message, a bad or replayed token, another user's conversation", async () => {
     const owner = await newUser();
     const attacker = await newUser();
