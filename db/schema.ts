@@ -31,6 +31,10 @@ export const users = pgTable("users", {
   image: text("image"),
   passwordHash: text("password_hash"),
   role: text("role", { enum: ROLES }).notNull().default("user"),
+  /** Every session cookie carries the version it was issued under; bumping it revokes them all. */
+  sessionVersion: integer("session_version").notNull().default(0),
+  /** Null: active. Set: the user cannot sign in and every existing session is refused. */
+  blockedAt: timestamp("blocked_at", { mode: "date", withTimezone: true }),
   createdAt: timestamp("created_at", { mode: "date", withTimezone: true }).notNull().defaultNow(),
 });
 

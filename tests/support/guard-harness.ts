@@ -22,6 +22,8 @@ export const sessionModuleMock = () => ({
   getSessionUser: async () => currentUser(),
   getSessionUserId: async () => currentUser()?.id ?? null,
   requireUser: async () => currentUser(),
+  getSessionClaims: async () => (currentUser() ? { userId: currentUser()!.id } : null),
+  readSession: async () => (currentUser() ? { user: currentUser()! } : { user: null, refusal: "unauthorized" as const }),
 });
 
 let ipCounter = 0;
