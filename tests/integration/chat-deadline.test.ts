@@ -19,6 +19,8 @@ Object.assign(process.env, {
 });
 
 const { getDb } = await import("@/db");
+// Opened (and migrated) while the file loads, so the first test does not pay for it.
+await getDb();
 const { issueRequestToken } = await import("@/lib/guard/request-token");
 const { countTextTokens } = await import("@/lib/ai/tokens");
 const route = await import("@/app/api/chat/route");
