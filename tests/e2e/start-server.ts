@@ -7,7 +7,8 @@ import { createRequester, ioredisOptions } from "../../lib/redis-requester";
 import { startUpstashRestServer } from "../fakes/upstash-rest-server";
 import { startFakeStripe } from "../fakes/stripe-server";
 import { startFakeOpenAI } from "../fakes/openai-server";
-import { BASE_DATABASE_URL, productionServerEnv, SENTINELS } from "../support/sentinels";
+import { startFakeSmtp } from "../fakes/smtp-server";
+import { BASE_DATABASE_URL, fakeSmtpPorts, productionServerEnv, SENTINELS } from "../support/sentinels";
 import { createRunDatabase } from "../support/test-database";
 import { e2eDatabaseName, fakeOpenAIPort, upstashRestPort } from "./database";
 
@@ -16,6 +17,9 @@ const database = await createRunDatabase(BASE_DATABASE_URL, e2eDatabaseName());
 const fakeStripe = await startFakeStripe(Number(process.env.E2E_FAKE_STRIPE_PORT ?? Number(port) + 3));
 // The model is a fake OpenAI server in this process; tests read its counters over HTTP.
 const fakeOpenAI = await startFakeOpenAI({ port: fakeOpenAIPort() });
+// Email goes to a real SMTP server here (productionServerEnv points SMTP_URL at it); tests read
+// the received messages over HTTP.
+const fakeSmtp = await startFakeSmtp({ port: fakeSmtpPorts().smtp, controlPort: fakeSmtpPorts().control, password: SENTINELS.SMTP_PASSWORD });
 // E2E_REDIS=upstash: the app reaches Redis only through the Upstash REST protocol, as on Vercel
 // (tests/fakes/upstash-rest-server.ts, backed by the real Redis); REDIS_URL is blanked for it.
 const upstash = process.env.E2E_REDIS === "upstash" ? await startUpstashFront() : undefined;
@@ -44,6 +48,7 @@ async function stop(code: number) {
   server.kill("SIGTERM");
   await fakeStripe.stop().catch(() => {});
   await fakeOpenAI.close();
+  await fakeSmtp.close();
   await upstash?.close();
   await database.drop().catch((error) => console.error("could not drop the e2e database", error));
   process.exit(code);
