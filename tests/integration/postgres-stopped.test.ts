@@ -22,7 +22,7 @@ vi.mock("@/lib/session", () => ({
   getSessionUser: async () => session.user,
   requireUser: async () => session.user,
   getSessionClaims: async () => (session.user ? { userId: session.user.id } : null),
-  readSession: async () => (session.user ? { user: session.user } : { user: null, refusal: "unauthorized" }),
+  readSession: async () => (session.user ? { user: { ...session.user, emailVerified: true, hasPassword: true } } : { user: null, refusal: "unauthorized" }),
 }));
 
 const binDir = existsSync("/usr/lib/postgresql") ? readdirSync("/usr/lib/postgresql").map((version) => `/usr/lib/postgresql/${version}/bin`).find((dir) => existsSync(`${dir}/pg_ctl`)) : undefined;
