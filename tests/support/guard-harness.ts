@@ -28,7 +28,8 @@ export const sessionModuleMock = () => ({
   },
   readSession: async () => {
     const user = currentUser();
-    return user ? { user } : { user: null, refusal: "unauthorized" as const };
+    // A verified address, as the guard requires before a model call (lib/guard/steps/session.ts).
+    return user ? { user: { ...user, emailVerified: true, hasPassword: true } } : { user: null, refusal: "unauthorized" as const };
   },
 });
 
@@ -93,8 +94,10 @@ export async function chat(
           if (event.type === "text") options.onText?.();
         }
       }
-    } catch {
-      // aborted by the test
+    } catch (error) {
+      // Only the test's own abort may end the read early; anything else (a stream the server
+      // broke, a bad line) fails the test instead of passing as "aborted".
+      if (!options.signal?.aborted) throw error;
     }
   } else {
     json = (await response.json()) as Record<string, unknown>;
