@@ -6,6 +6,7 @@ import {
   date,
   index,
   integer,
+  smallint,
   jsonb,
   pgTable,
   primaryKey,
@@ -96,15 +97,41 @@ export const budgetDaily = pgTable("budget_daily", {
   reservedMicros: bigint("reserved_micros", { mode: "number" }).notNull().default(0),
 });
 
-/** A budget threshold crossing is recorded once per day and percent. */
+export const BUDGET_PERIODS = ["daily", "monthly"] as const;
+export type BudgetPeriod = (typeof BUDGET_PERIODS)[number];
+
+/**
+ * A budget threshold crossing, recorded once per period and percent (the primary key), with
+ * the state of its webhook delivery. `day` is the period's first day (a month's 1st).
+ */
 export const budgetAlerts = pgTable(
   "budget_alerts",
   {
+    period: text("period", { enum: BUDGET_PERIODS }).notNull().default("daily"),
     day: date("day", { mode: "string" }).notNull(),
     thresholdPercent: integer("threshold_percent").notNull(),
     createdAt: timestamp("created_at", { mode: "date", withTimezone: true }).notNull().defaultNow(),
+    spentMicros: bigint("spent_micros", { mode: "number" }).notNull().default(0),
+    budgetMicros: bigint("budget_micros", { mode: "number" }).notNull().default(0),
+    /** null: not delivered (yet); the console and the housekeeping cron retry it. */
+    deliveredAt: timestamp("delivered_at", { mode: "date", withTimezone: true }),
+    deliveryAttempts: integer("delivery_attempts").notNull().default(0),
+    lastError: text("last_error"),
   },
-  (table) => [primaryKey({ columns: [table.day, table.thresholdPercent] })],
+  (table) => [primaryKey({ columns: [table.period, table.day, table.thresholdPercent] })],
+);
+
+/** An admin's budget for one period (a day, or a month by its 1st), instead of the env default. */
+export const budgetOverrides = pgTable(
+  "budget_overrides",
+  {
+    period: text("period", { enum: BUDGET_PERIODS }).notNull(),
+    day: date("day", { mode: "string" }).notNull(),
+    budgetMicros: bigint("budget_micros", { mode: "number" }).notNull(),
+    setBy: text("set_by"),
+    setAt: timestamp("set_at", { mode: "date", withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.period, table.day] })],
 );
 
 /** One row per request, served or refused. */
@@ -130,9 +157,51 @@ export const auditLog = pgTable(
     details: jsonb("details").$type<Record<string, unknown>>(),
   },
   (table) => [
-    index("audit_log_user_created_idx").on(table.userId, table.createdAt),
+    // The console pages newest first by id; these serve its most common filters at any size.
+    index("audit_log_user_id_idx").on(table.userId, table.id),
+    index("audit_log_outcome_id_idx").on(table.outcome, table.id),
     index("audit_log_created_idx").on(table.createdAt),
   ],
+);
+
+/**
+ * Daily totals of audit_log, kept by a trigger on every insert (migration 0002), so the
+ * console's 30-day figures read a few hundred rows instead of the whole log. `model` is ""
+ * for rows without one.
+ */
+export const auditDaily = pgTable(
+  "audit_daily",
+  {
+    day: date("day", { mode: "string" }).notNull(),
+    action: text("action").notNull(),
+    model: text("model").notNull(),
+    outcome: text("outcome").notNull(),
+    cacheHit: boolean("cache_hit").notNull(),
+    requests: bigint("requests", { mode: "number" }).notNull().default(0),
+    inputTokens: bigint("input_tokens", { mode: "number" }).notNull().default(0),
+    outputTokens: bigint("output_tokens", { mode: "number" }).notNull().default(0),
+    costMicros: bigint("cost_micros", { mode: "number" }).notNull().default(0),
+    /** Cache hits only: what the cached answer would have cost (estimated from its length). */
+    savedMicros: bigint("saved_micros", { mode: "number" }).notNull().default(0),
+  },
+  (table) => [primaryKey({ columns: [table.day, table.action, table.model, table.outcome, table.cacheHit] })],
+);
+
+export const FEEDBACK_RATINGS = [1, -1] as const;
+
+/** A user's thumbs up (1) or down (-1) on one of their own answers, by its audit row's request id. */
+export const feedback = pgTable(
+  "feedback",
+  {
+    requestId: uuid("request_id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    rating: smallint("rating").notNull(),
+    note: text("note"),
+    createdAt: timestamp("created_at", { mode: "date", withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index("feedback_rating_created_idx").on(table.rating, table.createdAt)],
 );
 
 export const conversations = pgTable(

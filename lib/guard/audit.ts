@@ -1,4 +1,5 @@
 import "server-only";
+import { costMicros, estimateTokens } from "@/lib/ai/models";
 import { recordAudit } from "@/lib/audit";
 import { env } from "@/lib/env";
 import { recordBudgetAlerts } from "./budget-alerts";
@@ -13,7 +14,10 @@ import { normalizeText } from "./steps/cache";
  */
 export async function writeAuditRow(ctx: GuardContext): Promise<void> {
   const outcome = await ctx.finished;
-  const storeContent = env.AUDIT_STORE_CONTENT === "on";
+  const storeContent = env.AUDIT_STORE_TEXT === "on";
+  const cacheHit = ctx.cachedAnswer !== undefined && outcome.outcome === "served";
+  // What the cached answer would have cost from the model (the console's "saved by the cache").
+  const savedMicros = cacheHit && ctx.input ? costMicros(ctx.input.model, ctx.estimatedInputTokens ?? 0, estimateTokens(ctx.cachedAnswer ?? "")) : undefined;
   await recordAudit({
     requestId: ctx.requestId,
     userId: ctx.user?.id ?? null,
@@ -24,12 +28,12 @@ export async function writeAuditRow(ctx: GuardContext): Promise<void> {
     inputTokens: outcome.inputTokens ?? 0,
     outputTokens: outcome.outputTokens ?? 0,
     costMicros: outcome.costMicros ?? 0,
-    cacheHit: ctx.cachedAnswer !== undefined && outcome.outcome === "served",
+    cacheHit,
     latencyMs: Math.round(performance.now() - ctx.startedAt),
     ipHash: hashIp(ctx.ip),
     promptText: storeContent ? (ctx.input?.userText ?? null) : null,
     responseText: storeContent ? (outcome.responseText ?? null) : null,
-    details: { timings: ctx.timings, ...outcome.details },
+    details: { timings: ctx.timings, ...(savedMicros !== undefined && { savedMicros }), ...outcome.details },
   });
   if (ctx.spentToday) {
     await recordBudgetAlerts(ctx.spentToday.day, ctx.spentToday.micros).catch((error) =>
