@@ -173,7 +173,7 @@ export async function latencySummary(now = new Date()): Promise<LatencySummary> 
         percentile_cont(0.5) within group (order by (details->'timings'->>'upstream_first_token')::float8) as ttft_p50,
         percentile_cont(0.95) within group (order by (details->'timings'->>'upstream_first_token')::float8) as ttft_p95
       from audit_log
-      where created_at >= ${since} and outcome = 'served' and not cache_hit`),
+      where created_at >= ${since.toISOString()}::timestamptz and outcome = 'served' and not cache_hit`),
   );
   const ms = (value: unknown) => (value === null || value === undefined ? null : Math.round(Number(value) * 10) / 10);
   return {
@@ -368,4 +368,44 @@ export async function listConsoleUsers(options: { search?: string; page?: number
     users: rows.slice(0, pageSize).map((row) => ({ ...row, todayRequests: num(row.todayRequests), todayTokens: num(row.todayTokens), costMicros30d: num(row.costMicros30d) })),
     hasMore: rows.length > pageSize,
   };
+}
+
+// ---- Abuse --------------------------------------------------------------------------------------
+
+export type RefusalCount = { key: string; email: string | null; refusals: number; byOutcome: Record<string, number>; users?: number };
+
+/**
+ * Who collects the most script-like refusals (rate limited, replayed, invalid, moderated) since
+ * `since`: grouped by user or by hashed IP, with the count per outcome and, for an IP, how many
+ * accounts it came as.
+ */
+export async function refusalLeaders(by: "user" | "ip", since: Date, limit = 20): Promise<RefusalCount[]> {
+  const db = await getDb();
+  const key = by === "user" ? sql`user_id` : sql`ip_hash`;
+  const rows = rowsOf<Record<string, unknown>>(
+    await db.execute(sql`
+      with refused as (
+        select ${key} as key, user_id, outcome from audit_log
+        where created_at >= ${since.toISOString()}::timestamptz and outcome in ${ABUSE_OUTCOMES} and ${key} is not null
+      ), top as (
+        select key, count(*) as refusals, count(distinct user_id) as users from refused
+        group by key order by count(*) desc limit ${limit}
+      )
+      select top.key, top.refusals, top.users, u.email,
+        (select jsonb_object_agg(outcome, n) from (select outcome, count(*) as n from refused r where r.key = top.key group by outcome) o) as by_outcome
+      from top left join users u on ${by === "user" ? sql`u.id = top.key` : sql`false`}
+      order by top.refusals desc`),
+  );
+  return rows.map((row) => ({
+    key: String(row.key),
+    email: (row.email as string | null) ?? null,
+    refusals: num(row.refusals),
+    byOutcome: byOutcome(row.by_outcome),
+    users: num(row.users),
+  }));
+}
+
+function byOutcome(value: unknown): Record<string, number> {
+  const parsed = (typeof value === "string" ? JSON.parse(value) : value) as Record<string, unknown> | null;
+  return Object.fromEntries(Object.entries(parsed ?? {}).map(([key, count]) => [key, num(count)]));
 }
