@@ -58,7 +58,7 @@ try {
       jsonb_build_object('timings', jsonb_build_object('session', 1.2, 'input', 0.4, 'replay', 0.8, 'rate_limit', 1.1, 'quota', 1.9,
         'guard_total', 3 + (n % 50) / 10.0, 'upstream_first_token', 200 + n % 600),
         'savedMicros', case when r >= 0.70 and r < 0.80 then 100 + n % 200 end)
-    from (select n, ((n * 2654435761::bigint) % 1000) / 1000.0 as r from generate_series(1, ${ROWS}) n) s`;
+    from (select n, ((n * 2654435761) % 1000) / 1000.0 as r from generate_series(1::bigint, ${ROWS}::bigint) n) s`;
   await sql`alter table audit_log enable trigger audit_log_daily_rollup`;
   await sql`
     insert into audit_daily (day, action, model, outcome, cache_hit, requests, input_tokens, output_tokens, cost_micros, saved_micros)

@@ -5,7 +5,11 @@ import { z } from "zod";
 import { effectivePlan, getSubscription } from "@/db/queries/account";
 import { setPlanByHand } from "@/db/queries/billing";
 import { findUserById } from "@/db/queries/users";
+import { BUDGET_PERIODS } from "@/db/schema";
 import { adminAction } from "@/lib/action";
+import { currentBudgets, setBudgetOverride } from "@/lib/budgets";
+import { env } from "@/lib/env";
+import { deliverBudgetAlert, findBudgetAlert } from "@/lib/guard/budget-alerts";
 import { AppError } from "@/lib/errors";
 import { PLAN_IDS } from "@/lib/plans";
 
@@ -22,3 +26,36 @@ export const setUserPlanAction = adminAction("set_plan", z.object({ userId, plan
   revalidatePath("/admin", "layout");
   return { result: { userId, plan }, before: { plan: previousPlan }, after: { plan } };
 });
+
+const periodField = z.enum(BUDGET_PERIODS);
+
+/** Raises or lowers the daily or monthly budget for the current period; empty = back to the default. */
+export const setBudgetAction = adminAction(
+  "set_budget",
+  z.object({
+    period: periodField,
+    usd: z.union([z.literal(""), z.coerce.number().positive("Enter an amount above 0, or leave it empty for the default.").max(10_000_000)]),
+  }),
+  async ({ period, usd }, admin) => {
+    const before = (await currentBudgets())[period];
+    await setBudgetOverride(period, usd === "" ? null : Math.round(usd * 1_000_000), admin.id);
+    const after = (await currentBudgets())[period];
+    revalidatePath("/admin", "layout");
+    return { result: { period, micros: after.micros }, before: { period, start: before.start, micros: before.micros }, after: { period, start: after.start, micros: after.micros } };
+  },
+);
+
+/** Sends an alert to the webhook again (after a failed delivery). */
+export const retryBudgetAlertAction = adminAction(
+  "retry_budget_alert",
+  z.object({ period: periodField, day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), thresholdPercent: z.coerce.number().int() }),
+  async ({ period, day, thresholdPercent }) => {
+    const alert = await findBudgetAlert(period, day, thresholdPercent);
+    if (!alert) throw new AppError("not_found", { message: "That alert does not exist." });
+    if (!env.BUDGET_ALERT_WEBHOOK_URL) throw new AppError("invalid_input", { message: "BUDGET_ALERT_WEBHOOK_URL is not set." });
+    const delivered = await deliverBudgetAlert(alert, 1);
+    revalidatePath("/admin/budgets");
+    if (!delivered) throw new AppError("service_unavailable", { message: "The webhook did not accept the alert; see the last error." });
+    return { result: { delivered }, before: { deliveredAt: alert.deliveredAt }, after: { delivered } };
+  },
+);

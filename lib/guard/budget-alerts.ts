@@ -94,6 +94,16 @@ export async function undeliveredAlerts(sinceDay: string): Promise<BudgetAlert[]
   return db.select().from(budgetAlerts).where(and(isNull(budgetAlerts.deliveredAt), gte(budgetAlerts.day, sinceDay)));
 }
 
+export async function findBudgetAlert(period: BudgetPeriod, day: string, thresholdPercent: number): Promise<BudgetAlert | null> {
+  const db = await getDb();
+  const [alert] = await db
+    .select()
+    .from(budgetAlerts)
+    .where(and(eq(budgetAlerts.period, period), eq(budgetAlerts.day, day), eq(budgetAlerts.thresholdPercent, thresholdPercent)))
+    .limit(1);
+  return alert ?? null;
+}
+
 export async function listBudgetAlerts(limit = 100): Promise<BudgetAlert[]> {
   const db = await getDb();
   return db.select().from(budgetAlerts).orderBy(sql`${budgetAlerts.createdAt} desc`).limit(limit);
