@@ -376,11 +376,12 @@ export type RefusalCount = { key: string; email: string | null; refusals: number
 
 /**
  * Who collects the most script-like refusals (rate limited, replayed, invalid, moderated) since
- * `since`: grouped by user or by hashed IP, with the count per outcome and, for an IP, how many
+ * the last `windowHours`: grouped by user or by hashed IP, with the count per outcome and, for an IP, how many
  * accounts it came as.
  */
-export async function refusalLeaders(by: "user" | "ip", since: Date, limit = 20): Promise<RefusalCount[]> {
+export async function refusalLeaders(by: "user" | "ip", windowHours: number, limit = 20): Promise<RefusalCount[]> {
   const db = await getDb();
+  const since = new Date(Date.now() - windowHours * 3_600_000);
   const key = by === "user" ? sql`user_id` : sql`ip_hash`;
   const rows = rowsOf<Record<string, unknown>>(
     await db.execute(sql`

@@ -48,13 +48,11 @@ function Leaders({ title, rows, kind }: { title: string; rows: RefusalCount[]; k
 
 export default async function AdminAbusePage() {
   await requireAdminPage("/admin/abuse");
-  const hourAgo = new Date(Date.now() - 3_600_000);
-  const dayAgo = new Date(Date.now() - 86_400_000);
   const [usersHour, usersDay, ipsHour, ipsDay] = await Promise.all([
-    refusalLeaders("user", hourAgo),
-    refusalLeaders("user", dayAgo),
-    refusalLeaders("ip", hourAgo),
-    refusalLeaders("ip", dayAgo),
+    refusalLeaders("user", 1),
+    refusalLeaders("user", 24),
+    refusalLeaders("ip", 1),
+    refusalLeaders("ip", 24),
   ]);
   return (
     <>
