@@ -30,7 +30,7 @@ const nextIp = () => `10.99.${Math.floor(++ipCounter / 250)}.${(ipCounter % 250)
 
 const fake = await startFakeOpenAI({ wordDelayMs: 0 });
 const database = await createRunDatabase(BASE_DATABASE_URL, runDatabaseName("bench"));
-const sql = postgres(database.url, { max: 2, onnotice: () => {} });
+const sql = postgres(database.url, { max: 2, prepare: false, onnotice: () => {} });
 const server = spawn("npx", ["next", "start", "-H", "127.0.0.1", "-p", String(PORT)], {
   stdio: "ignore",
   detached: true,

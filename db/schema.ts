@@ -32,8 +32,14 @@ export const users = pgTable("users", {
   image: text("image"),
   passwordHash: text("password_hash"),
   role: text("role", { enum: ROLES }).notNull().default("user"),
+  /** Every session cookie carries the version it was issued under; bumping it revokes them all. */
+  sessionVersion: integer("session_version").notNull().default(0),
+  /** Null: active. Set: the user cannot sign in and every existing session is refused. */
+  blockedAt: timestamp("blocked_at", { mode: "date", withTimezone: true }),
+  /** Keyed hash of the IP an email sign-up came from (the console's accounts-per-IP view). */
+  signupIpHash: text("signup_ip_hash"),
   createdAt: timestamp("created_at", { mode: "date", withTimezone: true }).notNull().defaultNow(),
-});
+}, (table) => [index("users_signup_ip_created_idx").on(table.signupIpHash, table.createdAt)]);
 
 export const accounts = pgTable(
   "accounts",

@@ -4,6 +4,7 @@
 export const ERROR_CODES = {
   unauthorized: { status: 401, message: "Please log in to continue." },
   forbidden: { status: 403, message: "You do not have access to this." },
+  account_blocked: { status: 403, message: "This account is blocked. Contact support if you think this is a mistake." },
   invalid_input: { status: 400, message: "Please check the highlighted fields." },
   invalid_credentials: { status: 401, message: "Email or password is incorrect." },
   email_taken: { status: 409, message: "An account with this email already exists. Log in instead." },

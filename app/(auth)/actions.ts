@@ -34,6 +34,7 @@ async function signInWithPassword(email: string, password: string, next: string 
     if (error instanceof CredentialsSignin) {
       if (error.code.startsWith("rate_limited:")) throw rateLimitedError(Number(error.code.split(":")[1]) || 60);
       if (error.code === "unavailable") throw new AppError("service_unavailable");
+      if (error.code === "blocked") throw new AppError("account_blocked");
       throw new AppError("invalid_credentials");
     }
     throw error; // Next's redirect on success

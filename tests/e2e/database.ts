@@ -10,7 +10,7 @@ export function e2eDatabaseName(): string {
 
 /** A direct connection to the database the server under test uses, for setup and assertions. */
 export function e2eSql() {
-  return postgres(databaseUrlFor(BASE_DATABASE_URL, e2eDatabaseName()), { max: 2, onnotice: () => {} });
+  return postgres(databaseUrlFor(BASE_DATABASE_URL, e2eDatabaseName()), { max: 2, prepare: false, onnotice: () => {} });
 }
 
 /** The fake OpenAI server next start talks to (tests/fakes/openai-server.ts): the port after the app's. */

@@ -165,7 +165,8 @@ test("Redis stopped: requests are refused with 503 and the model is never called
   const tag = newTag();
   const user = await signUpAndGetId(page);
   // A Redis and a second app server of our own, so the shared Redis is never touched.
-  const redisPort = 6300 + Math.floor(Math.random() * 80);
+  // Above the ports the app and its fakes use (E2E_PORT..+4), never the shared 6379.
+  const redisPort = Number(process.env.E2E_PORT ?? "3100") + 5;
   const appPort = Number(process.env.E2E_PORT ?? "3100") + 2;
   const redisServer = spawn("redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
   let app: ChildProcess | undefined;

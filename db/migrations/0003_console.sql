@@ -36,9 +36,12 @@ ALTER TABLE "budget_alerts" ADD COLUMN "budget_micros" bigint DEFAULT 0 NOT NULL
 ALTER TABLE "budget_alerts" ADD COLUMN "delivered_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "budget_alerts" ADD COLUMN "delivery_attempts" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE "budget_alerts" ADD COLUMN "last_error" text;--> statement-breakpoint
+-- (moved below the column it names: drizzle-kit 0.31 emits this primary key before adding "period")
 ALTER TABLE "budget_alerts" DROP CONSTRAINT "budget_alerts_day_threshold_percent_pk";--> statement-breakpoint
 ALTER TABLE "budget_alerts" ADD CONSTRAINT "budget_alerts_period_day_threshold_percent_pk" PRIMARY KEY("period","day","threshold_percent");--> statement-breakpoint
+ALTER TABLE "users" ADD COLUMN "signup_ip_hash" text;--> statement-breakpoint
 ALTER TABLE "feedback" ADD CONSTRAINT "feedback_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "feedback_rating_created_idx" ON "feedback" USING btree ("rating","created_at");--> statement-breakpoint
 CREATE INDEX "audit_log_user_id_idx" ON "audit_log" USING btree ("user_id","id");--> statement-breakpoint
-CREATE INDEX "audit_log_outcome_id_idx" ON "audit_log" USING btree ("outcome","id");
+CREATE INDEX "audit_log_outcome_id_idx" ON "audit_log" USING btree ("outcome","id");--> statement-breakpoint
+CREATE INDEX "users_signup_ip_created_idx" ON "users" USING btree ("signup_ip_hash","created_at");
