@@ -21,9 +21,9 @@ try {
   const started = performance.now();
   // Users: one in ten verified, a few admins; email user-N@example.com.
   await sql`
-    insert into users (id, email, role, created_at, email_verified)
+    insert into users (id, email, role, created_at, email_verified, signup_ip_hash)
     select 'user-' || n, 'user-' || n || '@example.com', case when n <= 3 then 'admin' else 'user' end,
-      now() - (n || ' minutes')::interval, case when n % 10 = 0 then now() end
+      now() - (n || ' minutes')::interval, case when n % 10 = 0 then now() end, substr(md5((n % 700)::text), 1, 32)
     from generate_series(1, ${USERS}) n`;
   await sql`insert into subscriptions (user_id, plan) select 'user-' || n, 'pro' from generate_series(1, ${USERS}, 7) n`;
 
@@ -75,8 +75,8 @@ try {
     insert into budget_daily (day, cost_micros)
     select (created_at at time zone 'UTC')::date, sum(cost_micros) from audit_log group by 1`;
   await sql`
-    insert into feedback (request_id, user_id, rating, note, created_at)
-    select request_id, user_id, case when id % 3 = 0 then -1 else 1 end, case when id % 3 = 0 then 'wrong answer' end, created_at
+    insert into feedback (request_id, user_id, rating, note, action, model, created_at)
+    select request_id, user_id, case when id % 3 = 0 then -1 else 1 end, case when id % 3 = 0 then 'wrong answer' end, action, model, created_at
     from audit_log where outcome = 'served' and id % 200 = 0`;
   await sql`analyze`;
   const [sizeRow] = await sql<{ size: string }[]>`select pg_size_pretty(pg_total_relation_size('audit_log')) as size`;
@@ -155,11 +155,12 @@ try {
       "users, last day": () => q.refusalLeaders("user", 24),
       "IPs, last hour": () => q.refusalLeaders("ip", 1),
       "IPs, last day": () => q.refusalLeaders("ip", 24),
+      "accounts per IP (30 days)": () => q.accountsPerIp(30),
+    },
+    feedback: {
+      "down-voted answers": () => q.downvotedAnswers(),
     },
   };
-  if ("downvotedAnswers" in q) pages.feedback = { downvoted: () => (q as unknown as { downvotedAnswers: () => Promise<unknown> }).downvotedAnswers() };
-  if ("accountsPerIp" in q) pages.abuse!["accounts per IP"] = () => (q as unknown as { accountsPerIp: (since: Date) => Promise<unknown> }).accountsPerIp(since(24 * 30));
-
   const p50 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const time = async (run: () => Promise<unknown>) => {
     await run(); // warm: connection, plan cache

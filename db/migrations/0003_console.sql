@@ -26,10 +26,13 @@ CREATE TABLE "feedback" (
 	"user_id" text NOT NULL,
 	"rating" smallint NOT NULL,
 	"note" text,
+	"action" text NOT NULL,
+	"model" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 DROP INDEX "audit_log_user_created_idx";--> statement-breakpoint
+DROP INDEX "audit_log_created_idx";--> statement-breakpoint
 ALTER TABLE "budget_alerts" ADD COLUMN "period" text DEFAULT 'daily' NOT NULL;--> statement-breakpoint
 ALTER TABLE "budget_alerts" ADD COLUMN "spent_micros" bigint DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE "budget_alerts" ADD COLUMN "budget_micros" bigint DEFAULT 0 NOT NULL;--> statement-breakpoint
@@ -42,6 +45,7 @@ ALTER TABLE "budget_alerts" ADD CONSTRAINT "budget_alerts_period_day_threshold_p
 ALTER TABLE "users" ADD COLUMN "signup_ip_hash" text;--> statement-breakpoint
 ALTER TABLE "feedback" ADD CONSTRAINT "feedback_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "feedback_rating_created_idx" ON "feedback" USING btree ("rating","created_at");--> statement-breakpoint
-CREATE INDEX "audit_log_user_id_idx" ON "audit_log" USING btree ("user_id","id");--> statement-breakpoint
-CREATE INDEX "audit_log_outcome_id_idx" ON "audit_log" USING btree ("outcome","id");--> statement-breakpoint
+CREATE INDEX "audit_log_created_id_idx" ON "audit_log" USING btree ("created_at","id");--> statement-breakpoint
+CREATE INDEX "audit_log_user_created_id_idx" ON "audit_log" USING btree ("user_id","created_at","id");--> statement-breakpoint
+CREATE INDEX "audit_log_outcome_created_id_idx" ON "audit_log" USING btree ("outcome","created_at","id");--> statement-breakpoint
 CREATE INDEX "users_signup_ip_created_idx" ON "users" USING btree ("signup_ip_hash","created_at");

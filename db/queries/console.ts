@@ -2,7 +2,7 @@ import "server-only";
 import { and, desc, eq, gte, ilike, lt, sql, type SQL } from "drizzle-orm";
 import { getDb } from "@/db";
 import { rowsOf } from "@/db/rows";
-import { auditLog, subscriptions, users } from "@/db/schema";
+import { auditLog, feedback, subscriptions, users } from "@/db/schema";
 import { utcDay } from "@/lib/time";
 
 // The operator console's reads. Anything that spans days reads the daily rollups (audit_daily,
@@ -161,7 +161,7 @@ export async function outcomeSummary(days = 30, today = utcDay()): Promise<Outco
 
 export type LatencySummary = { requests: number; guardP50: number | null; guardP95: number | null; firstTokenP50: number | null; firstTokenP95: number | null };
 
-/** p50 / p95 of the guard's own time and of the model's first token, over the last 24 hours. */
+/** p50 / p95 of the guard's own time and of the model's first token, over the last 24 hours' newest 5,000 model calls. */
 export async function latencySummary(now = new Date()): Promise<LatencySummary> {
   const db = await getDb();
   const since = new Date(now.getTime() - 86_400_000);
@@ -172,8 +172,12 @@ export async function latencySummary(now = new Date()): Promise<LatencySummary> 
         percentile_cont(0.95) within group (order by (details->'timings'->>'guard_total')::float8) as guard_p95,
         percentile_cont(0.5) within group (order by (details->'timings'->>'upstream_first_token')::float8) as ttft_p50,
         percentile_cont(0.95) within group (order by (details->'timings'->>'upstream_first_token')::float8) as ttft_p95
-      from audit_log
-      where created_at >= ${since.toISOString()}::timestamptz and outcome = 'served' and not cache_hit`),
+      from (
+        -- The newest 5,000 model calls of the last 24 hours: a fixed cost however busy the day.
+        select details from audit_log
+        where outcome = 'served' and created_at >= ${since.toISOString()}::timestamptz and not cache_hit
+        order by created_at desc limit 5000
+      ) recent`),
   );
   const ms = (value: unknown) => (value === null || value === undefined ? null : Math.round(Number(value) * 10) / 10);
   return {
@@ -215,10 +219,9 @@ export async function feedbackRates(days = 30, today = utcDay()): Promise<Feedba
         where day > ${today}::date - ${days}::int and outcome = 'served' and ${AI_ACTIONS_ONLY}
         group by action, model
       ), votes as (
-        select a.action, coalesce(a.model, '') as model,
-          count(*) filter (where f.rating = 1) as up, count(*) filter (where f.rating = -1) as down
-        from feedback f join audit_log a on a.request_id = f.request_id
-        where f.created_at >= ${since}::timestamptz
+        select action, coalesce(model, '') as model,
+          count(*) filter (where rating = 1) as up, count(*) filter (where rating = -1) as down
+        from feedback where created_at >= ${since}::timestamptz
         group by 1, 2
       )
       select s.action, s.model, s.served, coalesce(v.up, 0) as up, coalesce(v.down, 0) as down
@@ -239,7 +242,7 @@ export type AuditFilters = {
   /** UTC days, inclusive. */
   from?: string;
   to?: string;
-  /** Rows with a smaller id than this (the previous page's last row). */
+  /** Rows older than this row (the id of the previous page's last row). */
   before?: number;
 };
 
@@ -258,7 +261,11 @@ async function auditWhere(filters: AuditFilters): Promise<SQL | undefined | null
   if (filters.cacheHit !== undefined) conditions.push(eq(auditLog.cacheHit, filters.cacheHit));
   if (filters.from) conditions.push(gte(auditLog.createdAt, new Date(`${filters.from}T00:00:00Z`)));
   if (filters.to) conditions.push(lt(auditLog.createdAt, new Date(new Date(`${filters.to}T00:00:00Z`).getTime() + 86_400_000)));
-  if (filters.before !== undefined) conditions.push(lt(auditLog.id, filters.before));
+  // Newest first is (created_at, id) descending; the cursor row's own values are read in SQL,
+  // so no timestamp precision is lost on the way through the URL.
+  if (filters.before !== undefined) {
+    conditions.push(sql`(${auditLog.createdAt}, ${auditLog.id}) < (select c.created_at, c.id from audit_log c where c.id = ${filters.before})`);
+  }
   return conditions.length ? and(...conditions) : undefined;
 }
 
@@ -281,7 +288,7 @@ const listColumns = {
 
 async function selectAuditRows(where: SQL | undefined, limit: number) {
   const db = await getDb();
-  return db.select(listColumns).from(auditLog).leftJoin(users, eq(users.id, auditLog.userId)).where(where).orderBy(desc(auditLog.id)).limit(limit);
+  return db.select(listColumns).from(auditLog).leftJoin(users, eq(users.id, auditLog.userId)).where(where).orderBy(desc(auditLog.createdAt), desc(auditLog.id)).limit(limit);
 }
 
 export type AuditListRow = Awaited<ReturnType<typeof selectAuditRows>>[number];
@@ -335,6 +342,7 @@ export type ConsoleUser = {
   role: string;
   createdAt: Date;
   emailVerified: Date | null;
+  blockedAt: Date | null;
   subscription: typeof subscriptions.$inferSelect | null;
   todayRequests: number;
   todayTokens: number;
@@ -346,26 +354,38 @@ export async function listConsoleUsers(options: { search?: string; page?: number
   const { search, page = 0, pageSize = 50, today = utcDay() } = options;
   const db = await getDb();
   const pattern = search ? `%${search.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
-  const rows = await db
-    .select({
-      id: users.id,
-      email: users.email,
-      role: users.role,
-      createdAt: users.createdAt,
-      emailVerified: users.emailVerified,
-      subscription: subscriptions,
-      todayRequests: sql<number>`coalesce((select requests from usage_daily where user_id = ${users.id} and day = ${today}::date), 0)`,
-      todayTokens: sql<number>`coalesce((select tokens_used + tokens_reserved from usage_daily where user_id = ${users.id} and day = ${today}::date), 0)`,
-      costMicros30d: sql<number>`coalesce((select sum(cost_micros) from usage_daily where user_id = ${users.id} and day > ${today}::date - 30), 0)`,
-    })
+  // The page of users first; their usage only for that page (not for the rows skipped).
+  const pageOfUsers = db
+    .select({ id: users.id, email: users.email, role: users.role, createdAt: users.createdAt, emailVerified: users.emailVerified, blockedAt: users.blockedAt })
     .from(users)
-    .leftJoin(subscriptions, eq(subscriptions.userId, users.id))
     .where(pattern ? ilike(users.email, pattern) : undefined)
     .orderBy(desc(users.createdAt), desc(users.id))
     .limit(pageSize + 1)
-    .offset(page * pageSize);
+    .offset(page * pageSize)
+    .as("page_users");
+  const rows = await db
+    .select({
+      id: pageOfUsers.id,
+      email: pageOfUsers.email,
+      role: pageOfUsers.role,
+      createdAt: pageOfUsers.createdAt,
+      emailVerified: pageOfUsers.emailVerified,
+      blockedAt: pageOfUsers.blockedAt,
+      subscription: subscriptions,
+      todayRequests: sql<number>`coalesce((select requests from usage_daily where user_id = ${pageOfUsers.id} and day = ${today}::date), 0)`,
+      todayTokens: sql<number>`coalesce((select tokens_used + tokens_reserved from usage_daily where user_id = ${pageOfUsers.id} and day = ${today}::date), 0)`,
+      costMicros30d: sql<number>`coalesce((select sum(cost_micros) from usage_daily where user_id = ${pageOfUsers.id} and day > ${today}::date - 30), 0)`,
+    })
+    .from(pageOfUsers)
+    .leftJoin(subscriptions, eq(subscriptions.userId, pageOfUsers.id))
+    .orderBy(desc(pageOfUsers.createdAt), desc(pageOfUsers.id));
   return {
-    users: rows.slice(0, pageSize).map((row) => ({ ...row, todayRequests: num(row.todayRequests), todayTokens: num(row.todayTokens), costMicros30d: num(row.costMicros30d) })),
+    users: rows.slice(0, pageSize).map((row) => ({
+      ...row,
+      todayRequests: num(row.todayRequests),
+      todayTokens: num(row.todayTokens),
+      costMicros30d: num(row.costMicros30d),
+    })),
     hasMore: rows.length > pageSize,
   };
 }
@@ -409,4 +429,42 @@ export async function refusalLeaders(by: "user" | "ip", windowHours: number, lim
 function byOutcome(value: unknown): Record<string, number> {
   const parsed = (typeof value === "string" ? JSON.parse(value) : value) as Record<string, unknown> | null;
   return Object.fromEntries(Object.entries(parsed ?? {}).map(([key, count]) => [key, num(count)]));
+}
+
+/** Email sign-ups per hashed IP since `windowDays` ago: many accounts from one address is a script. */
+export async function accountsPerIp(windowDays = 30, limit = 20): Promise<Array<{ ipHash: string; accounts: number; blocked: number; lastAt: Date }>> {
+  const db = await getDb();
+  const since = new Date(Date.now() - windowDays * 86_400_000);
+  const rows = rowsOf<Record<string, unknown>>(
+    await db.execute(sql`
+      select signup_ip_hash, count(*) as accounts, count(blocked_at) as blocked, max(created_at) as last_at from users
+      where signup_ip_hash is not null and created_at >= ${since.toISOString()}::timestamptz
+      group by signup_ip_hash order by count(*) desc limit ${limit}`),
+  );
+  return rows.map((row) => ({ ipHash: String(row.signup_ip_hash), accounts: num(row.accounts), blocked: num(row.blocked), lastAt: new Date(String(row.last_at)) }));
+}
+
+// ---- Feedback -----------------------------------------------------------------------------------
+
+/** Down-voted answers, newest first, with the prompt and response when the audit row kept them. */
+export async function downvotedAnswers(limit = 50) {
+  const db = await getDb();
+  return db
+    .select({
+      requestId: feedback.requestId,
+      votedAt: feedback.createdAt,
+      note: feedback.note,
+      action: feedback.action,
+      model: feedback.model,
+      email: users.email,
+      auditId: auditLog.id,
+      promptText: auditLog.promptText,
+      responseText: auditLog.responseText,
+    })
+    .from(feedback)
+    .leftJoin(auditLog, eq(auditLog.requestId, feedback.requestId))
+    .leftJoin(users, eq(users.id, feedback.userId))
+    .where(eq(feedback.rating, -1))
+    .orderBy(desc(feedback.createdAt))
+    .limit(limit);
 }
