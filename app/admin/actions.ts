@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { effectivePlan, getSubscription } from "@/db/queries/account";
 import { setPlanByHand } from "@/db/queries/billing";
-import { findUserById } from "@/db/queries/users";
+import { findUserById, revokeAllSessions, setUserBlocked } from "@/db/queries/users";
 import { BUDGET_PERIODS } from "@/db/schema";
 import { adminAction } from "@/lib/action";
 import { currentBudgets, setBudgetOverride } from "@/lib/budgets";
@@ -59,3 +59,25 @@ export const retryBudgetAlertAction = adminAction(
     return { result: { delivered }, before: { deliveredAt: alert.deliveredAt }, after: { delivered } };
   },
 );
+
+/** Blocks a user (refused at the guard's session step and at sign-in; every session revoked) or unblocks them. */
+export const setUserBlockedAction = adminAction(
+  "set_blocked",
+  z.object({ userId, blocked: z.enum(["true", "false"]).transform((value) => value === "true") }),
+  async ({ userId, blocked }, admin) => {
+    const user = await findUserById(userId);
+    if (!user) throw new AppError("not_found", { message: "That user no longer exists." });
+    if (user.id === admin.id) throw new AppError("invalid_input", { message: "You cannot block yourself." });
+    await setUserBlocked(userId, blocked);
+    revalidatePath("/admin", "layout");
+    return { result: { userId, blocked }, before: { blocked: user.blockedAt !== null }, after: { blocked } };
+  },
+);
+
+/** Signs a user out everywhere: every session cookie they hold stops working. */
+export const revokeUserSessionsAction = adminAction("revoke_sessions", z.object({ userId }), async ({ userId }) => {
+  const user = await findUserById(userId);
+  if (!user) throw new AppError("not_found", { message: "That user no longer exists." });
+  const version = await revokeAllSessions(userId);
+  return { result: { userId }, before: { sessionVersion: user.sessionVersion }, after: { sessionVersion: version } };
+});

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { AdminForm } from "@/components/admin/admin-form";
 import { usd } from "@/components/admin/format";
 import { SetPlanForm } from "@/components/admin/set-plan-form";
 import { effectivePlan } from "@/db/queries/account";
@@ -8,6 +9,7 @@ import { requireAdminPage } from "@/lib/admin";
 import { describePlanStatus } from "@/lib/billing/plan-status";
 import { PLANS } from "@/lib/plans";
 import { isBillingConfigured } from "@/lib/stripe";
+import { revokeUserSessionsAction, setUserBlockedAction } from "../actions";
 
 export const metadata: Metadata = { title: "Users" };
 
@@ -46,6 +48,7 @@ export default async function AdminUsersPage({ searchParams }: Props) {
               <th className="num">Today</th>
               <th className="num">30-day cost</th>
               <th>Set plan</th>
+              <th>Access</th>
             </tr>
           </thead>
           <tbody>
@@ -59,7 +62,9 @@ export default async function AdminUsersPage({ searchParams }: Props) {
                     <div className="hint">{row.emailVerified ? "verified" : "not verified"}</div>
                   </td>
                   <td data-testid="admin-user-plan">{plan.name}</td>
-                  <td>{describePlanStatus(row.subscription)}</td>
+                  <td data-testid="admin-user-status">
+                    {row.blockedAt ? <span className="badge danger">blocked</span> : describePlanStatus(row.subscription)}
+                  </td>
                   <td className="num">
                     {row.todayRequests} req · {row.todayTokens.toLocaleString("en-US")} tok
                   </td>
@@ -67,6 +72,18 @@ export default async function AdminUsersPage({ searchParams }: Props) {
                   <td>
                     {/* Keyed by plan: after a change the form starts over with the new plan selected. */}
                     <SetPlanForm key={plan.id} userId={row.id} email={row.email ?? row.id} currentPlanId={plan.id} plans={plans} />
+                  </td>
+                  <td>
+                    <div className="inline-form">
+                      <AdminForm
+                        key={row.blockedAt ? "blocked" : "active"}
+                        action={setUserBlockedAction}
+                        fields={{ userId: row.id, blocked: row.blockedAt ? "false" : "true" }}
+                        label={row.blockedAt ? "Unblock" : "Block"}
+                        variant={row.blockedAt ? "secondary" : "danger"}
+                      />
+                      <AdminForm action={revokeUserSessionsAction} fields={{ userId: row.id }} label="Sign out everywhere" success="Signed out." />
+                    </div>
                   </td>
                 </tr>
               );
