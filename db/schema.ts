@@ -168,6 +168,8 @@ export const auditLog = pgTable(
     index("audit_log_created_id_idx").on(table.createdAt, table.id),
     index("audit_log_user_created_id_idx").on(table.userId, table.createdAt, table.id),
     index("audit_log_outcome_created_id_idx").on(table.outcome, table.createdAt, table.id),
+    // Only rows still carrying text: what the retention job clears (lib/audit-retention.ts).
+    index("audit_log_text_created_idx").on(table.createdAt).where(sql`prompt_text is not null or response_text is not null`),
   ],
 );
 

@@ -48,4 +48,5 @@ CREATE INDEX "feedback_rating_created_idx" ON "feedback" USING btree ("rating","
 CREATE INDEX "audit_log_created_id_idx" ON "audit_log" USING btree ("created_at","id");--> statement-breakpoint
 CREATE INDEX "audit_log_user_created_id_idx" ON "audit_log" USING btree ("user_id","created_at","id");--> statement-breakpoint
 CREATE INDEX "audit_log_outcome_created_id_idx" ON "audit_log" USING btree ("outcome","created_at","id");--> statement-breakpoint
+CREATE INDEX "audit_log_text_created_idx" ON "audit_log" USING btree ("created_at") WHERE prompt_text is not null or response_text is not null;--> statement-breakpoint
 CREATE INDEX "users_signup_ip_created_idx" ON "users" USING btree ("signup_ip_hash","created_at");
