@@ -16,6 +16,8 @@ vi.mock("@/lib/session", () => ({
   getSessionUser: async () => session.user,
   getSessionUserId: async () => session.user?.id ?? null,
   requireUser: async () => session.user,
+  getSessionClaims: async () => (session.user ? { userId: session.user.id } : null),
+  readSession: async () => (session.user ? { user: session.user } : { user: null, refusal: "unauthorized" }),
 }));
 
 const fake = await startFakeOpenAI({ wordDelayMs: 1 });
