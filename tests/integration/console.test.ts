@@ -1,7 +1,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { closeDatabase } from "../support/close-database";
 
 // The operator console's reads and the budget alerts, on the database itself. Other test files
@@ -38,7 +38,14 @@ const { recordAudit } = await import("@/lib/audit");
 const console_ = await import("@/db/queries/console");
 const { recordBudgetAlerts, deliverBudgetAlert } = await import("@/lib/guard/budget-alerts");
 const { currentBudgets, setBudgetOverride } = await import("@/lib/budgets");
+const { saveFeedback } = await import("@/db/queries/feedback");
+const { clearExpiredAuditText } = await import("@/lib/audit-retention");
 const { and, eq, sql } = await import("drizzle-orm");
+
+// Opening (and, embedded, migrating) the database is setup, not the first test's time.
+beforeAll(async () => {
+  await getDb();
+});
 
 afterAll(async () => {
   webhook.close();
@@ -219,5 +226,54 @@ describe("budget alerts", () => {
     expect((await recordBudgetAlerts(day, 10_000_000)).map((alert) => `${alert.period}:${alert.thresholdPercent}`)).toEqual(["daily:50"]);
     await setBudgetOverride("daily", null, "admin-id", day);
     expect((await currentBudgets(day)).daily).toMatchObject({ micros: 10_000_000, overridden: false });
+  });
+});
+
+describe("feedback", () => {
+  it("takes a vote only on the voter's own answer, replaces a second vote, and shows in the rates and the down-voted list", async () => {
+    const [owner, stranger] = [await newUser(), await newUser()];
+    const served = randomUUID();
+    const refused = randomUUID();
+    await recordAudit({ requestId: served, userId: owner.id, action: "summarize", outcome: "served", model: "gpt-4.1-nano", outputTokens: 12, promptText: "the prompt", responseText: "the answer" });
+    await recordAudit({ requestId: refused, userId: owner.id, action: "summarize", outcome: "rate_limited" });
+    const adminRow = randomUUID();
+    await recordAudit({ requestId: adminRow, userId: owner.id, action: "admin.set_plan", outcome: "ok" });
+
+    expect(await saveFeedback({ requestId: served, userId: stranger.id, rating: -1, note: "not mine" })).toBe(false);
+    expect(await saveFeedback({ requestId: refused, userId: owner.id, rating: -1, note: null })).toBe(false);
+    expect(await saveFeedback({ requestId: adminRow, userId: owner.id, rating: -1, note: null })).toBe(false);
+    expect(await saveFeedback({ requestId: randomUUID(), userId: owner.id, rating: 1, note: null })).toBe(false);
+    expect(await saveFeedback({ requestId: served, userId: owner.id, rating: 1, note: null })).toBe(true);
+    expect(await saveFeedback({ requestId: served, userId: owner.id, rating: -1, note: "Wrong title" })).toBe(true);
+    // The stranger cannot overwrite it either.
+    expect(await saveFeedback({ requestId: served, userId: stranger.id, rating: 1, note: null })).toBe(false);
+
+    const db = await getDb();
+    const { feedback } = await import("@/db/schema");
+    expect(await db.select().from(feedback).where(eq(feedback.requestId, served))).toEqual([
+      expect.objectContaining({ userId: owner.id, rating: -1, note: "Wrong title", action: "summarize", model: "gpt-4.1-nano" }),
+    ]);
+    const down = (await console_.downvotedAnswers(500)).find((answer) => answer.requestId === served);
+    expect(down).toMatchObject({ note: "Wrong title", promptText: "the prompt", responseText: "the answer", email: owner.email });
+    const rate = (await console_.feedbackRates(30)).find((row) => row.action === "summarize" && row.model === "gpt-4.1-nano");
+    expect(rate!.down).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("audit text retention", () => {
+  it("clears the prompt and response of rows older than the retention period and keeps the rows", async () => {
+    const user = await newUser();
+    const old = randomUUID();
+    const recent = randomUUID();
+    const now = new Date();
+    await recordAudit({ requestId: old, userId: user.id, action: "chat", outcome: "served", costMicros: 42, promptText: "old prompt", responseText: "old answer", createdAt: new Date(now.getTime() - 31 * 86_400_000) });
+    await recordAudit({ requestId: recent, userId: user.id, action: "chat", outcome: "served", promptText: "new prompt", responseText: "new answer", createdAt: new Date(now.getTime() - 29 * 86_400_000) });
+    expect(await clearExpiredAuditText(30, now)).toBeGreaterThanOrEqual(1);
+    const db = await getDb();
+    const [oldRow] = await db.select().from(auditLog).where(eq(auditLog.requestId, old));
+    const [recentRow] = await db.select().from(auditLog).where(eq(auditLog.requestId, recent));
+    expect(oldRow).toMatchObject({ promptText: null, responseText: null, costMicros: 42, outcome: "served" });
+    expect(recentRow).toMatchObject({ promptText: "new prompt", responseText: "new answer" });
+    expect(await clearExpiredAuditText(30, now)).toBe(0); // nothing left to clear
   });
 });
