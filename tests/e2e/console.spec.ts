@@ -105,7 +105,9 @@ test.describe("on a server of its own", () => {
     const summarize = (text: string) => postAction(api, "/tools/summarize", actionId("summarizeAction"), { text, token: mintToken(user.id) });
 
     // The scripted run: 4 served (3 chats, 1 summary), 1 cached, 2 invalid input, 1 rate limited.
-    expect((await chat(`First question [[tag:${tag}]]`)).status()).toBe(200);
+    const first = await chat(`First question [[tag:${tag}]]`);
+    expect(first.status()).toBe(200);
+    const firstRequestId = (JSON.parse((await first.text()).split("\n")[0]!) as { requestId: string }).requestId;
     const reused = mintToken(user.id);
     expect((await chat(`Second question [[tag:${tag}]]`, reused)).status()).toBe(200);
     const text = `A paragraph to summarize about the console [[tag:${tag}]]. It has two sentences.`;
@@ -125,7 +127,12 @@ test.describe("on a server of its own", () => {
     expect(budgeted).toBe(spent);
     const dollars = (micros: number) => `$${(micros / 1e6).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: micros < 1e6 ? 4 : 2 })}`;
 
+    // The user down-votes the first reply; nobody else can vote on it.
+    const vote = (request: typeof api, fields: Record<string, string>) => postAction(request, "/chat", actionId("sendFeedbackAction"), fields);
+    expect(await (await vote(api, { requestId: firstRequestId, rating: "down", note: "It ignored my question" })).text()).toContain('"ok":true');
     const admin = await newSignedUpPage(browser);
+    expect(await (await vote(admin.page.request, { requestId: firstRequestId, rating: "up" })).text()).toContain('"code":"not_found"');
+    expect((await sql`select user_id, rating, note from feedback`).map((r) => [r.user_id, r.rating, r.note])).toEqual([[user.id, -1, "It ignored my question"]]);
     await sql`update users set role = 'admin' where id = ${admin.id}`;
     const page = admin.page;
     await page.goto("/admin");
@@ -142,6 +149,10 @@ test.describe("on a server of its own", () => {
     await expect(page.getByTestId("budget-today").getByTestId("budget-spent")).toHaveText(dollars(spent));
     await expect(page.locator(".recharts-surface").first()).toBeVisible(); // the chart loaded
     await screenshot(page, "admin-overview");
+    await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Feedback" }).click();
+    await expect(page.getByTestId("downvoted-answer")).toHaveCount(1);
+    await expect(page.getByTestId("downvoted-answer")).toContainText("It ignored my question");
+    await expect(page.getByTestId("downvoted-answer")).toContainText(`First question [[tag:${tag}]]`);
 
     // The audit log, filtered to the user; one row opened.
     await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Audit log" }).click();
