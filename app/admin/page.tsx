@@ -43,6 +43,7 @@ export default async function AdminOverviewPage() {
       <div className="console-grid">
         <section className="card" aria-labelledby="outcomes-heading">
           <h2 id="outcomes-heading">Requests by outcome (30 days)</h2>
+          <div className="table-wrap">
           <table className="data" data-testid="outcomes">
             <tbody>
               {OUTCOME_GROUPS.map((group) => (
@@ -59,6 +60,7 @@ export default async function AdminOverviewPage() {
               </tr>
             </tbody>
           </table>
+          </div>
         </section>
 
         <section className="card" aria-labelledby="cache-heading">
@@ -112,6 +114,7 @@ export default async function AdminOverviewPage() {
 
         <section className="card" aria-labelledby="models-heading">
           <h2 id="models-heading">Spend by model (30 days)</h2>
+          <div className="table-wrap">
           <table className="data">
             <thead>
               <tr>
@@ -130,11 +133,13 @@ export default async function AdminOverviewPage() {
               ))}
             </tbody>
           </table>
+          </div>
         </section>
       </div>
 
       <section className="card" aria-labelledby="votes-heading">
         <h2 id="votes-heading">Down-vote rate (30 days)</h2>
+        <div className="table-wrap">
         <table className="data">
           <thead>
             <tr>
@@ -159,6 +164,7 @@ export default async function AdminOverviewPage() {
             ))}
           </tbody>
         </table>
+        </div>
         <p className="hint">
           The answers: <Link href="/admin/feedback">Feedback</Link>.
         </p>

@@ -3,7 +3,7 @@
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { DailyPoint } from "@/db/queries/console";
 
-const dollars = (value: number) => (value === 0 ? "$0" : value < 0.01 ? `$${value.toPrecision(2)}` : `$${value.toFixed(2)}`);
+const dollars = (value: number) => (value === 0 ? "$0" : value < 0.01 ? `$${Number(value.toPrecision(2))}` : `$${value.toFixed(2)}`);
 
 const COLORS = ["#6366f1", "#14b8a6", "#f59e0b", "#ef4444", "#8b5cf6", "#22c55e"];
 
@@ -23,7 +23,7 @@ export default function SpendChartBody({ points, metric }: { points: DailyPoint[
         <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" opacity={0.3} />
           <XAxis dataKey="day" fontSize={12} />
-          <YAxis fontSize={12} width={64} tickFormatter={(value: number) => (metric === "costMicros" ? dollars(value) : String(value))} />
+          <YAxis fontSize={12} width={72} tickFormatter={(value: number) => (metric === "costMicros" ? dollars(value) : String(value))} />
           <Tooltip formatter={(value) => (metric === "costMicros" ? dollars(Number(value)) : String(value))} />
           <Legend />
           {models.map((model, index) => (

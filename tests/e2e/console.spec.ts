@@ -188,5 +188,19 @@ test.describe("on a server of its own", () => {
       .poll(async () => (await sql`select details from audit_log where action = 'admin.set_blocked' and user_id = ${admin.id} and outcome = 'ok'`).map((r) => [r.details.targetUserId, r.details.before.blocked, r.details.after.blocked]))
       .toEqual([[user.id, false, true]]);
     await screenshot(page, "admin-users");
+
+    // Every console page on a phone, in dark mode: nothing of the console spills sideways (wide
+    // tables scroll inside their own box). The site header is the app shell's.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.emulateMedia({ colorScheme: "dark" });
+    for (const path of ["/admin", "/admin/audit", "/admin/users", "/admin/budgets", "/admin/abuse", "/admin/feedback"]) {
+      await page.goto(path);
+      const overflow = await page.evaluate(() => {
+        const outside = [...document.querySelectorAll("main *")].filter((element) => !element.parentElement?.closest(".table-wrap, .chart"));
+        return Math.max(...outside.map((element) => element.getBoundingClientRect().right)) - document.documentElement.clientWidth;
+      });
+      expect(overflow, path).toBeLessThanOrEqual(0);
+      await screenshot(page, `admin-phone-dark${path.replace(/\//g, "-")}`);
+    }
   });
 });

@@ -62,6 +62,7 @@ export default async function AuditRowPage({ params }: Props) {
       {timings && (
         <section className="card">
           <h2>Timings per step</h2>
+          <div className="table-wrap">
           <table className="data" data-testid="audit-timings">
             <tbody>
               {Object.entries(timings).map(([step, value]) => (
@@ -72,6 +73,7 @@ export default async function AuditRowPage({ params }: Props) {
               ))}
             </tbody>
           </table>
+          </div>
         </section>
       )}
       <section className="card stack">
