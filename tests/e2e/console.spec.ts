@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { createServer, type Server } from "node:http";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import postgres from "postgres";
 import { expectRefused, mintToken, newTag, postChat } from "../security/support";
@@ -59,9 +60,28 @@ test.describe("on a server of its own", () => {
   let server: ChildProcess;
   let database: Awaited<ReturnType<typeof createRunDatabase>>;
   let sql: ReturnType<typeof postgres>;
+  // A Slack-style webhook receiver that counts what it gets; it can be told to fail.
+  const alerts: Array<{ period: string; thresholdPercent: number; text: string }> = [];
+  const receiver = { failuresLeft: 0 };
+  let webhook: Server;
   test.use({ baseURL });
 
   test.beforeAll(async () => {
+    webhook = createServer((req, res) => {
+      let body = "";
+      req.on("data", (part) => (body += part));
+      req.on("end", () => {
+        if (receiver.failuresLeft > 0) {
+          receiver.failuresLeft--;
+          res.statusCode = 500;
+          res.end();
+          return;
+        }
+        alerts.push(JSON.parse(body));
+        res.end("ok");
+      });
+    });
+    await new Promise<void>((resolve) => webhook.listen(port + 1, "127.0.0.1", resolve));
     database = await createRunDatabase(BASE_DATABASE_URL, runDatabaseName("e2e_console"));
     sql = postgres(database.url, { max: 2, onnotice: () => {} });
     server = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-H", "127.0.0.1", "-p", String(port)], {
@@ -74,6 +94,7 @@ test.describe("on a server of its own", () => {
         OPENAI_TIMEOUT_MS: "2000",
         AUDIT_STORE_TEXT: "on",
         DAILY_BUDGET_USD: "50",
+        BUDGET_ALERT_WEBHOOK_URL: `http://127.0.0.1:${port + 1}/slack`,
         MONTHLY_BUDGET_USD: "1000",
       },
     });
@@ -82,6 +103,7 @@ test.describe("on a server of its own", () => {
 
   test.afterAll(async () => {
     server?.kill("SIGTERM");
+    webhook?.close();
     await sql?.end();
     await new Promise((resolve) => setTimeout(resolve, 500));
     await database?.drop().catch(() => {});
@@ -202,5 +224,62 @@ test.describe("on a server of its own", () => {
       expect(overflow, path).toBeLessThanOrEqual(0);
       await screenshot(page, `admin-phone-dark${path.replace(/\//g, "-")}`);
     }
+  });
+
+  test("parallel requests crossing budget thresholds record and deliver each alert once; a failed delivery is retried from the console", async ({ browser }) => {
+    test.setTimeout(120_000);
+    // The spenders are admins on the Pro plan: exempt from the budget (so every request is
+    // served whatever it costs) and allowed 30 requests a minute; their spend still counts.
+    const spenders = await Promise.all(Array.from({ length: 2 }, () => newSignedUpPage(browser)));
+    for (const spender of spenders) {
+      await sql`update users set role = 'admin' where id = ${spender.id}`;
+      await sql`insert into subscriptions (user_id, plan) values (${spender.id}, 'pro')`;
+    }
+    const admin = spenders[0]!;
+    // Today's budget set from the console so that what has been spent so far is 45 % of it.
+    const spentBefore = Number((await sql<{ cost: string }[]>`select coalesce(sum(cost_micros), 0) as cost from budget_daily`)[0]!.cost) || 1;
+    const budgetUsd = Math.max(0.0001, Math.ceil((spentBefore / 0.45 / 1e6) * 1e6) / 1e6);
+    const page = admin.page;
+    await page.goto("/admin/budgets");
+    await page.getByLabel("Today budget in USD").fill(String(budgetUsd));
+    await page.getByTestId("set-daily-budget").getByRole("button", { name: "Set budget" }).click();
+    await expect(page.getByTestId("set-daily-budget").getByRole("status")).toHaveText("Saved.");
+    const budgetMicros = Math.round(budgetUsd * 1e6);
+
+    alerts.length = 0;
+    receiver.failuresLeft = 0;
+    const tag = newTag();
+    const calls = spenders.flatMap((user) =>
+      Array.from({ length: 8 }, (_, index) => postChat(user.page.request, { message: `Spend ${index} [[tag:${tag}]]`, token: mintToken(user.id) }, { origin: baseURL })),
+    );
+    expect((await Promise.all(calls)).map((response) => response.status())).toEqual(calls.map(() => 200));
+    await expect.poll(async () => Number((await sql`select count(*) from audit_log where outcome = 'served' and user_id in ${sql(spenders.map((user) => user.id))}`)[0]!.count)).toBe(16);
+    await expect.poll(async () => Number((await sql`select reserved_micros from budget_daily`)[0]!.reserved_micros), { timeout: 15_000 }).toBe(0);
+
+    const spent = Number((await sql<{ cost: string }[]>`select cost_micros as cost from budget_daily`)[0]!.cost);
+    const crossed = [50, 80, 100].filter((percent) => spent * 100 >= budgetMicros * percent);
+    expect(crossed).toContain(50); // the run did cross a threshold
+    const recorded = async () => (await sql<{ threshold_percent: number }[]>`select threshold_percent from budget_alerts where period = 'daily' order by 1`).map((row) => row.threshold_percent);
+    await expect.poll(recorded).toEqual(crossed);
+    await expect.poll(() => alerts.map((alert) => alert.thresholdPercent).sort((a, b) => a - b)).toEqual(crossed);
+    expect(alerts.every((alert) => alert.period === "daily" && alert.text.startsWith("AI daily budget"))).toBe(true);
+
+    // A delivery that fails every attempt is shown as failed; the console's retry delivers it.
+    receiver.failuresLeft = 3;
+    await sql`delete from budget_alerts where period = 'daily' and threshold_percent = 50`;
+    alerts.length = 0;
+    expect((await postChat(admin.page.request, { message: `One more [[tag:${tag}]]`, token: mintToken(admin.id) }, { origin: baseURL })).status()).toBe(200);
+    await expect.poll(async () => (await sql`select delivery_attempts, last_error from budget_alerts where period = 'daily' and threshold_percent = 50`).map((r) => [r.delivery_attempts, r.last_error]), { timeout: 20_000 }).toEqual([[3, "HTTP 500"]]);
+    expect(alerts).toEqual([]);
+    await page.goto("/admin/budgets");
+    const table = page.getByTestId("budget-alerts");
+    await expect(table).toContainText("failed (3 attempts): HTTP 500");
+    await table.getByRole("button", { name: "Retry" }).click();
+    await expect(table).not.toContainText("failed (3 attempts)");
+    expect(alerts.map((alert) => alert.thresholdPercent)).toEqual([50]);
+    await expect
+      .poll(async () => (await sql`select outcome from audit_log where user_id = ${admin.id} and action in ('admin.set_budget', 'admin.retry_budget_alert') order by id`).map((r) => r.outcome))
+      .toEqual(["ok", "ok"]);
+    await screenshot(page, "admin-budgets");
   });
 });

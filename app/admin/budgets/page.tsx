@@ -38,7 +38,7 @@ export default async function AdminBudgetsPage() {
               : `From ${variable}${budget.defaultMicros === null ? " (not set: no cap)" : ""}.`}
           </p>
           <AdminForm action={setBudgetAction} label="Set budget" fields={{ period: name }} success="Saved." testId={`set-${name}-budget`}>
-            <input name="usd" type="number" min="0.01" step="0.01" inputMode="decimal" placeholder="USD (empty: default)" aria-label={`${label} budget in USD`} />
+            <input name="usd" type="number" min="0.000001" step="any" inputMode="decimal" placeholder="USD (empty: default)" aria-label={`${label} budget in USD`} />
           </AdminForm>
         </section>
       ))}
