@@ -5,12 +5,13 @@ import Credentials from "next-auth/providers/credentials";
 import GitHub from "next-auth/providers/github";
 import { z } from "zod";
 import { getDb } from "@/db";
-import { findUserByEmail, findUserById, setUserRole } from "@/db/queries/users";
+import { findUserByEmail, findUserById, markEmailVerified, setUserRole } from "@/db/queries/users";
 import { accounts, users } from "@/db/schema";
 import { checkAuthAttempt } from "@/lib/auth-attempts";
 import { clientIp } from "@/lib/client-ip";
 import { authSecret } from "@/lib/dev-auth-secret";
 import { env } from "@/lib/env";
+import { verifiedGitHubEmail } from "@/lib/github-email";
 import { AppError } from "@/lib/errors";
 import { dummyPasswordHash, verifyPassword } from "@/lib/password";
 import { roleFor } from "@/lib/roles";
@@ -80,8 +81,36 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<Ne
         credentials: { email: { type: "email" }, password: { type: "password" } },
         authorize: authorizeWithPassword,
       }),
-      ...(githubEnabled ? [GitHub({ clientId: env.AUTH_GITHUB_ID, clientSecret: env.AUTH_GITHUB_SECRET })] : []),
+      ...(githubEnabled
+        ? [
+            GitHub({
+              clientId: env.AUTH_GITHUB_ID,
+              clientSecret: env.AUTH_GITHUB_SECRET,
+              // The account's address is one GitHub has verified, flagged so (events.signIn).
+              userinfo: {
+                url: "https://api.github.com/user",
+                async request({ tokens }: { tokens: { access_token?: string } }) {
+                  const headers = { Authorization: `Bearer ${tokens.access_token}`, "User-Agent": "authjs" };
+                  const [profile, emails] = await Promise.all([
+                    fetch("https://api.github.com/user", { headers }).then((res) => res.json()),
+                    fetch("https://api.github.com/user/emails", { headers }).then((res) => (res.ok ? res.json() : [])),
+                  ]);
+                  const email = verifiedGitHubEmail(emails);
+                  return { ...profile, email, email_verified: email !== null };
+                },
+              },
+            }),
+          ]
+        : []),
     ],
+    events: {
+      // Auth.js creates OAuth users with email_verified null; a provider-verified address counts.
+      async signIn({ user, account, profile }) {
+        if (account?.type === "oauth" && user.id && user.email && profile?.email_verified === true) {
+          await markEmailVerified(user.id, user.email);
+        }
+      },
+    },
     callbacks: {
       // OAuth sign-in of a blocked user is refused here (password sign-in in authorize).
       async signIn({ user }) {
@@ -100,7 +129,8 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<Ne
           // time, and the stored role is kept in step with ADMIN_EMAILS.
           const row = await findUserById(user.id);
           if (!row) return null;
-          const role = roleFor(row.email, row.role);
+          // The stored role mirrors the rule (lib/roles.ts) for SQL readers; it grants nothing.
+          const role = roleFor(row.email, row.emailVerified !== null);
           if (role !== row.role) await setUserRole(row.id, role);
           token.role = role;
           token.sv = row.sessionVersion;

@@ -26,7 +26,7 @@ export function toSessionUser(user: UserRecord): SessionUser {
     id: user.id,
     email: user.email,
     name: user.name,
-    role: roleFor(user.email, user.role),
+    role: roleFor(user.email, emailVerified),
     hasPassword: user.passwordHash !== null,
     emailVerified,
   };

@@ -2,8 +2,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { ManageBillingButton } from "@/components/account/billing-buttons";
-import { ChangePasswordForm } from "@/components/account/change-password-form";
+import { AccountSecurity } from "@/components/account/account-security";
 import { DeleteAccountForm } from "@/components/account/delete-account-form";
+import { EmailVerificationNotice } from "@/components/account/email-verification";
 import { UsageMeter } from "@/components/account/usage-meter";
 import { effectivePlan, getSubscription, getTodayUsage } from "@/db/queries/account";
 import { DELETE_CONFIRMATION } from "@/lib/account-deletion";
@@ -15,14 +16,14 @@ import { nextUtcMidnight } from "@/lib/time";
 
 export const metadata: Metadata = { title: "Account" };
 
-type AccountPageProps = { searchParams: Promise<{ checkout?: string }> };
+type AccountPageProps = { searchParams: Promise<{ checkout?: string; password?: string }> };
 
 export default async function AccountPage({ searchParams }: AccountPageProps) {
   // proxy.ts already redirects, but the page is its own boundary.
   const user = await getSessionUser();
   if (!user) redirect("/login?next=/account");
 
-  const [subscription, usage, { checkout }] = await Promise.all([
+  const [subscription, usage, { checkout, password }] = await Promise.all([
     getSubscription(user.id),
     getTodayUsage(user.id),
     searchParams,
@@ -34,6 +35,12 @@ export default async function AccountPage({ searchParams }: AccountPageProps) {
   return (
     <div className="stack">
       <h1>Account</h1>
+      {user.email && !user.emailVerified && <EmailVerificationNotice email={user.email} />}
+      {password === "changed" && (
+        <p className="notice" role="status">
+          Password changed. Every other device is logged out.
+        </p>
+      )}
       {checkout === "success" && (
         <p className="notice" role="status">
           Thank you! Your plan changes as soon as Stripe confirms the payment, usually within seconds. Reload this page
@@ -79,13 +86,13 @@ export default async function AccountPage({ searchParams }: AccountPageProps) {
           message.
         </p>
       </section>
-      <section className="card" aria-labelledby="password-heading">
-        <h2 id="password-heading">Password</h2>
-        <ChangePasswordForm passwordMinLength={PASSWORD_MIN_LENGTH} />
+      <section className="card" aria-labelledby="security-heading">
+        <h2 id="security-heading">Security</h2>
+        <AccountSecurity hasPassword={user.hasPassword} passwordMinLength={PASSWORD_MIN_LENGTH} />
       </section>
       <section className="card" aria-labelledby="delete-heading">
         <h2 id="delete-heading">Delete account</h2>
-        <DeleteAccountForm confirmation={DELETE_CONFIRMATION} />
+        <DeleteAccountForm confirmation={DELETE_CONFIRMATION} hasPassword={user.hasPassword} />
       </section>
     </div>
   );

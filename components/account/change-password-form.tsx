@@ -30,11 +30,6 @@ export function ChangePasswordForm({ passwordMinLength }: { passwordMinLength: n
           {error.message}
         </p>
       )}
-      {state?.ok && (
-        <p className="form-success" role="status">
-          Password changed.
-        </p>
-      )}
       <SubmitButton pendingText="Saving…">Change password</SubmitButton>
     </form>
   );

@@ -4,7 +4,7 @@ import { useActionState } from "react";
 import { deleteAccountAction } from "@/app/account/billing-actions";
 import { Field } from "@/components/ui/field";
 
-export function DeleteAccountForm({ confirmation }: { confirmation: string }) {
+export function DeleteAccountForm({ confirmation, hasPassword }: { confirmation: string; hasPassword: boolean }) {
   const [state, formAction, pending] = useActionState(deleteAccountAction, null);
   const error = state && !state.ok ? state.error : undefined;
   return (
@@ -16,6 +16,16 @@ export function DeleteAccountForm({ confirmation }: { confirmation: string }) {
         hint="This cancels your subscription at once and deletes your conversations and usage history."
         errors={error?.fieldErrors?.confirmation}
       />
+      {hasPassword && (
+        <Field
+          name="currentPassword"
+          id="delete-account-password"
+          label="Confirm with your password"
+          type="password"
+          autoComplete="current-password"
+          errors={error?.fieldErrors?.currentPassword}
+        />
+      )}
       {error && !error.fieldErrors && (
         <p className="form-error" role="alert">
           {error.message}

@@ -20,6 +20,11 @@ export function RefusalMessage({ error }: { error: ErrorPayload }) {
       <p>{error.message}</p>
       {wait > 0 && <p>You can try again in {wait} s.</p>}
       {error.resetsAt && <p>Resets at {new Date(error.resetsAt).toUTCString()}.</p>}
+      {error.nextStep && (
+        <p>
+          <Link href={error.nextStep.href}>{error.nextStep.label}</Link>
+        </p>
+      )}
       {error.upgradeUrl && (
         <p>
           <Link href={error.upgradeUrl}>Upgrade your plan</Link> for higher limits.

@@ -1,5 +1,7 @@
 type FieldProps = {
   name: string;
+  /** Defaults to the name; set it when two forms on a page share a field name. */
+  id?: string;
   label: string;
   type?: string;
   autoComplete?: string;
@@ -13,14 +15,14 @@ type FieldProps = {
 };
 
 /** A labelled input whose server-side errors are announced and tied to it for screen readers. */
-export function Field({ name, label, type = "text", hint, errors, ...inputProps }: FieldProps) {
-  const errorId = `${name}-error`;
+export function Field({ name, id = name, label, type = "text", hint, errors, ...inputProps }: FieldProps) {
+  const errorId = `${id}-error`;
   const hasErrors = Boolean(errors?.length);
   return (
     <div className="field">
-      <label htmlFor={name}>{label}</label>
+      <label htmlFor={id}>{label}</label>
       <input
-        id={name}
+        id={id}
         name={name}
         type={type}
         aria-invalid={hasErrors}

@@ -1,11 +1,16 @@
 import "server-only";
-import { costMicros, estimateTokens } from "@/lib/ai/models";
+import { costMicros } from "@/lib/ai/models";
+import { countTextTokens } from "@/lib/ai/tokens";
 import { recordAudit } from "@/lib/audit";
 import { env } from "@/lib/env";
 import { recordBudgetAlerts } from "./budget-alerts";
 import type { GuardContext } from "./context";
 import { hashIp, sha256 } from "./hashing";
 import { normalizeText } from "./steps/cache";
+import { sweepExpiredReservations } from "./usage";
+
+/** One request in this many also sweeps expired reservations, besides the cron route. */
+const SWEEP_ONE_IN = 50;
 
 /**
  * 10. Exactly one audit row per request, served or refused: registered with `after()` when the
@@ -17,7 +22,7 @@ export async function writeAuditRow(ctx: GuardContext): Promise<void> {
   const storeContent = env.AUDIT_STORE_TEXT === "on";
   const cacheHit = ctx.cachedAnswer !== undefined && outcome.outcome === "served";
   // What the cached answer would have cost from the model (the console's "saved by the cache").
-  const savedMicros = cacheHit && ctx.input ? costMicros(ctx.input.model, ctx.estimatedInputTokens ?? 0, estimateTokens(ctx.cachedAnswer ?? "")) : undefined;
+  const savedMicros = cacheHit && ctx.input ? costMicros(ctx.input.model, ctx.promptTokens ?? 0, countTextTokens(ctx.cachedAnswer ?? "")) : undefined;
   await recordAudit({
     requestId: ctx.requestId,
     userId: ctx.user?.id ?? null,
@@ -33,8 +38,17 @@ export async function writeAuditRow(ctx: GuardContext): Promise<void> {
     ipHash: hashIp(ctx.ip),
     promptText: storeContent ? (ctx.input?.userText ?? null) : null,
     responseText: storeContent ? (outcome.responseText ?? null) : null,
-    details: { timings: ctx.timings, ...(savedMicros !== undefined && { savedMicros }), ...outcome.details },
+    // The worst case reserved for it: settled tokens never exceed it (tests assert this).
+    details: {
+      timings: ctx.timings,
+      ...(ctx.reservation && { reservedTokens: ctx.reservation.tokens }),
+      ...(savedMicros !== undefined && { savedMicros }),
+      ...outcome.details,
+    },
   });
+  if (Math.random() * SWEEP_ONE_IN < 1) {
+    await sweepExpiredReservations().catch((error) => console.error("[guard] reservation sweep failed", error));
+  }
   if (ctx.spentToday) {
     await recordBudgetAlerts(ctx.spentToday.day, ctx.spentToday.micros).catch((error) =>
       console.error("[budget] could not record alerts", error),

@@ -3,10 +3,10 @@ import { createServer, type Server } from "node:http";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import postgres from "postgres";
 import { expectRefused, mintToken, newTag, postChat } from "../security/support";
-import { BASE_DATABASE_URL, productionServerEnv } from "../support/sentinels";
+import { BASE_DATABASE_URL, E2E_ADMIN_EMAILS, productionServerEnv } from "../support/sentinels";
 import { createRunDatabase, runDatabaseName } from "../support/test-database";
 import { e2eSql, fakeOpenAIPort } from "./database";
-import { screenshot, signUp } from "./helpers";
+import { newCredentials, screenshot, signUp } from "./helpers";
 import { actionId, postAction } from "./server-actions";
 
 // The operator console (/admin): closed to everyone but admins, over HTTP; and, on a server
@@ -55,7 +55,8 @@ test("a non-admin gets a 404 for every console page and the CSV export, and ever
 });
 
 test.describe("on a server of its own", () => {
-  const port = Number(process.env.E2E_PORT ?? 3100) + 6;
+  // Clear of the ports the other browser tests take (+1 … +8, +50).
+  const port = Number(process.env.E2E_PORT ?? 3100) + 20;
   const baseURL = `http://localhost:${port}`;
   let server: ChildProcess;
   let database: Awaited<ReturnType<typeof createRunDatabase>>;
@@ -109,10 +110,11 @@ test.describe("on a server of its own", () => {
     await database?.drop().catch(() => {});
   });
 
-  async function newSignedUpPage(browser: Browser): Promise<{ page: Page; id: string; email: string }> {
+  /** A verified user of this server's database; with an address of ADMIN_EMAILS, an admin. */
+  async function newSignedUpPage(browser: Browser, email = newCredentials().email): Promise<{ page: Page; id: string; email: string }> {
     const context = await browser.newContext({ baseURL });
     const page = await context.newPage();
-    const { email } = await signUp(page);
+    await signUp(page, { email, password: "a long enough password" }, { verified: false });
     const [row] = await sql<{ id: string }[]>`update users set email_verified = now() where email = ${email} returning id`;
     return { page, id: row!.id, email };
   }
@@ -152,10 +154,9 @@ test.describe("on a server of its own", () => {
     // The user down-votes the first reply; nobody else can vote on it.
     const vote = (request: typeof api, fields: Record<string, string>) => postAction(request, "/chat", actionId("sendFeedbackAction"), fields);
     expect(await (await vote(api, { requestId: firstRequestId, rating: "down", note: "It ignored my question" })).text()).toContain('"ok":true');
-    const admin = await newSignedUpPage(browser);
+    const admin = await newSignedUpPage(browser, E2E_ADMIN_EMAILS[0]);
     expect(await (await vote(admin.page.request, { requestId: firstRequestId, rating: "up" })).text()).toContain('"code":"not_found"');
     expect((await sql`select user_id, rating, note from feedback`).map((r) => [r.user_id, r.rating, r.note])).toEqual([[user.id, -1, "It ignored my question"]]);
-    await sql`update users set role = 'admin' where id = ${admin.id}`;
     const page = admin.page;
     await page.goto("/admin");
     await expect(page.getByRole("heading", { name: "Console" })).toBeVisible();
@@ -230,11 +231,8 @@ test.describe("on a server of its own", () => {
     test.setTimeout(120_000);
     // The spenders are admins on the Pro plan: exempt from the budget (so every request is
     // served whatever it costs) and allowed 30 requests a minute; their spend still counts.
-    const spenders = await Promise.all(Array.from({ length: 2 }, () => newSignedUpPage(browser)));
-    for (const spender of spenders) {
-      await sql`update users set role = 'admin' where id = ${spender.id}`;
-      await sql`insert into subscriptions (user_id, plan) values (${spender.id}, 'pro')`;
-    }
+    const spenders = await Promise.all([1, 2].map((n) => newSignedUpPage(browser, E2E_ADMIN_EMAILS[n])));
+    for (const spender of spenders) await sql`insert into subscriptions (user_id, plan) values (${spender.id}, 'pro')`;
     const admin = spenders[0]!;
     // Today's budget set from the console so that what has been spent so far is 45 % of it.
     const spentBefore = Number((await sql<{ cost: string }[]>`select coalesce(sum(cost_micros), 0) as cost from budget_daily`)[0]!.cost) || 1;

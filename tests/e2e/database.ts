@@ -17,3 +17,8 @@ export function e2eSql() {
 export function fakeOpenAIPort(): number {
   return Number(process.env.E2E_PORT ?? "3100") + 1;
 }
+
+/** With E2E_REDIS=upstash, the Upstash REST front (tests/fakes/upstash-rest-server.ts) the app talks to. */
+export function upstashRestPort(): number {
+  return Number(process.env.E2E_PORT ?? "3100") + 6;
+}

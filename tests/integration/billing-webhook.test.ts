@@ -199,6 +199,8 @@ describe("webhook events", () => {
     const { deleteUser } = await import("@/db/queries/billing");
     await deleteUser(user.id);
     expect((await deliver(completed)).body.result).toBe("no_user");
+    expect(await eventRecorded(completed.id)).toBe(true);
+    expect((await deliver(completed)).body.result).toBe("duplicate");
     expect(await getSubscription(user.id)).toBeNull();
   });
 });

@@ -8,6 +8,7 @@ import { listConsoleUsers } from "@/db/queries/console";
 import { requireAdminPage } from "@/lib/admin";
 import { describePlanStatus } from "@/lib/billing/plan-status";
 import { PLANS } from "@/lib/plans";
+import { roleFor } from "@/lib/roles";
 import { isBillingConfigured } from "@/lib/stripe";
 import { revokeUserSessionsAction, setUserBlockedAction } from "../actions";
 
@@ -58,7 +59,7 @@ export default async function AdminUsersPage({ searchParams }: Props) {
                 <tr key={row.id} data-testid="admin-user-row" data-email={row.email ?? ""}>
                   <td className="truncate">
                     <Link href={`/admin/audit?email=${encodeURIComponent(row.email ?? "")}`}>{row.email ?? row.id}</Link>
-                    {row.role === "admin" && <span className="badge">admin</span>}
+                    {roleFor(row.email, row.emailVerified !== null) === "admin" && <span className="badge">admin</span>}
                     <div className="hint">{row.emailVerified ? "verified" : "not verified"}</div>
                   </td>
                   <td data-testid="admin-user-plan">{plan.name}</td>

@@ -8,15 +8,27 @@ import type { GuardContext } from "../context";
 import { reserveUsage } from "../usage";
 import { requireInput } from "./require";
 
-/** 5. Reserve one request and the worst case (estimated input + the plan's max output). */
+const formatCount = (value: number) => value.toLocaleString("en-US");
+
+/**
+ * 5. Reserve one request and the worst case: the prompt's tokens (counted with the model's
+ * tokenizer) + the plan's max output. A cache hit (the step before) reserves the request only:
+ * it will use no tokens, so a user near the token cap still gets it.
+ */
 export async function reserveQuota(ctx: GuardContext): Promise<void> {
   const { user, plan, input } = requireInput(ctx);
-  const inputTokens = ctx.estimatedInputTokens ?? 0;
+  const cacheHit = ctx.cachedAnswer !== undefined;
+  const inputTokens = cacheHit ? 0 : (ctx.promptTokens ?? 0);
+  const outputTokens = cacheHit ? 0 : plan.maxOutputTokens;
+  const tokens = inputTokens + outputTokens;
   const result = await reserveUsage({
+    requestId: ctx.requestId,
     userId: user.id,
+    action: ctx.feature.name,
+    model: input.model,
     plan,
-    tokens: inputTokens + plan.maxOutputTokens,
-    costMicros: costMicros(input.model, inputTokens, plan.maxOutputTokens),
+    tokens,
+    costMicros: costMicros(input.model, inputTokens, outputTokens),
     // Admins keep working when the global budget is spent (to investigate, for one).
     budgetMicros: user.role === "admin" ? null : dailyBudgetMicros(),
   });
@@ -30,10 +42,12 @@ export async function reserveQuota(ctx: GuardContext): Promise<void> {
   const requestsLeft = Math.max(0, plan.requestsPerDay - usage.requests);
   const tokensLeft = Math.max(0, plan.tokensPerDay - usage.tokens);
   const hours = Math.max(1, Math.round((resetsAt.getTime() - Date.now()) / 3_600_000));
+  // Out of tokens but not requests: say what this request needs, so the user can shorten it.
+  const needs = requestsLeft > 0 && tokens > tokensLeft ? ` This request needs up to ${formatCount(tokens)} tokens (${formatCount(inputTokens)} in, up to ${formatCount(outputTokens)} out).` : "";
   throw new AppError("quota_exceeded", {
     message:
       `You have used today's ${plan.name} plan limit (${requestsLeft} of ${plan.requestsPerDay} requests and ` +
-      `${tokensLeft.toLocaleString("en-US")} tokens left). It resets at midnight UTC, in about ${hours} hour${hours === 1 ? "" : "s"}.` +
+      `${formatCount(tokensLeft)} of ${formatCount(plan.tokensPerDay)} tokens left).${needs} It resets at midnight UTC, in about ${hours} hour${hours === 1 ? "" : "s"}.` +
       (plan.id === "free" ? " Upgrade to Pro for more." : ""),
     resetsAt: resetsAt.toISOString(),
     upgradeUrl: "/pricing",
