@@ -1,25 +1,39 @@
--- audit_daily holds each UTC day's totals of audit_log; this trigger keeps it current on every
--- insert, whichever code path writes the row (an insert skipped by ON CONFLICT fires nothing).
--- Audit rows are never deleted (retention clears their text only), so totals never go down.
-CREATE OR REPLACE FUNCTION audit_daily_add() RETURNS trigger LANGUAGE plpgsql AS $$
+-- audit_daily holds each UTC day's totals of audit_log; triggers keep it current whichever code
+-- path writes a row. An insert adds the row; an update of a counted column (the sweeper's `lost`
+-- row replaced by the request's real one) takes the old values out and puts the new ones in.
+-- Retention clears text only, which no trigger watches: totals never change with it.
+CREATE OR REPLACE FUNCTION audit_daily_bump(r audit_log, sign integer) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO audit_daily AS d (day, action, model, outcome, cache_hit, requests, input_tokens, output_tokens, cost_micros, saved_micros)
   VALUES (
-    (NEW.created_at AT TIME ZONE 'UTC')::date, NEW.action, coalesce(NEW.model, ''), NEW.outcome, NEW.cache_hit,
-    1, NEW.input_tokens, NEW.output_tokens, NEW.cost_micros,
-    CASE WHEN NEW.cache_hit THEN coalesce((NEW.details->>'savedMicros')::bigint, 0) ELSE 0 END
+    (r.created_at AT TIME ZONE 'UTC')::date, r.action, coalesce(r.model, ''), r.outcome, r.cache_hit,
+    sign, sign * r.input_tokens, sign * r.output_tokens, sign * r.cost_micros,
+    sign * CASE WHEN r.cache_hit THEN coalesce((r.details->>'savedMicros')::bigint, 0) ELSE 0 END
   )
   ON CONFLICT (day, action, model, outcome, cache_hit) DO UPDATE SET
-    requests = d.requests + 1,
+    requests = d.requests + EXCLUDED.requests,
     input_tokens = d.input_tokens + EXCLUDED.input_tokens,
     output_tokens = d.output_tokens + EXCLUDED.output_tokens,
     cost_micros = d.cost_micros + EXCLUDED.cost_micros,
     saved_micros = d.saved_micros + EXCLUDED.saved_micros;
+END;
+$$;
+--> statement-breakpoint
+CREATE OR REPLACE FUNCTION audit_daily_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' THEN
+    PERFORM audit_daily_bump(OLD, -1);
+  END IF;
+  PERFORM audit_daily_bump(NEW, 1);
   RETURN NULL;
 END;
 $$;
 --> statement-breakpoint
-CREATE TRIGGER audit_log_daily_rollup AFTER INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_daily_add();
+CREATE TRIGGER audit_log_daily_rollup AFTER INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_daily_change();
+--> statement-breakpoint
+CREATE TRIGGER audit_log_daily_rollup_update
+  AFTER UPDATE OF created_at, action, model, outcome, cache_hit, input_tokens, output_tokens, cost_micros, details ON audit_log
+  FOR EACH ROW EXECUTE FUNCTION audit_daily_change();
 --> statement-breakpoint
 -- Rows written before this migration.
 INSERT INTO audit_daily (day, action, model, outcome, cache_hit, requests, input_tokens, output_tokens, cost_micros, saved_micros)

@@ -88,10 +88,15 @@ export async function deliverBudgetAlert(alert: BudgetAlert, attempts = DELIVERY
   return false;
 }
 
-/** Alerts of the last few days that never reached the webhook (retried by the housekeeping cron). */
-export async function undeliveredAlerts(sinceDay: string): Promise<BudgetAlert[]> {
+/** Sends again the alerts of the last two days that never reached the webhook; returns how many got through. */
+export async function redeliverFailedAlerts(now = new Date()): Promise<number> {
+  if (!env.BUDGET_ALERT_WEBHOOK_URL) return 0;
   const db = await getDb();
-  return db.select().from(budgetAlerts).where(and(isNull(budgetAlerts.deliveredAt), gte(budgetAlerts.day, sinceDay)));
+  const since = new Date(now.getTime() - 2 * 86_400_000).toISOString().slice(0, 10);
+  const failed = await db.select().from(budgetAlerts).where(and(isNull(budgetAlerts.deliveredAt), gte(budgetAlerts.createdAt, new Date(`${since}T00:00:00Z`)))).limit(20);
+  let delivered = 0;
+  for (const alert of failed) if (await deliverBudgetAlert(alert, 1)) delivered++;
+  return delivered;
 }
 
 export async function findBudgetAlert(period: BudgetPeriod, day: string, thresholdPercent: number): Promise<BudgetAlert | null> {

@@ -29,6 +29,8 @@ Object.assign(process.env, {
   DAILY_BUDGET_USD: "10",
   MONTHLY_BUDGET_USD: "100",
   BUDGET_ALERT_WEBHOOK_URL: `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hook`,
+  CRON_SECRET: "console-test-cron-secret-0123456789",
+  AUDIT_RETENTION_DAYS: "30",
 });
 
 const { getDb } = await import("@/db");
@@ -107,6 +109,15 @@ describe("the daily rollup", () => {
       { day, model: "gpt-4.1-mini", requests: 4, costMicros: 300 },
       { day, model: "gpt-4.1-nano", requests: 3, costMicros: 200 },
     ]);
+
+    // The sweeper's `lost` row, replaced by the request's real one when it did finish: counted once, as served.
+    const late = randomUUID();
+    await recordAudit({ requestId: late, userId: user.id, action: "chat", outcome: "lost", model: "gpt-4.1-nano", createdAt: at(12) });
+    await recordAudit({ requestId: late, userId: user.id, action: "chat", outcome: "served", model: "gpt-4.1-nano", costMicros: 50, inputTokens: 3, outputTokens: 4, createdAt: at(12) });
+    const after = await console_.outcomeSummary(1, day);
+    expect(after.total).toBe(9);
+    expect(after.byGroup).toMatchObject({ served: 3, lost: 0 });
+    expect(after.costMicros).toBe(550);
 
     // The rollup equals a count over the log itself.
     const db = await getDb();
@@ -268,7 +279,14 @@ describe("audit text retention", () => {
     const now = new Date();
     await recordAudit({ requestId: old, userId: user.id, action: "chat", outcome: "served", costMicros: 42, promptText: "old prompt", responseText: "old answer", createdAt: new Date(now.getTime() - 31 * 86_400_000) });
     await recordAudit({ requestId: recent, userId: user.id, action: "chat", outcome: "served", promptText: "new prompt", responseText: "new answer", createdAt: new Date(now.getTime() - 29 * 86_400_000) });
-    expect(await clearExpiredAuditText(30, now)).toBeGreaterThanOrEqual(1);
+    // The housekeeping cron runs it (behind CRON_SECRET).
+    const { GET } = await import("@/app/api/cron/housekeeping/route");
+    const refused = await GET(new Request("http://localhost/api/cron/housekeeping", { headers: { authorization: "Bearer wrong" } }));
+    expect(refused.status).toBe(401);
+    expect((await getDb().then((db) => db.select().from(auditLog).where(eq(auditLog.requestId, old))))[0]!.promptText).toBe("old prompt");
+    const response = await GET(new Request("http://localhost/api/cron/housekeeping", { headers: { authorization: "Bearer console-test-cron-secret-0123456789" } }));
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { clearedAuditTexts: number }).clearedAuditTexts).toBeGreaterThanOrEqual(1);
     const db = await getDb();
     const [oldRow] = await db.select().from(auditLog).where(eq(auditLog.requestId, old));
     const [recentRow] = await db.select().from(auditLog).where(eq(auditLog.requestId, recent));
