@@ -456,9 +456,10 @@ describe("quota reservation", () => {
 
       alerts.length = 0;
       await db.delete(budgetAlerts).where(eq(budgetAlerts.day, day));
-      expect(await recordBudgetAlerts(day, 4_100_000)).toEqual([50, 80]);
-      expect(await recordBudgetAlerts(day, 4_200_000)).toEqual([]);
-      expect(await recordBudgetAlerts(day, 5_000_000)).toEqual([100]);
+      const thresholds = async (spent: number) => (await recordBudgetAlerts(day, spent)).map((alert) => alert.thresholdPercent);
+      expect(await thresholds(4_100_000)).toEqual([50, 80]);
+      expect(await thresholds(4_200_000)).toEqual([]);
+      expect(await thresholds(5_000_000)).toEqual([100]);
       expect(alerts.map((alert) => (alert as { thresholdPercent: number }).thresholdPercent)).toEqual([50, 80, 100]);
     } finally {
       await db.update(budgetDaily).set({ costMicros: saved?.costMicros ?? 0 }).where(eq(budgetDaily.day, day));

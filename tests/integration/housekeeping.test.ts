@@ -19,7 +19,7 @@ Object.assign(process.env, {
   OPENAI_TIMEOUT_MS: "2000",
   AUTH_SECRET: "integration-test-secret",
   CRON_SECRET,
-  AUDIT_STORE_CONTENT: "on",
+  AUDIT_STORE_TEXT: "on",
 });
 
 const { getDb } = await import("@/db");
