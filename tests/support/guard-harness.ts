@@ -28,8 +28,8 @@ export const sessionModuleMock = () => ({
   },
   readSession: async () => {
     const user = currentUser();
-    // A verified address, as the guard requires before a model call (lib/guard/steps/session.ts).
-    return user ? { user: { ...user, emailVerified: true, hasPassword: true } } : { user: null, refusal: "unauthorized" as const };
+    // The user as made by `newUser`: a verified address unless the test asked for an unproven one.
+    return user ? { user: { ...user } } : { user: null, refusal: "unauthorized" as const };
   },
 });
 
