@@ -53,12 +53,16 @@ const envSchema = z.object({
   // "on": every input goes through OpenAI's moderation endpoint before the model sees it.
   MODERATION: z.enum(["on", "off"]).default("off"),
 
-  // Guard pipeline: global spend cap per UTC day (unset: no global cap), where budget alerts
-  // go (50/80/100 %), and whether audit rows keep the prompt and response text.
-  // "off": no cap, said explicitly (production requires the variable, and logs "off" at start).
+  // Guard pipeline: global spend caps per UTC day and month (unset: no cap; an admin can set
+  // either for the current period on /admin/budgets), where budget alerts go (50/80/100 %),
+  // whether audit rows keep the prompt and response text, and for how long.
+  // DAILY_BUDGET_USD "off": no cap, said explicitly (production requires the variable, and logs "off" at start).
   DAILY_BUDGET_USD: optionalText.pipe(z.union([z.literal("off"), z.coerce.number<string>().positive()]).optional()),
+  MONTHLY_BUDGET_USD: optionalText.pipe(z.string().optional()).pipe(z.coerce.number<string | undefined>().positive().optional()),
   BUDGET_ALERT_WEBHOOK_URL: optionalText.pipe(z.url().optional()),
-  AUDIT_STORE_CONTENT: z.enum(["on", "off"]).default("off"),
+  AUDIT_STORE_TEXT: z.enum(["on", "off"]).default("off"),
+  // Days the prompt and response text stays on audit rows (the housekeeping cron clears it).
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   // Mounts /api/bench/bare (the benchmark's unguarded floor). Never set it in production.
   BENCH_BARE_ROUTE: z.enum(["on", "off"]).default("off"),
 

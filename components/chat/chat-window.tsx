@@ -4,9 +4,10 @@ import { useRouter } from "next/navigation";
 import { lazy, Suspense, useEffect, useRef, useState } from "react";
 import type { ChatEvent } from "@/lib/chat/stream";
 import type { ErrorPayload } from "@/lib/errors";
+import { FeedbackButtons } from "./feedback-buttons";
 import { RefusalMessage } from "./refusal-message";
 
-type Message = { id: string; role: "user" | "assistant"; content: string; stopped?: boolean };
+type Message = { id: string; role: "user" | "assistant"; content: string; stopped?: boolean; requestId?: string };
 
 // Markdown for replies is loaded only when there is a reply to show; until then, plain text.
 const AssistantMarkdown = lazy(() => import("./assistant-markdown"));
@@ -79,6 +80,8 @@ export function ChatWindow(props: { conversationId?: string; initialMessages: Me
           const event = JSON.parse(line) as ChatEvent;
           if (event.type === "start") {
             token.current = event.nextToken;
+            const requestId = event.requestId;
+            setMessages((current) => current.map((message) => (message.id === replyId ? { ...message, requestId } : message)));
             setDemo(event.demo);
             startedNew = !conversationId.current;
             conversationId.current = event.conversationId;
@@ -135,6 +138,7 @@ export function ChatWindow(props: { conversationId?: string; initialMessages: Me
               <p>{message.content || (streaming && message.role === "assistant" ? "…" : "")}</p>
             )}
             {message.stopped && <p className="hint">Stopped.</p>}
+            {message.requestId && message.content && !(streaming && message === messages.at(-1)) && <FeedbackButtons requestId={message.requestId} />}
           </div>
         ))}
       </div>

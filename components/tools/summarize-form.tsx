@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import { summarizeAction } from "@/app/tools/summarize/actions";
+import { FeedbackButtons } from "@/components/chat/feedback-buttons";
 import { RefusalMessage } from "@/components/chat/refusal-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import type { GuardedResult } from "@/lib/guard/action";
@@ -47,6 +48,7 @@ export function SummarizeForm({ initialToken, models, maxChars }: { initialToken
             Sentiment: <span className="badge">{state.data.summary.sentiment}</span>
             {state.data.cacheHit && <span className="badge"> from cache</span>}
           </p>
+          <FeedbackButtons key={state.requestId} requestId={state.requestId} />
         </section>
       )}
     </div>

@@ -18,7 +18,7 @@ import { chatFeature } from "./feature";
 // stop the upstream call and its billing.
 
 export type ChatEvent =
-  | { type: "start"; conversationId: string; nextToken: string; demo: boolean; model: string }
+  | { type: "start"; conversationId: string; nextToken: string; demo: boolean; model: string; requestId: string }
   | { type: "text"; text: string }
   | { type: "done"; usage: ModelUsage }
   | { type: "error"; error: ErrorPayload };
@@ -116,7 +116,7 @@ function streamReply(ctx: GuardContext, upstreamAbort: AbortController): Readabl
           // already closed by a cancel
         }
       };
-      send({ type: "start", conversationId, nextToken: issueRequestToken(user.id), demo: provider.isDemo, model: input.model });
+      send({ type: "start", conversationId, nextToken: issueRequestToken(user.id), demo: provider.isDemo, model: input.model, requestId: ctx.requestId });
       void pump(send).finally(close);
     },
     cancel() {

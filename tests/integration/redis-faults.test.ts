@@ -19,7 +19,7 @@ vi.mock("@/lib/session", () => ({
   getSessionUser: async () => session.user,
   requireUser: async () => session.user,
   getSessionClaims: async () => (session.user ? { userId: session.user.id } : null),
-  readSession: async () => (session.user ? { user: session.user } : { user: null, refusal: "unauthorized" }),
+  readSession: async () => (session.user ? { user: { ...session.user, emailVerified: true, hasPassword: true } } : { user: null, refusal: "unauthorized" }),
 }));
 
 /** A port the OS says is free (so parallel runs on one machine never share a Redis). */

@@ -28,6 +28,7 @@ export const sessionModuleMock = () => ({
   },
   readSession: async () => {
     const user = currentUser();
+    // newUser() makes verified addresses unless a test asks otherwise (the guard requires one).
     return user ? { user } : { user: null, refusal: "unauthorized" as const };
   },
 });
@@ -93,8 +94,10 @@ export async function chat(
           if (event.type === "text") options.onText?.();
         }
       }
-    } catch {
-      // aborted by the test
+    } catch (error) {
+      // Only the test's own abort may end the read early; anything else (a stream the server
+      // broke, a bad line) fails the test instead of passing as "aborted".
+      if (!options.signal?.aborted) throw error;
     }
   } else {
     json = (await response.json()) as Record<string, unknown>;
