@@ -6,7 +6,7 @@ import { env } from "@/lib/env";
 export const BUDGET_ALERT_THRESHOLDS = [50, 80, 100] as const;
 
 export function dailyBudgetMicros(): number | null {
-  return env.DAILY_BUDGET_USD === undefined ? null : Math.round(env.DAILY_BUDGET_USD * 1_000_000);
+  return env.DAILY_BUDGET_USD === undefined || env.DAILY_BUDGET_USD === "off" ? null : Math.round(env.DAILY_BUDGET_USD * 1_000_000);
 }
 
 /**

@@ -34,6 +34,8 @@ Object.assign(process.env, {
 });
 
 const { getDb } = await import("@/db");
+// Opened (and migrated) while the file loads, so the first test does not pay for it.
+await getDb();
 const { auditLog, budgetAlerts, budgetDaily, conversations, messages, usageDaily } = await import("@/db/schema");
 const { runGuarded } = await import("@/lib/guard/action");
 const { issueRequestToken } = await import("@/lib/guard/request-token");
@@ -43,6 +45,7 @@ const { recordBudgetAlerts } = await import("@/lib/guard/budget-alerts");
 const { runSummarize, summarizeFeature } = await import("@/lib/tools/summarize");
 const { GUARD_STEPS } = await import("@/lib/guard");
 const { PLANS } = await import("@/lib/plans");
+const { costMicros } = await import("@/lib/ai/models");
 const { utcDay } = await import("@/lib/time");
 const { eq } = await import("drizzle-orm");
 
@@ -81,16 +84,18 @@ describe("chat: a served request", () => {
     expect(stats.last!.safetyIdentifier).not.toContain(user.id);
     expect((stats.last!.messages as Array<{ role: string }>)[0]!.role).toBe("system");
 
+    // Exactly what the fake billed (changed: this used to assert only "above zero", which a
+    // fallback estimate also passes).
     const usage = await usageRow(user.id);
-    expect(usage).toMatchObject({ requests: 1, tokensReserved: 0 });
-    expect(usage.tokensUsed).toBeGreaterThan(0);
-    expect(usage.costMicros).toBeGreaterThan(0);
+    const billed = fake.stats(label).billed;
+    expect(usage).toMatchObject({ requests: 1, tokensReserved: 0, tokensUsed: billed.promptTokens + billed.completionTokens });
+    expect(usage.costMicros).toBe(costMicros("gpt-4.1-nano", billed.promptTokens, billed.completionTokens));
     const [audit, ...more] = await auditRows(user.id);
     expect(more).toHaveLength(0);
     expect(audit).toMatchObject({ action: "chat", outcome: "served", model: "gpt-4.1-nano", cacheHit: false, promptText: null });
     expect(audit!.promptHash).toMatch(/^[0-9a-f]{64}$/);
     expect(audit!.ipHash).toMatch(/^[0-9a-f]{32}$/);
-    expect(audit!.outputTokens).toBeGreaterThan(0);
+    expect([audit!.inputTokens, audit!.outputTokens]).toEqual([billed.promptTokens, billed.completionTokens]);
     expect(Object.keys((audit!.details as { timings: object }).timings)).toEqual(
       expect.arrayContaining(["session", "input", "replay", "rate_limit", "history", "cache", "quota", "moderation"]),
     );
@@ -177,6 +182,19 @@ describe("exact accounting: the reservation is a true upper bound, settlement is
 });
 
 describe("chat: refusals never reach the model, and each leaves one audit row", () => {
+  it("refuses an unproven email address before anything is reserved, with the next step", async () => {
+    const user = await newUser({ emailVerified: false });
+    const label = tag();
+    const refused = await chat(user, { message: message(label), token: issueRequestToken(user.id) });
+    await refused.settled;
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ error: { code: "email_unverified", nextStep: { href: "/verify-email" } } });
+    expect(fake.stats(label).chat).toBe(0);
+    expect(await heldReservations(user.id)).toHaveLength(0);
+    expect(await usageRow(user.id)).toMatchObject({ requests: 0, tokensUsed: 0, tokensReserved: 0 });
+    expect((await auditRows(user.id)).map((row) => row.outcome)).toEqual(["email_unverified"]);
+  });
+
   it("refuses no session, a foreign origin, forged fields, an oversized message, a bad or replayed token, another user's conversation", async () => {
     const owner = await newUser();
     const attacker = await newUser();
@@ -234,6 +252,64 @@ describe("chat: refusals never reach the model, and each leaves one audit row", 
     // The owner's conversation is untouched.
     const [conversation] = await db.select().from(conversations).where(eq(conversations.id, ownersConversation));
     expect(conversation!.userId).toBe(owner.id);
+  });
+
+  it("checks the session before reading the body, and refuses an undeclared or oversized body without buffering it", async () => {
+    const { handleChatRequest } = await import("@/lib/chat/stream");
+    const user = await newUser();
+    // A body that counts what the server pulls from it: endless 64 KB chunks.
+    const countingBody = () => {
+      const counter = { pulled: 0 };
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          counter.pulled += 65_536;
+          controller.enqueue(new Uint8Array(65_536).fill(32));
+        },
+      }, { highWaterMark: 0 }); // pulled only when someone reads
+      return { body, counter };
+    };
+    const send = async (who: TestUser | null, headers: Record<string, string>) => {
+      const { body, counter } = countingBody();
+      session.user = who;
+      const deferred: Promise<void>[] = [];
+      const request = new Request("http://localhost:3000/api/chat", {
+        method: "POST",
+        headers: { host: "localhost:3000", origin: "http://localhost:3000", "content-type": "application/json", ...headers },
+        body,
+        duplex: "half",
+      } as RequestInit);
+      const response = await handleChatRequest(request, (task) => deferred.push(task()));
+      await Promise.all(deferred);
+      return { status: response.status, code: ((await response.json()) as { error: { code: string } }).error.code, pulled: counter.pulled };
+    };
+    // No session: refused before a byte of the body is read.
+    expect(await send(null, { "content-length": "100" })).toEqual({ status: 401, code: "unauthorized", pulled: 0 });
+    // Undeclared length, or a declared one over the cap: refused without reading.
+    expect(await send(user, {})).toEqual({ status: 411, code: "length_required", pulled: 0 });
+    expect(await send(user, { "content-length": String(10 * 1024 * 1024) })).toEqual({ status: 413, code: "message_too_long", pulled: 0 });
+    // A body longer than it declared is cut off at the cap, never buffered whole.
+    const liar = await send(user, { "content-length": "100" });
+    expect(liar).toMatchObject({ status: 413, code: "message_too_long" });
+    expect(liar.pulled).toBeLessThanOrEqual(256 * 1024 + 2 * 65_536);
+  });
+
+  it("reads the conversation history only after the rate limit", async () => {
+    const user = await newUser();
+    const label = tag();
+    const first = await chat(user, { message: message(label), token: issueRequestToken(user.id) });
+    await first.settled;
+    const conversationId = first.events[0]!.conversationId as string;
+    // Past the plan's requests per minute: the refused ones never reach the history step.
+    for (let i = 0; i < PLANS.free.requestsPerMinute * 2; i++) {
+      const call = await chat(user, { conversationId, message: message(label, String(i)), token: issueRequestToken(user.id) });
+      await call.settled;
+      if (call.status === 429) break;
+    }
+    const rows = await auditRows(user.id);
+    const limited = rows.filter((row) => row.outcome === "rate_limited");
+    expect(limited.length).toBeGreaterThan(0);
+    for (const row of limited) expect(Object.keys((row.details as { timings: object }).timings)).not.toContain("history");
+    for (const row of rows.filter((row) => row.outcome === "served")) expect(Object.keys((row.details as { timings: object }).timings)).toContain("history");
   });
 
   // The limiter is a sliding window over fixed one-minute buckets: a run that straddles a

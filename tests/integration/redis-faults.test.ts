@@ -13,7 +13,7 @@ import { startDelayProxy } from "../support/delay-proxy";
 // and never restarted, must refuse (fail closed), call no model, leave no reservation, audit
 // every request, and serve again once Redis is back. Only the session is stubbed.
 
-type TestUser = { id: string; email: string; name: null; role: "user" };
+type TestUser = { id: string; email: string; name: null; role: "user"; hasPassword: boolean; emailVerified: boolean };
 const session = vi.hoisted(() => ({ user: null as TestUser | null }));
 vi.mock("@/lib/session", () => ({
   getSessionUser: async () => session.user,
@@ -93,7 +93,7 @@ const tag = () => `f${randomUUID().slice(0, 8)}`;
 
 async function newUser(password = "x"): Promise<TestUser> {
   const row = await insertPasswordUser({ email: `faults-${randomUUID()}@example.com`, name: null, passwordHash: password === "x" ? "x" : await hashPassword(password), role: "user" });
-  return { id: row!.id, email: row!.email!, name: null, role: "user" };
+  return { id: row!.id, email: row!.email!, name: null, role: "user", hasPassword: true, emailVerified: true };
 }
 
 /** The structured tool's action as the browser calls it; resolves once its audit row is written. */
