@@ -1,7 +1,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { closeDatabase } from "../support/close-database";
 
 // The operator console's reads and the budget alerts, on the database itself. Other test files
@@ -41,6 +41,8 @@ const console_ = await import("@/db/queries/console");
 const { recordBudgetAlerts, deliverBudgetAlert } = await import("@/lib/guard/budget-alerts");
 const { currentBudgets, setBudgetOverride } = await import("@/lib/budgets");
 const { saveFeedback } = await import("@/db/queries/feedback");
+const { reserveUsage } = await import("@/lib/guard/usage");
+const { PLANS } = await import("@/lib/plans");
 const { clearExpiredAuditText } = await import("@/lib/audit-retention");
 const { and, eq, sql } = await import("drizzle-orm");
 
@@ -293,5 +295,39 @@ describe("audit text retention", () => {
     expect(oldRow).toMatchObject({ promptText: null, responseText: null, costMicros: 42, outcome: "served" });
     expect(recentRow).toMatchObject({ promptText: "new prompt", responseText: "new answer" });
     expect(await clearExpiredAuditText(30, now)).toBe(0); // nothing left to clear
+  });
+});
+
+describe("the budgets in the reservation", () => {
+  it("enforce the month (earlier days + today) and an admin's budget for the day, atomically; admins are exempt", async () => {
+    const day = isolatedDay(); // the 10th-27th of its month
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date(`${day}T12:00:00Z`));
+    try {
+      const db = await getDb();
+      const earlier = `${day.slice(0, 8)}0${Number(day.slice(8)) % 9 || 1}`; // an earlier day of the month
+      await db.insert(budgetDaily).values({ day: earlier, costMicros: 900 });
+      await setBudgetOverride("monthly", 1_000, "admin-id", day);
+      const user = await newUser();
+      const reserve = (costMicros: number, budgetExempt = false) =>
+        reserveUsage({ requestId: randomUUID(), userId: user.id, action: "chat", model: "gpt-4.1-nano", plan: PLANS.pro, tokens: 10, costMicros, budgetMicros: null, monthlyBudgetMicros: 50_000_000, budgetExempt });
+
+      // 100 left in the month: of 20 parallel requests at 10 each, exactly 10 fit.
+      const results = await Promise.all(Array.from({ length: 20 }, () => reserve(10)));
+      expect(results.filter((result) => !("refused" in result))).toHaveLength(10);
+      expect(results.filter((result) => "refused" in result)).toEqual(Array.from({ length: 10 }, () => ({ refused: "budget", period: "monthly" })));
+      expect("refused" in (await reserve(10, true))).toBe(false); // an admin
+
+      // The day's own budget, set by an admin, applies on top (the month now has room).
+      await setBudgetOverride("monthly", null, "admin-id", day);
+      await setBudgetOverride("daily", 140, "admin-id", day);
+      expect(await reserve(40)).toEqual({ refused: "budget", period: "daily" }); // 110 reserved today + 40 > 140
+      expect("refused" in (await reserve(40))).toBe(true);
+      expect("refused" in (await reserve(30))).toBe(false);
+      const [today] = await db.select().from(budgetDaily).where(eq(budgetDaily.day, day));
+      expect(today!.reservedMicros).toBe(140);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
