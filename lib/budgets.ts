@@ -11,7 +11,8 @@ import { utcDay } from "@/lib/time";
 
 export type Budget = { period: BudgetPeriod; start: string; micros: number | null; defaultMicros: number | null; overridden: boolean };
 
-const toMicros = (usd: number | undefined) => (usd === undefined ? null : Math.round(usd * 1_000_000));
+// "off" (DAILY_BUDGET_USD only) is an explicit "no cap".
+const toMicros = (usd: number | "off" | undefined) => (usd === undefined || usd === "off" ? null : Math.round(usd * 1_000_000));
 
 export const defaultBudgetMicros = (period: BudgetPeriod) => toMicros(period === "daily" ? env.DAILY_BUDGET_USD : env.MONTHLY_BUDGET_USD);
 

@@ -23,6 +23,8 @@ Object.assign(process.env, {
 });
 
 const { getDb } = await import("@/db");
+// Opened (and migrated) while the file loads, so the first test does not pay for it.
+await getDb();
 const { auditLog, budgetDaily, reservations } = await import("@/db/schema");
 const { reserveUsage, settleReservation } = await import("@/lib/guard/usage");
 const { recordAudit } = await import("@/lib/audit");

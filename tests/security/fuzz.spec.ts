@@ -19,7 +19,7 @@ const LEAK = /\n\s+at .+:\d+:\d+|node_modules|\.next\/server|\/work\/|webpack|tu
 // Sign-out and account deletion would end the signed-in half of the run when a random payload
 // happens to be valid for them (no field at all, or "DELETE"); both are attacked in
 // server-actions-any-path.spec.ts.
-const SESSION_ENDING = new Set(["signOutAction", "deleteAccountAction"]);
+const SESSION_ENDING = new Set(["signOutAction", "deleteAccountAction", "logOutEverywhereAction"]);
 
 type Reply = { status: number; body: string; what: string };
 
