@@ -71,7 +71,7 @@ export async function reserveUsage(options: {
   // what the month spent before today. Every reservation of the day locks today's budget row,
   // so the monthly check (earlier days + today's row) is as atomic as the daily one: earlier
   // days only ever go down (a late settle replaces a reservation with less).
-  const [result] = rowsOf<{ admitted: number; budgeted: number; month_full: boolean }>(
+  const [result] = rowsOf<{ admitted: number; budgeted: number }>(
     await db.execute(sql`
       with limits as (
         select
@@ -106,9 +106,7 @@ export async function reserveUsage(options: {
         from budgeted
         returning 1
       )
-      select (select count(*) from admitted)::int as admitted, (select count(*) from held)::int as budgeted,
-        coalesce((select monthly is not null and month_before
-          + coalesce((select cost_micros + reserved_micros from budget_daily where day = ${day}::date), 0) + ${costMicros} > monthly from limits), false) as month_full`),
+      select (select count(*) from admitted)::int as admitted, (select count(*) from held)::int as budgeted`),
   );
   if (!result || Number(result.admitted) === 0) return { refused: "quota" };
   if (Number(result.budgeted) === 0) {
@@ -118,7 +116,16 @@ export async function reserveUsage(options: {
       .update(usageDaily)
       .set({ requests: sql`${usageDaily.requests} - 1`, tokensReserved: sql`${usageDaily.tokensReserved} - ${tokens}` })
       .where(and(eq(usageDaily.userId, userId), eq(usageDaily.day, day)));
-    return { refused: "budget", period: result.month_full ? "monthly" : "daily" };
+    // Which budget it was, for the message (read afresh: the statement's snapshot may predate
+    // the parallel reservations that filled it).
+    const [month] = rowsOf<{ full: boolean }>(
+      await db.execute(sql`
+        select coalesce(
+          (select budget_micros from budget_overrides where period = 'monthly' and day = ${monthStart}::date), ${monthlyBudgetMicros}::bigint)
+          < (select coalesce(sum(cost_micros + reserved_micros), 0) from budget_daily where day >= ${monthStart}::date and day <= ${day}::date) + ${costMicros}
+          as full`),
+    );
+    return { refused: "budget", period: month?.full ? "monthly" : "daily" };
   }
   return { requestId, userId, day, tokens, costMicros, settled: false };
 }

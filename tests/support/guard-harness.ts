@@ -29,7 +29,7 @@ export const sessionModuleMock = () => ({
   readSession: async () => {
     const user = currentUser();
     // A verified address, as the guard requires before a model call (lib/guard/steps/session.ts).
-    return user ? { user: { ...user, emailVerified: true, hasPassword: true } } : { user: null, refusal: "unauthorized" as const };
+    return user ? { user: { ...user, emailVerified: user.emailVerified ?? true, hasPassword: user.hasPassword ?? true } } : { user: null, refusal: "unauthorized" as const };
   },
 });
 
