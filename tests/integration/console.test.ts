@@ -1,34 +1,18 @@
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { startWebhookReceiver } from "../fakes/webhook-receiver";
 import { closeDatabase } from "../support/close-database";
 
 // The operator console's reads and the budget alerts, on the database itself. Other test files
 // share this database (on PostgreSQL), so every case here works on days of its own, far from
 // today, and on users of its own.
 
-const received: Array<{ thresholdPercent: number; period: string; text: string }> = [];
-const receiver = { failuresLeft: 0 };
-const webhook = createServer((req, res) => {
-  let body = "";
-  req.on("data", (part) => (body += part));
-  req.on("end", () => {
-    if (receiver.failuresLeft > 0) {
-      receiver.failuresLeft--;
-      res.statusCode = 500;
-      res.end("down");
-      return;
-    }
-    received.push(JSON.parse(body));
-    res.end("ok");
-  });
-});
-await new Promise<void>((resolve) => webhook.listen(0, "127.0.0.1", resolve));
+const webhook = await startWebhookReceiver();
+const { received, state: receiver } = webhook;
 Object.assign(process.env, {
   DAILY_BUDGET_USD: "10",
   MONTHLY_BUDGET_USD: "100",
-  BUDGET_ALERT_WEBHOOK_URL: `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hook`,
+  BUDGET_ALERT_WEBHOOK_URL: webhook.url,
   CRON_SECRET: "console-test-cron-secret-0123456789",
   AUDIT_RETENTION_DAYS: "30",
 });
@@ -52,7 +36,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  webhook.close();
+  await webhook.close();
   await closeDatabase(await getDb());
 });
 
