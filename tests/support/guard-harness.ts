@@ -28,8 +28,8 @@ export const sessionModuleMock = () => ({
   },
   readSession: async () => {
     const user = currentUser();
-    // A verified address, as the guard requires before a model call (lib/guard/steps/session.ts).
-    return user ? { user: { ...user, emailVerified: user.emailVerified ?? true, hasPassword: user.hasPassword ?? true } } : { user: null, refusal: "unauthorized" as const };
+    // newUser() makes verified addresses unless a test asks otherwise (the guard requires one).
+    return user ? { user } : { user: null, refusal: "unauthorized" as const };
   },
 });
 
