@@ -315,3 +315,30 @@ describe("the budgets in the reservation", () => {
     }
   });
 });
+
+describe("the abuse view", () => {
+  it("ranks users and hashed IPs by script-like refusals in the window, and counts sign-ups per hashed IP", async () => {
+    const [noisy, quiet] = [await newUser(), await newUser()];
+    const ip = `ip-${randomUUID()}`;
+    const now = Date.now();
+    const refusal = (userId: string, outcome: string, minutesAgo: number, ipHash = ip) =>
+      recordAudit({ requestId: randomUUID(), userId, action: "chat", outcome, ipHash, createdAt: new Date(now - minutesAgo * 60_000) });
+    for (const outcome of ["rate_limited", "rate_limited", "rate_limited", "replayed_request", "moderated"]) await refusal(noisy.id, outcome, 5);
+    await refusal(noisy.id, "rate_limited", 180); // outside the last hour, inside the day
+    await refusal(quiet.id, "invalid_request_token", 10);
+    await refusal(quiet.id, "quota_exceeded", 10); // a plan limit, not abuse
+    await refusal(quiet.id, "served", 10);
+
+    const lastHour = await console_.refusalLeaders("user", 1, 1000);
+    expect(lastHour.find((row) => row.key === noisy.id)).toMatchObject({ email: noisy.email, refusals: 5, byOutcome: { rate_limited: 3, replayed_request: 1, moderated: 1 } });
+    expect(lastHour.find((row) => row.key === quiet.id)).toMatchObject({ refusals: 1, byOutcome: { invalid_request_token: 1 } });
+    expect((await console_.refusalLeaders("user", 24, 1000)).find((row) => row.key === noisy.id)!.refusals).toBe(6);
+    expect((await console_.refusalLeaders("ip", 1, 1000)).find((row) => row.key === ip)).toMatchObject({ refusals: 6, users: 2 });
+
+    const signupIp = `ip-${randomUUID()}`;
+    for (let index = 0; index < 3; index++) {
+      await insertPasswordUser({ email: `script-${randomUUID()}@example.com`, name: null, passwordHash: "x", role: "user", signupIpHash: signupIp });
+    }
+    expect((await console_.accountsPerIp(30, 1000)).find((row) => row.ipHash === signupIp)).toMatchObject({ accounts: 3, blocked: 0 });
+  });
+});
