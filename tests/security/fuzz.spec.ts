@@ -15,7 +15,7 @@ import { fakeStats, mintToken, newTag } from "./support";
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 30);
 // What must never reach a client: stack frames, file paths, error class names, driver messages.
-const LEAK = /\n\s+at .+:\d+:\d+|node_modules|\.next\/server|\/work\/|webpack|turbopack|TypeError|ReferenceError|SyntaxError|RangeError|ZodError|PostgresError|ECONNREFUSED|Cannot read propert|is not a function|Unexpected token|relation "|violates|sentinel-/i;
+const LEAK = /\n\s+at .+:\d+:\d+|node_modules|\.next\/server|\/work\/|TypeError|ReferenceError|SyntaxError|RangeError|ZodError|PostgresError|ECONNREFUSED|Cannot read propert|is not a function|Unexpected token|relation "|violates|sentinel-/i;
 // Sign-out, log-out everywhere and account deletion would end the signed-in half of the run when a random payload
 // happens to be valid for them (no field at all, or "DELETE"); both are attacked in
 // server-actions-any-path.spec.ts.
@@ -56,7 +56,7 @@ function routePaths(): string[] {
   const manifest = JSON.parse(readFileSync(".next/server/app-paths-manifest.json", "utf8")) as Record<string, string>;
   return Object.keys(manifest)
     .filter((key) => key.endsWith("/route"))
-    .map((key) => key.replace(/\/route$/, "").replace(/\[\.\.\.\w+\]/, "callback/credentials").replace(/\[\w+\]/g, "x"));
+    .map((key) => key.replace(/\/route$/, "").replace(/\/\([^)]+\)/g, "").replace(/\[\.\.\.\w+\]/, "callback/credentials").replace(/\[\w+\]/g, "x"));
 }
 
 const text = (tag: string) => fc.oneof(fc.string(), fc.string().map((s) => `${s} [[tag:${tag}]]`), fc.constantFrom("", " ", "\u0000", "%00", "../../etc/passwd", "<script>alert(1)</script>", "' or 1=1 --", "x".repeat(5_000)));
