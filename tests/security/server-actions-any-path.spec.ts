@@ -134,8 +134,7 @@ test("every protected action posted to an unguarded path refuses by itself: no s
     deleteAccountAction: "invalid_input", // nor does it delete the attacker's own account
     summarizeAction: "invalid_request_token", // the victim's token
   };
-  const enders = last.flatMap((name) => actions.filter((a) => a.exportedName === name));
-  for (const action of [...byAttacker, ...enders]) {
+  for (const action of [...byAttacker, ...last.flatMap((name) => actions.filter((a) => a.exportedName === name))]) {
     const { status, body } = await post(attackerContext.request, action.id, fieldsFor(action.exportedName, victim, tag));
     const expected = refusals[action.exportedName];
     if (expected) expect(body, `${action.exportedName}: ${status}`).toContain(`"code":"${expected}"`);
