@@ -83,10 +83,10 @@ export function adminAction<S extends z.ZodType, T>(
     };
     try {
       user = await requireUser();
-      const parsed = schema.safeParse(Object.fromEntries(formData));
-      input = parsed.success ? (parsed.data as Record<string, unknown>) : undefined;
+      const parsed = parseForm(schema, formData);
+      input = parsed as Record<string, unknown>;
       if (user.role !== "admin") throw new AppError("forbidden");
-      const change = await run(parseForm(schema, formData), user);
+      const change = await run(parsed, user);
       audit("ok", { before: change.before, after: change.after });
       return { ok: true, data: change.result };
     } catch (error) {
