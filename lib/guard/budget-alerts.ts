@@ -3,15 +3,10 @@ import { and, eq, gte, isNull, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { spendTotals } from "@/db/queries/console";
 import { budgetAlerts, type BudgetPeriod } from "@/db/schema";
-import { currentBudgets, defaultBudgetMicros } from "@/lib/budgets";
+import { currentBudgets } from "@/lib/budgets";
 import { env } from "@/lib/env";
 
 export const BUDGET_ALERT_THRESHOLDS = [50, 80, 100] as const;
-
-/** The daily budget from the environment (the guard's reservation reads it). */
-export function dailyBudgetMicros(): number | null {
-  return defaultBudgetMicros("daily");
-}
 
 export type BudgetAlert = typeof budgetAlerts.$inferSelect;
 

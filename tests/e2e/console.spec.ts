@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer, type Server } from "node:http";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import postgres from "postgres";
+import { startWebhookReceiver } from "../fakes/webhook-receiver";
 import { expectRefused, mintToken, newTag, postChat } from "../security/support";
 import { BASE_DATABASE_URL, E2E_ADMIN_EMAILS, productionServerEnv } from "../support/sentinels";
 import { createRunDatabase, runDatabaseName } from "../support/test-database";
@@ -62,27 +62,11 @@ test.describe("on a server of its own", () => {
   let database: Awaited<ReturnType<typeof createRunDatabase>>;
   let sql: ReturnType<typeof postgres>;
   // A Slack-style webhook receiver that counts what it gets; it can be told to fail.
-  const alerts: Array<{ period: string; thresholdPercent: number; text: string }> = [];
-  const receiver = { failuresLeft: 0 };
-  let webhook: Server;
+  let webhook: Awaited<ReturnType<typeof startWebhookReceiver>>;
   test.use({ baseURL });
 
   test.beforeAll(async () => {
-    webhook = createServer((req, res) => {
-      let body = "";
-      req.on("data", (part) => (body += part));
-      req.on("end", () => {
-        if (receiver.failuresLeft > 0) {
-          receiver.failuresLeft--;
-          res.statusCode = 500;
-          res.end();
-          return;
-        }
-        alerts.push(JSON.parse(body));
-        res.end("ok");
-      });
-    });
-    await new Promise<void>((resolve) => webhook.listen(port + 1, "127.0.0.1", resolve));
+    webhook = await startWebhookReceiver(port + 1);
     database = await createRunDatabase(BASE_DATABASE_URL, runDatabaseName("e2e_console"));
     sql = postgres(database.url, { max: 2, onnotice: () => {} });
     server = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-H", "127.0.0.1", "-p", String(port)], {
@@ -95,7 +79,7 @@ test.describe("on a server of its own", () => {
         OPENAI_TIMEOUT_MS: "2000",
         AUDIT_STORE_TEXT: "on",
         DAILY_BUDGET_USD: "50",
-        BUDGET_ALERT_WEBHOOK_URL: `http://127.0.0.1:${port + 1}/slack`,
+        BUDGET_ALERT_WEBHOOK_URL: webhook.url,
         MONTHLY_BUDGET_USD: "1000",
       },
     });
@@ -104,7 +88,7 @@ test.describe("on a server of its own", () => {
 
   test.afterAll(async () => {
     server?.kill("SIGTERM");
-    webhook?.close();
+    await webhook?.close();
     await sql?.end();
     await new Promise((resolve) => setTimeout(resolve, 500));
     await database?.drop().catch(() => {});
@@ -244,8 +228,8 @@ test.describe("on a server of its own", () => {
     await expect(page.getByTestId("set-daily-budget").getByRole("status")).toHaveText("Saved.");
     const budgetMicros = Math.round(budgetUsd * 1e6);
 
-    alerts.length = 0;
-    receiver.failuresLeft = 0;
+    webhook.received.length = 0;
+    webhook.state.failuresLeft = 0;
     const tag = newTag();
     const calls = spenders.flatMap((user) =>
       Array.from({ length: 8 }, (_, index) => postChat(user.page.request, { message: `Spend ${index} [[tag:${tag}]]`, token: mintToken(user.id) }, { origin: baseURL })),
@@ -259,22 +243,22 @@ test.describe("on a server of its own", () => {
     expect(crossed).toContain(50); // the run did cross a threshold
     const recorded = async () => (await sql<{ threshold_percent: number }[]>`select threshold_percent from budget_alerts where period = 'daily' order by 1`).map((row) => row.threshold_percent);
     await expect.poll(recorded).toEqual(crossed);
-    await expect.poll(() => alerts.map((alert) => alert.thresholdPercent).sort((a, b) => a - b)).toEqual(crossed);
-    expect(alerts.every((alert) => alert.period === "daily" && alert.text.startsWith("AI daily budget"))).toBe(true);
+    await expect.poll(() => webhook.received.map((alert) => alert.thresholdPercent).sort((a, b) => a - b)).toEqual(crossed);
+    expect(webhook.received.every((alert) => alert.period === "daily" && alert.text.startsWith("AI daily budget"))).toBe(true);
 
     // A delivery that fails every attempt is shown as failed; the console's retry delivers it.
-    receiver.failuresLeft = 3;
+    webhook.state.failuresLeft = 3;
     await sql`delete from budget_alerts where period = 'daily' and threshold_percent = 50`;
-    alerts.length = 0;
+    webhook.received.length = 0;
     expect((await postChat(admin.page.request, { message: `One more [[tag:${tag}]]`, token: mintToken(admin.id) }, { origin: baseURL })).status()).toBe(200);
     await expect.poll(async () => (await sql`select delivery_attempts, last_error from budget_alerts where period = 'daily' and threshold_percent = 50`).map((r) => [r.delivery_attempts, r.last_error]), { timeout: 20_000 }).toEqual([[3, "HTTP 500"]]);
-    expect(alerts).toEqual([]);
+    expect(webhook.received).toEqual([]);
     await page.goto("/admin/budgets");
     const table = page.getByTestId("budget-alerts");
     await expect(table).toContainText("failed (3 attempts): HTTP 500");
     await table.getByRole("button", { name: "Retry" }).click();
     await expect(table).not.toContainText("failed (3 attempts)");
-    expect(alerts.map((alert) => alert.thresholdPercent)).toEqual([50]);
+    expect(webhook.received.map((alert) => alert.thresholdPercent)).toEqual([50]);
     await expect
       .poll(async () => (await sql`select outcome from audit_log where user_id = ${admin.id} and action in ('admin.set_budget', 'admin.retry_budget_alert') order by id`).map((r) => r.outcome))
       .toEqual(["ok", "ok"]);

@@ -1,34 +1,18 @@
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { startWebhookReceiver } from "../fakes/webhook-receiver";
 import { closeDatabase } from "../support/close-database";
 
 // The operator console's reads and the budget alerts, on the database itself. Other test files
 // share this database (on PostgreSQL), so every case here works on days of its own, far from
 // today, and on users of its own.
 
-const received: Array<{ thresholdPercent: number; period: string; text: string }> = [];
-const receiver = { failuresLeft: 0 };
-const webhook = createServer((req, res) => {
-  let body = "";
-  req.on("data", (part) => (body += part));
-  req.on("end", () => {
-    if (receiver.failuresLeft > 0) {
-      receiver.failuresLeft--;
-      res.statusCode = 500;
-      res.end("down");
-      return;
-    }
-    received.push(JSON.parse(body));
-    res.end("ok");
-  });
-});
-await new Promise<void>((resolve) => webhook.listen(0, "127.0.0.1", resolve));
+const webhook = await startWebhookReceiver();
+const { received, state: receiver } = webhook;
 Object.assign(process.env, {
   DAILY_BUDGET_USD: "10",
   MONTHLY_BUDGET_USD: "100",
-  BUDGET_ALERT_WEBHOOK_URL: `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hook`,
+  BUDGET_ALERT_WEBHOOK_URL: webhook.url,
   CRON_SECRET: "console-test-cron-secret-0123456789",
   AUDIT_RETENTION_DAYS: "30",
 });
@@ -41,6 +25,8 @@ const console_ = await import("@/db/queries/console");
 const { recordBudgetAlerts, deliverBudgetAlert } = await import("@/lib/guard/budget-alerts");
 const { currentBudgets, setBudgetOverride } = await import("@/lib/budgets");
 const { saveFeedback } = await import("@/db/queries/feedback");
+const { reserveUsage } = await import("@/lib/guard/usage");
+const { PLANS } = await import("@/lib/plans");
 const { clearExpiredAuditText } = await import("@/lib/audit-retention");
 const { and, eq, sql } = await import("drizzle-orm");
 
@@ -50,7 +36,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  webhook.close();
+  await webhook.close();
   await closeDatabase(await getDb());
 });
 
@@ -293,5 +279,66 @@ describe("audit text retention", () => {
     expect(oldRow).toMatchObject({ promptText: null, responseText: null, costMicros: 42, outcome: "served" });
     expect(recentRow).toMatchObject({ promptText: "new prompt", responseText: "new answer" });
     expect(await clearExpiredAuditText(30, now)).toBe(0); // nothing left to clear
+  });
+});
+
+describe("the budgets in the reservation", () => {
+  it("enforce the month (earlier days + today) and an admin's budget for the day, atomically; admins are exempt", async () => {
+    const day = isolatedDay(); // the 10th-27th of its month
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date(`${day}T12:00:00Z`));
+    try {
+      const db = await getDb();
+      const earlier = `${day.slice(0, 8)}0${Number(day.slice(8)) % 9 || 1}`; // an earlier day of the month
+      await db.insert(budgetDaily).values({ day: earlier, costMicros: 900 });
+      await setBudgetOverride("monthly", 1_000, "admin-id", day);
+      const user = await newUser();
+      const reserve = (costMicros: number, budgetExempt = false) =>
+        reserveUsage({ requestId: randomUUID(), userId: user.id, action: "chat", model: "gpt-4.1-nano", plan: PLANS.pro, tokens: 10, costMicros, budgetMicros: null, monthlyBudgetMicros: 50_000_000, budgetExempt });
+
+      // 100 left in the month: of 20 parallel requests at 10 each, exactly 10 fit.
+      const results = await Promise.all(Array.from({ length: 20 }, () => reserve(10)));
+      expect(results.filter((result) => !("refused" in result))).toHaveLength(10);
+      expect(results.filter((result) => "refused" in result)).toEqual(Array.from({ length: 10 }, () => ({ refused: "budget", period: "monthly" })));
+      expect("refused" in (await reserve(10, true))).toBe(false); // an admin
+
+      // The day's own budget, set by an admin, applies on top (the month now has room).
+      await setBudgetOverride("monthly", null, "admin-id", day);
+      await setBudgetOverride("daily", 140, "admin-id", day);
+      expect(await reserve(40)).toEqual({ refused: "budget", period: "daily" }); // 110 reserved today + 40 > 140
+      expect("refused" in (await reserve(40))).toBe(true);
+      expect("refused" in (await reserve(30))).toBe(false);
+      const [today] = await db.select().from(budgetDaily).where(eq(budgetDaily.day, day));
+      expect(today!.reservedMicros).toBe(140);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe("the abuse view", () => {
+  it("ranks users and hashed IPs by script-like refusals in the window, and counts sign-ups per hashed IP", async () => {
+    const [noisy, quiet] = [await newUser(), await newUser()];
+    const ip = `ip-${randomUUID()}`;
+    const now = Date.now();
+    const refusal = (userId: string, outcome: string, minutesAgo: number, ipHash = ip) =>
+      recordAudit({ requestId: randomUUID(), userId, action: "chat", outcome, ipHash, createdAt: new Date(now - minutesAgo * 60_000) });
+    for (const outcome of ["rate_limited", "rate_limited", "rate_limited", "replayed_request", "moderated"]) await refusal(noisy.id, outcome, 5);
+    await refusal(noisy.id, "rate_limited", 180); // outside the last hour, inside the day
+    await refusal(quiet.id, "invalid_request_token", 10);
+    await refusal(quiet.id, "quota_exceeded", 10); // a plan limit, not abuse
+    await refusal(quiet.id, "served", 10);
+
+    const lastHour = await console_.refusalLeaders("user", 1, 1000);
+    expect(lastHour.find((row) => row.key === noisy.id)).toMatchObject({ email: noisy.email, refusals: 5, byOutcome: { rate_limited: 3, replayed_request: 1, moderated: 1 } });
+    expect(lastHour.find((row) => row.key === quiet.id)).toMatchObject({ refusals: 1, byOutcome: { invalid_request_token: 1 } });
+    expect((await console_.refusalLeaders("user", 24, 1000)).find((row) => row.key === noisy.id)!.refusals).toBe(6);
+    expect((await console_.refusalLeaders("ip", 1, 1000)).find((row) => row.key === ip)).toMatchObject({ refusals: 6, users: 2 });
+
+    const signupIp = `ip-${randomUUID()}`;
+    for (let index = 0; index < 3; index++) {
+      await insertPasswordUser({ email: `script-${randomUUID()}@example.com`, name: null, passwordHash: "x", role: "user", signupIpHash: signupIp });
+    }
+    expect((await console_.accountsPerIp(30, 1000)).find((row) => row.ipHash === signupIp)).toMatchObject({ accounts: 3, blocked: 0 });
   });
 });

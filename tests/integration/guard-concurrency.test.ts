@@ -25,7 +25,7 @@ Object.assign(process.env, {
   DATABASE_POOL_MAX: "10",
   OPENAI_API_KEY: "test-key",
   OPENAI_BASE_URL: fake.url,
-  OPENAI_TIMEOUT_MS: "5000",
+  OPENAI_TIMEOUT_MS: "30000", // generous: a loaded CI machine must not turn the burst into timeouts
   AUTH_SECRET: "integration-test-secret",
   DAILY_BUDGET_USD: "1000",
 });
@@ -64,7 +64,7 @@ async function deadlocks(): Promise<number> {
 const served = (call: Awaited<ReturnType<typeof chat>>) => call.status === 200 && call.events.at(-1)?.type === "done";
 
 describe.skipIf(!database)("real PostgreSQL: concurrency", () => {
-  it("real PostgreSQL: a burst (50 from one user, 50 over 10 users) settles every request, ledgers equal the audit rows, no deadlock", async () => {
+  it("real PostgreSQL: a burst (50 from one user, 50 over 10 users) settles every request, ledgers equal the audit rows, no deadlock", { timeout: 120_000 }, async () => {
     const settleFailures = vi.spyOn(console, "error");
     const loner = await newUser({ plan: "pro" });
     const crowd = await Promise.all(Array.from({ length: 10 }, () => newUser({ plan: "pro" })));
@@ -72,7 +72,7 @@ describe.skipIf(!database)("real PostgreSQL: concurrency", () => {
     const burst = (user: TestUser, i: number) => chat(user, { message: `Burst ${i}`, token: issueRequestToken(user.id) });
     const results = await Promise.all(Array.from({ length: 100 }, (_, i) => burst(i % 2 === 0 ? loner : crowd[Math.floor(i / 2) % 10]!, i)));
     await Promise.all(results.map((call) => call.settled));
-    expect(results.filter(served)).toHaveLength(100);
+    expect(results.filter((call) => !served(call)).map((call) => call.body ?? call.events.at(-1))).toEqual([]);
     // Then the ledger statements alone, back to back, where a lock-order cycle shows at once:
     // 10 workers × 30 reserve → settle pairs for the same user (each also audited, as a request is).
     await Promise.all(

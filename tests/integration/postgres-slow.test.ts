@@ -75,5 +75,5 @@ describe.skipIf(!databaseUrl)("PostgreSQL stalled 500 ms per statement (real Pos
     const [usage] = await db.select().from(usageDaily).where(eq(usageDaily.userId, user.id));
     expect(usage).toMatchObject({ requests: PLANS.pro.requestsPerDay, tokensReserved: 0 });
     expect(await db.select().from(auditLog).where(eq(auditLog.userId, user.id))).toHaveLength(8);
-  }, 60_000);
+  }, 90_000);
 });

@@ -95,7 +95,11 @@ describe.skipIf(!enabled)("PostgreSQL stopped during a burst, then started again
     const headers = () => ({ host: "localhost:3000", origin: "http://localhost:3000", "content-type": "application/json", "x-forwarded-for": `198.21.0.${++ip}` });
     const chat = async (text: string) => {
       const response = await handleChatRequest(
-        new Request("http://localhost:3000/api/chat", { method: "POST", headers: headers(), body: JSON.stringify({ message: `${text} [[tag:${label}]]`, token: issueRequestToken(user.id) }) }),
+        // Declared length, as every browser sends it (the route refuses an undeclared body).
+        (() => {
+          const body = JSON.stringify({ message: `${text} [[tag:${label}]]`, token: issueRequestToken(user.id) });
+          return new Request("http://localhost:3000/api/chat", { method: "POST", headers: { ...headers(), "content-length": String(Buffer.byteLength(body)) }, body });
+        })(),
         (task) => void task().catch(() => {}),
       );
       return { status: response.status, body: await response.text() };

@@ -136,9 +136,9 @@ describe("Redis stopped during a burst, then started again (no app restart)", ()
 
     await startRedis();
     // The same modules, never restarted: the client reconnects by itself.
-    await expect.poll(async () => (await summarize(user, `After the outage ${randomUUID()} [[tag:${label}]]`)).ok, { timeout: 20_000, interval: 300 }).toBe(true);
+    await expect.poll(async () => (await summarize(user, `After the outage ${randomUUID()} [[tag:${label}]]`)).ok, { timeout: 40_000, interval: 300 }).toBe(true);
     expect(fake.stats(label).chat).toBe(2);
-  });
+  }, 90_000);
 
   it("sign-in refuses (fails closed) while Redis is down, for the right password too, and works again after", async () => {
     const password = "a long enough password";
@@ -154,8 +154,8 @@ describe("Redis stopped during a burst, then started again (no app restart)", ()
     }
 
     await startRedis();
-    await expect.poll(async () => (await attempt(freshIp()).catch(() => null))?.id, { timeout: 20_000, interval: 300 }).toBe(user.id);
-  });
+    await expect.poll(async () => (await attempt(freshIp()).catch(() => null))?.id, { timeout: 40_000, interval: 300 }).toBe(user.id);
+  }, 90_000);
 });
 
 describe("slow Redis (the TCP proxy holds traffic)", () => {

@@ -16,7 +16,7 @@ import { fakeStats, mintToken, newTag } from "./support";
 const RUNS = Number(process.env.FUZZ_RUNS ?? 30);
 // What must never reach a client: stack frames, file paths, error class names, driver messages.
 const LEAK = /\n\s+at .+:\d+:\d+|node_modules|\.next\/server|\/work\/|webpack|turbopack|TypeError|ReferenceError|SyntaxError|RangeError|ZodError|PostgresError|ECONNREFUSED|Cannot read propert|is not a function|Unexpected token|relation "|violates|sentinel-/i;
-// Sign-out and account deletion would end the signed-in half of the run when a random payload
+// Sign-out, log-out everywhere and account deletion would end the signed-in half of the run when a random payload
 // happens to be valid for them (no field at all, or "DELETE"); both are attacked in
 // server-actions-any-path.spec.ts.
 const SESSION_ENDING = new Set(["signOutAction", "deleteAccountAction", "logOutEverywhereAction"]);
@@ -46,15 +46,6 @@ async function userState(userId: string): Promise<string> {
           (select json_agg(json_build_object('requests', d.requests, 'used', d.tokens_used, 'reserved', d.tokens_reserved)) from usage_daily d where d.user_id = u.id) as usage
         from users u where u.id = ${userId}`,
     );
-  } finally {
-    await sql.end();
-  }
-}
-
-async function usersWithEmailLike(fragment: string): Promise<number> {
-  const sql = e2eSql();
-  try {
-    return Number((await sql`select count(*) from users where email like ${`%${fragment}%`}`)[0]!.count);
   } finally {
     await sql.end();
   }
@@ -164,7 +155,6 @@ test("random fields and argument lists at every server action, signed in and not
   await anonymous.dispose();
   expect((await fakeStats(tag)).chat).toBe(0);
   expect(await userState(user.id)).toBe(before);
-  expect(await usersWithEmailLike(tag)).toBe(0);
 });
 
 test("random methods, headers and bodies at every route handler: never a 500 or a leak, the server stays up", async ({ playwright, baseURL }) => {

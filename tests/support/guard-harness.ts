@@ -28,8 +28,8 @@ export const sessionModuleMock = () => ({
   },
   readSession: async () => {
     const user = currentUser();
-    // newUser() makes verified addresses unless a test asks otherwise (the guard requires one).
-    return user ? { user } : { user: null, refusal: "unauthorized" as const };
+    // The user as made by `newUser`: a verified address unless the test asked for an unproven one.
+    return user ? { user: { ...user } } : { user: null, refusal: "unauthorized" as const };
   },
 });
 
