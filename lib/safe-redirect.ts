@@ -1,5 +1,5 @@
-/** Only same-site paths may be a post-login destination ("/account", never "//evil.example"). */
-export function safeNextPath(value: unknown, fallback = "/account"): string {
+/** Only same-site paths may be a post-login destination ("/chat", never "//evil.example"). */
+export function safeNextPath(value: unknown, fallback = "/chat"): string {
   if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) {
     return fallback;
   }

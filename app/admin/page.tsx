@@ -19,15 +19,15 @@ export default async function AdminPage() {
   const rows = await listUsersWithSubscriptions();
   const plans = Object.values(PLANS).map(({ id, name }) => ({ id, name }));
   return (
-    <div className="stack">
-      <h1>Admin</h1>
-      <p className="hint">
+    <div className="mx-auto grid w-full max-w-6xl gap-5 px-4 py-8 sm:px-6">
+      <h1 className="text-2xl font-semibold tracking-tight">Admin</h1>
+      <p className="text-sm text-muted-foreground">
         {isBillingConfigured
           ? "Stripe is configured: a plan set here holds until the user's next Stripe subscription event."
           : "Billing is not configured: plans are set here by hand. Every change is written to the audit log."}
       </p>
-      <div className="table-wrap">
-        <table className="data">
+      <div className="overflow-x-auto">
+        <table className="w-full text-left text-sm [&_td]:border-b [&_td]:p-2 [&_th]:border-b [&_th]:p-2">
           <thead>
             <tr>
               <th>Email</th>

@@ -16,7 +16,8 @@ import { chatFeature } from "./feature";
 // stop the upstream call and its billing.
 
 export type ChatEvent =
-  | { type: "start"; conversationId: string; nextToken: string; demo: boolean; model: string }
+  // title: what a new conversation is called (its first message, shortened), so the sidebar can list it at once.
+  | { type: "start"; conversationId: string; title: string; nextToken: string; demo: boolean; model: string }
   | { type: "text"; text: string }
   | { type: "done"; usage: ModelUsage }
   | { type: "error"; error: ErrorPayload };
@@ -67,6 +68,7 @@ export async function handleChatRequest(request: Request, defer: GuardContext["d
 function streamReply(ctx: GuardContext, upstreamAbort: AbortController): ReadableStream<Uint8Array> {
   const { user, plan, input } = ctx as Required<Pick<GuardContext, "user" | "plan" | "input">> & GuardContext;
   const conversationId = String(input.extra.conversationId);
+  const title = input.userText.replace(/\s+/g, " ").slice(0, TITLE_LENGTH);
   const provider = modelProvider();
   const encoder = new TextEncoder();
   let open = true;
@@ -90,7 +92,7 @@ function streamReply(ctx: GuardContext, upstreamAbort: AbortController): Readabl
           // already closed by a cancel
         }
       };
-      send({ type: "start", conversationId, nextToken: issueRequestToken(user.id), demo: provider.isDemo, model: input.model });
+      send({ type: "start", conversationId, title, nextToken: issueRequestToken(user.id), demo: provider.isDemo, model: input.model });
       void pump(send).finally(close);
     },
     cancel() {
@@ -108,7 +110,7 @@ function streamReply(ctx: GuardContext, upstreamAbort: AbortController): Readabl
       saveExchange({
         userId: user.id,
         conversationId,
-        title: input.userText.replace(/\s+/g, " ").slice(0, TITLE_LENGTH),
+        title,
         userText: input.userText,
         assistantText,
       });

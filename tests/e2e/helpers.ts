@@ -43,11 +43,14 @@ export async function signUp(page: Page, credentials = newCredentials()) {
   await page.getByLabel("Email").fill(credentials.email);
   await page.getByLabel("Password").fill(credentials.password);
   await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page).toHaveURL(/\/account$/);
+  // A new user lands in the chat (password hashing and the first render take a while on a busy machine).
+  await expect(page).toHaveURL(/\/chat$/, { timeout: 15_000 });
   return credentials;
 }
 
+/** Logs out through the user menu in the header (desktop width). */
 export async function logOut(page: Page): Promise<void> {
-  await page.getByRole("button", { name: "Log out" }).click();
+  await page.getByRole("button", { name: "Account menu" }).click();
+  await page.getByRole("menuitem", { name: "Log out" }).click();
   await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Log in" })).toBeVisible();
 }

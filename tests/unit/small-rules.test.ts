@@ -23,7 +23,7 @@ describe("post-login redirect", () => {
   it("keeps same-site paths and refuses everything else", () => {
     expect(safeNextPath("/account?tab=usage")).toBe("/account?tab=usage");
     for (const hostile of ["//evil.example", "https://evil.example", "/\\evil.example", "javascript:alert(1)", undefined, 42]) {
-      expect(safeNextPath(hostile)).toBe("/account");
+      expect(safeNextPath(hostile)).toBe("/chat");
     }
   });
 });

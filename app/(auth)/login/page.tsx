@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { logInAction } from "@/app/(auth)/actions";
+import { AuthCard } from "@/components/auth/auth-card";
 import { AuthForm } from "@/components/auth/auth-form";
 import { GitHubButton } from "@/components/auth/github-button";
 import { githubEnabled } from "@/lib/auth";
@@ -15,13 +16,20 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   const next = safeNextPath((await searchParams).next);
   if (await getSessionUser()) redirect(next);
   return (
-    <div className="auth-card">
-      <h1>Log in</h1>
+    <AuthCard
+      title="Log in"
+      description="Welcome back. Your conversations are where you left them."
+      footer={
+        <p>
+          No account yet?{" "}
+          <Link href={`/signup?next=${encodeURIComponent(next)}`} className="font-medium text-primary underline-offset-4 hover:underline">
+            Sign up
+          </Link>
+        </p>
+      }
+    >
       {githubEnabled && <GitHubButton next={next} />}
       <AuthForm mode="login" action={logInAction} next={next} passwordMinLength={PASSWORD_MIN_LENGTH} />
-      <p className="hint">
-        No account yet? <Link href={`/signup?next=${encodeURIComponent(next)}`}>Sign up</Link>
-      </p>
-    </div>
+    </AuthCard>
   );
 }

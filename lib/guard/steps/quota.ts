@@ -1,7 +1,8 @@
 import "server-only";
-import { getTodayUsage } from "@/db/queries/account";
+import { getTodayUsage, type DailyUsage } from "@/db/queries/account";
 import { costMicros } from "@/lib/ai/models";
 import { AppError } from "@/lib/errors";
+import type { Plan } from "@/lib/plans";
 import { nextUtcMidnight } from "@/lib/time";
 import { dailyBudgetMicros } from "../budget-alerts";
 import type { GuardContext } from "../context";
@@ -26,11 +27,15 @@ export async function reserveQuota(ctx: GuardContext): Promise<void> {
   }
   const resetsAt = nextUtcMidnight();
   if (result.refused === "budget") throw new AppError("budget_exhausted", { resetsAt: resetsAt.toISOString() });
-  const usage = await getTodayUsage(user.id);
+  throw quotaExceededError(plan, await getTodayUsage(user.id), resetsAt);
+}
+
+/** The daily-quota refusal with its numbers; also shown by the chat page when the day's quota is already spent. */
+export function quotaExceededError(plan: Plan, usage: DailyUsage, resetsAt: Date = nextUtcMidnight()): AppError {
   const requestsLeft = Math.max(0, plan.requestsPerDay - usage.requests);
   const tokensLeft = Math.max(0, plan.tokensPerDay - usage.tokens);
   const hours = Math.max(1, Math.round((resetsAt.getTime() - Date.now()) / 3_600_000));
-  throw new AppError("quota_exceeded", {
+  return new AppError("quota_exceeded", {
     message:
       `You have used today's ${plan.name} plan limit (${requestsLeft} of ${plan.requestsPerDay} requests and ` +
       `${tokensLeft.toLocaleString("en-US")} tokens left). It resets at midnight UTC, in about ${hours} hour${hours === 1 ? "" : "s"}.` +
@@ -38,4 +43,9 @@ export async function reserveQuota(ctx: GuardContext): Promise<void> {
     resetsAt: resetsAt.toISOString(),
     upgradeUrl: "/pricing",
   });
+}
+
+/** Whether the guard would refuse the next request on quota: no request left, or too few tokens for a worst-case reply. */
+export function isQuotaSpent(plan: Plan, usage: DailyUsage): boolean {
+  return usage.requests >= plan.requestsPerDay || plan.tokensPerDay - usage.tokens < plan.maxOutputTokens;
 }
