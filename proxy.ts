@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { applySecurityHeaders, contentSecurityPolicy } from "@/lib/security-headers";
-import { sessionUserIdFrom } from "@/lib/session-token";
+import { sessionClaimsFrom } from "@/lib/session-token";
 
 // Page redirects and security headers. This is NOT the security boundary (a proxy can be
 // skipped, cf. CVE-2025-29927): every page, action and route handler checks the session itself.
@@ -20,7 +20,7 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   const { pathname, search } = request.nextUrl;
 
   let response: NextResponse;
-  if (needsSession(pathname) && !(await sessionUserIdFrom(request.headers))) {
+  if (needsSession(pathname) && !(await sessionClaimsFrom(request.headers))) {
     const login = new URL("/login", request.nextUrl);
     login.searchParams.set("next", `${pathname}${search}`);
     response = NextResponse.redirect(login);

@@ -30,7 +30,7 @@ const nextIp = () => `10.99.${Math.floor(++ipCounter / 250)}.${(ipCounter % 250)
 
 const fake = await startFakeOpenAI({ wordDelayMs: 0 });
 const database = await createRunDatabase(BASE_DATABASE_URL, runDatabaseName("bench"));
-const sql = postgres(database.url, { max: 2, onnotice: () => {} });
+const sql = postgres(database.url, { max: 2, prepare: false, onnotice: () => {} });
 const server = spawn("npx", ["next", "start", "-H", "127.0.0.1", "-p", String(PORT)], {
   stdio: "ignore",
   detached: true,
@@ -61,7 +61,8 @@ try {
   const users: Array<{ id: string; cookie: string }> = [];
   for (let i = 0; i <= CHAT_USERS; i++) {
     const email = `bench-${i}-${Date.now()}@example.com`;
-    const [row] = await sql<{ id: string }[]>`insert into users (id, email, password_hash) values (${randomUUID()}, ${email}, ${passwordHash}) returning id`;
+    // Proven addresses: the guard refuses model calls before verification.
+    const [row] = await sql<{ id: string }[]>`insert into users (id, email, password_hash, email_verified) values (${randomUUID()}, ${email}, ${passwordHash}, now()) returning id`;
     await sql`insert into subscriptions (user_id, plan, status) values (${row!.id}, 'pro', null)`;
     users.push({ id: row!.id, cookie: await logIn(email, "bench password 123") });
   }

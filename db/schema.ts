@@ -31,6 +31,10 @@ export const users = pgTable("users", {
   image: text("image"),
   passwordHash: text("password_hash"),
   role: text("role", { enum: ROLES }).notNull().default("user"),
+  /** Every session cookie carries the version it was issued under; bumping it revokes them all. */
+  sessionVersion: integer("session_version").notNull().default(0),
+  /** Null: active. Set: the user cannot sign in and every existing session is refused. */
+  blockedAt: timestamp("blocked_at", { mode: "date", withTimezone: true }),
   createdAt: timestamp("created_at", { mode: "date", withTimezone: true }).notNull().defaultNow(),
 });
 
@@ -107,13 +111,39 @@ export const budgetAlerts = pgTable(
   (table) => [primaryKey({ columns: [table.day, table.thresholdPercent] })],
 );
 
-/** One row per request, served or refused. */
+/**
+ * One in-flight request's worst case, held between reserve and settle. Settle deletes it; one
+ * still here after `expires_at` belongs to a request whose process died (crash, deploy,
+ * maxDuration): the sweeper releases it and writes its audit row (outcome `lost`).
+ * No foreign key: it is released even if the user was deleted meanwhile.
+ */
+export const reservations = pgTable(
+  "reservations",
+  {
+    requestId: uuid("request_id").primaryKey(),
+    userId: text("user_id").notNull(),
+    day: date("day", { mode: "string" }).notNull(),
+    action: text("action").notNull(),
+    model: text("model").notNull(),
+    tokens: bigint("tokens", { mode: "number" }).notNull(),
+    costMicros: bigint("cost_micros", { mode: "number" }).notNull(),
+    createdAt: timestamp("created_at", { mode: "date", withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { mode: "date", withTimezone: true }).notNull(),
+  },
+  (table) => [index("reservations_expires_idx").on(table.expiresAt)],
+);
+
+/**
+ * One row per request, served or refused. The user id is kept without a foreign key: deleting
+ * an account must not lose the rows of its requests (in flight or past); its personal data
+ * (prompt and response text, IP hash) is removed instead.
+ */
 export const auditLog = pgTable(
   "audit_log",
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
     requestId: uuid("request_id").notNull().unique(),
-    userId: text("user_id").references(() => users.id, { onDelete: "set null" }),
+    userId: text("user_id"),
     createdAt: timestamp("created_at", { mode: "date", withTimezone: true }).notNull().defaultNow(),
     action: text("action").notNull(),
     outcome: text("outcome").notNull(),
@@ -160,6 +190,8 @@ export const messages = pgTable(
       .references(() => conversations.id, { onDelete: "cascade" }),
     role: text("role", { enum: MESSAGE_ROLES }).notNull(),
     content: text("content").notNull(),
+    /** The content's o200k_base token count (null on rows saved before it was kept: counted on read). */
+    tokenCount: integer("token_count"),
     createdAt: timestamp("created_at", { mode: "date", withTimezone: true })
       .notNull()
       .default(sql`clock_timestamp()`),

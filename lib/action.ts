@@ -10,7 +10,9 @@ import { requireUser, type SessionUser } from "@/lib/session";
 
 export type ActionResult<T = null> = { ok: true; data: T } | { ok: false; error: ErrorPayload };
 
-function parseForm<S extends z.ZodType>(schema: S, formData: FormData): z.output<S> {
+function parseForm<S extends z.ZodType>(schema: S, formData: unknown): z.output<S> {
+  // A request posted straight to the action can send any argument list, not just a form.
+  if (!(formData instanceof FormData)) throw new AppError("invalid_input", { message: "Send the form." });
   const result = schema.safeParse(Object.fromEntries(formData));
   if (result.success) return result.data;
   const fieldErrors: Record<string, string[]> = {};

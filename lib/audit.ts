@@ -1,4 +1,5 @@
 import "server-only";
+import { sql, type SQL } from "drizzle-orm";
 import { getDb } from "@/db";
 import { auditLog } from "@/db/schema";
 
@@ -11,13 +12,30 @@ const ATTEMPTS = 4;
  * ambiguous failure cannot write the row twice. If every attempt fails the row goes to the
  * server log as JSON (marked AUDIT_WRITE_FAILED) so it can be replayed: never silently dropped.
  * Call it from `after()` so the user never waits for it.
+ *
+ * The row outlives its user: there is no foreign key, so a request still in flight when its
+ * account is deleted keeps its row (user id kept); its personal data (prompt and response
+ * text, IP hash) is written only while the user still exists. A row the reservation sweeper
+ * wrote as `lost` is replaced by the real one if the request turns out to have finished.
  */
 export async function recordAudit(entry: AuditEntry): Promise<void> {
+  const whileUserExists = (value: string | null | undefined): SQL | string | null =>
+    entry.userId && value != null ? sql`(select ${value}::text where exists (select 1 from users where id = ${entry.userId}))` : (value ?? null);
+  const row = {
+    ...entry,
+    promptText: whileUserExists(entry.promptText),
+    responseText: whileUserExists(entry.responseText),
+    ipHash: whileUserExists(entry.ipHash),
+  };
+  const update = { ...row, requestId: undefined };
   let lastError: unknown;
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     try {
       const db = await getDb();
-      await db.insert(auditLog).values(entry).onConflictDoNothing({ target: auditLog.requestId });
+      await db
+        .insert(auditLog)
+        .values(row)
+        .onConflictDoUpdate({ target: auditLog.requestId, set: update, setWhere: sql`${auditLog.outcome} = 'lost'` });
       return;
     } catch (error) {
       lastError = error;

@@ -5,15 +5,17 @@ import Credentials from "next-auth/providers/credentials";
 import GitHub from "next-auth/providers/github";
 import { z } from "zod";
 import { getDb } from "@/db";
-import { findUserByEmail, setUserRole } from "@/db/queries/users";
+import { findUserByEmail, findUserById, markEmailVerified, setUserRole } from "@/db/queries/users";
 import { accounts, users } from "@/db/schema";
 import { checkAuthAttempt } from "@/lib/auth-attempts";
 import { clientIp } from "@/lib/client-ip";
 import { authSecret } from "@/lib/dev-auth-secret";
 import { env } from "@/lib/env";
+import { verifiedGitHubEmail } from "@/lib/github-email";
 import { AppError } from "@/lib/errors";
 import { dummyPasswordHash, verifyPassword } from "@/lib/password";
 import { roleFor } from "@/lib/roles";
+import { SESSION_MAX_AGE_SECONDS, sessionClaims } from "@/lib/session-token";
 
 export const credentialsSchema = z.object({
   email: z.email("Enter a valid email address.").max(254),
@@ -29,6 +31,10 @@ export class RateLimitedSignIn extends CredentialsSignin {
 }
 export class UnavailableSignIn extends CredentialsSignin {
   code = "unavailable";
+}
+/** Only after the password matched, so the answer does not reveal which accounts are blocked. */
+export class BlockedSignIn extends CredentialsSignin {
+  code = "blocked";
 }
 
 export const githubEnabled = Boolean(env.AUTH_GITHUB_ID && env.AUTH_GITHUB_SECRET);
@@ -55,6 +61,7 @@ export async function authorizeWithPassword(credentials: unknown, request: Reque
     return null;
   }
   if (!(await verifyPassword(user.passwordHash, password))) return null;
+  if (user.blockedAt) throw new BlockedSignIn();
   return { id: user.id, email: user.email, name: user.name, role: user.role };
 }
 
@@ -64,7 +71,9 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<Ne
     secret: authSecret(),
     // Vercel and reverse proxies set the Host header; Auth.js builds its URLs from it.
     trustHost: true,
-    session: { strategy: "jwt" }, // Credentials sign-in requires JWT sessions
+    // Credentials sign-in requires JWT sessions. maxAge is the cookie's; the lifetime from
+    // sign-in is enforced on every read (lib/session-token.ts), since Auth.js re-signs it.
+    session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
     pages: { signIn: "/login" },
     adapter: DrizzleAdapter(db, { usersTable: users, accountsTable: accounts }),
     providers: [
@@ -72,9 +81,43 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<Ne
         credentials: { email: { type: "email" }, password: { type: "password" } },
         authorize: authorizeWithPassword,
       }),
-      ...(githubEnabled ? [GitHub({ clientId: env.AUTH_GITHUB_ID, clientSecret: env.AUTH_GITHUB_SECRET })] : []),
+      ...(githubEnabled
+        ? [
+            GitHub({
+              clientId: env.AUTH_GITHUB_ID,
+              clientSecret: env.AUTH_GITHUB_SECRET,
+              // The account's address is one GitHub has verified, flagged so (events.signIn).
+              userinfo: {
+                url: "https://api.github.com/user",
+                async request({ tokens }: { tokens: { access_token?: string } }) {
+                  const headers = { Authorization: `Bearer ${tokens.access_token}`, "User-Agent": "authjs" };
+                  const [profile, emails] = await Promise.all([
+                    fetch("https://api.github.com/user", { headers }).then((res) => res.json()),
+                    fetch("https://api.github.com/user/emails", { headers }).then((res) => (res.ok ? res.json() : [])),
+                  ]);
+                  const email = verifiedGitHubEmail(emails);
+                  return { ...profile, email, email_verified: email !== null };
+                },
+              },
+            }),
+          ]
+        : []),
     ],
+    events: {
+      // Auth.js creates OAuth users with email_verified null; a provider-verified address counts.
+      async signIn({ user, account, profile }) {
+        if (account?.type === "oauth" && user.id && user.email && profile?.email_verified === true) {
+          await markEmailVerified(user.id, user.email);
+        }
+      },
+    },
     callbacks: {
+      // OAuth sign-in of a blocked user is refused here (password sign-in in authorize).
+      async signIn({ user }) {
+        if (!user.id) return true; // a first OAuth sign-in: no row yet
+        const row = await findUserById(user.id);
+        return !row?.blockedAt;
+      },
       session({ session, token }) {
         if (token.sub) session.user.id = token.sub;
         session.user.role = token.role ?? "user";
@@ -82,13 +125,21 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<Ne
       },
       async jwt({ token, user }) {
         if (user?.id) {
-          // Sign-in: fix the role into the token, and keep the stored role in step with ADMIN_EMAILS.
-          const stored = user.role ?? "user";
-          const role = roleFor(user.email, stored);
-          if (role !== stored) await setUserRole(user.id, role);
+          // Sign-in: the token carries the user's current session version and the sign-in
+          // time, and the stored role is kept in step with ADMIN_EMAILS.
+          const row = await findUserById(user.id);
+          if (!row) return null;
+          // The stored role mirrors the rule (lib/roles.ts) for SQL readers; it grants nothing.
+          const role = roleFor(row.email, row.emailVerified !== null);
+          if (role !== row.role) await setUserRole(row.id, role);
           token.role = role;
+          token.sv = row.sessionVersion;
+          token.auth_time = Math.floor(Date.now() / 1000);
+          return token;
         }
-        return token;
+        // Auth.js's session endpoint re-signs the cookie with a fresh expiry; past the lifetime
+        // from sign-in it is dropped instead (every other read refuses it too).
+        return sessionClaims(token) ? token : null;
       },
     },
   };

@@ -29,12 +29,27 @@ const envSchema = z.object({
   AUTH_GITHUB_ID: optionalText,
   AUTH_GITHUB_SECRET: optionalText,
   ADMIN_EMAILS: optionalText,
+  // Where the client's address comes from (lib/client-ip.ts): vercel | cloudflare | a number
+  // of proxies that append to X-Forwarded-For | none. Required in production.
+  TRUSTED_PROXY: optionalText.pipe(
+    z.union([z.enum(["vercel", "cloudflare", "none"]), z.string().regex(/^[1-9]$/, "vercel, cloudflare, none or a hop count 1-9")]).optional(),
+  ),
+
+  // Email (verification and password-reset links) through any SMTP provider:
+  // smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465. Unset in development:
+  // messages go to the console and the /dev/mailbox page.
+  SMTP_URL: optionalText.pipe(z.url().refine((url) => /^smtps?:\/\//.test(url), "use smtp:// or smtps://").optional()),
+  EMAIL_FROM: optionalText.pipe(z.string().max(200).optional()),
 
   // Model provider
   OPENAI_API_KEY: optionalText,
   OPENAI_BASE_URL: optionalText.pipe(z.url().optional()),
   // Time to the first byte, and the longest silence inside a stream, before giving up.
   OPENAI_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  // The chat stream's total deadline: a reply still streaming then is cut (and charged for what
+  // was generated). Below the chat route's maxDuration (300 s), so the platform never kills
+  // the function before the request is settled and audited.
+  CHAT_STREAM_DEADLINE_MS: z.coerce.number().int().min(1_000).max(290_000).default(240_000),
   // "on": every input goes through OpenAI's moderation endpoint before the model sees it.
   MODERATION: z.enum(["on", "off"]).default("off"),
 
@@ -45,6 +60,10 @@ const envSchema = z.object({
   AUDIT_STORE_CONTENT: z.enum(["on", "off"]).default("off"),
   // Mounts /api/bench/bare (the benchmark's unguarded floor). Never set it in production.
   BENCH_BARE_ROUTE: z.enum(["on", "off"]).default("off"),
+
+  // The cron route (app/api/cron/housekeeping) answers only `Authorization: Bearer <this>`.
+  // Unset: the route refuses every call (housekeeping then runs only opportunistically).
+  CRON_SECRET: optionalText.pipe(z.string().min(16, "CRON_SECRET must be at least 16 characters").optional()),
 
   // Billing
   STRIPE_SECRET_KEY: optionalText,
@@ -78,6 +97,16 @@ export const PRODUCTION_REQUIREMENTS: readonly Requirement[] = [
     variable: "AUTH_SECRET",
     purpose: "signs and encrypts session cookies (generate one: openssl rand -base64 33)",
     isMet: (env) => env.AUTH_SECRET !== undefined,
+  },
+  {
+    variable: "TRUSTED_PROXY",
+    purpose: "where the client IP for per-IP limits comes from: vercel, cloudflare, a proxy hop count, or none",
+    isMet: (env) => env.TRUSTED_PROXY !== undefined,
+  },
+  {
+    variable: "SMTP_URL and EMAIL_FROM",
+    purpose: "email delivery for verification and password-reset links (the console mailbox is for development only)",
+    isMet: (env) => env.SMTP_URL !== undefined && env.EMAIL_FROM !== undefined,
   },
   {
     variable: "OPENAI_API_KEY",

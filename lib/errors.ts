@@ -4,9 +4,15 @@
 export const ERROR_CODES = {
   unauthorized: { status: 401, message: "Please log in to continue." },
   forbidden: { status: 403, message: "You do not have access to this." },
+  account_blocked: { status: 403, message: "This account is blocked. Contact support if you think this is a mistake." },
   invalid_input: { status: 400, message: "Please check the highlighted fields." },
   invalid_credentials: { status: 401, message: "Email or password is incorrect." },
   email_taken: { status: 409, message: "An account with this email already exists. Log in instead." },
+  email_unverified: {
+    status: 403,
+    message: "Confirm your email address first: open the link we emailed you, or send a new one.",
+  },
+  invalid_link: { status: 400, message: "This link is invalid, expired or already used. Ask for a new one." },
   rate_limited: { status: 429, message: "Too many attempts. Please wait before trying again." },
   service_unavailable: { status: 503, message: "The service is temporarily unavailable. Please try again shortly." },
   not_found: { status: 404, message: "Not found." },
@@ -26,9 +32,16 @@ export const ERROR_CODES = {
   budget_exhausted: { status: 503, message: "The service has reached today's spending limit. Please try again tomorrow." },
   moderated: { status: 400, message: "This message was flagged by the content filter and was not sent." },
   upstream_rate_limited: { status: 503, message: "The AI provider is busy right now. Please try again shortly." },
-  upstream_error: { status: 502, message: "The AI provider failed to answer. Nothing was charged; please try again." },
-  upstream_timeout: { status: 504, message: "The AI provider took too long to answer. Nothing was charged; please try again." },
-  invalid_model_output: { status: 502, message: "The AI returned an answer in the wrong shape. Nothing was charged; please try again." },
+  // Once the provider has answered it bills, and so do we: these messages never promise that
+  // nothing was charged (lib/guard/index.ts charges what was billed).
+  upstream_error: { status: 502, message: "The AI provider failed to answer. Please try again." },
+  upstream_timeout: { status: 504, message: "The AI provider took too long to answer. Please try again." },
+  invalid_model_output: {
+    status: 502,
+    message: "The AI returned an answer in the wrong shape, so it is not shown. The attempt counts toward today's usage; please try again.",
+  },
+  model_refused: { status: 422, message: "The AI declined to answer this request. The attempt counts toward today's usage." },
+  length_required: { status: 411, message: "Send the request with a Content-Length header." },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -42,6 +55,8 @@ export type ErrorPayload = {
   upgradeUrl?: string;
   /** When a daily limit resets (ISO 8601). */
   resetsAt?: string;
+  /** Where the user takes the next step (e.g. the page that resends a verification link). */
+  nextStep?: { href: string; label: string };
 };
 
 type AppErrorOptions = {
@@ -50,6 +65,7 @@ type AppErrorOptions = {
   fieldErrors?: Record<string, string[]>;
   upgradeUrl?: string;
   resetsAt?: string;
+  nextStep?: { href: string; label: string };
   cause?: unknown;
 };
 
@@ -59,6 +75,7 @@ export class AppError extends Error {
   readonly fieldErrors?: Record<string, string[]>;
   readonly upgradeUrl?: string;
   readonly resetsAt?: string;
+  readonly nextStep?: { href: string; label: string };
 
   constructor(code: ErrorCode, options: AppErrorOptions = {}) {
     super(options.message ?? ERROR_CODES[code].message, { cause: options.cause });
@@ -68,6 +85,7 @@ export class AppError extends Error {
     this.fieldErrors = options.fieldErrors;
     this.upgradeUrl = options.upgradeUrl;
     this.resetsAt = options.resetsAt;
+    this.nextStep = options.nextStep;
   }
 
   get status(): number {
@@ -82,6 +100,7 @@ export class AppError extends Error {
       ...(this.fieldErrors !== undefined && { fieldErrors: this.fieldErrors }),
       ...(this.upgradeUrl !== undefined && { upgradeUrl: this.upgradeUrl }),
       ...(this.resetsAt !== undefined && { resetsAt: this.resetsAt }),
+      ...(this.nextStep !== undefined && { nextStep: this.nextStep }),
     };
   }
 }

@@ -78,6 +78,11 @@ export const PAST_DUE_GRACE_DAYS = 7;
 export const AUTH_ATTEMPT_LIMITS = {
   login: { perIp: { attempts: 30, window: "10 m" }, perEmail: { attempts: 10, window: "15 m" } },
   signup: { perIp: { attempts: 10, window: "1 h" }, perEmail: { attempts: 5, window: "1 h" } },
+  // Emails with links: each one costs a send and lands in someone's inbox.
+  verify_resend: { perIp: { attempts: 10, window: "1 h" }, perEmail: { attempts: 3, window: "1 h" } },
+  password_reset: { perIp: { attempts: 10, window: "1 h" }, perEmail: { attempts: 3, window: "1 h" } },
+  // Password change and account deletion: the current password is checked, so it is limited like log-in.
+  sensitive: { perIp: { attempts: 30, window: "10 m" }, perEmail: { attempts: 5, window: "15 m" } },
 } as const;
 
 /**

@@ -25,11 +25,14 @@ export interface IORedisLike {
   multi(): Transaction;
 }
 
+/** The longest one Redis call may take on the request path, over TCP or Upstash REST. */
+export const REDIS_COMMAND_TIMEOUT_MS = 1_500;
+
 /** ioredis options for the request path: a dead Redis must fail the request fast, not hang it. */
 export const ioredisOptions = {
   lazyConnect: false,
   connectTimeout: 2_000,
-  commandTimeout: 1_500,
+  commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
   // One retry after a reconnect instead of 20. The offline queue stays on (default) so the
   // first commands wait for the initial connection instead of failing.
   maxRetriesPerRequest: 1,

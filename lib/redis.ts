@@ -2,7 +2,7 @@ import "server-only";
 import { Redis } from "@upstash/redis";
 import IORedis from "ioredis";
 import RedisMock from "ioredis-mock";
-import { createRequester, ioredisOptions } from "@/lib/redis-requester";
+import { createRequester, ioredisOptions, REDIS_COMMAND_TIMEOUT_MS } from "@/lib/redis-requester";
 
 // The app's one Redis client. Always an @upstash/redis `Redis`, so @upstash/ratelimit and app code
 // run unchanged on Upstash REST, on plain TCP Redis (via ioredis) and on an in-process store.
@@ -21,18 +21,26 @@ function readRedisEnv() {
   };
 }
 
+/**
+ * Upstash REST with a deadline on every call, as ioredis has on TCP (REDIS_COMMAND_TIMEOUT_MS):
+ * without one a stalled REST endpoint hangs the request. The signal must be a function (a fresh
+ * timer per call): with a fixed, already-aborted signal the client answers "Aborted" as if it
+ * were the command's result, which a `SET NX` would read as success. One retry on a network
+ * error instead of five with back-off (about 4 s), so a dead endpoint fails the request fast.
+ */
+export function upstashRedis(url: string, token: string): Redis {
+  return new Redis({
+    url,
+    token,
+    automaticDeserialization: true,
+    enableTelemetry: false,
+    signal: () => AbortSignal.timeout(REDIS_COMMAND_TIMEOUT_MS),
+    retry: { retries: 1, backoff: () => 50 },
+  });
+}
+
 function createRedis(env: ReturnType<typeof readRedisEnv>): { redis: Redis; mode: RedisMode } {
-  if (env.upstashUrl && env.upstashToken) {
-    return {
-      mode: "upstash",
-      redis: new Redis({
-        url: env.upstashUrl,
-        token: env.upstashToken,
-        automaticDeserialization: true,
-        enableTelemetry: false,
-      }),
-    };
-  }
+  if (env.upstashUrl && env.upstashToken) return { mode: "upstash", redis: upstashRedis(env.upstashUrl, env.upstashToken) };
   if (env.redisUrl) {
     const client = new IORedis(env.redisUrl, ioredisOptions);
     // Without a listener ioredis prints "Unhandled error event" on every reconnect attempt.

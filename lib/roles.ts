@@ -9,7 +9,11 @@ const adminEmails = new Set(
     .filter(Boolean),
 );
 
-/** ADMIN_EMAILS wins over the stored role, so an admin is made by configuration alone. */
-export function roleFor(email: string | null | undefined, storedRole: Role): Role {
-  return email && adminEmails.has(email.toLowerCase()) ? "admin" : storedRole;
+/**
+ * Admin exactly when the address is in ADMIN_EMAILS *and* proven (a verification link, or an
+ * OAuth provider that reports it verified). Nothing stored grants it, so removing an address
+ * from ADMIN_EMAILS demotes at once, and signing up first with a listed address proves nothing.
+ */
+export function roleFor(email: string | null | undefined, emailVerified: boolean): Role {
+  return emailVerified && email && adminEmails.has(email.toLowerCase()) ? "admin" : "user";
 }

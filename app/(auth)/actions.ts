@@ -3,15 +3,15 @@
 import { CredentialsSignin } from "next-auth";
 import { headers } from "next/headers";
 import { z } from "zod";
-import { findUserByEmail, insertPasswordUser, normalizeEmail } from "@/db/queries/users";
+import { findUserByEmail, insertPasswordUser } from "@/db/queries/users";
 import { publicAction } from "@/lib/action";
 import { checkAuthAttempt } from "@/lib/auth-attempts";
 import { credentialsSchema, signIn, signOut } from "@/lib/auth";
 import { clientIp } from "@/lib/client-ip";
 import { AppError, rateLimitedError } from "@/lib/errors";
+import { sendVerificationEmail } from "@/lib/account/emails";
 import { hashPassword } from "@/lib/password";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "@/lib/password-policy";
-import { roleFor } from "@/lib/roles";
 import { safeNextPath } from "@/lib/safe-redirect";
 
 const signUpSchema = z.object({
@@ -34,6 +34,7 @@ async function signInWithPassword(email: string, password: string, next: string 
     if (error instanceof CredentialsSignin) {
       if (error.code.startsWith("rate_limited:")) throw rateLimitedError(Number(error.code.split(":")[1]) || 60);
       if (error.code === "unavailable") throw new AppError("service_unavailable");
+      if (error.code === "blocked") throw new AppError("account_blocked");
       throw new AppError("invalid_credentials");
     }
     throw error; // Next's redirect on success
@@ -50,9 +51,15 @@ export const signUpAction = publicAction(signUpSchema, async ({ name, email, pas
     email,
     name: name || null,
     passwordHash: await hashPassword(password),
-    role: roleFor(normalizeEmail(email), "user"),
+    role: "user", // admin only once the address is proven (lib/roles.ts)
   });
   if (!created) throw new AppError("email_taken"); // lost a race with a parallel sign-up
+  try {
+    await sendVerificationEmail({ id: created.id, email: created.email! });
+  } catch (error) {
+    // The account exists; /verify-email sends the link again.
+    console.error("[email] could not send the verification link", error);
+  }
   return signInWithPassword(email, password, next);
 });
 
@@ -61,7 +68,9 @@ export const logInAction = publicAction(logInSchema, async ({ email, password, n
 );
 
 export async function signInWithGitHubAction(formData: FormData): Promise<void> {
-  await signIn("github", { redirectTo: safeNextPath(formData.get("next")) });
+  // Posted straight to the action, the argument may be anything: no form means no `next`.
+  const next = formData instanceof FormData ? formData.get("next") : undefined;
+  await signIn("github", { redirectTo: safeNextPath(next) });
 }
 
 export async function signOutAction(): Promise<void> {

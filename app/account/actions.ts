@@ -1,10 +1,13 @@
 "use server";
 
+import { headers } from "next/headers";
 import { z } from "zod";
-import { findUserById, setPasswordHash } from "@/db/queries/users";
+import { replacePassword, revokeAllSessions } from "@/db/queries/users";
+import { proveItIsYou } from "@/lib/account/proof";
 import { userAction } from "@/lib/action";
+import { signIn, signOut } from "@/lib/auth";
 import { AppError } from "@/lib/errors";
-import { hashPassword, verifyPassword } from "@/lib/password";
+import { hashPassword } from "@/lib/password";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "@/lib/password-policy";
 
 const changePasswordSchema = z.object({
@@ -15,14 +18,19 @@ const changePasswordSchema = z.object({
     .max(PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters.`),
 });
 
+/** A new password logs out every session; this browser is signed in again with it at once. */
 export const changePasswordAction = userAction(changePasswordSchema, async (input, user) => {
-  const record = await findUserById(user.id);
-  if (!record?.passwordHash) {
+  const record = await proveItIsYou(user, input.currentPassword, await headers());
+  if (!record.passwordHash) {
     throw new AppError("invalid_input", { message: "This account signs in with GitHub and has no password." });
   }
-  if (!(await verifyPassword(record.passwordHash, input.currentPassword))) {
-    throw new AppError("invalid_input", { fieldErrors: { currentPassword: ["Current password is incorrect."] } });
-  }
-  await setPasswordHash(user.id, await hashPassword(input.newPassword));
+  await replacePassword(user.id, await hashPassword(input.newPassword));
+  await signIn("credentials", { email: record.email, password: input.newPassword, redirectTo: "/account?password=changed" });
   return null;
+});
+
+/** Revokes every session of the account, this one included. */
+export const logOutEverywhereAction = userAction(z.object({}), async (_input, user) => {
+  await revokeAllSessions(user.id);
+  await signOut({ redirectTo: "/login" });
 });

@@ -3,7 +3,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { ManageBillingButton } from "@/components/account/billing-buttons";
-import { ChangePasswordForm } from "@/components/account/change-password-form";
+import { AccountSecurity } from "@/components/account/account-security";
 import { DeleteAccountForm } from "@/components/account/delete-account-form";
 import { UsageMeter, usageLevel } from "@/components/account/usage-meter";
 import { PageHeader, PageShell } from "@/components/shell/page";
@@ -11,6 +11,7 @@ import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { buttonVariants } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
+import { EmailVerificationNotice } from "@/components/account/email-verification";
 import { effectivePlan, getSubscription, getTodayUsage } from "@/db/queries/account";
 import { DELETE_CONFIRMATION } from "@/lib/account-deletion";
 import { describePlanStatus } from "@/lib/billing/plan-status";
@@ -22,14 +23,18 @@ import { nextUtcMidnight } from "@/lib/time";
 
 export const metadata: Metadata = { title: "Account" };
 
-type AccountPageProps = { searchParams: Promise<{ checkout?: string }> };
+type AccountPageProps = { searchParams: Promise<{ checkout?: string; password?: string }> };
 
 export default async function AccountPage({ searchParams }: AccountPageProps) {
   // proxy.ts already redirects, but the page is its own boundary.
   const user = await getSessionUser();
   if (!user) redirect("/login?next=/account");
 
-  const [subscription, usage, { checkout }] = await Promise.all([getSubscription(user.id), getTodayUsage(user.id), searchParams]);
+  const [subscription, usage, { checkout, password }] = await Promise.all([
+    getSubscription(user.id),
+    getTodayUsage(user.id),
+    searchParams,
+  ]);
   const plan = effectivePlan(subscription);
   const resetsAt = nextUtcMidnight();
   const canManageBilling = isBillingConfigured && Boolean(subscription?.stripeCustomerId);
@@ -40,6 +45,13 @@ export default async function AccountPage({ searchParams }: AccountPageProps) {
     <PageShell className="max-w-4xl">
       <PageHeader title="Account" description="Your profile, plan, today's usage and security." />
       <div className="grid gap-6">
+        {user.email && !user.emailVerified && <EmailVerificationNotice email={user.email} />}
+        {password === "changed" && (
+          <Alert variant="success" role="status">
+            <CircleCheckIcon aria-hidden />
+            <AlertTitle>Password changed. Every other device is logged out.</AlertTitle>
+          </Alert>
+        )}
         {checkout === "success" && (
           <Alert variant="success" role="status">
             <CircleCheckIcon aria-hidden />
@@ -119,10 +131,10 @@ export default async function AccountPage({ searchParams }: AccountPageProps) {
             <CardTitle>
               <h2>Security</h2>
             </CardTitle>
-            <CardDescription>Change the password you log in with.</CardDescription>
+            <CardDescription>Your password and the devices you are logged in on.</CardDescription>
           </CardHeader>
           <CardContent>
-            <ChangePasswordForm passwordMinLength={PASSWORD_MIN_LENGTH} />
+            <AccountSecurity hasPassword={user.hasPassword} passwordMinLength={PASSWORD_MIN_LENGTH} />
           </CardContent>
         </Card>
 
@@ -134,7 +146,7 @@ export default async function AccountPage({ searchParams }: AccountPageProps) {
             <CardDescription>Deleting your account cancels your subscription and erases your conversations and usage history.</CardDescription>
           </CardHeader>
           <CardContent>
-            <DeleteAccountForm confirmation={DELETE_CONFIRMATION} />
+            <DeleteAccountForm confirmation={DELETE_CONFIRMATION} hasPassword={user.hasPassword} />
           </CardContent>
         </Card>
       </div>

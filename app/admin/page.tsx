@@ -5,6 +5,7 @@ import { effectivePlan } from "@/db/queries/account";
 import { listUsersWithSubscriptions } from "@/db/queries/billing";
 import { describePlanStatus } from "@/lib/billing/plan-status";
 import { PLANS } from "@/lib/plans";
+import { roleFor } from "@/lib/roles";
 import { getSessionUser } from "@/lib/session";
 import { isBillingConfigured } from "@/lib/stripe";
 
@@ -43,7 +44,7 @@ export default async function AdminPage() {
               return (
                 <tr key={row.id} data-testid="admin-user-row" data-email={row.email ?? ""}>
                   <td>{row.email}</td>
-                  <td>{row.role}</td>
+                  <td>{roleFor(row.email, row.emailVerified !== null)}</td>
                   <td data-testid="admin-user-plan">{plan.name}</td>
                   <td>{describePlanStatus(row.subscription)}</td>
                   <td>

@@ -9,6 +9,7 @@ import { conversationMessages, isOwnConversation, listConversations } from "@/db
 import { isDemoModel } from "@/lib/ai/provider";
 import { isQuotaSpent, quotaExceededError } from "@/lib/guard/steps/quota";
 import { issueRequestToken } from "@/lib/guard/request-token";
+import { unverifiedEmailError } from "@/lib/guard/steps/session";
 import { PAID_PLANS } from "@/lib/plans";
 import { getSessionUser } from "@/lib/session";
 import { isBillingConfigured } from "@/lib/stripe";
@@ -28,6 +29,8 @@ export async function ChatPage({ conversationId }: { conversationId?: string }) 
   // Another user's (or a deleted) conversation: back to a new chat, revealing nothing.
   if (!isOwn) redirect("/chat");
   const plan = effectivePlan(subscription);
+  // What the guard would refuse the next message with, shown before the user types it.
+  const refusalNow = !user.emailVerified ? unverifiedEmailError() : isQuotaSpent(plan, usage) ? quotaExceededError(plan, usage) : null;
   const list = conversations.map((conversation) => ({ id: conversation.id, title: conversation.title, updatedAt: conversation.updatedAt.toISOString() }));
   return (
     // The chat fills the screen under the header (3.5 rem and its 1 px border); only the message log scrolls.
@@ -47,7 +50,7 @@ export async function ChatPage({ conversationId }: { conversationId?: string }) 
             initialMessages={history.map((message) => ({ id: message.id, role: message.role, content: message.content }))}
             initialToken={issueRequestToken(user.id)}
             maxInputChars={plan.maxInputChars}
-            initialRefusal={isQuotaSpent(plan, usage) ? quotaExceededError(plan, usage).toPayload() : null}
+            initialRefusal={refusalNow?.toPayload() ?? null}
             canUpgrade={isBillingConfigured && plan.id !== PAID_PLANS.at(-1)?.id}
           />
         </section>

@@ -20,7 +20,6 @@ export function ChangePasswordForm({ passwordMinLength }: { passwordMinLength: n
         errors={error?.fieldErrors?.newPassword}
       />
       {error && !error.fieldErrors && <FormMessage tone="error">{error.message}</FormMessage>}
-      {state?.ok && <FormMessage tone="success">Password changed.</FormMessage>}
       <div>
         <SubmitButton pendingText="Saving…">Change password</SubmitButton>
       </div>

@@ -7,8 +7,8 @@ import { Button } from "@/components/ui/button";
 import { Dialog, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
 import { Field, FormMessage } from "@/components/ui/field";
 
-/** The danger zone: a button, then a dialog where the user types the confirmation word. */
-export function DeleteAccountForm({ confirmation }: { confirmation: string }) {
+/** The danger zone: a button, then a dialog where the user types the confirmation word (and, with a password, the password). */
+export function DeleteAccountForm({ confirmation, hasPassword }: { confirmation: string; hasPassword: boolean }) {
   const [state, formAction, pending] = useActionState(deleteAccountAction, null);
   const error = state && !state.ok ? state.error : undefined;
   return (
@@ -25,6 +25,16 @@ export function DeleteAccountForm({ confirmation }: { confirmation: string }) {
         </DialogHeader>
         <form action={formAction} className="grid gap-4" noValidate>
           <Field name="confirmation" label={`Type ${confirmation} to delete your account`} autoComplete="off" errors={error?.fieldErrors?.confirmation} />
+          {hasPassword && (
+            <Field
+              name="currentPassword"
+              id="delete-account-password"
+              label="Confirm with your password"
+              type="password"
+              autoComplete="current-password"
+              errors={error?.fieldErrors?.currentPassword}
+            />
+          )}
           {error && !error.fieldErrors && <FormMessage tone="error">{error.message}</FormMessage>}
           <DialogFooter>
             <DialogClose asChild>

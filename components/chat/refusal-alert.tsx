@@ -27,6 +27,11 @@ export function RefusalAlert({ error, until, canUpgrade }: RefusalAlertProps) {
       Upgrade your plan
     </Link>
   );
+  const nextStep = error.nextStep && (
+    <Link href={error.nextStep.href} prefetch={false} className={buttonVariants({ size: "sm", variant: "outline" })}>
+      {error.nextStep.label}
+    </Link>
+  );
   // The reset time in the reader's own time zone (after hydration; the server does not know it).
   const resetClock = until !== null && isClient ? new Date(until).toLocaleTimeString([], { hour: "numeric", minute: "2-digit" }) : null;
   const countdown = secondsLeft !== null && secondsLeft > 0 ? formatDuration(secondsLeft) : null;
@@ -59,18 +64,18 @@ export function RefusalAlert({ error, until, canUpgrade }: RefusalAlertProps) {
           <p>The service has reached today&apos;s spending limit. {resetClock ? <>It resumes at {resetClock} your time{countdown && <> (in {countdown})</>}.</> : "It resumes tomorrow."}</p>
         </Frame>
       );
-    case "forbidden":
-    case "unauthorized":
+    case "email_unverified":
       return (
-        <Frame icon={<MailWarningIcon aria-hidden />} tone="warning" title="Action needed">
+        <Frame icon={<MailWarningIcon aria-hidden />} tone="warning" title="Confirm your email address">
           <p>{error.message}</p>
+          {nextStep}
         </Frame>
       );
     default:
       return (
         <Frame icon={<CircleAlertIcon aria-hidden />} tone="destructive" title="Not sent">
           <p>{error.message}</p>
-          {upgrade}
+          {nextStep ?? upgrade}
         </Frame>
       );
   }

@@ -2,6 +2,8 @@ import { inputClassName } from "@/components/ui/button-variants";
 
 type FieldProps = {
   name: string;
+  /** Defaults to the name; set it when two forms on a page share a field name. */
+  id?: string;
   label: string;
   type?: string;
   autoComplete?: string;
@@ -17,20 +19,20 @@ type FieldProps = {
 };
 
 /** A labelled input whose server-side errors are shown beside it and tied to it for screen readers. */
-export function Field({ name, label, type = "text", hint, errors, className, ...inputProps }: FieldProps) {
-  const errorId = `${name}-error`;
-  const hintId = `${name}-hint`;
+export function Field({ name, id = name, label, type = "text", hint, errors, className, ...inputProps }: FieldProps) {
+  const errorId = `${id}-error`;
+  const hintId = `${id}-hint`;
   const hasErrors = Boolean(errors?.length);
   return (
     // Plain classes, no cn(): forms are on the log-in page, which keeps tailwind-merge out of its budget.
     <div className={className ? `grid gap-2 ${className}` : "grid gap-2"}>
       {/* A plain label: Radix's Label would add a client bundle to every form for no behaviour we need. */}
-      <label htmlFor={name} className="text-sm leading-none font-medium">
+      <label htmlFor={id} className="text-sm leading-none font-medium">
         {label}
       </label>
       <input
         className={inputClassName}
-        id={name}
+        id={id}
         name={name}
         type={type}
         aria-invalid={hasErrors}

@@ -1,7 +1,7 @@
 import "server-only";
 import { desc, eq, sql } from "drizzle-orm";
 import { getDb, type Db } from "@/db";
-import { stripeEvents, subscriptions, users } from "@/db/schema";
+import { auditLog, stripeEvents, subscriptions, users } from "@/db/schema";
 import type { PlanId } from "@/lib/plans";
 
 type Transaction = Parameters<Parameters<Db["transaction"]>[0]>[0];
@@ -81,14 +81,23 @@ export async function setPlanByHand(userId: string, plan: PlanId): Promise<void>
 export async function listUsersWithSubscriptions(limit = 200) {
   const db = await getDb();
   return db
-    .select({ id: users.id, email: users.email, role: users.role, createdAt: users.createdAt, subscription: subscriptions })
+    .select({ id: users.id, email: users.email, emailVerified: users.emailVerified, createdAt: users.createdAt, subscription: subscriptions })
     .from(users)
     .leftJoin(subscriptions, eq(subscriptions.userId, users.id))
     .orderBy(desc(users.createdAt))
     .limit(limit);
 }
 
+/**
+ * Deletes the user (their conversations, usage and subscription rows go with it) and removes
+ * the personal data from their audit rows, which stay: the log keeps the user id, tokens and
+ * cost of every request, but no prompt, response or IP hash. Rows of requests still in
+ * flight are written the same way (lib/audit.ts).
+ */
 export async function deleteUser(userId: string): Promise<void> {
   const db = await getDb();
-  await db.delete(users).where(eq(users.id, userId));
+  await db.transaction(async (tx) => {
+    await tx.delete(users).where(eq(users.id, userId));
+    await tx.update(auditLog).set({ promptText: null, responseText: null, ipHash: null }).where(eq(auditLog.userId, userId));
+  });
 }

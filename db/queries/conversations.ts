@@ -2,6 +2,7 @@ import "server-only";
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { conversations, messages } from "@/db/schema";
+import { countTextTokens } from "@/lib/ai/tokens";
 
 // Every query takes the user id and filters on it: a conversation id alone never reaches data.
 
@@ -31,7 +32,7 @@ export async function isOwnConversation(userId: string, conversationId: string):
 export async function recentMessages(userId: string, conversationId: string, limit: number) {
   const db = await getDb();
   const rows = await db
-    .select({ role: messages.role, content: messages.content, createdAt: messages.createdAt })
+    .select({ role: messages.role, content: messages.content, tokenCount: messages.tokenCount, createdAt: messages.createdAt })
     .from(messages)
     .innerJoin(conversations, eq(conversations.id, messages.conversationId))
     .where(and(eq(messages.conversationId, conversationId), eq(conversations.userId, userId)))
@@ -63,7 +64,8 @@ export async function saveExchange(options: {
 }): Promise<void> {
   const db = await getDb();
   // One statement: the conversation row (never one that belongs to someone else: then nothing
-  // is returned and no message is written), then both messages in order.
+  // is returned and no message is written), then both messages in order, each with its token
+  // count so later requests reserve for the history without re-tokenizing it.
   await db.execute(sql`
     with conversation as (
       insert into conversations as c (id, user_id, title)
@@ -71,10 +73,10 @@ export async function saveExchange(options: {
       on conflict (id) do update set updated_at = now() where c.user_id = ${options.userId}
       returning id
     )
-    insert into messages (conversation_id, role, content, created_at)
-    select id, 'user', ${options.userText}, clock_timestamp() from conversation
+    insert into messages (conversation_id, role, content, token_count, created_at)
+    select id, 'user', ${options.userText}, ${countTextTokens(options.userText)}::int, clock_timestamp() from conversation
     union all
-    select id, 'assistant', ${options.assistantText}, clock_timestamp() + interval '1 microsecond' from conversation`);
+    select id, 'assistant', ${options.assistantText}, ${countTextTokens(options.assistantText)}::int, clock_timestamp() + interval '1 microsecond' from conversation`);
 }
 
 export async function renameConversation(userId: string, conversationId: string, title: string): Promise<boolean> {

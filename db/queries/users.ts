@@ -1,5 +1,5 @@
 import "server-only";
-import { eq } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { users, type Role } from "@/db/schema";
 
@@ -45,4 +45,46 @@ export async function setUserRole(id: string, role: Role): Promise<void> {
 export async function setPasswordHash(id: string, passwordHash: string): Promise<void> {
   const db = await getDb();
   await db.update(users).set({ passwordHash }).where(eq(users.id, id));
+}
+
+/** Invalidates every session cookie of the user (they carry the old version); returns the new version. */
+export async function revokeAllSessions(id: string): Promise<number | null> {
+  const db = await getDb();
+  const [row] = await db
+    .update(users)
+    .set({ sessionVersion: sql`${users.sessionVersion} + 1` })
+    .where(eq(users.id, id))
+    .returning({ sessionVersion: users.sessionVersion });
+  return row?.sessionVersion ?? null;
+}
+
+/** Blocking also revokes every session; unblocking leaves them revoked (the user signs in again). */
+export async function setUserBlocked(id: string, blocked: boolean): Promise<void> {
+  const db = await getDb();
+  await db
+    .update(users)
+    .set(blocked ? { blockedAt: new Date(), sessionVersion: sql`${users.sessionVersion} + 1` } : { blockedAt: null })
+    .where(eq(users.id, id));
+}
+
+/** Marks the address proven, only if it is still the address the link was sent to. */
+export async function markEmailVerified(id: string, email: string): Promise<void> {
+  const db = await getDb();
+  await db
+    .update(users)
+    .set({ emailVerified: new Date() })
+    .where(and(eq(users.id, id), eq(users.email, normalizeEmail(email)), isNull(users.emailVerified)));
+}
+
+/** A new password revokes every session (a reset, or a change after a suspected leak). */
+export async function replacePassword(id: string, passwordHash: string, options: { emailProven?: boolean } = {}): Promise<void> {
+  const db = await getDb();
+  await db
+    .update(users)
+    .set({
+      passwordHash,
+      sessionVersion: sql`${users.sessionVersion} + 1`,
+      ...(options.emailProven && { emailVerified: sql`coalesce(${users.emailVerified}, now())` }),
+    })
+    .where(eq(users.id, id));
 }

@@ -1,7 +1,7 @@
 import "server-only";
 import { demoReplyFor } from "./demo-replies";
-import { estimateTokens } from "./models";
-import type { ChatRequest, JsonSchemaFormat, ModelProvider, StreamEvent } from "./types";
+import { countPromptTokens, countTextTokens } from "./tokens";
+import type { ChatRequest, JsonAnswer, JsonSchemaFormat, ModelProvider, StreamEvent } from "./types";
 
 // Development without OPENAI_API_KEY: a model that answers with simulated replies (Markdown,
 // tables, code in several languages; lib/ai/demo-replies.ts), streamed word by word like the
@@ -23,22 +23,22 @@ export const demoProvider: ModelProvider = {
   async *streamChat(request: ChatRequest): AsyncIterable<StreamEvent> {
     const question = request.messages.findLast((message) => message.role === "user")?.content ?? "";
     const words = demoReplyFor(question).split(/(?<=\s)/);
-    let outputTokens = 0;
+    let reply = "";
+    yield { type: "open" };
     for (const word of words) {
-      if (request.signal.aborted || outputTokens >= request.maxOutputTokens) break;
+      if (request.signal.aborted || countTextTokens(reply + word) > request.maxOutputTokens) break;
       await sleep(WORD_DELAY_MS, request.signal);
-      outputTokens++;
+      reply += word;
       yield { type: "text", text: word };
     }
     if (request.signal.aborted) return;
-    const inputTokens = request.messages.reduce((sum, message) => sum + estimateTokens(message.content), 0);
-    yield { type: "usage", usage: { inputTokens, outputTokens } };
+    yield { type: "usage", usage: { inputTokens: countPromptTokens(request.messages), outputTokens: countTextTokens(reply) } };
   },
 
-  async completeJson(request: ChatRequest & { format: JsonSchemaFormat; demoAnswer?: unknown }) {
-    const inputTokens = request.messages.reduce((sum, message) => sum + estimateTokens(message.content), 0);
+  async completeJson(request: ChatRequest & { format: JsonSchemaFormat; demoAnswer?: unknown }): Promise<JsonAnswer> {
+    const inputTokens = countPromptTokens(request.messages, JSON.stringify(request.format.schema));
     const text = JSON.stringify(request.demoAnswer ?? {});
-    return { text, usage: { inputTokens, outputTokens: estimateTokens(text) } };
+    return { text, refusal: null, finishReason: "stop", usage: { inputTokens, outputTokens: countTextTokens(text) } };
   },
 
   async isFlagged(): Promise<boolean> {

@@ -1,7 +1,7 @@
 import "server-only";
 import OpenAI from "openai";
 import { AppError } from "@/lib/errors";
-import type { ChatRequest, JsonSchemaFormat, ModelProvider, ModelUsage, StreamEvent } from "./types";
+import type { ChatRequest, JsonAnswer, JsonSchemaFormat, ModelProvider, ModelUsage, StreamEvent } from "./types";
 
 // The real provider: the `openai` SDK with the server-only key, against OpenAI or any
 // OpenAI-compatible server (OPENAI_BASE_URL). Retries are off: a retry would be a second
@@ -66,7 +66,8 @@ const readUsage = (usage: OpenAI.CompletionUsage | null | undefined): ModelUsage
 function requestParams(request: ChatRequest) {
   return {
     model: request.model,
-    messages: request.messages,
+    // Only what the API defines: a stored message's token count stays here.
+    messages: request.messages.map(({ role, content }) => ({ role, content })),
     max_completion_tokens: request.maxOutputTokens,
     safety_identifier: request.safetyIdentifier,
   };
@@ -86,9 +87,12 @@ export function createOpenAIProvider(options: { apiKey: string; baseURL?: string
         },
         { signal: idle.signal },
       );
+      yield { type: "open" };
       for await (const chunk of stream) {
         idle.touch();
-        const text = chunk.choices[0]?.delta?.content;
+        const delta = chunk.choices[0]?.delta;
+        // A refusal streams in its own field; it is the reply the user sees (and is billed).
+        const text = delta?.content ?? delta?.refusal;
         if (text) yield { type: "text", text };
         const usage = readUsage(chunk.usage);
         if (usage) yield { type: "usage", usage };
@@ -104,7 +108,7 @@ export function createOpenAIProvider(options: { apiKey: string; baseURL?: string
     }
   }
 
-  async function completeJson(request: ChatRequest & { format: JsonSchemaFormat }) {
+  async function completeJson(request: ChatRequest & { format: JsonSchemaFormat }): Promise<JsonAnswer> {
     try {
       const completion = await client.chat.completions.create(
         {
@@ -116,8 +120,13 @@ export function createOpenAIProvider(options: { apiKey: string; baseURL?: string
         },
         { signal: request.signal },
       );
-      const usage = readUsage(completion.usage) ?? { inputTokens: 0, outputTokens: 0 };
-      return { text: completion.choices[0]?.message?.content ?? "", usage };
+      const choice = completion.choices[0];
+      return {
+        text: choice?.message?.content ?? "",
+        refusal: choice?.message?.refusal ?? null,
+        finishReason: choice?.finish_reason ?? null,
+        usage: readUsage(completion.usage),
+      };
     } catch (error) {
       throw toUpstreamError(error, request.signal);
     }

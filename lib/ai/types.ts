@@ -5,11 +5,16 @@ export type ChatMessage = { role: "system" | "user" | "assistant"; content: stri
 
 export type ModelUsage = { inputTokens: number; outputTokens: number };
 
-export type StreamEvent = { type: "text"; text: string } | { type: "usage"; usage: ModelUsage };
+/** "open": the upstream accepted the request and started answering (from here on it bills). */
+export type StreamEvent = { type: "open" } | { type: "text"; text: string } | { type: "usage"; usage: ModelUsage };
+
+/** A structured answer: the text, or the model's refusal; usage as reported (null if none). */
+export type JsonAnswer = { text: string; refusal: string | null; finishReason: string | null; usage: ModelUsage | null };
 
 export type ChatRequest = {
   model: string;
-  messages: ChatMessage[];
+  /** A message may carry its stored token count; only role and content are sent. */
+  messages: Array<ChatMessage & { tokens?: number | null }>;
   maxOutputTokens: number;
   /** A hash of the user id: lets the provider trace abuse to one user without learning who. */
   safetyIdentifier: string;
@@ -22,7 +27,7 @@ export interface ModelProvider {
   readonly isDemo: boolean;
   streamChat(request: ChatRequest): AsyncIterable<StreamEvent>;
   /** One non-streamed answer constrained to a JSON schema (structured outputs). */
-  completeJson(request: ChatRequest & { format: JsonSchemaFormat; demoAnswer?: unknown }): Promise<{ text: string; usage: ModelUsage }>;
+  completeJson(request: ChatRequest & { format: JsonSchemaFormat; demoAnswer?: unknown }): Promise<JsonAnswer>;
   /** True when the moderation endpoint flags the text. */
   isFlagged(text: string, signal: AbortSignal): Promise<boolean>;
 }

@@ -20,25 +20,31 @@ export const chatRequestSchema = z.strictObject({
 export const chatFeature: AiFeature = {
   name: "chat",
   cache: "off", // a reply depends on the whole conversation; caching it would rarely hit
-  async prepare(raw, user, plan) {
+  async prepare(raw, _user, plan) {
     const request = parseStrict(chatRequestSchema, raw);
-    const conversationId = request.conversationId;
-    if (conversationId && !(await isOwnConversation(user.id, conversationId))) {
-      throw new AppError("not_found", { message: "Conversation not found." });
-    }
-    const history = conversationId ? await recentMessages(user.id, conversationId, HISTORY_MESSAGES) : [];
     return {
       token: request.token,
       userText: request.message,
       messages: [
         { role: "system", content: CHAT_PROMPT.system },
-        ...history.map((message) => ({ role: message.role, content: message.content })),
         { role: "user", content: request.message },
       ],
       model: modelFor(plan),
       promptVersion: CHAT_PROMPT.version,
       cacheParams: {},
-      extra: { conversationId: conversationId ?? crypto.randomUUID(), isNew: !conversationId },
+      extra: { conversationId: request.conversationId ?? crypto.randomUUID(), isNew: !request.conversationId },
     };
+  },
+  // The conversation's ownership and its latest messages (with their stored token counts).
+  async loadHistory(input, user) {
+    if (input.extra.isNew) return input.messages;
+    const conversationId = String(input.extra.conversationId);
+    const [owned, history] = await Promise.all([
+      isOwnConversation(user.id, conversationId),
+      recentMessages(user.id, conversationId, HISTORY_MESSAGES),
+    ]);
+    if (!owned) throw new AppError("not_found", { message: "Conversation not found." });
+    const [system, ...rest] = input.messages;
+    return [system!, ...history.map((message) => ({ role: message.role, content: message.content, tokens: message.tokenCount })), ...rest];
   },
 };

@@ -2,7 +2,9 @@ import "server-only";
 import { saveExchange } from "@/db/queries/conversations";
 import { ClientAbort } from "@/lib/ai/openai-provider";
 import { modelProvider } from "@/lib/ai/provider";
+import { countTextTokens } from "@/lib/ai/tokens";
 import type { ModelUsage } from "@/lib/ai/types";
+import { env } from "@/lib/env";
 import { AppError, type ErrorPayload } from "@/lib/errors";
 import { admitRequest, completeRequest, refuseRequest, startGuardedRequest, toAppError, type GuardContext } from "@/lib/guard";
 import { safetyIdentifier } from "@/lib/guard/hashing";
@@ -31,17 +33,33 @@ function refusal(error: AppError, nextToken?: string): Response {
   return Response.json({ error: error.toPayload(), ...(nextToken && { nextToken }) }, { status: error.status, headers });
 }
 
-async function readBody(request: Request): Promise<unknown> {
+/** The cheap checks, on headers only: before the session is read or a byte of the body. */
+function checkRequestHeaders(request: Request): void {
   if (!isSameOrigin(request.headers)) throw new AppError("forbidden", { message: "Cross-site request refused." });
   if (!request.headers.get("content-type")?.startsWith("application/json")) {
     throw new AppError("invalid_input", { message: "Send JSON." });
   }
-  // Refuse an oversized body before reading it when its length is declared, after otherwise.
-  if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) throw new AppError("message_too_long");
-  const text = await request.text();
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new AppError("message_too_long");
+  // Browsers always declare the length of a JSON body; an undeclared one is not buffered.
+  const declared = request.headers.get("content-length");
+  if (declared === null || !/^\d+$/.test(declared)) throw new AppError("length_required");
+  if (Number(declared) > MAX_BODY_BYTES) throw new AppError("message_too_long");
+}
+
+/** Reads at most MAX_BODY_BYTES (a body longer than it declared is cut off, not buffered). */
+async function readBody(request: Request): Promise<unknown> {
+  const parts: Uint8Array[] = [];
+  const reader = request.body?.getReader();
+  let size = 0;
+  for (let chunk = await reader?.read(); chunk && !chunk.done; chunk = await reader!.read()) {
+    size += chunk.value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader!.cancel();
+      throw new AppError("message_too_long");
+    }
+    parts.push(chunk.value);
+  }
   try {
-    return JSON.parse(text);
+    return JSON.parse(Buffer.concat(parts).toString("utf8"));
   } catch {
     throw new AppError("invalid_input", { message: "Send JSON." });
   }
@@ -51,9 +69,17 @@ export async function handleChatRequest(request: Request, defer: GuardContext["d
   // Aborted by the client (request.signal) or by the stream being cancelled, whichever first.
   const upstreamAbort = new AbortController();
   request.signal.addEventListener("abort", () => upstreamAbort.abort(), { once: true });
-  const ctx = startGuardedRequest({ feature: chatFeature, raw: null, headers: request.headers, signal: upstreamAbort.signal, defer });
+  const ctx = startGuardedRequest({
+    feature: chatFeature,
+    raw: null,
+    // Read by the input step, after the session step: no body is read for a stranger.
+    readRaw: () => readBody(request),
+    headers: request.headers,
+    signal: upstreamAbort.signal,
+    defer,
+  });
   try {
-    ctx.raw = await readBody(request);
+    checkRequestHeaders(request);
     await admitRequest(ctx);
   } catch (error) {
     const appError = await refuseRequest(ctx, error);
@@ -103,9 +129,19 @@ function streamReply(ctx: GuardContext, upstreamAbort: AbortController): Readabl
 
   async function pump(send: (event: ChatEvent) => void): Promise<void> {
     let generated = "";
-    let chunks = 0;
+    let answered = false;
     let usage: ModelUsage | null = null;
     const upstreamStarted = performance.now();
+    // The stream's total deadline, below the platform's maxDuration: a trickling upstream that
+    // never goes idle is cut here, and charged like any answer cut mid-way.
+    let pastDeadline = false;
+    const deadline = setTimeout(
+      () => {
+        pastDeadline = true;
+        upstreamAbort.abort();
+      },
+      Math.max(0, env.CHAT_STREAM_DEADLINE_MS - (performance.now() - ctx.startedAt)),
+    );
     const saveTurns = (assistantText: string) =>
       saveExchange({
         userId: user.id,
@@ -114,6 +150,9 @@ function streamReply(ctx: GuardContext, upstreamAbort: AbortController): Readabl
         userText: input.userText,
         assistantText,
       });
+    // What the provider bills: its own usage report, or (none came: a cut, an abort) the
+    // prompt's count plus what was received, counted with the same tokenizer.
+    const billed = (): ModelUsage => usage ?? { inputTokens: ctx.promptTokens ?? 0, outputTokens: countTextTokens(generated) };
     try {
       const events = provider.streamChat({
         model: input.model,
@@ -123,35 +162,47 @@ function streamReply(ctx: GuardContext, upstreamAbort: AbortController): Readabl
         signal: upstreamAbort.signal,
       });
       for await (const event of events) {
+        if (event.type === "open") {
+          answered = true;
+          continue;
+        }
         if (event.type === "usage") {
           usage = event.usage;
           continue;
         }
         ctx.timings.upstream_first_token ??= Math.round(performance.now() - upstreamStarted);
         generated += event.text;
-        chunks++;
         send(event);
       }
-      const final = usage ?? { inputTokens: ctx.estimatedInputTokens ?? 0, outputTokens: chunks };
+      if (pastDeadline) throw new ClientAbort();
+      const final = billed();
       await saveTurns(generated);
       await completeRequest(ctx, { outcome: "served", usage: final, responseText: generated });
       send({ type: "done", usage: final });
-    } catch (error) {
-      // No usage chunk comes after an abort or a cut: charge the input and what we counted.
-      const charged = { inputTokens: ctx.estimatedInputTokens ?? 0, outputTokens: Math.max(chunks, Math.ceil(generated.length / 4)) };
-      if (error instanceof ClientAbort || upstreamAbort.signal.aborted) {
+    } catch (caught) {
+      let error = caught;
+      if (pastDeadline) {
+        const seconds = Math.round(env.CHAT_STREAM_DEADLINE_MS / 1000);
+        error = new AppError("upstream_timeout", {
+          message: `The reply reached the ${seconds}-second limit and was cut off. What was generated counts toward today's usage.`,
+        });
+      } else if (error instanceof ClientAbort || upstreamAbort.signal.aborted) {
+        // The client left: charge the input and what was generated (no usage chunk follows an abort).
         if (generated) await saveTurns(generated).catch((cause) => console.error("[chat] could not save", cause));
-        await completeRequest(ctx, { outcome: "aborted", usage: charged, responseText: generated });
+        await completeRequest(ctx, { outcome: "aborted", usage: billed(), responseText: generated });
         return;
       }
       const appError = toAppError(error);
-      if (generated) {
-        // Cut mid-way: the provider generated (and bills) these tokens, so they are charged.
-        await completeRequest(ctx, { outcome: appError.code, usage: charged, responseText: generated, details: { partial: true } });
+      if (answered) {
+        // The upstream answered before it failed: it bills what it generated, so that is charged.
+        if (generated) await saveTurns(generated).catch((cause) => console.error("[chat] could not save", cause));
+        await completeRequest(ctx, { outcome: appError.code, usage: billed(), responseText: generated, details: { partial: true } });
       } else {
         await refuseRequest(ctx, appError);
       }
       send({ type: "error", error: appError.toPayload() });
+    } finally {
+      clearTimeout(deadline);
     }
   }
 }

@@ -5,6 +5,10 @@ import { recordBudgetAlerts } from "./budget-alerts";
 import type { GuardContext } from "./context";
 import { hashIp, sha256 } from "./hashing";
 import { normalizeText } from "./steps/cache";
+import { sweepExpiredReservations } from "./usage";
+
+/** One request in this many also sweeps expired reservations, besides the cron route. */
+const SWEEP_ONE_IN = 50;
 
 /**
  * 10. Exactly one audit row per request, served or refused: registered with `after()` when the
@@ -29,8 +33,12 @@ export async function writeAuditRow(ctx: GuardContext): Promise<void> {
     ipHash: hashIp(ctx.ip),
     promptText: storeContent ? (ctx.input?.userText ?? null) : null,
     responseText: storeContent ? (outcome.responseText ?? null) : null,
-    details: { timings: ctx.timings, ...outcome.details },
+    // The worst case reserved for it: settled tokens never exceed it (tests assert this).
+    details: { timings: ctx.timings, ...(ctx.reservation && { reservedTokens: ctx.reservation.tokens }), ...outcome.details },
   });
+  if (Math.random() * SWEEP_ONE_IN < 1) {
+    await sweepExpiredReservations().catch((error) => console.error("[guard] reservation sweep failed", error));
+  }
   if (ctx.spentToday) {
     await recordBudgetAlerts(ctx.spentToday.day, ctx.spentToday.micros).catch((error) =>
       console.error("[budget] could not record alerts", error),

@@ -1,5 +1,6 @@
 import "server-only";
-import type { ChatMessage } from "@/lib/ai/types";
+import type { CountedMessage } from "@/lib/ai/tokens";
+import type { ModelUsage } from "@/lib/ai/types";
 import { clientIp } from "@/lib/client-ip";
 import type { Plan } from "@/lib/plans";
 import type { SessionUser } from "@/lib/session";
@@ -11,7 +12,9 @@ export type PreparedInput = {
   /** The user's own text: what the length limit, the prompt hash and moderation look at. */
   userText: string;
   /** The full conversation sent to the model: server-side system prompt + stored history + the new text. */
-  messages: ChatMessage[];
+  messages: CountedMessage[];
+  /** Text the provider adds to the prompt and bills (a structured output's JSON schema). */
+  promptAddedText?: string;
   model: string;
   promptVersion: string;
   /** Part of the cache key besides the text: anything that changes the answer. */
@@ -25,7 +28,10 @@ export type AiFeature = {
   name: string;
   /** Cache scope: off, per user (the default for anything cached) or shared across users. */
   cache: "off" | "user" | "shared";
+  /** Parses the input without touching the database (that waits until after the rate limit). */
   prepare(raw: unknown, user: SessionUser, plan: Plan): Promise<PreparedInput>;
+  /** The messages with the stored history, loaded after the rate limit; refuses what is not the user's. */
+  loadHistory?(input: PreparedInput, user: SessionUser): Promise<CountedMessage[]>;
 };
 
 export type Outcome = {
@@ -42,6 +48,8 @@ export type GuardContext = {
   requestId: string;
   feature: AiFeature;
   raw: unknown;
+  /** Reads the raw input when the input step runs (the chat route reads its body only after the session step). */
+  readRaw?: () => Promise<unknown>;
   headers: Headers;
   signal: AbortSignal;
   ip: string;
@@ -53,7 +61,10 @@ export type GuardContext = {
   user?: SessionUser;
   plan?: Plan;
   input?: PreparedInput;
-  estimatedInputTokens?: number;
+  /** The prompt's tokens, counted with the model's tokenizer (the history step). */
+  promptTokens?: number;
+  /** Set once the upstream has answered: what it bills, charged whatever happens next. */
+  billed?: ModelUsage;
   reservation?: Reservation;
   cacheKey?: string;
   cachedAnswer?: string;
@@ -67,6 +78,7 @@ export type GuardContext = {
 export function createGuardContext(options: {
   feature: AiFeature;
   raw: unknown;
+  readRaw?: () => Promise<unknown>;
   headers: Headers;
   signal: AbortSignal;
   defer: (task: () => Promise<void>) => void;

@@ -8,8 +8,9 @@ import { checkSession } from "./steps/session";
 import { validateInput } from "./steps/input";
 import { checkRequestToken } from "./steps/replay";
 import { enforceRateLimits } from "./steps/rate-limit";
-import { reserveQuota } from "./steps/quota";
+import { loadHistory } from "./steps/history";
 import { lookupCache } from "./steps/cache";
+import { reserveQuota } from "./steps/quota";
 import { moderateInput } from "./steps/moderation";
 import { settleReservation } from "./usage";
 
@@ -17,13 +18,16 @@ import { settleReservation } from "./usage";
 // these steps in this order, cheapest refusals first, each passing the context on or throwing
 // a typed AppError. Then the caller calls the model (step 8), and settles (9) with
 // `completeRequest` or `refuseRequest`; the audit row (10) is written after the response.
+// History is read only after the rate limit; the exact cache before the quota, so a hit
+// needs no token headroom.
 export const GUARD_STEPS = [
   ["session", checkSession],
   ["input", validateInput],
   ["replay", checkRequestToken],
   ["rate_limit", enforceRateLimits],
-  ["quota", reserveQuota],
+  ["history", loadHistory],
   ["cache", lookupCache],
+  ["quota", reserveQuota],
   ["moderation", moderateInput],
 ] as const satisfies ReadonlyArray<readonly [string, (ctx: GuardContext) => Promise<void>]>;
 
@@ -57,9 +61,17 @@ export function toAppError(error: unknown): AppError {
   return new AppError("service_unavailable", { cause: error });
 }
 
-/** A refusal or a failure before anything was generated: release the reservation, record why. */
+/**
+ * A refusal or a failure. Before the upstream answered: release the reservation, record why.
+ * After (`ctx.billed` is set: a schema failure, a refusal, a cut answer): what the provider
+ * billed is charged and recorded with the error as the outcome.
+ */
 export async function refuseRequest(ctx: GuardContext, error: unknown): Promise<AppError> {
   const appError = toAppError(error);
+  if (ctx.billed) {
+    await completeRequest(ctx, { outcome: appError.code, usage: ctx.billed, responseText: "", details: { error: appError.message } });
+    return appError;
+  }
   if (ctx.reservation) await settleSafely(ctx, { inputTokens: 0, outputTokens: 0 }, true);
   ctx.finish({ outcome: appError.code, details: { error: appError.message } });
   return appError;

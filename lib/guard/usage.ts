@@ -11,8 +11,24 @@ import { utcDay } from "@/lib/time";
 // the call the worst case is swapped for the real usage. Postgres locks the row for the
 // upsert and re-checks the condition on its latest version, so any number of parallel
 // requests admits exactly as many as fit.
+//
+// Lock order, everywhere (reserve, settle, sweep): the request's own reservation row, then
+// the user's usage_daily row, then budget_daily. A statement that took them in another order
+// would deadlock against a parallel one (a burst from one user did, before).
+//
+// Each admitted request also leaves a `reservations` row with its request id and an expiry;
+// settle deletes it. A process that dies between reserve and settle leaves it behind, and
+// `sweepExpiredReservations` (the cron route, and now and then after a request) releases it
+// and writes the request's audit row with outcome `lost`.
+
+/**
+ * Longer than any request can live: the platform's maxDuration (300 s, app/api/chat/route.ts)
+ * and the chat stream's own deadline are below it, so only a dead process's reservation expires.
+ */
+export const RESERVATION_TTL_SECONDS = 15 * 60;
 
 export type Reservation = {
+  requestId: string;
   userId: string;
   day: string;
   tokens: number;
@@ -24,20 +40,25 @@ export type Reservation = {
 export type ReservationRefusal = { refused: "quota" | "budget" };
 
 export async function reserveUsage(options: {
+  requestId: string;
   userId: string;
+  /** The audit row's action and model, for the `lost` row if the request never settles. */
+  action: string;
+  model: string;
   plan: Plan;
   tokens: number;
   costMicros: number;
   /** Global daily cap in micro-dollars; null = none (or an admin, who is never stopped by it). */
   budgetMicros: number | null;
 }): Promise<Reservation | ReservationRefusal> {
-  const { userId, plan, tokens, costMicros, budgetMicros } = options;
+  const { requestId, userId, plan, tokens, costMicros, budgetMicros } = options;
   const day = utcDay();
   if (tokens > plan.tokensPerDay) return { refused: "quota" };
   if (budgetMicros !== null && costMicros > budgetMicros) return { refused: "budget" };
   const db = await getDb();
   // One round trip: the user's row first (the usual limit), then the global budget, only for
-  // an admitted request. Both are conditional upserts on a locked row.
+  // an admitted request, then the reservation's own row, only for a budgeted one. Each CTE
+  // reads the one before, which fixes the order the rows are locked in.
   const [result] = rowsOf<{ admitted: number; budgeted: number }>(
     await db.execute(sql`
       with admitted as (
@@ -55,8 +76,14 @@ export async function reserveUsage(options: {
           set reserved_micros = b.reserved_micros + ${costMicros}
           where ${budgetMicros}::bigint is null or b.cost_micros + b.reserved_micros + ${costMicros} <= ${budgetMicros}::bigint
         returning 1
+      ), held as (
+        insert into reservations (request_id, user_id, day, action, model, tokens, cost_micros, expires_at)
+        select ${requestId}::uuid, ${userId}, ${day}::date, ${options.action}, ${options.model}, ${tokens}::bigint,
+          ${costMicros}::bigint, now() + make_interval(secs => ${RESERVATION_TTL_SECONDS})
+        from budgeted
+        returning 1
       )
-      select (select count(*) from admitted)::int as admitted, (select count(*) from budgeted)::int as budgeted`),
+      select (select count(*) from admitted)::int as admitted, (select count(*) from held)::int as budgeted`),
   );
   if (!result || Number(result.admitted) === 0) return { refused: "quota" };
   if (Number(result.budgeted) === 0) {
@@ -68,13 +95,14 @@ export async function reserveUsage(options: {
       .where(and(eq(usageDaily.userId, userId), eq(usageDaily.day, day)));
     return { refused: "budget" };
   }
-  return { userId, day, tokens, costMicros, settled: false };
+  return { requestId, userId, day, tokens, costMicros, settled: false };
 }
 
 /**
  * Replaces the reservation with what was really used, once. `release` also gives the request
- * back (an upstream error or a refusal after the reservation: the user got nothing).
- * Returns the day's global spend afterwards, for budget alerts.
+ * back (a refusal or an upstream error before the upstream answered: the user got nothing).
+ * If the sweeper already released the reservation, the usage is still charged (nothing is
+ * released twice). Returns the day's global spend afterwards, for budget alerts.
  */
 export async function settleReservation(
   reservation: Reservation,
@@ -83,25 +111,74 @@ export async function settleReservation(
   if (reservation.settled) return null;
   reservation.settled = true;
   const db = await getDb();
-  const { userId, day } = reservation;
+  const { requestId, userId, day } = reservation;
+  // `claimed` is this request's reservation row, if the sweeper has not taken it. The budget
+  // update waits for the user's row (its gating subquery reads user_usage): usage, then budget.
   const [row] = rowsOf<{ spent: number | string | null }>(
     await db.execute(sql`
-      with user_usage as (
+      with claimed as (
+        delete from reservations where request_id = ${requestId}::uuid returning tokens, cost_micros
+      ), user_usage as (
         update usage_daily set
-          requests = requests - ${usage.release ? 1 : 0},
-          tokens_reserved = greatest(0, tokens_reserved - ${reservation.tokens}),
+          requests = requests - (case when ${usage.release ? 1 : 0} = 1 and exists (select 1 from claimed) then 1 else 0 end),
+          tokens_reserved = greatest(0, tokens_reserved - coalesce((select tokens from claimed), 0)),
           tokens_used = tokens_used + ${usage.tokens},
           cost_micros = cost_micros + ${usage.costMicros}
         where user_id = ${userId} and day = ${day}
         returning 1
       ), budget as (
         update budget_daily set
-          reserved_micros = greatest(0, reserved_micros - ${reservation.costMicros}),
+          reserved_micros = greatest(0, reserved_micros - coalesce((select cost_micros from claimed), 0)),
           cost_micros = cost_micros + ${usage.costMicros}
-        where day = ${day}
+        where day = ${day} and (select count(*) from user_usage) >= 0
         returning cost_micros
       )
       select (select cost_micros from budget) as spent`),
   );
   return row?.spent === null || row?.spent === undefined ? null : Number(row.spent);
+}
+
+/**
+ * Releases reservations whose request never settled (its process died) and writes each one's
+ * audit row, outcome `lost`, in the same statement: a reservation is released and audited
+ * exactly once, even with several sweepers and a late settle racing. Returns how many.
+ */
+export async function sweepExpiredReservations(limit = 200): Promise<number> {
+  const db = await getDb();
+  const expired = rowsOf<{ request_id: string }>(
+    await db.execute(sql`select request_id from reservations where expires_at < now() order by expires_at limit ${limit}`),
+  );
+  let released = 0;
+  // One reservation per statement, so each takes its rows in the same order as reserve and settle.
+  for (const { request_id: requestId } of expired) {
+    const [row] = rowsOf<{ released: number }>(
+      await db.execute(sql`
+        with claimed as (
+          delete from reservations where request_id = ${requestId}::uuid and expires_at < now() returning *
+        ), user_usage as (
+          update usage_daily u set
+            requests = greatest(0, u.requests - 1),
+            tokens_reserved = greatest(0, u.tokens_reserved - c.tokens)
+          from claimed c
+          where u.user_id = c.user_id and u.day = c.day
+          returning 1
+        ), budget as (
+          update budget_daily b set reserved_micros = greatest(0, b.reserved_micros - c.cost_micros)
+          from claimed c
+          where b.day = c.day and (select count(*) from user_usage) >= 0
+          returning 1
+        ), audit as (
+          insert into audit_log (request_id, user_id, action, outcome, model, details)
+          select c.request_id, c.user_id, c.action, 'lost', c.model,
+            jsonb_build_object('reservedTokens', c.tokens, 'reservedMicros', c.cost_micros, 'reservedAt', c.created_at, 'expiredAt', c.expires_at)
+          from claimed c
+          where (select count(*) from budget) >= 0
+          on conflict (request_id) do nothing
+          returning 1
+        )
+        select (select count(*) from claimed)::int as released, (select count(*) from audit)::int as audited`),
+    );
+    released += Number(row?.released ?? 0);
+  }
+  return released;
 }

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { modelFor } from "@/lib/ai/models";
 import { SUMMARIZE_PROMPT } from "@/lib/ai/prompts";
 import { modelProvider } from "@/lib/ai/provider";
+import { countTextTokens } from "@/lib/ai/tokens";
 import { AppError } from "@/lib/errors";
 import { completeRequest, type AiFeature, type GuardContext } from "@/lib/guard";
 import { safetyIdentifier } from "@/lib/guard/hashing";
@@ -22,6 +23,7 @@ export const summarySchema = z.strictObject({
 export type Summary = z.infer<typeof summarySchema>;
 
 const RESPONSE_FORMAT = zodResponseFormat(summarySchema, "summary");
+const RESPONSE_SCHEMA = RESPONSE_FORMAT.json_schema.schema ?? {};
 
 const summarizeRequestSchema = z.strictObject({
   text: z.string().trim().min(1, "Paste some text to summarize.").max(200_000),
@@ -43,6 +45,8 @@ export const summarizeFeature: AiFeature = {
         { role: "system", content: SUMMARIZE_PROMPT.system },
         { role: "user", content: request.text },
       ],
+      // The provider adds the schema to the prompt and bills it: the reservation counts it too.
+      promptAddedText: JSON.stringify(RESPONSE_SCHEMA),
       model,
       promptVersion: SUMMARIZE_PROMPT.version,
       cacheParams: { maxOutputTokens: plan.maxOutputTokens, format: "summary-v1" },
@@ -69,7 +73,11 @@ function parseSummary(text: string): Summary | null {
   }
 }
 
-/** Steps 8 and 9 for the tool: the cache's answer, or the model's once it passes the schema. */
+/**
+ * Steps 8 and 9 for the tool: the cache's answer, or the model's once it passes the schema.
+ * Once the model has answered, what it billed is charged even when the answer is refused,
+ * cut off or fails the schema (a prompt engineered to fail validation is not free).
+ */
 export async function runSummarize(ctx: GuardContext): Promise<{ summary: Summary; cacheHit: boolean }> {
   const { user, plan, input } = ctx as Required<Pick<GuardContext, "user" | "plan" | "input">> & GuardContext;
   if (ctx.cachedAnswer !== undefined) {
@@ -86,14 +94,22 @@ export async function runSummarize(ctx: GuardContext): Promise<{ summary: Summar
     maxOutputTokens: plan.maxOutputTokens,
     safetyIdentifier: safetyIdentifier(user.id),
     signal: ctx.signal,
-    format: { name: "summary", schema: RESPONSE_FORMAT.json_schema.schema ?? {} },
+    format: { name: "summary", schema: RESPONSE_SCHEMA },
     demoAnswer: demoSummary(input.userText),
   });
   ctx.timings.upstream_total = Math.round(performance.now() - started);
+  const usage = answer.usage ?? { inputTokens: ctx.promptTokens ?? 0, outputTokens: countTextTokens(answer.refusal ?? answer.text) };
+  ctx.billed = usage; // from here on a failure is charged, not released (refuseRequest)
+  if (answer.refusal !== null) throw new AppError("model_refused");
+  if (answer.finishReason === "length") {
+    throw new AppError("invalid_model_output", {
+      message: `The answer was cut off at your plan's limit of ${plan.maxOutputTokens.toLocaleString("en-US")} output tokens. The attempt counts toward today's usage; try a shorter text.`,
+    });
+  }
   const summary = parseSummary(answer.text);
   if (!summary) throw new AppError("invalid_model_output");
   const stored = JSON.stringify(summary);
   await storeInCache(ctx, stored);
-  await completeRequest(ctx, { outcome: "served", usage: answer.usage, responseText: stored });
+  await completeRequest(ctx, { outcome: "served", usage, responseText: stored });
   return { summary, cacheHit: false };
 }

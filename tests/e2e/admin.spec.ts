@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { expect, test } from "@playwright/test";
+import { E2E_ADMIN_EMAILS } from "../support/sentinels";
 import { e2eSql } from "./database";
 import { screenshot, signUp } from "./helpers";
 import { actionId, postAction } from "./stripe";
@@ -27,11 +28,11 @@ test("a non-admin gets a 404 for /admin and a refusal from the set-plan action",
 });
 
 test("an admin lists users with their plan and sets one by hand; the change is audited and the user gets it", async ({ page }) => {
-  const { email } = await signUp(page);
+  // Admin by configuration (ADMIN_EMAILS) and a proven address (signUp marks it verified).
+  await signUp(page, { email: E2E_ADMIN_EMAILS[1]!, password: "a long enough password" });
   const targetEmail = `target-${randomUUID()}@example.com`;
   const targetId = await insertUser(targetEmail);
   const sql = e2eSql();
-  await sql`update users set role = 'admin' where email = ${email}`;
 
   await page.goto("/admin");
   await expect(page.getByRole("heading", { name: "Admin" })).toBeVisible();

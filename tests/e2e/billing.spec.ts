@@ -141,7 +141,7 @@ test("webhook over HTTP: bad signature 400 and nothing written; a replay applied
 });
 
 test("deleting an account cancels its Stripe subscription, then the user", async ({ page }) => {
-  const { email } = await signUp(page);
+  const { email, password } = await signUp(page);
   const userId = await userIdOf(email);
   const response = await postAction(page.request, "/pricing", actionId("startCheckoutAction"), { planId: "pro", attempt: randomUUID() });
   const sessionId = /\/checkout\/([^;?/]+)/.exec(response.headers()["x-action-redirect"] ?? "")?.[1] ?? "";
@@ -158,6 +158,13 @@ test("deleting an account cancels its Stripe subscription, then the user", async
   expect(await userIdOf(email).catch(() => null)).toBe(userId);
 
   await dialog.getByLabel("Type DELETE to delete your account").fill("DELETE");
+  await dialog.getByLabel("Confirm with your password").fill("not my password");
+  await dialog.getByRole("button", { name: "Delete account" }).click();
+  await expect(dialog.getByText("Current password is incorrect.")).toBeVisible(); // a session alone cannot delete
+  expect(await userIdOf(email).catch(() => null)).toBe(userId);
+
+  await dialog.getByLabel("Type DELETE to delete your account").fill("DELETE");
+  await dialog.getByLabel("Confirm with your password").fill(password);
   await dialog.getByRole("button", { name: "Delete account" }).click();
   await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Log in" })).toBeVisible();
 

@@ -10,10 +10,15 @@ export function e2eDatabaseName(): string {
 
 /** A direct connection to the database the server under test uses, for setup and assertions. */
 export function e2eSql() {
-  return postgres(databaseUrlFor(BASE_DATABASE_URL, e2eDatabaseName()), { max: 2, onnotice: () => {} });
+  return postgres(databaseUrlFor(BASE_DATABASE_URL, e2eDatabaseName()), { max: 2, prepare: false, onnotice: () => {} });
 }
 
 /** The fake OpenAI server next start talks to (tests/fakes/openai-server.ts): the port after the app's. */
 export function fakeOpenAIPort(): number {
   return Number(process.env.E2E_PORT ?? "3100") + 1;
+}
+
+/** With E2E_REDIS=upstash, the Upstash REST front (tests/fakes/upstash-rest-server.ts) the app talks to. */
+export function upstashRestPort(): number {
+  return Number(process.env.E2E_PORT ?? "3100") + 6;
 }

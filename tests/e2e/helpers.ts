@@ -1,5 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { expect, type Page } from "@playwright/test";
+import type { ReceivedEmail } from "../fakes/smtp-server";
+import { fakeSmtpPorts } from "../support/sentinels";
+import { e2eSql } from "./database";
 
 export const SCREENSHOT_DIR = "test-results/screenshots";
 
@@ -37,20 +40,50 @@ export function randomIp(): string {
   return `10.${byte()}.${byte()}.${byte()}`;
 }
 
-export async function signUp(page: Page, credentials = newCredentials()) {
+/**
+ * Signs up through the form. Tests that are not about email verification get the address marked
+ * proven in the database (as the emailed link would); `{ verified: false }` leaves it unproven
+ * (tests/e2e/accounts.spec.ts follows the real link from the SMTP server).
+ */
+export async function signUp(page: Page, credentials = newCredentials(), { verified = true } = {}) {
   await actAsNewClient(page);
   await page.goto("/signup");
   await page.getByLabel("Email").fill(credentials.email);
   await page.getByLabel("Password").fill(credentials.password);
   await page.getByRole("button", { name: "Create account" }).click();
-  // A new user lands in the chat (password hashing and the first render take a while on a busy machine).
+  // A new user lands in the chat (hashing and sending the email take a while on a busy machine).
   await expect(page).toHaveURL(/\/chat$/, { timeout: 15_000 });
+  if (verified) await markEmailVerified(credentials.email);
   return credentials;
+}
+
+export async function markEmailVerified(email: string): Promise<void> {
+  const sql = e2eSql();
+  try {
+    await sql`update users set email_verified = now() where email = ${email.toLowerCase()}`;
+  } finally {
+    await sql.end();
+  }
+}
+
+/** What the fake SMTP server received for this address, oldest first. */
+export async function receivedEmails(to: string): Promise<ReceivedEmail[]> {
+  const response = await fetch(`http://127.0.0.1:${fakeSmtpPorts().control}/?to=${encodeURIComponent(to)}`);
+  return (await response.json()) as ReceivedEmail[];
+}
+
+/** The newest email to this address with this subject (waits for it to arrive), and the app link in it. */
+export async function emailedLink(to: string, subject: string): Promise<{ email: ReceivedEmail; link: string }> {
+  let found: ReceivedEmail | undefined;
+  await expect.poll(async () => (found = (await receivedEmails(to)).findLast((mail) => mail.subject === subject))).toBeTruthy();
+  const link = /https?:\/\/\S+(?:verify-email\/confirm|reset-password)\?token=[^\s<>"]+/.exec(found!.text)?.[0];
+  if (!link) throw new Error(`no link in: ${found!.text}`);
+  return { email: found!, link };
 }
 
 /** Logs out through the user menu in the header (desktop width). */
 export async function logOut(page: Page): Promise<void> {
   await page.getByRole("button", { name: "Account menu" }).click();
-  await page.getByRole("menuitem", { name: "Log out" }).click();
+  await page.getByRole("menuitem", { name: "Log out", exact: true }).click();
   await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Log in" })).toBeVisible();
 }

@@ -4,18 +4,28 @@
 // OPENAI_BASE_URL.
 //
 // Behaviour is chosen by markers in the last user message, so parallel tests never share
-// state: [[tag:NAME]] counts calls and aborts under NAME; [[fault:429|500|hang|cut|slow|badjson]]
-// injects a fault; [[flag]] makes moderation flag the text. GET /__control/stats?tag=NAME
-// reads the counters.
+// state: [[tag:NAME]] counts calls, aborts and billed tokens under NAME;
+// [[fault:429|500|hang|cut|stall|slow|trickle|badjson|refusal|length]] injects a fault;
+// [[words:N]] sets the streamed reply's length; [[flag]] makes moderation flag the text.
+// GET /__control/stats?tag=NAME reads the counters.
+//
+// As strict as the real API where accounting depends on it: no Authorization header → 401;
+// tokens counted with the model's tokenizer (o200k_base) and the chat format's overhead; the
+// usage chunk only when `stream_options.include_usage` is asked; output stops at
+// `max_completion_tokens` with finish_reason "length"; billed tokens are recorded per tag
+// (what was generated, also when the client went away).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { countTokens, decode, encode } from "gpt-tokenizer/encoding/o200k_base";
 
 export type FakeStats = {
   chat: number;
   moderations: number;
   aborts: number;
   completed: number;
-  last?: { model: string; maxCompletionTokens: number | null; safetyIdentifier: string | null; messages: unknown[]; stream: boolean };
+  /** What the fake billed, summed over the tag's calls (prompt and completion tokens). */
+  billed: { promptTokens: number; completionTokens: number };
+  last?: { model: string; maxCompletionTokens: number | null; safetyIdentifier: string | null; messages: unknown[]; stream: boolean; includeUsage: boolean };
 };
 
 type Message = { role: string; content: string };
@@ -23,12 +33,28 @@ type ChatBody = {
   model: string;
   messages: Message[];
   stream?: boolean;
+  stream_options?: { include_usage?: boolean };
   max_completion_tokens?: number;
   safety_identifier?: string;
-  response_format?: { type: string };
+  response_format?: { type: string; json_schema?: { name: string; schema: unknown; strict?: boolean } };
 };
 
-const emptyStats = (): FakeStats => ({ chat: 0, moderations: 0, aborts: 0, completed: 0 });
+const emptyStats = (): FakeStats => ({ chat: 0, moderations: 0, aborts: 0, completed: 0, billed: { promptTokens: 0, completionTokens: 0 } });
+
+// The tokenizer counts special-token text in user input as plain text, as the API does.
+const PLAIN = { disallowedSpecial: new Set<string>() };
+const tokensOf = (text: string) => (text ? countTokens(text, PLAIN) : 0);
+
+/** Prompt tokens as the API bills them: per message 3 framing tokens + role + content, + 3 to prime the reply, + a structured output's schema. */
+function promptTokensOf(body: ChatBody): number {
+  const schema = body.response_format?.json_schema?.schema;
+  let total = 3 + (schema ? tokensOf(JSON.stringify(schema)) : 0);
+  for (const message of body.messages) total += 3 + tokensOf(message.role) + tokensOf(message.content);
+  return total;
+}
+
+/** The first `max` tokens of a text (what a model cut at max_completion_tokens emits). */
+const firstTokens = (text: string, max: number) => decode(encode(text, PLAIN).slice(0, max));
 
 export type FakeOpenAI = { url: string; port: number; stats(tag?: string): FakeStats; reset(): void; close(): Promise<void> };
 
@@ -58,6 +84,9 @@ export async function startFakeOpenAI(options: { port?: number; wordDelayMs?: nu
       return json(res, 200, { ok: true });
     }
     const body = JSON.parse((await readBody(req)) || "{}");
+    if (!/^Bearer \S+/.test(req.headers.authorization ?? "")) {
+      return json(res, 401, { error: { message: "You didn't provide an API key.", type: "invalid_request_error", code: null } });
+    }
     if (req.method === "POST" && url.pathname === "/v1/moderations") {
       const input = JSON.stringify(body.input ?? "");
       for (const tag of tagsOf(input)) statsFor(tag).moderations++;
@@ -80,6 +109,7 @@ export async function startFakeOpenAI(options: { port?: number; wordDelayMs?: nu
         safetyIdentifier: body.safety_identifier ?? null,
         messages: body.messages,
         stream: body.stream === true,
+        includeUsage: body.stream_options?.include_usage === true,
       };
     }
     let finished = false;
@@ -89,6 +119,12 @@ export async function startFakeOpenAI(options: { port?: number; wordDelayMs?: nu
     const done = () => {
       finished = true;
       for (const stats of all) stats.completed++;
+    };
+    const bill = (promptTokens: number, completionTokens: number) => {
+      for (const stats of all) {
+        stats.billed.promptTokens += promptTokens;
+        stats.billed.completionTokens += completionTokens;
+      }
     };
     const fault = /\[\[fault:(\w+)\]\]/.exec(last)?.[1];
     if (fault === "429") {
@@ -102,45 +138,80 @@ export async function startFakeOpenAI(options: { port?: number; wordDelayMs?: nu
     }
     if (fault === "hang") return; // never answers; the client's timeout (or abort) ends it
 
-    const promptTokens = Math.ceil(body.messages.reduce((sum, message) => sum + message.content.length, 0) / 4);
+    const promptTokens = promptTokensOf(body);
+    const maxTokens = body.max_completion_tokens ?? Number.POSITIVE_INFINITY;
     if (!body.stream) {
-      const content = body.response_format?.type === "json_schema" ? structuredAnswer(last, fault) : `Echo: ${last}`;
+      let content: string | null = body.response_format?.type === "json_schema" ? structuredAnswer(last, fault) : `Echo: ${last}`;
+      let refusal: string | null = null;
+      let finishReason = "stop";
+      if (fault === "refusal") {
+        refusal = "I'm sorry, but I can't help with that request.";
+        content = null;
+      } else if (tokensOf(content) > maxTokens) {
+        content = firstTokens(content, maxTokens);
+        finishReason = "length";
+      }
+      const completionTokens = tokensOf(content ?? refusal ?? "");
+      bill(promptTokens, completionTokens);
       done();
       return json(res, 200, {
         id: "chatcmpl-fake",
         object: "chat.completion",
         created: Math.floor(Date.now() / 1000),
         model: body.model,
-        choices: [{ index: 0, message: { role: "assistant", content, refusal: null }, finish_reason: "stop", logprobs: null }],
-        usage: { prompt_tokens: promptTokens, completion_tokens: Math.ceil(content.length / 4), total_tokens: promptTokens + Math.ceil(content.length / 4) },
+        choices: [{ index: 0, message: { role: "assistant", content, refusal }, finish_reason: finishReason, logprobs: null }],
+        usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
       });
     }
 
-    const wordCount = fault === "slow" ? 400 : 12;
-    const delay = fault === "slow" ? 50 : wordDelayMs;
-    const words = Array.from({ length: wordCount }, (_, i) => (i === 0 ? "Echo: " : `word${i} `));
+    const requestedWords = Number(/\[\[words:(\d+)\]\]/.exec(last)?.[1] ?? (fault === "slow" ? 400 : 12));
+    const wordCount = fault === "trickle" ? Number.POSITIVE_INFINITY : requestedWords;
+    const delay = fault === "slow" ? 50 : fault === "trickle" ? 100 : wordDelayMs;
+    const wordAt = (i: number) => (i === 0 ? "Echo: " : `word${i} `);
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
     const chunk = (delta: Record<string, unknown>, finishReason: string | null = null) =>
       `data: ${JSON.stringify({ id: "chatcmpl-fake", object: "chat.completion.chunk", created: 0, model: body.model, choices: [{ index: 0, delta, finish_reason: finishReason }] })}\n\n`;
+    // What was generated is billed, whether or not the client stayed to read it.
+    let generated = "";
+    let billed = false;
+    const billOnce = () => {
+      if (billed) return;
+      billed = true;
+      bill(promptTokens, tokensOf(generated));
+    };
+    res.on("close", billOnce);
     let sent = 0;
+    const finish = (finishReason: string) => {
+      res.write(chunk({}, finishReason));
+      const completionTokens = tokensOf(generated);
+      if (body.stream_options?.include_usage) {
+        res.write(`data: ${JSON.stringify({ id: "chatcmpl-fake", object: "chat.completion.chunk", created: 0, model: body.model, choices: [], usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens } })}\n\n`);
+      }
+      res.write("data: [DONE]\n\n");
+      billOnce();
+      done();
+      res.end();
+    };
     const tick = () => {
       if (res.destroyed) return;
       if (fault === "cut" && sent === 3) {
+        billOnce();
         res.socket?.destroy(); // the connection drops mid-stream
         return;
       }
-      if (fault === "stall" && sent === 3) return; // stays open, says nothing more
-      if (sent < words.length) {
-        res.write(chunk(sent === 0 ? { role: "assistant", content: words[sent] } : { content: words[sent] }));
-        sent++;
-        setTimeout(tick, delay);
-        return;
+      if (fault === "stall" && sent === 3) return billOnce(); // stays open, says nothing more
+      if (sent >= wordCount) return finish("stop");
+      let word = wordAt(sent);
+      const cut = tokensOf(generated + word) > maxTokens;
+      if (cut) word = firstTokens(generated + word, maxTokens).slice(generated.length);
+      if (word) {
+        if (fault === "refusal") res.write(chunk(sent === 0 ? { role: "assistant", refusal: word } : { refusal: word }));
+        else res.write(chunk(sent === 0 ? { role: "assistant", content: word } : { content: word }));
+        generated += word;
       }
-      res.write(chunk({}, "stop"));
-      res.write(`data: ${JSON.stringify({ id: "chatcmpl-fake", object: "chat.completion.chunk", created: 0, model: body.model, choices: [], usage: { prompt_tokens: promptTokens, completion_tokens: sent, total_tokens: promptTokens + sent } })}\n\n`);
-      res.write("data: [DONE]\n\n");
-      done();
-      res.end();
+      sent++;
+      if (cut || (tokensOf(generated) >= maxTokens && sent < wordCount)) return finish("length");
+      setTimeout(tick, delay);
     };
     tick();
   }
@@ -150,7 +221,7 @@ export async function startFakeOpenAI(options: { port?: number; wordDelayMs?: nu
   return {
     url: `http://127.0.0.1:${port}/v1`,
     port,
-    stats: (tag = "*") => ({ ...statsFor(tag) }),
+    stats: (tag = "*") => structuredClone(statsFor(tag)),
     reset: () => byTag.clear(),
     close: () =>
       new Promise<void>((resolve) => {
@@ -167,6 +238,8 @@ function tagsOf(text: string): string[] {
 
 function structuredAnswer(text: string, fault: string | undefined): string {
   if (fault === "badjson") return JSON.stringify({ title: 42, bullets: "not a list" });
+  // Far longer than any plan's output cap: the answer is cut mid-JSON.
+  if (fault === "length") return JSON.stringify({ title: "Long", bullets: Array.from({ length: 8 }, (_, i) => `Point ${i} `.repeat(120)), sentiment: "neutral" });
   const words = text.replace(/\[\[[^\]]*\]\]/g, "").trim().split(/\s+/).filter(Boolean);
   return JSON.stringify({
     title: `Summary of ${words.slice(0, 4).join(" ") || "the text"}`,

@@ -8,7 +8,11 @@ import type { Requester } from "@upstash/redis";
  * and answers through a Redis requester. Lets tests drive the app's Upstash mode, which
  * production on Vercel uses, without reaching Upstash.
  */
-export async function startUpstashRestServer(backend: Requester, token: string): Promise<{ url: string; requests: number; close: () => Promise<void> }> {
+export async function startUpstashRestServer(
+  backend: Requester,
+  token: string,
+  port = 0,
+): Promise<{ url: string; requests: number; close: () => Promise<void> }> {
   const state = { requests: 0 };
   const encode = (value: unknown): unknown => {
     if (typeof value === "string") return value === "OK" ? value : Buffer.from(value).toString("base64");
@@ -16,6 +20,11 @@ export async function startUpstashRestServer(backend: Requester, token: string):
     return value;
   };
   const server: Server = createServer(async (request, response) => {
+    // Tests read how many commands went through here (proof that an app used REST).
+    if (request.method === "GET" && request.url === "/__control/stats") {
+      response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ requests: state.requests }));
+      return;
+    }
     state.requests++;
     if (request.headers.authorization !== `Bearer ${token}`) {
       response.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ error: "Unauthorized" }));
@@ -32,10 +41,10 @@ export async function startUpstashRestServer(backend: Requester, token: string):
     const failed = !Array.isArray(payload) && "error" in (payload as object);
     response.writeHead(failed ? 400 : 200, { "content-type": "application/json" }).end(JSON.stringify(payload));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  const { port: listening } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${listening}`,
     get requests() {
       return state.requests;
     },

@@ -25,7 +25,7 @@ afterAll(async () => {
 async function newUser() {
   const email = `billing-${randomUUID()}@example.com`;
   const user = await insertPasswordUser({ email, name: null, passwordHash: "not-used", role: "user" });
-  return { id: user!.id, email, name: null, role: "user" as const };
+  return { id: user!.id, email, name: null, role: "user" as const, hasPassword: true, emailVerified: true };
 }
 
 function deliver(event: FakeEvent, signature: string | null = signatureFor(event.payload, TEST_WEBHOOK_SECRET)) {
@@ -199,6 +199,8 @@ describe("webhook events", () => {
     const { deleteUser } = await import("@/db/queries/billing");
     await deleteUser(user.id);
     expect((await deliver(completed)).body.result).toBe("no_user");
+    expect(await eventRecorded(completed.id)).toBe(true);
+    expect((await deliver(completed)).body.result).toBe("duplicate");
     expect(await getSubscription(user.id)).toBeNull();
   });
 });

@@ -1,22 +1,16 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startFakeOpenAI } from "../fakes/openai-server";
 import { closeDatabase } from "../support/close-database";
+import { auditRows, chat, heldReservations, message, newUser, session, summarize, tag, usageRow, type TestUser } from "../support/guard-harness";
 
 // The guard pipeline end to end, in process, against the fake OpenAI server (a real HTTP
 // server): the chat route's handler and the structured tool, with every refusal checked
 // against the fake's call counter, the usage row and the audit log. Only the session is
 // stubbed (cookies need a request scope); tests/security covers it over HTTP.
 
-type TestUser = { id: string; email: string; name: null; role: "user" | "admin" };
-const session = vi.hoisted(() => ({ user: null as TestUser | null }));
-vi.mock("@/lib/session", () => ({
-  getSessionUser: async () => session.user,
-  getSessionUserId: async () => session.user?.id ?? null,
-  requireUser: async () => session.user,
-}));
+vi.mock("@/lib/session", async () => (await import("../support/guard-harness")).sessionModuleMock());
 
 const fake = await startFakeOpenAI({ wordDelayMs: 1 });
 const alerts: unknown[] = [];
@@ -40,9 +34,7 @@ Object.assign(process.env, {
 });
 
 const { getDb } = await import("@/db");
-const { auditLog, budgetAlerts, budgetDaily, conversations, messages, subscriptions, usageDaily } = await import("@/db/schema");
-const { insertPasswordUser } = await import("@/db/queries/users");
-const { handleChatRequest } = await import("@/lib/chat/stream");
+const { auditLog, budgetAlerts, budgetDaily, conversations, messages, usageDaily } = await import("@/db/schema");
 const { runGuarded } = await import("@/lib/guard/action");
 const { issueRequestToken } = await import("@/lib/guard/request-token");
 const { safetyIdentifier } = await import("@/lib/guard/hashing");
@@ -52,7 +44,7 @@ const { runSummarize, summarizeFeature } = await import("@/lib/tools/summarize")
 const { GUARD_STEPS } = await import("@/lib/guard");
 const { PLANS } = await import("@/lib/plans");
 const { utcDay } = await import("@/lib/time");
-const { and, eq } = await import("drizzle-orm");
+const { eq } = await import("drizzle-orm");
 
 afterAll(async () => {
   await fake.close();
@@ -64,89 +56,9 @@ beforeEach(() => {
   session.user = null;
 });
 
-let ipCounter = 0;
-const freshIp = () => `198.18.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
-
-async function newUser(options: { plan?: "free" | "pro"; role?: "user" | "admin" } = {}): Promise<TestUser> {
-  const row = await insertPasswordUser({ email: `guard-${randomUUID()}@example.com`, name: null, passwordHash: "x", role: options.role ?? "user" });
-  if (options.plan === "pro") {
-    const db = await getDb();
-    await db.insert(subscriptions).values({ userId: row!.id, plan: "pro", status: null });
-  }
-  return { id: row!.id, email: row!.email!, name: null, role: options.role ?? "user" };
-}
-
-type ChatCall = { status: number; events: Array<Record<string, unknown>>; body: Record<string, unknown> | null; settled: Promise<unknown> };
-
-/** One POST to the chat route's handler, as the browser would send it; waits for the audit. */
-async function chat(
-  user: TestUser | null,
-  body: Record<string, unknown>,
-  options: { origin?: string; signal?: AbortSignal; onText?: () => void; ip?: string } = {},
-): Promise<ChatCall> {
-  session.user = user;
-  const deferred: Promise<void>[] = [];
-  const request = new Request("http://localhost:3000/api/chat", {
-    method: "POST",
-    headers: {
-      host: "localhost:3000",
-      origin: options.origin ?? "http://localhost:3000",
-      "content-type": "application/json",
-      "x-forwarded-for": options.ip ?? freshIp(),
-    },
-    body: JSON.stringify(body),
-    signal: options.signal,
-  });
-  const response = await handleChatRequest(request, (task) => deferred.push(task()));
-  const events: Array<Record<string, unknown>> = [];
-  let json: Record<string, unknown> | null = null;
-  if (response.headers.get("content-type")?.includes("ndjson")) {
-    const reader = response.body!.getReader();
-    const decoder = new TextDecoder();
-    let buffer = "";
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        buffer += decoder.decode(value, { stream: true });
-        const lines = buffer.split("\n");
-        buffer = lines.pop()!;
-        for (const line of lines.filter(Boolean)) {
-          const event = JSON.parse(line) as Record<string, unknown>;
-          events.push(event);
-          if (event.type === "text") options.onText?.();
-        }
-      }
-    } catch {
-      // aborted by the test
-    }
-  } else {
-    json = (await response.json()) as Record<string, unknown>;
-  }
-  return { status: response.status, events, body: json, settled: waitFor(deferred) };
-}
-
-async function waitFor(deferred: Promise<void>[]) {
-  await Promise.all(deferred);
-}
-
-const tag = () => `t${randomUUID().slice(0, 8)}`;
-const message = (label: string, extra = "") => `Hello ${extra} [[tag:${label}]]`;
-
-async function auditRows(userId: string) {
-  const db = await getDb();
-  return db.select().from(auditLog).where(eq(auditLog.userId, userId));
-}
-
-async function usageRow(userId: string) {
-  const db = await getDb();
-  const [row] = await db.select().from(usageDaily).where(and(eq(usageDaily.userId, userId), eq(usageDaily.day, utcDay())));
-  return row ?? { requests: 0, tokensUsed: 0, tokensReserved: 0, costMicros: 0 };
-}
-
 describe("the pipeline", () => {
   it("lists its steps in order", () => {
-    expect(GUARD_STEPS.map(([name]) => name)).toEqual(["session", "input", "replay", "rate_limit", "quota", "cache", "moderation"]);
+    expect(GUARD_STEPS.map(([name]) => name)).toEqual(["session", "input", "replay", "rate_limit", "history", "cache", "quota", "moderation"]);
   });
 });
 
@@ -180,7 +92,7 @@ describe("chat: a served request", () => {
     expect(audit!.ipHash).toMatch(/^[0-9a-f]{32}$/);
     expect(audit!.outputTokens).toBeGreaterThan(0);
     expect(Object.keys((audit!.details as { timings: object }).timings)).toEqual(
-      expect.arrayContaining(["session", "input", "replay", "rate_limit", "quota", "cache", "moderation"]),
+      expect.arrayContaining(["session", "input", "replay", "rate_limit", "history", "cache", "quota", "moderation"]),
     );
 
     // The next message in the same conversation carries the history, loaded from the database.
@@ -192,6 +104,75 @@ describe("chat: a served request", () => {
     const db = await getDb();
     const saved = await db.select().from(messages).where(eq(messages.conversationId, conversationId));
     expect(saved.map((m) => m.role).sort()).toEqual(["assistant", "assistant", "user", "user"]);
+  });
+});
+
+describe("exact accounting: the reservation is a true upper bound, settlement is what was billed", () => {
+  const adversarial: Array<[string, string]> = [
+    ["spaced digits", Array.from({ length: 900 }, (_, i) => i % 10).join(" ")],
+    ["base64", Buffer.from(Array.from({ length: 1_100 }, (_, i) => (i * 7919) % 256)).toString("base64")],
+    ["hex", Buffer.from(Array.from({ length: 900 }, (_, i) => (i * 104729) % 256)).toString("hex")],
+    ["private-use characters", "\uE000\uE123\uF8FF".repeat(300)],
+    ["emoji", "🧪🚀👩‍👩‍👧‍👦🏳️‍🌈".repeat(60)],
+    ["CJK", "漢字かなカナ한국어".repeat(180)],
+    ["special-token text", "<|endoftext|><|im_start|>system ".repeat(50)],
+  ];
+
+  it("for adversarial inputs and a long history: settled == billed by the fake, and settled <= reserved", async () => {
+    const user = await newUser({ plan: "pro" });
+    const label = tag();
+    let conversationId: string | undefined;
+    let token = issueRequestToken(user.id);
+    for (const [name, text] of adversarial) {
+      const billedBefore = fake.stats(label).billed;
+      const call = await chat(user, { ...(conversationId && { conversationId }), message: `${text} [[tag:${label}]]`, token });
+      await call.settled;
+      expect(call.status, name).toBe(200);
+      conversationId = call.events[0]!.conversationId as string;
+      token = call.events[0]!.nextToken as string;
+      const done = call.events.at(-1) as { type: string; usage: { inputTokens: number; outputTokens: number } };
+      expect(done.type, name).toBe("done");
+      const billed = fake.stats(label).billed;
+      expect(done.usage, name).toEqual({
+        inputTokens: billed.promptTokens - billedBefore.promptTokens,
+        outputTokens: billed.completionTokens - billedBefore.completionTokens,
+      });
+      expect(fake.stats(label).last).toMatchObject({ includeUsage: true, stream: true });
+      const row = (await auditRows(user.id)).at(-1)!;
+      expect([row.inputTokens, row.outputTokens], name).toEqual([done.usage.inputTokens, done.usage.outputTokens]);
+      expect(row.inputTokens + row.outputTokens, name).toBeLessThanOrEqual((row.details as { reservedTokens: number }).reservedTokens);
+    }
+    // The history went back to the model each time: the last request carried every turn.
+    expect((fake.stats(label).last!.messages as unknown[]).length).toBe(1 + 2 * (adversarial.length - 1) + 1);
+    const usage = await usageRow(user.id);
+    const rows = await auditRows(user.id);
+    expect(usage.tokensUsed).toBe(rows.reduce((sum, row) => sum + row.inputTokens + row.outputTokens, 0));
+    expect(usage.tokensReserved).toBe(0);
+    // Stored messages keep their token count, so history is never re-tokenized.
+    const db = await getDb();
+    const saved = await db.select().from(messages).where(eq(messages.conversationId, conversationId!));
+    expect(saved.every((row) => typeof row.tokenCount === "number" && row.tokenCount > 0)).toBe(true);
+  });
+
+  it("output stops at the plan's max_completion_tokens (finish_reason length) and is charged exactly that", async () => {
+    const user = await newUser();
+    const label = tag();
+    const call = await chat(user, { message: `${message(label)} [[words:3000]]`, token: issueRequestToken(user.id) });
+    await call.settled;
+    const done = call.events.at(-1) as { type: string; usage: { inputTokens: number; outputTokens: number } };
+    expect(done).toMatchObject({ type: "done", usage: { outputTokens: PLANS.free.maxOutputTokens } });
+    expect(fake.stats(label).billed.completionTokens).toBe(PLANS.free.maxOutputTokens);
+    const [row] = await auditRows(user.id);
+    expect(row!.inputTokens + row!.outputTokens).toBeLessThanOrEqual((row!.details as { reservedTokens: number }).reservedTokens);
+  });
+
+  it("the fake is strict: no Authorization header is refused", async () => {
+    const response = await fetch(`${fake.url}/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "gpt-4.1-nano", messages: [{ role: "user", content: "hi" }] }),
+    });
+    expect(response.status).toBe(401);
   });
 });
 
@@ -308,12 +289,14 @@ describe("chat: refusals never reach the model, and each leaves one audit row", 
   });
 });
 
+const reservationFor = (user: TestUser) => ({ requestId: crypto.randomUUID(), userId: user.id, action: "chat", model: "gpt-4.1-nano" });
+
 describe("quota reservation", () => {
   it("admits exactly 10 of 200 parallel reservations against a quota of 10", async () => {
     const user = await newUser();
     const plan = { ...PLANS.free, requestsPerDay: 10 };
     const results = await Promise.all(
-      Array.from({ length: 200 }, () => reserveUsage({ userId: user.id, plan, tokens: 100, costMicros: 10, budgetMicros: null })),
+      Array.from({ length: 200 }, () => reserveUsage({ ...reservationFor(user), plan, tokens: 100, costMicros: 10, budgetMicros: null })),
     );
     expect(results.filter((result) => !("refused" in result))).toHaveLength(10);
     expect(await usageRow(user.id)).toMatchObject({ requests: 10, tokensReserved: 1_000 });
@@ -322,7 +305,7 @@ describe("quota reservation", () => {
   it("settles once: a second settle (an abort racing the end of a stream) changes nothing", async () => {
     const { settleReservation } = await import("@/lib/guard/usage");
     const user = await newUser();
-    const reservation = await reserveUsage({ userId: user.id, plan: PLANS.free, tokens: 600, costMicros: 300, budgetMicros: null });
+    const reservation = await reserveUsage({ ...reservationFor(user), plan: PLANS.free, tokens: 600, costMicros: 300, budgetMicros: null });
     if ("refused" in reservation) throw new Error("refused");
     await settleReservation(reservation, { tokens: 120, costMicros: 40, release: false });
     await settleReservation(reservation, { tokens: 999, costMicros: 999, release: true });
@@ -339,6 +322,33 @@ describe("quota reservation", () => {
     expect(call.body!.error).toMatchObject({ code: "quota_exceeded", upgradeUrl: "/pricing" });
     expect((call.body!.error as { message: string }).message).toMatch(/0 of 20 requests.*resets at midnight UTC/);
     expect(call.body!.nextToken).toEqual(expect.any(String));
+  });
+
+  it("refuses a request whose worst case does not fit the tokens left, with the numbers; one that fits is served", async () => {
+    const { countPromptTokens } = await import("@/lib/ai/tokens");
+    const { CHAT_PROMPT } = await import("@/lib/ai/prompts");
+    const user = await newUser();
+    const label = tag();
+    const text = message(label);
+    const input = countPromptTokens([{ role: "system", content: CHAT_PROMPT.system }, { role: "user", content: text }]);
+    const worst = input + PLANS.free.maxOutputTokens;
+    const db = await getDb();
+    // One token short of this request's worst case; plenty of requests left.
+    await db.insert(usageDaily).values({ userId: user.id, day: utcDay(), requests: 1, tokensUsed: PLANS.free.tokensPerDay - worst + 1 });
+    const refused = await chat(user, { message: text, token: issueRequestToken(user.id) });
+    await refused.settled;
+    expect(refused.status).toBe(429);
+    expect(refused.body!.error).toMatchObject({ code: "quota_exceeded" });
+    const text429 = (refused.body!.error as { message: string }).message;
+    expect(text429).toContain(`${(worst - 1).toLocaleString("en-US")} of 20,000 tokens left`);
+    expect(text429).toContain(`This request needs up to ${worst.toLocaleString("en-US")} tokens (${input} in, up to 512 out)`);
+    expect(fake.stats(label).chat).toBe(0);
+    // Exactly the worst case left: admitted.
+    await db.update(usageDaily).set({ tokensUsed: PLANS.free.tokensPerDay - worst }).where(eq(usageDaily.userId, user.id));
+    const served = await chat(user, { message: text, token: refused.body!.nextToken as string });
+    await served.settled;
+    expect(served.status).toBe(200);
+    expect((await usageRow(user.id)).tokensUsed).toBeLessThanOrEqual(PLANS.free.tokensPerDay);
   });
 
   it("stops everyone but admins when the global budget is spent, and records each alert once", async () => {
@@ -393,15 +403,22 @@ describe("upstream faults", () => {
       expect(fake.stats(label).chat).toBe(1);
       const usage = await usageRow(user.id);
       expect(usage.tokensReserved).toBe(0);
+      const billed = fake.stats(label).billed;
       if (partial) {
+        // The upstream answered, then failed: exactly what it billed is charged (no usage
+        // chunk came, so the prompt's count + what was received, with the same tokenizer).
         expect(usage.requests).toBe(1);
-        expect(usage.tokensUsed).toBeGreaterThan(0);
+        expect(billed.completionTokens).toBeGreaterThan(0);
+        expect(usage.tokensUsed).toBe(billed.promptTokens + billed.completionTokens);
+        expect(error.message).not.toMatch(/nothing was charged/i);
       } else {
+        expect(billed).toEqual({ promptTokens: 0, completionTokens: 0 });
         expect(usage).toMatchObject({ requests: 0, tokensUsed: 0, costMicros: 0 });
       }
       const rows = await auditRows(user.id);
       expect(rows).toHaveLength(1);
       expect(rows[0]!.outcome).toBe(code);
+      expect(await heldReservations(user.id)).toEqual([]);
     });
   }
 
@@ -429,23 +446,6 @@ describe("upstream faults", () => {
 });
 
 describe("structured tool and cache", () => {
-  async function summarize(user: TestUser, fields: Record<string, string>) {
-    session.user = user;
-    const deferred: Promise<void>[] = [];
-    const result = await runGuarded(
-      {
-        feature: summarizeFeature,
-        raw: { token: issueRequestToken(user.id), ...fields },
-        headers: new Headers({ "x-forwarded-for": freshIp() }),
-        signal: new AbortController().signal,
-        defer: (task) => deferred.push(task()),
-      },
-      runSummarize,
-    );
-    await Promise.all(deferred);
-    return result;
-  }
-
   it("answers validated JSON; the same input from the same user is a cache hit, from another user a miss", async () => {
     const alice = await newUser();
     const bob = await newUser();
@@ -470,16 +470,56 @@ describe("structured tool and cache", () => {
     expect(await usageRow(alice.id)).toMatchObject({ requests: 2, tokensReserved: 0 });
   });
 
-  it("refuses an answer that fails the schema, never shows it, releases and caches nothing", async () => {
+  // Changed (issue 8.1): this test used to assert that a schema failure releases the
+  // reservation and records 0 tokens, although the provider answered and billed it.
+  it("charges what the provider billed for an answer that fails the schema, a refusal and a cut-off answer; never shows or caches it", async () => {
+    const db = await getDb();
+    const spent = async () => (await db.select().from(budgetDaily).where(eq(budgetDaily.day, utcDay())))[0]?.costMicros ?? 0;
+    for (const [fault, code] of [["badjson", "invalid_model_output"], ["refusal", "model_refused"], ["length", "invalid_model_output"]] as const) {
+      const user = await newUser();
+      const label = tag();
+      const text = `Whatever [[fault:${fault}]] [[tag:${label}]]`;
+      // A script looping a prompt engineered to fail: every call costs tokens and budget.
+      for (let call = 1; call <= 3; call++) {
+        const [usageBefore, spentBefore] = [await usageRow(user.id), await spent()];
+        const billedBefore = fake.stats(label).billed;
+        const result = await summarize(user, { text });
+        expect(result, fault).toMatchObject({ ok: false, error: { code } });
+        const error = (result as { error: { message: string } }).error;
+        expect(error.message).not.toMatch(/nothing was charged/i);
+        expect(JSON.stringify(result)).not.toContain("not a list");
+        expect(fake.stats(label).chat, fault).toBe(call); // never cached
+        const billedNow = fake.stats(label).billed;
+        const billed = billedNow.promptTokens + billedNow.completionTokens - billedBefore.promptTokens - billedBefore.completionTokens;
+        expect(billed).toBeGreaterThan(0);
+        const usage = await usageRow(user.id);
+        expect(usage.tokensUsed - usageBefore.tokensUsed, fault).toBe(billed);
+        expect(usage).toMatchObject({ requests: call, tokensReserved: 0 });
+        expect(await spent()).toBeGreaterThan(spentBefore);
+      }
+      const rows = await auditRows(user.id);
+      expect(rows.map((row) => row.outcome)).toEqual([code, code, code]);
+      for (const row of rows) {
+        expect(row.inputTokens + row.outputTokens).toBeLessThanOrEqual((row.details as { reservedTokens: number }).reservedTokens);
+        expect(row.costMicros).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it("a cache hit needs no token headroom: a user at the token cap still gets a stored answer (one request counted)", async () => {
     const user = await newUser();
     const label = tag();
-    const text = `Whatever [[fault:badjson]] [[tag:${label}]]`;
-    const result = await summarize(user, { text });
-    expect(result).toMatchObject({ ok: false, error: { code: "invalid_model_output" } });
-    expect(JSON.stringify(result)).not.toContain("not a list");
-    await summarize(user, { text });
-    expect(fake.stats(label).chat).toBe(2);
-    expect(await usageRow(user.id)).toMatchObject({ requests: 0, tokensReserved: 0, tokensUsed: 0 });
+    const text = `Cached near the cap [[tag:${label}]]`;
+    expect(await summarize(user, { text })).toMatchObject({ ok: true, data: { cacheHit: false } });
+    const db = await getDb();
+    await db.update(usageDaily).set({ tokensUsed: PLANS.free.tokensPerDay - 10 }).where(eq(usageDaily.userId, user.id));
+    const before = await usageRow(user.id);
+    expect(await summarize(user, { text })).toMatchObject({ ok: true, data: { cacheHit: true } });
+    const after = await usageRow(user.id);
+    expect(after).toMatchObject({ requests: before.requests + 1, tokensUsed: before.tokensUsed, tokensReserved: 0 });
+    // A new text needs tokens: refused.
+    expect(await summarize(user, { text: `Something new [[tag:${label}]]` })).toMatchObject({ ok: false, error: { code: "quota_exceeded" } });
+    expect(fake.stats(label).chat).toBe(1);
   });
 
   it("accepts a model in the plan's allowlist and refuses one outside it", async () => {

@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { expect, test } from "@playwright/test";
 import { e2eDatabaseName, e2eSql, fakeOpenAIPort } from "../e2e/database";
-import { productionServerEnv } from "../support/sentinels";
-import { BASE_DATABASE_URL } from "../support/sentinels";
+import { BASE_DATABASE_URL, productionServerEnv, SENTINELS } from "../support/sentinels";
 import { databaseUrlFor } from "../support/test-database";
 import { expectRefused, fakeStats, mintToken, newTag, postChat, randomIp, signUpAndGetId } from "./support";
 
@@ -165,7 +164,8 @@ test("Redis stopped: requests are refused with 503 and the model is never called
   const tag = newTag();
   const user = await signUpAndGetId(page);
   // A Redis and a second app server of our own, so the shared Redis is never touched.
-  const redisPort = 6300 + Math.floor(Math.random() * 80);
+  // Above the ports the app and its fakes use (E2E_PORT..+4), never the shared 6379.
+  const redisPort = Number(process.env.E2E_PORT ?? "3100") + 5;
   const appPort = Number(process.env.E2E_PORT ?? "3100") + 2;
   const redisServer = spawn("redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
   let app: ChildProcess | undefined;
@@ -200,5 +200,76 @@ test("Redis stopped: requests are refused with 503 and the model is never called
   } finally {
     if (app?.pid) process.kill(-app.pid, "SIGTERM");
     if (redisServer.exitCode === null) redisServer.kill("SIGKILL");
+  }
+});
+
+test("a server killed mid-stream leaves no reservation behind: the sweeper (cron route) releases it and writes the lost audit row", async ({ page, baseURL }) => {
+  test.setTimeout(120_000);
+  const tag = newTag();
+  const user = await signUpAndGetId(page);
+  // A second app server of our own (same database and Redis) that we can SIGKILL.
+  const appPort = Number(process.env.E2E_PORT ?? "3100") + 50;
+  const start = () =>
+    spawn("npx", ["next", "start", "-H", "127.0.0.1", "-p", String(appPort)], {
+      stdio: "ignore",
+      detached: true, // its own process group: SIGKILL reaches next itself, not only npx
+      env: {
+        ...process.env,
+        ...productionServerEnv(databaseUrlFor(BASE_DATABASE_URL, e2eDatabaseName())),
+        REDIS_KEY_PREFIX: `killed${Date.now().toString(36)}`,
+        OPENAI_BASE_URL: `http://127.0.0.1:${fakeOpenAIPort()}/v1`,
+      },
+    });
+  const app = start();
+  const sql = e2eSql();
+  try {
+    const base = `http://localhost:${appPort}`;
+    await expect.poll(async () => (await fetch(`${base}/api/health`).catch(() => null))?.status, { timeout: 60_000 }).toBe(200);
+    const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+    const body = JSON.stringify({ message: `Long one [[fault:slow]] [[tag:${tag}]]`, token: mintToken(user.id) });
+    const response = await fetch(`${base}/api/chat`, {
+      method: "POST",
+      headers: { cookie, origin: base, "content-type": "application/json", "x-forwarded-for": randomIp() },
+      body,
+    });
+    expect(response.status).toBe(200);
+    const reader = response.body!.getReader();
+    let received = "";
+    while (!received.includes('"type":"text"')) received += new TextDecoder().decode((await reader.read()).value);
+
+    // Mid-stream: the reservation is held, then the process dies without settling.
+    const [held] = await sql<{ request_id: string }[]>`select request_id from reservations where user_id = ${user.id}`;
+    expect(held).toBeDefined();
+    process.kill(-app.pid!, "SIGKILL");
+    await reader.read().catch(() => null);
+    await expect.poll(async () => (await fakeStats(tag)).aborts).toBe(1);
+    expect((await sql`select outcome from audit_log where user_id = ${user.id}`).length).toBe(0);
+    const [during] = await sql<{ tokens_reserved: string }[]>`select tokens_reserved from usage_daily where user_id = ${user.id}`;
+    expect(Number(during!.tokens_reserved)).toBeGreaterThan(0);
+
+    // Its expiry (longer than any request lives) has passed; the cron route on the running
+    // server sweeps it. Without the secret it refuses.
+    await sql`update reservations set expires_at = now() - interval '1 second' where request_id = ${held!.request_id}`;
+    const cron = (authorization?: string) =>
+      fetch(`${baseURL}/api/cron/housekeeping`, { headers: authorization ? { authorization } : {} });
+    expect((await cron()).status).toBe(401);
+    expect((await cron("Bearer not-the-secret")).status).toBe(401);
+    const swept = await cron(`Bearer ${SENTINELS.CRON_SECRET}`);
+    expect(swept.status).toBe(200);
+    expect(((await swept.json()) as { releasedReservations: number }).releasedReservations).toBeGreaterThanOrEqual(1);
+    expect(await sql`select * from reservations where request_id = ${held!.request_id}`).toHaveLength(0);
+    const rows = await sql<{ request_id: string; outcome: string }[]>`select request_id, outcome from audit_log where user_id = ${user.id}`;
+    expect(rows).toEqual([{ request_id: held!.request_id, outcome: "lost" }]);
+    const [after] = await sql<{ tokens_reserved: string; requests: number }[]>`select tokens_reserved, requests from usage_daily where user_id = ${user.id}`;
+    expect(Number(after!.tokens_reserved)).toBe(0);
+  } finally {
+    await sql.end();
+    if (app.exitCode === null && app.pid) {
+      try {
+        process.kill(-app.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
   }
 });

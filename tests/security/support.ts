@@ -8,7 +8,14 @@ import { SENTINELS } from "../support/sentinels";
 // Helpers for the guard's HTTP tests: a signed-up user, tokens minted with the server's
 // (sentinel) secret, and the fake OpenAI server's counters.
 
-export type FakeStats = { chat: number; moderations: number; aborts: number; completed: number; last?: Record<string, unknown> };
+export type FakeStats = {
+  chat: number;
+  moderations: number;
+  aborts: number;
+  completed: number;
+  billed: { promptTokens: number; completionTokens: number };
+  last?: Record<string, unknown>;
+};
 
 export async function fakeStats(tag: string): Promise<FakeStats> {
   const response = await fetch(`http://127.0.0.1:${fakeOpenAIPort()}/__control/stats?tag=${tag}`);

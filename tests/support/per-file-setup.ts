@@ -5,3 +5,4 @@ const databaseUrl = inject("databaseUrl");
 if (databaseUrl) process.env.DATABASE_URL = databaseUrl;
 else process.env.PGLITE_DIR = "memory://";
 process.env.REDIS_KEY_PREFIX = inject("redisKeyPrefix");
+process.env.TRUSTED_PROXY ??= "1"; // tests stand in for the one proxy that sets X-Forwarded-For

@@ -16,7 +16,7 @@ export async function createRunDatabase(
   baseUrl: string,
   name: string,
 ): Promise<{ url: string; drop: () => Promise<void> }> {
-  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
+  const admin = postgres(baseUrl, { max: 1, prepare: false, onnotice: () => {} });
   await admin.unsafe(`create database "${name}"`);
   const url = databaseUrlFor(baseUrl, name);
   await migrateDatabase(url);

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { startFakeOpenAI } from "../fakes/openai-server";
 
 // The benchmark's unguarded route must never serve a real model, whatever the flag says.
 afterEach(() => {
@@ -17,8 +18,22 @@ describe("/api/bench/bare", () => {
     expect((await post({ OPENAI_API_KEY: "k", OPENAI_BASE_URL: "http://127.0.0.1:9/v1" })).status).toBe(404);
   });
 
+  it("is there with the flag on and the model on this machine (so the refusals below are not a route that is never there)", async () => {
+    const fake = await startFakeOpenAI();
+    try {
+      for (const host of ["127.0.0.1", "localhost"]) {
+        const response = await post({ BENCH_BARE_ROUTE: "on", OPENAI_API_KEY: "k", OPENAI_BASE_URL: fake.url.replace("127.0.0.1", host) });
+        expect(response.status, host).toBe(200);
+        expect(await response.text()).toContain('"type":"text"');
+        vi.resetModules();
+      }
+    } finally {
+      await fake.close();
+    }
+  });
+
   it("is not there when the model is not on this machine, even with the flag on", async () => {
-    for (const base of ["https://api.openai.com/v1", "http://10.0.0.5:8000/v1", ""]) {
+    for (const base of ["https://api.openai.com/v1", "http://10.0.0.5:8000/v1", "http://127.0.0.1.nip.io/v1", "http://127.evil.example/v1", ""]) {
       expect((await post({ BENCH_BARE_ROUTE: "on", OPENAI_API_KEY: "k", OPENAI_BASE_URL: base })).status, base).toBe(404);
       vi.resetModules();
     }

@@ -14,6 +14,7 @@ describe("environment validation", () => {
     expect(message).toContain("REDIS_URL or UPSTASH_REDIS_REST_URL + UPSTASH_REDIS_REST_TOKEN");
     expect(message).toContain("AUTH_SECRET");
     expect(message).toContain("OPENAI_API_KEY");
+    expect(message).toContain("TRUSTED_PROXY");
   });
 
   it("accepts a complete production environment, with either kind of Redis", () => {
@@ -22,6 +23,7 @@ describe("environment validation", () => {
       DATABASE_URL: "postgres://u:p@db.example.com:5432/app",
       AUTH_SECRET: "x".repeat(32),
       OPENAI_API_KEY: "key",
+      TRUSTED_PROXY: "vercel",
     };
     expect(productionProblems(parseEnv({ ...base, REDIS_URL: "redis://127.0.0.1:6379" }))).toBeNull();
     expect(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { costMicros, estimateTokens, MODEL_PRICES, modelFor } from "@/lib/ai/models";
+import { costMicros, MODEL_PRICES, modelFor } from "@/lib/ai/models";
+import { countPromptTokens, countTextTokens } from "@/lib/ai/tokens";
 import { requestTokenKey, REQUEST_TOKEN_TTL_SECONDS, signRequestToken, verifyRequestToken } from "@/lib/guard/request-token-codec";
 import { PLANS } from "@/lib/plans";
 import { isSameOrigin } from "@/lib/same-origin";
@@ -46,18 +47,48 @@ describe("origin check for the chat route", () => {
 
 describe("prices and models", () => {
   it("prices every model a plan lists, so nothing is billed at $0", () => {
-    for (const plan of Object.values(PLANS)) for (const model of plan.models) expect(MODEL_PRICES[model], model).toBeDefined();
+    for (const plan of Object.values(PLANS)) {
+      for (const model of plan.models) {
+        expect(MODEL_PRICES[model]?.input, model).toBeGreaterThan(0);
+        expect(MODEL_PRICES[model]?.output, model).toBeGreaterThan(0);
+      }
+    }
   });
   it("rounds costs up to whole micro-dollars", () => {
     expect(costMicros("gpt-4.1-nano", 1, 0)).toBe(1);
     expect(costMicros("gpt-4.1-nano", 1_000_000, 1_000_000)).toBe(500_000);
     expect(() => costMicros("unknown-model", 1, 1)).toThrow();
   });
-  it("chooses the plan's best model and over-estimates tokens rather than under", () => {
+  it("chooses the plan's best model", () => {
     expect(modelFor(PLANS.free)).toBe("gpt-4.1-nano");
     expect(modelFor(PLANS.pro)).toBe("gpt-4.1-mini");
-    expect(estimateTokens("a".repeat(400))).toBeGreaterThanOrEqual(100);
-    expect(estimateTokens("漢".repeat(100))).toBeGreaterThanOrEqual(100);
+  });
+});
+
+describe("token counting (o200k_base)", () => {
+  // Inputs a bytes/3 estimate under-counts: the tokenizer counts them as the provider bills them.
+  const bytesOverThree = (text: string) => Math.ceil(Buffer.byteLength(text) / 3);
+  it("counts what bytes/3 under-counts: spaced digits, private-use characters", () => {
+    const digits = Array.from({ length: 300 }, (_, i) => i % 10).join(" ");
+    expect(countTextTokens(digits)).toBe(599);
+    expect(countTextTokens(digits)).toBeGreaterThan(2.5 * bytesOverThree(digits));
+    const privateUse = "\uE000".repeat(100);
+    expect(countTextTokens(privateUse)).toBe(200);
+    expect(countTextTokens(privateUse)).toBeGreaterThan(bytesOverThree(privateUse));
+  });
+  it("treats special-token text in user input as plain text", () => {
+    expect(countTextTokens("a <|endoftext|> b")).toBeGreaterThan(3);
+    expect(countTextTokens("")).toBe(0);
+  });
+  it("adds the chat format's overhead per message and uses a stored count when a message has one", () => {
+    const messages = [
+      { role: "system" as const, content: "Be brief." },
+      { role: "user" as const, content: "Hello there" },
+    ];
+    const content = countTextTokens("Be brief.") + countTextTokens("Hello there");
+    expect(countPromptTokens(messages)).toBe(3 + 2 * (3 + 1) + content);
+    expect(countPromptTokens([{ role: "user", content: "ignored", tokens: 40 }])).toBe(3 + 3 + 1 + 40);
+    expect(countPromptTokens(messages, '{"type":"object"}')).toBe(countPromptTokens(messages) + countTextTokens('{"type":"object"}'));
   });
 });
 

@@ -11,15 +11,21 @@ afterEach(() => {
 });
 
 describe("ADMIN_EMAILS", () => {
-  it("makes the listed emails admins, whatever their case, and nobody else", async () => {
+  it("makes the listed emails admins, whatever their case, only once the address is proven, and nobody else", async () => {
     vi.stubEnv("ADMIN_EMAILS", " Boss@Example.com, ops@example.com ");
     const { roleFor } = await import("@/lib/roles");
-    expect(roleFor("boss@example.com", "user")).toBe("admin");
-    expect(roleFor("OPS@example.com", "user")).toBe("admin");
-    expect(roleFor("someone@example.com", "user")).toBe("user");
-    expect(roleFor(null, "user")).toBe("user");
-    // A stored admin stays admin (set by hand in the database).
-    expect(roleFor("someone@example.com", "admin")).toBe("admin");
+    expect(roleFor("boss@example.com", true)).toBe("admin");
+    expect(roleFor("OPS@example.com", true)).toBe("admin");
+    // Whoever signs up first with a listed address proves nothing until the link is opened.
+    expect(roleFor("boss@example.com", false)).toBe("user");
+    expect(roleFor("someone@example.com", true)).toBe("user");
+    expect(roleFor(null, true)).toBe("user");
+  });
+
+  it("demotes an address removed from ADMIN_EMAILS, whatever is stored", async () => {
+    vi.stubEnv("ADMIN_EMAILS", "ops@example.com");
+    const { roleFor } = await import("@/lib/roles");
+    expect(roleFor("boss@example.com", true)).toBe("user");
   });
 });
 

@@ -1,5 +1,4 @@
 import "server-only";
-import { estimateTokens } from "@/lib/ai/models";
 import { AppError } from "@/lib/errors";
 import type { GuardContext } from "../context";
 import { requireUserAndPlan } from "./require";
@@ -10,6 +9,7 @@ import { requireUserAndPlan } from "./require";
  */
 export async function validateInput(ctx: GuardContext): Promise<void> {
   const { user, plan } = requireUserAndPlan(ctx);
+  if (ctx.readRaw) ctx.raw = await ctx.readRaw();
   const input = await ctx.feature.prepare(ctx.raw, user, plan);
   const length = input.userText.length;
   if (length > plan.maxInputChars) {
@@ -20,5 +20,4 @@ export async function validateInput(ctx: GuardContext): Promise<void> {
   }
   if (!plan.models.includes(input.model)) throw new AppError("model_not_allowed", { upgradeUrl: "/pricing" });
   ctx.input = input;
-  ctx.estimatedInputTokens = input.messages.reduce((sum, message) => sum + estimateTokens(message.content), 0);
 }

@@ -9,15 +9,27 @@ import type { GuardContext } from "../context";
 import { reserveUsage } from "../usage";
 import { requireInput } from "./require";
 
-/** 5. Reserve one request and the worst case (estimated input + the plan's max output). */
+const formatCount = (value: number) => value.toLocaleString("en-US");
+
+/**
+ * 5. Reserve one request and the worst case: the prompt's tokens (counted with the model's
+ * tokenizer) + the plan's max output. A cache hit (the step before) reserves the request only:
+ * it will use no tokens, so a user near the token cap still gets it.
+ */
 export async function reserveQuota(ctx: GuardContext): Promise<void> {
   const { user, plan, input } = requireInput(ctx);
-  const inputTokens = ctx.estimatedInputTokens ?? 0;
+  const cacheHit = ctx.cachedAnswer !== undefined;
+  const inputTokens = cacheHit ? 0 : (ctx.promptTokens ?? 0);
+  const outputTokens = cacheHit ? 0 : plan.maxOutputTokens;
+  const tokens = inputTokens + outputTokens;
   const result = await reserveUsage({
+    requestId: ctx.requestId,
     userId: user.id,
+    action: ctx.feature.name,
+    model: input.model,
     plan,
-    tokens: inputTokens + plan.maxOutputTokens,
-    costMicros: costMicros(input.model, inputTokens, plan.maxOutputTokens),
+    tokens,
+    costMicros: costMicros(input.model, inputTokens, outputTokens),
     // Admins keep working when the global budget is spent (to investigate, for one).
     budgetMicros: user.role === "admin" ? null : dailyBudgetMicros(),
   });
@@ -27,18 +39,27 @@ export async function reserveQuota(ctx: GuardContext): Promise<void> {
   }
   const resetsAt = nextUtcMidnight();
   if (result.refused === "budget") throw new AppError("budget_exhausted", { resetsAt: resetsAt.toISOString() });
-  throw quotaExceededError(plan, await getTodayUsage(user.id), resetsAt);
+  throw quotaExceededError(plan, await getTodayUsage(user.id), resetsAt, { inputTokens, outputTokens });
 }
 
-/** The daily-quota refusal with its numbers; also shown by the chat page when the day's quota is already spent. */
-export function quotaExceededError(plan: Plan, usage: DailyUsage, resetsAt: Date = nextUtcMidnight()): AppError {
+/**
+ * The daily-quota refusal with its numbers; also shown by the chat page when the day's quota is
+ * already spent. With the refused request's size, it says what that request needed.
+ */
+export function quotaExceededError(plan: Plan, usage: DailyUsage, resetsAt: Date = nextUtcMidnight(), request?: { inputTokens: number; outputTokens: number }): AppError {
   const requestsLeft = Math.max(0, plan.requestsPerDay - usage.requests);
   const tokensLeft = Math.max(0, plan.tokensPerDay - usage.tokens);
   const hours = Math.max(1, Math.round((resetsAt.getTime() - Date.now()) / 3_600_000));
+  const tokens = request ? request.inputTokens + request.outputTokens : 0;
+  // Out of tokens but not requests: say what this request needs, so the user can shorten it.
+  const needs =
+    request && requestsLeft > 0 && tokens > tokensLeft
+      ? ` This request needs up to ${formatCount(tokens)} tokens (${formatCount(request.inputTokens)} in, up to ${formatCount(request.outputTokens)} out).`
+      : "";
   return new AppError("quota_exceeded", {
     message:
       `You have used today's ${plan.name} plan limit (${requestsLeft} of ${plan.requestsPerDay} requests and ` +
-      `${tokensLeft.toLocaleString("en-US")} tokens left). It resets at midnight UTC, in about ${hours} hour${hours === 1 ? "" : "s"}.` +
+      `${formatCount(tokensLeft)} of ${formatCount(plan.tokensPerDay)} tokens left).${needs} It resets at midnight UTC, in about ${hours} hour${hours === 1 ? "" : "s"}.` +
       (plan.id === "free" ? " Upgrade to Pro for more." : ""),
     resetsAt: resetsAt.toISOString(),
     upgradeUrl: "/pricing",

@@ -1,4 +1,5 @@
 import "server-only";
+import { isIPv4 } from "node:net";
 import OpenAI from "openai";
 import { env } from "@/lib/env";
 
@@ -11,7 +12,9 @@ export const dynamic = "force-dynamic";
 function modelIsLocal(): boolean {
   if (!env.OPENAI_BASE_URL) return false;
   const host = new URL(env.OPENAI_BASE_URL).hostname;
-  return host === "localhost" || host === "[::1]" || host.startsWith("127.");
+  // An IPv4 literal in 127.0.0.0/8, not a DNS name that starts with "127." (127.0.0.1.nip.io
+  // resolves to anything its owner likes).
+  return host === "localhost" || host === "[::1]" || (isIPv4(host) && host.startsWith("127."));
 }
 
 let client: OpenAI | undefined;

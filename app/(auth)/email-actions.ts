@@ -1,0 +1,58 @@
+"use server";
+
+import { headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { z } from "zod";
+import { findUserByEmail, replacePassword } from "@/db/queries/users";
+import { claimEmailLink } from "@/lib/account/email-links";
+import { sendPasswordResetEmail, sendVerificationEmail } from "@/lib/account/emails";
+import { publicAction, userAction } from "@/lib/action";
+import { checkAuthAttempt } from "@/lib/auth-attempts";
+import { clientIp } from "@/lib/client-ip";
+import { rateLimitedError } from "@/lib/errors";
+import { hashPassword } from "@/lib/password";
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "@/lib/password-policy";
+
+// Links by email: resend the verification link, ask for a password reset, set the new password.
+
+export const resendVerificationAction = userAction(z.object({}), async (_input, user) => {
+  if (user.emailVerified || !user.email) return { alreadyVerified: true };
+  const attempt = await checkAuthAttempt("verify_resend", clientIp(await headers()), user.email);
+  if (!attempt.allowed) throw rateLimitedError(attempt.retryAfterSeconds);
+  await sendVerificationEmail({ id: user.id, email: user.email });
+  return { alreadyVerified: false };
+});
+
+const forgotSchema = z.object({ email: z.email("Enter a valid email address.").max(254) });
+
+/** The same answer whether or not the address has an account: nothing to learn from it. */
+export const requestPasswordResetAction = publicAction(forgotSchema, async ({ email }) => {
+  const attempt = await checkAuthAttempt("password_reset", clientIp(await headers()), email);
+  if (!attempt.allowed) throw rateLimitedError(attempt.retryAfterSeconds);
+  const user = await findUserByEmail(email);
+  if (user?.email && !user.blockedAt) {
+    try {
+      await sendPasswordResetEmail({ id: user.id, email: user.email });
+    } catch (error) {
+      // Said to nobody but the log: a different answer would tell who has an account.
+      console.error("[email] could not send a password reset link", error);
+    }
+  }
+  return { sent: true };
+});
+
+const resetSchema = z.object({
+  token: z.string().min(1).max(300),
+  newPassword: z
+    .string()
+    .min(PASSWORD_MIN_LENGTH, `Use at least ${PASSWORD_MIN_LENGTH} characters.`)
+    .max(PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters.`),
+});
+
+/** Uses the link up, sets the password, logs out every session; the link also proves the address. */
+export const resetPasswordAction = publicAction(resetSchema, async ({ token, newPassword }) => {
+  const passwordHash = await hashPassword(newPassword); // before the claim: a slow hash cannot waste the link
+  const user = await claimEmailLink("reset-password", token);
+  await replacePassword(user.id, passwordHash, { emailProven: true });
+  redirect("/login?reset=done");
+});

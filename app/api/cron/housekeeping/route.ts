@@ -1,0 +1,23 @@
+import { sweepExpiredReservations } from "@/lib/guard/usage";
+import { isCronAuthorized } from "@/lib/cron";
+
+// Periodic housekeeping, called by Vercel Cron (vercel.json) or any scheduler with
+// `Authorization: Bearer ${CRON_SECRET}`. A thin list of jobs: each returns what it did.
+export const dynamic = "force-dynamic";
+
+const HOUSEKEEPING_JOBS: Record<string, () => Promise<number>> = {
+  // Reservations whose request died before it settled: released, audited as `lost`.
+  releasedReservations: () => sweepExpiredReservations(),
+};
+
+async function runHousekeeping(request: Request): Promise<Response> {
+  if (!isCronAuthorized(request.headers)) {
+    return Response.json({ error: { code: "unauthorized", message: "Unauthorized." } }, { status: 401, headers: { "Cache-Control": "no-store" } });
+  }
+  const results: Record<string, number> = {};
+  for (const [name, job] of Object.entries(HOUSEKEEPING_JOBS)) results[name] = await job();
+  return Response.json({ ok: true, ...results }, { headers: { "Cache-Control": "no-store" } });
+}
+
+export const GET = runHousekeeping;
+export const POST = runHousekeeping;

@@ -1,0 +1,36 @@
+import "server-only";
+import { appOrigin } from "@/lib/billing/app-origin";
+import { linkMessage } from "@/lib/email/message";
+import { sendEmail } from "@/lib/email/send";
+import { createEmailLinkToken } from "./email-links";
+import { EMAIL_LINK_PURPOSES } from "./email-link-codec";
+
+type Recipient = { id: string; email: string };
+
+export async function sendVerificationEmail(user: Recipient): Promise<void> {
+  const url = `${await appOrigin()}/verify-email/confirm?token=${encodeURIComponent(createEmailLinkToken("verify-email", user))}`;
+  await sendEmail(
+    linkMessage({
+      to: user.email,
+      subject: "Confirm your email address",
+      intro: "Confirm this address to start using the AI features of your account.",
+      action: "Confirm email address",
+      url,
+      outro: `The link works once and expires in ${EMAIL_LINK_PURPOSES["verify-email"] / 3600} hours. If you did not sign up, ignore this email.`,
+    }),
+  );
+}
+
+export async function sendPasswordResetEmail(user: Recipient): Promise<void> {
+  const url = `${await appOrigin()}/reset-password?token=${encodeURIComponent(createEmailLinkToken("reset-password", user))}`;
+  await sendEmail(
+    linkMessage({
+      to: user.email,
+      subject: "Reset your password",
+      intro: "Someone (hopefully you) asked to reset the password of your account.",
+      action: "Choose a new password",
+      url,
+      outro: `The link works once and expires in ${EMAIL_LINK_PURPOSES["reset-password"] / 60} minutes. Setting a new password logs out every device. If you did not ask for this, ignore this email: your password stays as it is.`,
+    }),
+  );
+}

@@ -1,0 +1,35 @@
+import { countTokens } from "gpt-tokenizer/encoding/o200k_base";
+import type { ChatMessage } from "./types";
+
+// Input tokens counted the way the provider bills them, so the reservation is a true upper
+// bound. Every model in MODEL_PRICES (gpt-4.1, 4o, 5 and o-series families) uses the
+// o200k_base encoding; a model on another encoding must not be added without changing this.
+// A bytes/3 estimate under-counts digits separated by spaces, base64, hex and private-use
+// characters by up to 3x; a real tokenizer does not.
+
+/** Special-token text in user input ("<|endoftext|>") is plain text to the API, not a control token. */
+const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
+
+/** The chat format's framing per message (<|im_start|>, separator, <|im_end|>), besides the role. */
+export const TOKENS_PER_MESSAGE = 3;
+/** Every reply is primed with <|im_start|>assistant<|im_sep|>. */
+export const REPLY_PRIMING_TOKENS = 3;
+
+export function countTextTokens(text: string): number {
+  return text === "" ? 0 : countTokens(text, PLAIN_TEXT);
+}
+
+/** A message's stored count when it has one (saved messages keep theirs), counted otherwise. */
+export type CountedMessage = ChatMessage & { tokens?: number | null };
+
+/**
+ * The prompt tokens of a chat request: each message's role and content plus the format's
+ * overhead, plus any text the provider adds to the prompt (a structured output's JSON schema).
+ */
+export function countPromptTokens(messages: readonly CountedMessage[], addedText = ""): number {
+  let total = REPLY_PRIMING_TOKENS + countTextTokens(addedText);
+  for (const message of messages) {
+    total += TOKENS_PER_MESSAGE + countTextTokens(message.role) + (message.tokens ?? countTextTokens(message.content));
+  }
+  return total;
+}

@@ -1,0 +1,156 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, describe, expect, inject, it, vi } from "vitest";
+import postgres from "postgres";
+import { startFakeOpenAI } from "../fakes/openai-server";
+import { closeDatabase } from "../support/close-database";
+import { chat, newUser, type TestUser } from "../support/guard-harness";
+import { createRunDatabase, runDatabaseName } from "../support/test-database";
+
+// Concurrency proofs, on real PostgreSQL only: PGlite runs one statement at a time and cannot
+// show a race or a deadlock. This file gets a database of its own, so PostgreSQL's deadlock
+// counter and the day's budget row see nothing but its own requests.
+//
+// The per-user rate limit is switched off here (its own tests are in guard.test.ts): these
+// bursts exist to load the database, and 50 requests from one user would otherwise stop at
+// the plan's requests per minute before they reach it.
+
+vi.mock("@/lib/session", async () => (await import("../support/guard-harness")).sessionModuleMock());
+vi.mock("@/lib/guard/steps/rate-limit", () => ({ enforceRateLimits: async () => {} }));
+
+const runUrl = inject("databaseUrl");
+const database = runUrl ? await createRunDatabase(runUrl, runDatabaseName("concurrency")) : null;
+const fake = await startFakeOpenAI({ wordDelayMs: 0 });
+Object.assign(process.env, {
+  ...(database && { DATABASE_URL: database.url }),
+  DATABASE_POOL_MAX: "10",
+  OPENAI_API_KEY: "test-key",
+  OPENAI_BASE_URL: fake.url,
+  OPENAI_TIMEOUT_MS: "5000",
+  AUTH_SECRET: "integration-test-secret",
+  DAILY_BUDGET_USD: "1000",
+});
+
+const { getDb } = await import("@/db");
+const { budgetDaily, usageDaily } = await import("@/db/schema");
+const { issueRequestToken } = await import("@/lib/guard/request-token");
+const { reserveUsage, settleReservation } = await import("@/lib/guard/usage");
+const { recordAudit } = await import("@/lib/audit");
+const { countPromptTokens } = await import("@/lib/ai/tokens");
+const { costMicros } = await import("@/lib/ai/models");
+const { CHAT_PROMPT } = await import("@/lib/ai/prompts");
+const { PLANS } = await import("@/lib/plans");
+const { utcDay } = await import("@/lib/time");
+
+// Two connections of the test's own: one in the database to read the ledgers, one outside it
+// to read PostgreSQL's statistics after the app's pool has closed.
+const direct = database ? postgres(database.url, { max: 1, onnotice: () => {} }) : null;
+const monitor = database ? postgres(database.url.replace(/\/[^/]+$/, "/postgres"), { max: 1, onnotice: () => {} }) : null;
+const databaseName = database ? new URL(database.url).pathname.slice(1) : "";
+
+afterAll(async () => {
+  await fake.close();
+  if (!database) return;
+  await Promise.all([direct!.end(), monitor!.end()]);
+  await database.drop();
+});
+
+/** PostgreSQL's deadlock count for this database, once every connection has reported its stats. */
+async function deadlocks(): Promise<number> {
+  await monitor!`select pg_stat_clear_snapshot()`;
+  const [row] = await monitor!<{ deadlocks: string }[]>`select deadlocks from pg_stat_database where datname = ${databaseName}`;
+  return Number(row!.deadlocks);
+}
+
+const served = (call: Awaited<ReturnType<typeof chat>>) => call.status === 200 && call.events.at(-1)?.type === "done";
+
+describe.skipIf(!database)("real PostgreSQL: concurrency", () => {
+  it("real PostgreSQL: a burst (50 from one user, 50 over 10 users) settles every request, ledgers equal the audit rows, no deadlock", async () => {
+    const settleFailures = vi.spyOn(console, "error");
+    const loner = await newUser({ plan: "pro" });
+    const crowd = await Promise.all(Array.from({ length: 10 }, () => newUser({ plan: "pro" })));
+    const before = await deadlocks();
+    const burst = (user: TestUser, i: number) => chat(user, { message: `Burst ${i}`, token: issueRequestToken(user.id) });
+    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => burst(i % 2 === 0 ? loner : crowd[Math.floor(i / 2) % 10]!, i)));
+    await Promise.all(results.map((call) => call.settled));
+    expect(results.filter(served)).toHaveLength(100);
+    // Then the ledger statements alone, back to back, where a lock-order cycle shows at once:
+    // 10 workers × 30 reserve → settle pairs for the same user (each also audited, as a request is).
+    await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        for (let i = 0; i < 30; i++) {
+          const requestId = randomUUID();
+          const reservation = await reserveUsage({ requestId, userId: loner.id, action: "chat", model: "gpt-4.1-mini", plan: PLANS.pro, tokens: 500, costMicros: 900, budgetMicros: 1_000_000_000 });
+          if ("refused" in reservation) throw new Error(`refused: ${reservation.refused}`);
+          await settleReservation(reservation, { tokens: 120, costMicros: 200, release: false });
+          await recordAudit({ requestId, userId: loner.id, action: "chat", outcome: "served", inputTokens: 100, outputTokens: 20, costMicros: 200 });
+        }
+      }),
+    );
+    expect(settleFailures.mock.calls.filter(([text]) => String(text).includes("could not settle"))).toEqual([]);
+    settleFailures.mockRestore();
+
+    for (const user of [loner, ...crowd]) {
+      const [ledger] = await direct!<{ tokens_used: string; tokens_reserved: string; cost_micros: string; requests: number }[]>`
+        select tokens_used, tokens_reserved, cost_micros, requests from usage_daily where user_id = ${user.id} and day = ${utcDay()}`;
+      const [audit] = await direct!<{ tokens: string; cost: string; rows: string }[]>`
+        select sum(input_tokens + output_tokens) as tokens, sum(cost_micros) as cost, count(*) as rows from audit_log where user_id = ${user.id}`;
+      expect(Number(ledger!.tokens_reserved)).toBe(0);
+      expect(Number(ledger!.tokens_used)).toBe(Number(audit!.tokens));
+      expect(Number(ledger!.cost_micros)).toBe(Number(audit!.cost));
+      expect(ledger!.requests).toBe(Number(audit!.rows));
+    }
+    const [budget] = await direct!<{ cost_micros: string; reserved_micros: string }[]>`select cost_micros, reserved_micros from budget_daily where day = ${utcDay()}`;
+    const [allAudit] = await direct!<{ cost: string }[]>`select sum(cost_micros) as cost from audit_log`;
+    expect(Number(budget!.reserved_micros)).toBe(0);
+    expect(Number(budget!.cost_micros)).toBe(Number(allAudit!.cost));
+    expect(await direct!`select * from reservations`).toHaveLength(0);
+
+    // Every connection reports its statistics when it closes: close the pool, wait until
+    // PostgreSQL has let them go, then read the counter.
+    await closeDatabase(await getDb());
+    (globalThis as { dbPromise?: unknown }).dbPromise = undefined;
+    await expect
+      .poll(async () => Number((await monitor!`select count(*) from pg_stat_activity where datname = ${databaseName} and pid <> ${(await direct!`select pg_backend_pid() as pid`)[0]!.pid}`)[0]!.count), { timeout: 10_000 })
+      .toBe(0);
+    expect(await deadlocks()).toBe(before);
+  });
+
+  const worstCase = (plan: (typeof PLANS)[keyof typeof PLANS], text: string) => {
+    const input = countPromptTokens([
+      { role: "system", content: CHAT_PROMPT.system },
+      { role: "user", content: text },
+    ]);
+    return { tokens: input + plan.maxOutputTokens, micros: costMicros(plan.models.at(-1)!, input, plan.maxOutputTokens) };
+  };
+
+  it("real PostgreSQL: 30 parallel requests against the daily token limit admit exactly as many worst cases as fit", async () => {
+    const user = await newUser({ plan: "pro" });
+    const text = "Token race";
+    const worst = worstCase(PLANS.pro, text);
+    const fits = 4;
+    const db = await getDb();
+    // Tokens left: room for 4 worst cases and a bit, never 5. Requests are plentiful.
+    await db.insert(usageDaily).values({ userId: user.id, day: utcDay(), tokensUsed: PLANS.pro.tokensPerDay - fits * worst.tokens - Math.floor(worst.tokens / 2) });
+    const results = await Promise.all(Array.from({ length: 30 }, () => chat(user, { message: text, token: issueRequestToken(user.id) })));
+    await Promise.all(results.map((call) => call.settled));
+    expect(results.filter((call) => call.status === 200)).toHaveLength(fits);
+    const refused = results.filter((call) => call.status !== 200);
+    expect(new Set(refused.map((call) => (call.body!.error as { code: string }).code))).toEqual(new Set(["quota_exceeded"]));
+  });
+
+  it("real PostgreSQL: 30 parallel requests from 10 users against the global budget admit exactly as many worst cases as fit", async () => {
+    const users = await Promise.all(Array.from({ length: 10 }, () => newUser({ plan: "pro" })));
+    const text = "Budget race";
+    const worst = worstCase(PLANS.pro, text);
+    const fits = 3;
+    const db = await getDb();
+    const budget = 1000 * 1_000_000;
+    const spent = budget - fits * worst.micros - Math.floor(worst.micros / 2);
+    await db.insert(budgetDaily).values({ day: utcDay(), costMicros: spent }).onConflictDoUpdate({ target: budgetDaily.day, set: { costMicros: spent } });
+    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => chat(users[i % 10]!, { message: text, token: issueRequestToken(users[i % 10]!.id) })));
+    await Promise.all(results.map((call) => call.settled));
+    expect(results.filter((call) => call.status === 200)).toHaveLength(fits);
+    const refused = results.filter((call) => call.status !== 200);
+    expect(new Set(refused.map((call) => (call.body!.error as { code: string }).code))).toEqual(new Set(["budget_exhausted"]));
+  });
+});

@@ -1,0 +1,193 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { startFakeOpenAI } from "../fakes/openai-server";
+import { closeDatabase } from "../support/close-database";
+import { startDelayProxy } from "../support/delay-proxy";
+
+// Redis faults on a redis-server of this file's own (never the shared one), reached through a
+// TCP proxy that can stall traffic: Redis killed during a burst, then started again; every
+// command stalled; only the rate limiter's scripts stalled. The app's own modules, unchanged
+// and never restarted, must refuse (fail closed), call no model, leave no reservation, audit
+// every request, and serve again once Redis is back. Only the session is stubbed.
+
+type TestUser = { id: string; email: string; name: null; role: "user" };
+const session = vi.hoisted(() => ({ user: null as TestUser | null }));
+vi.mock("@/lib/session", () => ({
+  getSessionUser: async () => session.user,
+  requireUser: async () => session.user,
+  getSessionClaims: async () => (session.user ? { userId: session.user.id } : null),
+  readSession: async () => (session.user ? { user: session.user } : { user: null, refusal: "unauthorized" }),
+}));
+
+/** A port the OS says is free (so parallel runs on one machine never share a Redis). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+const redisPort = await freePort();
+let redisServer: ChildProcess | undefined;
+async function startRedis() {
+  redisServer = spawn("redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+  const { default: IORedis } = await import("ioredis");
+  for (let i = 0; i < 100; i++) {
+    const probe = new IORedis(redisPort, "127.0.0.1", { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    probe.on("error", () => {});
+    const answer = await probe.connect().then(() => probe.ping()).catch(() => null);
+    probe.disconnect();
+    if (answer === "PONG") return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`redis-server did not start on port ${redisPort}`);
+}
+async function stopRedis() {
+  const stopped = new Promise((resolve) => redisServer!.once("exit", resolve));
+  redisServer!.kill("SIGKILL");
+  await stopped;
+}
+
+await startRedis();
+const proxy = await startDelayProxy(redisPort);
+const fake = await startFakeOpenAI({ wordDelayMs: 0 });
+Object.assign(process.env, {
+  REDIS_URL: proxy.url("redis"),
+  OPENAI_API_KEY: "test-key",
+  OPENAI_BASE_URL: fake.url,
+  AUTH_SECRET: "redis-faults-test-secret",
+});
+vi.spyOn(console, "error").mockImplementation(() => {}); // the app logs each Redis error once
+
+const { getDb } = await import("@/db");
+const { auditLog, usageDaily } = await import("@/db/schema");
+const { insertPasswordUser } = await import("@/db/queries/users");
+const { runGuarded } = await import("@/lib/guard/action");
+const { issueRequestToken } = await import("@/lib/guard/request-token");
+const { runSummarize, summarizeFeature } = await import("@/lib/tools/summarize");
+const { authorizeWithPassword, UnavailableSignIn } = await import("@/lib/auth");
+const { hashPassword } = await import("@/lib/password");
+const { redisMode } = await import("@/lib/redis");
+const { PLANS } = await import("@/lib/plans");
+const { eq } = await import("drizzle-orm");
+
+afterAll(async () => {
+  await fake.close();
+  await proxy.close();
+  if (redisServer?.exitCode === null) redisServer.kill("SIGKILL");
+  await closeDatabase(await getDb());
+});
+
+beforeEach(() => {
+  proxy.delayMs = 0;
+  proxy.stallWhen = null;
+});
+
+let ipCounter = 0;
+const freshIp = () => `198.19.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
+const tag = () => `f${randomUUID().slice(0, 8)}`;
+
+async function newUser(password = "x"): Promise<TestUser> {
+  const row = await insertPasswordUser({ email: `faults-${randomUUID()}@example.com`, name: null, passwordHash: password === "x" ? "x" : await hashPassword(password), role: "user" });
+  return { id: row!.id, email: row!.email!, name: null, role: "user" };
+}
+
+/** The structured tool's action as the browser calls it; resolves once its audit row is written. */
+async function summarize(user: TestUser, text: string, token = issueRequestToken(user.id)) {
+  session.user = user;
+  const deferred: Promise<void>[] = [];
+  const result = await runGuarded(
+    { feature: summarizeFeature, raw: { token, text }, headers: new Headers({ "x-forwarded-for": freshIp() }), signal: new AbortController().signal, defer: (task) => deferred.push(task()) },
+    runSummarize,
+  );
+  await Promise.all(deferred);
+  return result;
+}
+
+async function books(userId: string) {
+  const db = await getDb();
+  const audits = await db.select().from(auditLog).where(eq(auditLog.userId, userId));
+  const [usage] = await db.select().from(usageDaily).where(eq(usageDaily.userId, userId));
+  return { outcomes: audits.map((row) => row.outcome).sort(), requests: usage?.requests ?? 0, reserved: usage?.tokensReserved ?? 0 };
+}
+
+describe("the app talks to this file's Redis", () => {
+  it("over TCP, through the proxy", () => {
+    expect(redisMode).toBe("tcp");
+    expect(process.env.REDIS_URL).toBe(proxy.url("redis"));
+  });
+});
+
+describe("Redis stopped during a burst, then started again (no app restart)", () => {
+  it("the structured tool refuses every request with 503, calls no model, keeps no reservation, audits each; then serves again", async () => {
+    const user = await newUser();
+    const label = tag();
+    expect(await summarize(user, `Before the outage [[tag:${label}]]`)).toMatchObject({ ok: true });
+
+    await stopRedis();
+    const burst = await Promise.all(Array.from({ length: 8 }, (_, i) => summarize(user, `During the outage ${i} [[tag:${label}]]`)));
+    for (const result of burst) expect(result).toMatchObject({ ok: false, error: { code: "service_unavailable" } });
+    expect(fake.stats(label).chat).toBe(1);
+    expect(await books(user.id)).toEqual({ outcomes: ["served", ...Array(8).fill("service_unavailable")].sort(), requests: 1, reserved: 0 });
+
+    await startRedis();
+    // The same modules, never restarted: the client reconnects by itself.
+    await expect.poll(async () => (await summarize(user, `After the outage ${randomUUID()} [[tag:${label}]]`)).ok, { timeout: 20_000, interval: 300 }).toBe(true);
+    expect(fake.stats(label).chat).toBe(2);
+  });
+
+  it("sign-in refuses (fails closed) while Redis is down, for the right password too, and works again after", async () => {
+    const password = "a long enough password";
+    const user = await newUser(password);
+    const attempt = (ip: string) => authorizeWithPassword({ email: user.email, password }, new Request("http://localhost/api/auth/callback/credentials", { headers: { "x-forwarded-for": ip } }));
+    expect(await attempt(freshIp())).toMatchObject({ id: user.id });
+
+    await stopRedis();
+    const burst = await Promise.allSettled(Array.from({ length: 5 }, () => attempt(freshIp())));
+    for (const result of burst) {
+      expect(result.status).toBe("rejected");
+      expect((result as PromiseRejectedResult).reason).toBeInstanceOf(UnavailableSignIn);
+    }
+
+    await startRedis();
+    await expect.poll(async () => (await attempt(freshIp()).catch(() => null))?.id, { timeout: 20_000, interval: 300 }).toBe(user.id);
+  });
+});
+
+describe("slow Redis (the TCP proxy holds traffic)", () => {
+  it("500 ms on every command: requests still finish, and a burst never gets past the per-user limit", async () => {
+    proxy.delayMs = 500;
+    const user = await newUser();
+    const label = tag();
+    const burst = await Promise.all(Array.from({ length: PLANS.free.requestsPerMinute + 4 }, (_, i) => summarize(user, `Slow ${i} [[tag:${label}]]`)));
+    const served = burst.filter((result) => result.ok).length;
+    expect(served).toBeLessThanOrEqual(PLANS.free.requestsPerMinute);
+    for (const result of burst.filter((r) => !r.ok)) expect(["rate_limited", "service_unavailable"]).toContain((result as { error: { code: string } }).error.code);
+    expect(fake.stats(label).chat).toBe(served);
+    const { outcomes, reserved } = await books(user.id);
+    expect(outcomes).toHaveLength(burst.length);
+    expect(reserved).toBe(0);
+  });
+
+  // The token claim (SET NX) goes through at full speed; only the limiter's Lua scripts stall,
+  // longer than its 1 s timeout. @upstash/ratelimit then answers success with reason "timeout":
+  // without lib/rate-limit.ts's check for it, this request would reach the model.
+  it("the rate limiter itself fails closed: the token is claimed, the limiter stalls, the request is refused with 503 and never reaches the model", async () => {
+    const user = await newUser();
+    const label = tag();
+    const token = issueRequestToken(user.id);
+    proxy.delayMs = 1_200;
+    proxy.stallWhen = /EVALSHA|EVAL/i;
+    const result = await summarize(user, `Limiter stalled [[tag:${label}]]`, token);
+    expect(result).toMatchObject({ ok: false, error: { code: "service_unavailable" } });
+    expect(fake.stats(label).chat).toBe(0);
+    expect(await books(user.id)).toEqual({ outcomes: ["service_unavailable"], requests: 0, reserved: 0 });
+    // The claim before the limiter did go through: the same token again is a replay.
+    proxy.delayMs = 0;
+    expect(await summarize(user, `Limiter stalled [[tag:${label}]]`, token)).toMatchObject({ ok: false, error: { code: "replayed_request" } });
+  });
+});

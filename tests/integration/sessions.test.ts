@@ -1,0 +1,60 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, describe, expect, it } from "vitest";
+import { getDb } from "@/db";
+import { findUserById, insertPasswordUser, revokeAllSessions, setUserBlocked } from "@/db/queries/users";
+import { authorizeWithPassword, BlockedSignIn } from "@/lib/auth";
+import { hashPassword } from "@/lib/password";
+import { judgeSession } from "@/lib/session";
+import { SESSION_MAX_AGE_SECONDS, sessionClaims } from "@/lib/session-token";
+import { closeDatabase } from "../support/close-database";
+
+afterAll(async () => {
+  await closeDatabase(await getDb());
+});
+
+const signIn = (ip: string) => new Request("http://localhost/api/auth/callback/credentials", { headers: { "x-forwarded-for": ip } });
+
+async function newUser(password = "right password 9") {
+  return (await insertPasswordUser({ email: `s-${randomUUID()}@example.com`, name: null, passwordHash: await hashPassword(password), role: "user" }))!;
+}
+
+describe("account state: session version and blocking", () => {
+  it("a cookie is valid only for the user's current session version; revoking bumps it for every copy", async () => {
+    const user = await newUser();
+    const claims = { userId: user.id, sessionVersion: user.sessionVersion, signedInAt: Math.floor(Date.now() / 1000) };
+    expect(judgeSession(claims, await findUserById(user.id)).user?.id).toBe(user.id);
+    expect(await revokeAllSessions(user.id)).toBe(user.sessionVersion + 1);
+    expect(judgeSession(claims, await findUserById(user.id))).toEqual({ user: null, refusal: "unauthorized" });
+    expect(judgeSession({ ...claims, sessionVersion: user.sessionVersion + 1 }, await findUserById(user.id)).user?.id).toBe(user.id);
+    expect(judgeSession(claims, null)).toEqual({ user: null, refusal: "unauthorized" }); // deleted
+    expect(await revokeAllSessions(randomUUID())).toBeNull();
+  });
+
+  it("a blocked user's session is refused as blocked and stays revoked after unblocking; sign-in is refused only with the right password", async () => {
+    const user = await newUser();
+    const claims = { userId: user.id, sessionVersion: user.sessionVersion, signedInAt: Math.floor(Date.now() / 1000) };
+    await setUserBlocked(user.id, true);
+    const blocked = await findUserById(user.id);
+    expect(blocked?.blockedAt).toBeInstanceOf(Date);
+    expect(judgeSession({ ...claims, sessionVersion: blocked!.sessionVersion }, blocked)).toEqual({ user: null, refusal: "account_blocked" });
+    await expect(authorizeWithPassword({ email: user.email, password: "right password 9" }, signIn("198.51.100.70"))).rejects.toBeInstanceOf(BlockedSignIn);
+    expect(await authorizeWithPassword({ email: user.email, password: "wrong password 9" }, signIn("198.51.100.71"))).toBeNull();
+
+    await setUserBlocked(user.id, false);
+    const unblocked = await findUserById(user.id);
+    expect(unblocked?.blockedAt).toBeNull();
+    expect(judgeSession(claims, unblocked).user).toBeNull(); // the old cookie does not come back
+    expect(await authorizeWithPassword({ email: user.email, password: "right password 9" }, signIn("198.51.100.72"))).toMatchObject({ id: user.id });
+  });
+
+  it("a token lives SESSION_MAX_AGE_SECONDS from sign-in, and needs the version and sign-in time", () => {
+    const now = 2_000_000_000;
+    const token = { sub: "u1", sv: 3, auth_time: now - SESSION_MAX_AGE_SECONDS };
+    expect(sessionClaims(token, now)).toEqual({ userId: "u1", sessionVersion: 3, signedInAt: now - SESSION_MAX_AGE_SECONDS });
+    expect(sessionClaims({ ...token, auth_time: now - SESSION_MAX_AGE_SECONDS - 1 }, now)).toBeNull();
+    expect(sessionClaims({ sub: "u1", auth_time: now }, now)).toBeNull();
+    expect(sessionClaims({ sub: "u1", sv: 0 }, now)).toBeNull();
+    expect(sessionClaims({ ...token, auth_time: now + 3600 }, now)).toBeNull();
+    expect(sessionClaims(null, now)).toBeNull();
+  });
+});

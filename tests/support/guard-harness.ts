@@ -1,0 +1,151 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { randomUUID } from "node:crypto";
+
+// The guard's in-process test harness: users, the chat route's handler and the structured
+// tool called as the browser would, and the rows they leave. Only the session is stubbed
+// (cookies need a request scope); tests/security covers it over HTTP. A test file mocks
+// "@/lib/session" with `sessionModuleMock` and imports the app after setting its env.
+
+export type TestUser = { id: string; email: string; name: null; role: "user" | "admin" };
+
+export const session = { user: null as TestUser | null };
+
+// Each `chat` / `summarize` call runs with its own user, so parallel calls never see each
+// other's session; code outside them sees `session.user`.
+const requestUser = new AsyncLocalStorage<TestUser | null>();
+const currentUser = () => {
+  const scoped = requestUser.getStore();
+  return scoped === undefined ? session.user : scoped;
+};
+
+export const sessionModuleMock = () => ({
+  getSessionUser: async () => currentUser(),
+  getSessionUserId: async () => currentUser()?.id ?? null,
+  requireUser: async () => currentUser(),
+  getSessionClaims: async () => {
+    const user = currentUser();
+    return user ? { userId: user.id } : null;
+  },
+  readSession: async () => {
+    const user = currentUser();
+    return user ? { user } : { user: null, refusal: "unauthorized" as const };
+  },
+});
+
+let ipCounter = 0;
+export const freshIp = () => `198.18.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
+
+export const tag = () => `t${randomUUID().slice(0, 8)}`;
+export const message = (label: string, extra = "") => `Hello ${extra} [[tag:${label}]]`;
+
+export async function newUser(options: { plan?: "free" | "pro"; role?: "user" | "admin" } = {}): Promise<TestUser> {
+  const { getDb } = await import("@/db");
+  const { subscriptions } = await import("@/db/schema");
+  const { insertPasswordUser } = await import("@/db/queries/users");
+  const row = await insertPasswordUser({ email: `guard-${randomUUID()}@example.com`, name: null, passwordHash: "x", role: options.role ?? "user" });
+  if (options.plan === "pro") {
+    const db = await getDb();
+    await db.insert(subscriptions).values({ userId: row!.id, plan: "pro", status: null });
+  }
+  return { id: row!.id, email: row!.email!, name: null, role: options.role ?? "user" };
+}
+
+export type ChatCall = { status: number; events: Array<Record<string, unknown>>; body: Record<string, unknown> | null; settled: Promise<unknown> };
+
+/** One POST to the chat route's handler, as the browser would send it; `settled` waits for the audit. */
+export async function chat(
+  user: TestUser | null,
+  body: Record<string, unknown>,
+  options: { origin?: string; signal?: AbortSignal; onText?: () => void; ip?: string } = {},
+): Promise<ChatCall> {
+  const { handleChatRequest } = await import("@/lib/chat/stream");
+  session.user = user;
+  const deferred: Promise<void>[] = [];
+  const request = new Request("http://localhost:3000/api/chat", {
+    method: "POST",
+    headers: {
+      host: "localhost:3000",
+      origin: options.origin ?? "http://localhost:3000",
+      "content-type": "application/json",
+      "x-forwarded-for": options.ip ?? freshIp(),
+      "content-length": String(Buffer.byteLength(JSON.stringify(body))),
+    },
+    body: JSON.stringify(body),
+    signal: options.signal,
+  });
+  const response = await requestUser.run(user, () => handleChatRequest(request, (task) => deferred.push(task())));
+  const events: Array<Record<string, unknown>> = [];
+  let json: Record<string, unknown> | null = null;
+  if (response.headers.get("content-type")?.includes("ndjson")) {
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let buffer = "";
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        buffer += decoder.decode(value, { stream: true });
+        const lines = buffer.split("\n");
+        buffer = lines.pop()!;
+        for (const line of lines.filter(Boolean)) {
+          const event = JSON.parse(line) as Record<string, unknown>;
+          events.push(event);
+          if (event.type === "text") options.onText?.();
+        }
+      }
+    } catch {
+      // aborted by the test
+    }
+  } else {
+    json = (await response.json()) as Record<string, unknown>;
+  }
+  return { status: response.status, events, body: json, settled: Promise.all(deferred) };
+}
+
+/** The structured tool through its guarded action wrapper; waits for the audit row. */
+export async function summarize(user: TestUser, fields: Record<string, string>) {
+  const { runGuarded } = await import("@/lib/guard/action");
+  const { issueRequestToken } = await import("@/lib/guard/request-token");
+  const { runSummarize, summarizeFeature } = await import("@/lib/tools/summarize");
+  session.user = user;
+  const deferred: Promise<void>[] = [];
+  const result = await requestUser.run(user, () => runGuarded(
+    {
+      feature: summarizeFeature,
+      raw: { token: issueRequestToken(user.id), ...fields },
+      headers: new Headers({ "x-forwarded-for": freshIp() }),
+      signal: new AbortController().signal,
+      defer: (task) => deferred.push(task()),
+    },
+    runSummarize,
+  ));
+  await Promise.all(deferred);
+  return result;
+}
+
+export async function auditRows(userId: string) {
+  const { getDb } = await import("@/db");
+  const { auditLog } = await import("@/db/schema");
+  const { asc, eq } = await import("drizzle-orm");
+  const db = await getDb();
+  return db.select().from(auditLog).where(eq(auditLog.userId, userId)).orderBy(asc(auditLog.id));
+}
+
+export async function usageRow(userId: string) {
+  const { getDb } = await import("@/db");
+  const { usageDaily } = await import("@/db/schema");
+  const { utcDay } = await import("@/lib/time");
+  const { and, eq } = await import("drizzle-orm");
+  const db = await getDb();
+  const [row] = await db.select().from(usageDaily).where(and(eq(usageDaily.userId, userId), eq(usageDaily.day, utcDay())));
+  return row ?? { requests: 0, tokensUsed: 0, tokensReserved: 0, costMicros: 0 };
+}
+
+/** Reservations still held for a user (none once every request has settled). */
+export async function heldReservations(userId: string) {
+  const { getDb } = await import("@/db");
+  const { reservations } = await import("@/db/schema");
+  const { eq } = await import("drizzle-orm");
+  const db = await getDb();
+  return db.select().from(reservations).where(eq(reservations.userId, userId));
+}
