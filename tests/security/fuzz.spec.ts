@@ -65,7 +65,8 @@ function routePaths(): string[] {
   const manifest = JSON.parse(readFileSync(".next/server/app-paths-manifest.json", "utf8")) as Record<string, string>;
   return Object.keys(manifest)
     .filter((key) => key.endsWith("/route"))
-    .map((key) => key.replace(/\/route$/, "").replace(/\[\.\.\.\w+\]/, "callback/credentials").replace(/\[\w+\]/g, "x"));
+    // Route groups ("/(auth)") are folders, not part of the URL.
+    .map((key) => key.replace(/\/route$/, "").replace(/\/\([\w-]+\)/g, "").replace(/\[\.\.\.\w+\]/, "callback/credentials").replace(/\[\w+\]/g, "x"));
 }
 
 const text = (tag: string) => fc.oneof(fc.string(), fc.string().map((s) => `${s} [[tag:${tag}]]`), fc.constantFrom("", " ", "\u0000", "%00", "../../etc/passwd", "<script>alert(1)</script>", "' or 1=1 --", "x".repeat(5_000)));

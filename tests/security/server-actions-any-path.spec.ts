@@ -13,7 +13,8 @@ import { fakeStats, mintToken, newTag } from "./support";
 // victim's cookie all get past it. So each action must refuse by itself, and this posts every
 // protected action of the build both to its own page and to "/", which the proxy never guards.
 
-const PUBLIC_ACTIONS = new Set(["logInAction", "signUpAction", "signOutAction", "signInWithGitHubAction"]);
+// requestPasswordResetAction is for logged-out users by design (it answers the same for any address).
+const PUBLIC_ACTIONS = new Set(["logInAction", "signUpAction", "signOutAction", "signInWithGitHubAction", "requestPasswordResetAction"]);
 const UNGUARDED_PATH = "/";
 
 type Person = { id: string; email: string; password: string; conversationId: string };

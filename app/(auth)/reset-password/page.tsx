@@ -26,7 +26,7 @@ export default async function ResetPasswordPage({ searchParams }: { searchParams
           <AlertTitle>This link cannot be used</AlertTitle>
           <AlertDescription>
             <p>
-              It is invalid, expired or already used.{" "}
+              This link is invalid, expired or already used.{" "}
               <Link href="/forgot-password" className="font-medium text-primary underline underline-offset-4">
                 Ask for a new one
               </Link>
