@@ -69,7 +69,7 @@ export function ConversationList({ onNavigate }: { onNavigate?: () => void }) {
           groups.map((group) => (
             <section key={group.label} className="mb-4" aria-label={group.label}>
               <h2 className="px-2 pb-1 text-xs font-medium text-muted-foreground">{group.label}</h2>
-              <ul className="grid gap-0.5">
+              <ul className="flex flex-col gap-0.5">
                 {group.items.map((conversation) => (
                   <ConversationItem
                     key={conversation.id}
@@ -104,7 +104,7 @@ function returnFocus(conversationId: string) {
 function ConversationItem(props: { conversation: Conversation; active: boolean; onNavigate?: () => void; onAction: (mode: "rename" | "delete") => void }) {
   const { conversation, active } = props;
   return (
-    <li className={cn("group relative flex items-center rounded-md hover:bg-accent", active && "bg-accent")}>
+    <li className={cn("group relative flex min-w-0 items-center rounded-md hover:bg-accent", active && "bg-accent")}>
       <Link
         href={`/chat/${conversation.id}`}
         prefetch={false}

@@ -13,7 +13,7 @@ test("chat: send, watch it stream, stop one, reach the quota, see the upgrade me
 
   // Send with Enter; the reply streams in and the conversation appears in the list.
   const tag = newTag();
-  const input = page.getByLabel("Message");
+  const input = page.getByRole("textbox", { name: "Message" });
   await input.fill(`Hello there [[tag:${tag}]]`);
   await input.press("Enter");
   const reply = page.getByTestId("message-assistant").last();

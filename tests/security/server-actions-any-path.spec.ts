@@ -13,8 +13,9 @@ import { fakeStats, mintToken, newTag } from "./support";
 // victim's cookie all get past it. So each action must refuse by itself, and this posts every
 // protected action of the build both to its own page and to "/", which the proxy never guards.
 
-// requestPasswordResetAction is for logged-out users by design (it answers the same for any address).
-const PUBLIC_ACTIONS = new Set(["logInAction", "signUpAction", "signOutAction", "signInWithGitHubAction", "requestPasswordResetAction"]);
+// The password-reset actions are for logged-out users by design: the request answers the same for
+// any address, and the reset itself is gated by the emailed single-use token (accounts.spec.ts).
+const PUBLIC_ACTIONS = new Set(["logInAction", "signUpAction", "signOutAction", "signInWithGitHubAction", "requestPasswordResetAction", "resetPasswordAction"]);
 const UNGUARDED_PATH = "/";
 
 type Person = { id: string; email: string; password: string; conversationId: string };

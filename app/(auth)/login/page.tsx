@@ -34,8 +34,8 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
       {params.reset === "done" && (
         <Alert variant="success" role="status">
           <CircleCheckIcon aria-hidden />
-          <AlertTitle>Password changed</AlertTitle>
-          <AlertDescription>Every device is logged out. Log in with the new password.</AlertDescription>
+          <AlertTitle>Your password is changed and every device is logged out.</AlertTitle>
+          <AlertDescription>Log in with the new password.</AlertDescription>
         </Alert>
       )}
       {githubEnabled && <GitHubButton next={next} />}
