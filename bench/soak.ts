@@ -218,7 +218,8 @@ try {
   const users: User[] = [];
   for (let i = 0; i < USERS; i++) {
     const email = `soak-${i}-${Date.now()}@example.com`;
-    const [row] = await sql<{ id: string }[]>`insert into users (id, email, password_hash) values (${randomUUID()}, ${email}, ${passwordHash}) returning id`;
+    // Proven addresses: the guard refuses model calls before verification.
+    const [row] = await sql<{ id: string }[]>`insert into users (id, email, password_hash, email_verified) values (${randomUUID()}, ${email}, ${passwordHash}, now()) returning id`;
     await sql`insert into subscriptions (user_id, plan, status) values (${row!.id}, 'pro', null)`;
     users.push({ id: row!.id, cookie: await logIn(email, "soak password 123"), summarizeText: `The text user ${i} summarizes again and again.` });
   }

@@ -6,6 +6,7 @@ import {
   date,
   index,
   integer,
+  smallint,
   jsonb,
   pgTable,
   primaryKey,
@@ -35,8 +36,10 @@ export const users = pgTable("users", {
   sessionVersion: integer("session_version").notNull().default(0),
   /** Null: active. Set: the user cannot sign in and every existing session is refused. */
   blockedAt: timestamp("blocked_at", { mode: "date", withTimezone: true }),
+  /** Keyed hash of the IP an email sign-up came from (the console's accounts-per-IP view). */
+  signupIpHash: text("signup_ip_hash"),
   createdAt: timestamp("created_at", { mode: "date", withTimezone: true }).notNull().defaultNow(),
-});
+}, (table) => [index("users_signup_ip_created_idx").on(table.signupIpHash, table.createdAt)]);
 
 export const accounts = pgTable(
   "accounts",
@@ -100,15 +103,41 @@ export const budgetDaily = pgTable("budget_daily", {
   reservedMicros: bigint("reserved_micros", { mode: "number" }).notNull().default(0),
 });
 
-/** A budget threshold crossing is recorded once per day and percent. */
+export const BUDGET_PERIODS = ["daily", "monthly"] as const;
+export type BudgetPeriod = (typeof BUDGET_PERIODS)[number];
+
+/**
+ * A budget threshold crossing, recorded once per period and percent (the primary key), with
+ * the state of its webhook delivery. `day` is the period's first day (a month's 1st).
+ */
 export const budgetAlerts = pgTable(
   "budget_alerts",
   {
+    period: text("period", { enum: BUDGET_PERIODS }).notNull().default("daily"),
     day: date("day", { mode: "string" }).notNull(),
     thresholdPercent: integer("threshold_percent").notNull(),
     createdAt: timestamp("created_at", { mode: "date", withTimezone: true }).notNull().defaultNow(),
+    spentMicros: bigint("spent_micros", { mode: "number" }).notNull().default(0),
+    budgetMicros: bigint("budget_micros", { mode: "number" }).notNull().default(0),
+    /** null: not delivered (yet); the console and the housekeeping cron retry it. */
+    deliveredAt: timestamp("delivered_at", { mode: "date", withTimezone: true }),
+    deliveryAttempts: integer("delivery_attempts").notNull().default(0),
+    lastError: text("last_error"),
   },
-  (table) => [primaryKey({ columns: [table.day, table.thresholdPercent] })],
+  (table) => [primaryKey({ columns: [table.period, table.day, table.thresholdPercent] })],
+);
+
+/** An admin's budget for one period (a day, or a month by its 1st), instead of the env default. */
+export const budgetOverrides = pgTable(
+  "budget_overrides",
+  {
+    period: text("period", { enum: BUDGET_PERIODS }).notNull(),
+    day: date("day", { mode: "string" }).notNull(),
+    budgetMicros: bigint("budget_micros", { mode: "number" }).notNull(),
+    setBy: text("set_by"),
+    setAt: timestamp("set_at", { mode: "date", withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.period, table.day] })],
 );
 
 /**
@@ -160,9 +189,57 @@ export const auditLog = pgTable(
     details: jsonb("details").$type<Record<string, unknown>>(),
   },
   (table) => [
-    index("audit_log_user_created_idx").on(table.userId, table.createdAt),
-    index("audit_log_created_idx").on(table.createdAt),
+    // The console pages newest first by (created_at, id); these serve it unfiltered, by date,
+    // by user and by outcome at any size (bench/console.ts measures them at 1M rows).
+    index("audit_log_created_id_idx").on(table.createdAt, table.id),
+    index("audit_log_user_created_id_idx").on(table.userId, table.createdAt, table.id),
+    index("audit_log_outcome_created_id_idx").on(table.outcome, table.createdAt, table.id),
+    // Only rows still carrying text: what the retention job clears (lib/audit-retention.ts).
+    index("audit_log_text_created_idx").on(table.createdAt).where(sql`prompt_text is not null or response_text is not null`),
   ],
+);
+
+/**
+ * Daily totals of audit_log, kept by a trigger on every insert (migration 0002), so the
+ * console's 30-day figures read a few hundred rows instead of the whole log. `model` is ""
+ * for rows without one.
+ */
+export const auditDaily = pgTable(
+  "audit_daily",
+  {
+    day: date("day", { mode: "string" }).notNull(),
+    action: text("action").notNull(),
+    model: text("model").notNull(),
+    outcome: text("outcome").notNull(),
+    cacheHit: boolean("cache_hit").notNull(),
+    requests: bigint("requests", { mode: "number" }).notNull().default(0),
+    inputTokens: bigint("input_tokens", { mode: "number" }).notNull().default(0),
+    outputTokens: bigint("output_tokens", { mode: "number" }).notNull().default(0),
+    costMicros: bigint("cost_micros", { mode: "number" }).notNull().default(0),
+    /** Cache hits only: what the cached answer would have cost (estimated from its length). */
+    savedMicros: bigint("saved_micros", { mode: "number" }).notNull().default(0),
+  },
+  (table) => [primaryKey({ columns: [table.day, table.action, table.model, table.outcome, table.cacheHit] })],
+);
+
+export const FEEDBACK_RATINGS = [1, -1] as const;
+
+/** A user's thumbs up (1) or down (-1) on one of their own answers, by its audit row's request id. */
+export const feedback = pgTable(
+  "feedback",
+  {
+    requestId: uuid("request_id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    rating: smallint("rating").notNull(),
+    note: text("note"),
+    /** Copied from the audit row when the vote is cast, so the rates per feature and model need no join. */
+    action: text("action").notNull(),
+    model: text("model"),
+    createdAt: timestamp("created_at", { mode: "date", withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index("feedback_rating_created_idx").on(table.rating, table.createdAt)],
 );
 
 export const conversations = pgTable(

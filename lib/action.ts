@@ -1,6 +1,9 @@
 import "server-only";
+import { randomUUID } from "node:crypto";
 import { unstable_rethrow } from "next/navigation";
+import { after } from "next/server";
 import type { z } from "zod";
+import { recordAudit } from "@/lib/audit";
 import { AppError, type ErrorPayload } from "@/lib/errors";
 import { requireUser, type SessionUser } from "@/lib/session";
 
@@ -51,6 +54,44 @@ export function userAction<S extends z.ZodType, T>(
       const user = await requireUser();
       return { ok: true, data: await run(parseForm(schema, formData), user) };
     } catch (error) {
+      return failure(error);
+    }
+  };
+}
+
+/** What an admin action changed, for its audit row. */
+export type AdminChange<T> = { result: T; before?: unknown; after?: unknown };
+
+/**
+ * An action only admins may run. Every call writes its own audit row `admin.<name>`: who
+ * (the caller), what (the input), the state before and after, and the outcome ("ok",
+ * "forbidden" for a non-admin, or the error code), so the console can answer "who did this".
+ */
+export function adminAction<S extends z.ZodType, T>(
+  name: string,
+  schema: S,
+  run: (input: z.output<S>, admin: SessionUser) => Promise<AdminChange<T>>,
+) {
+  return async (_previous: unknown, formData: FormData): Promise<ActionResult<T>> => {
+    let input: Record<string, unknown> | undefined;
+    let user: SessionUser | undefined;
+    const audit = (outcome: string, change: { before?: unknown; after?: unknown } = {}) => {
+      if (!user) return; // no session: nobody to record (the request never got past the cookie)
+      const target = typeof input?.userId === "string" ? input.userId : undefined;
+      const row = { requestId: randomUUID(), userId: user.id, action: `admin.${name}`, outcome, details: { targetUserId: target, input, ...change } };
+      after(() => recordAudit(row));
+    };
+    try {
+      user = await requireUser();
+      const parsed = parseForm(schema, formData);
+      input = parsed as Record<string, unknown>;
+      if (user.role !== "admin") throw new AppError("forbidden");
+      const change = await run(parsed, user);
+      audit("ok", { before: change.before, after: change.after });
+      return { ok: true, data: change.result };
+    } catch (error) {
+      unstable_rethrow(error);
+      audit(error instanceof AppError ? error.code : "error");
       return failure(error);
     }
   };

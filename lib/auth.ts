@@ -71,6 +71,9 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<Ne
     secret: authSecret(),
     // Vercel and reverse proxies set the Host header; Auth.js builds its URLs from it.
     trustHost: true,
+    // Production always names the session cookie `__Secure-…` (the browser then takes it only
+    // over HTTPS, or from localhost), and lib/session-token.ts accepts no other name there.
+    useSecureCookies: env.NODE_ENV === "production",
     // Credentials sign-in requires JWT sessions. maxAge is the cookie's; the lifetime from
     // sign-in is enforced on every read (lib/session-token.ts), since Auth.js re-signs it.
     session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },

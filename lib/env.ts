@@ -53,11 +53,16 @@ const envSchema = z.object({
   // "on": every input goes through OpenAI's moderation endpoint before the model sees it.
   MODERATION: z.enum(["on", "off"]).default("off"),
 
-  // Guard pipeline: global spend cap per UTC day (unset: no global cap), where budget alerts
-  // go (50/80/100 %), and whether audit rows keep the prompt and response text.
-  DAILY_BUDGET_USD: optionalText.pipe(z.string().optional()).pipe(z.coerce.number<string | undefined>().positive().optional()),
+  // Guard pipeline: global spend caps per UTC day and month (unset: no cap; an admin can set
+  // either for the current period on /admin/budgets), where budget alerts go (50/80/100 %),
+  // whether audit rows keep the prompt and response text, and for how long.
+  // DAILY_BUDGET_USD "off": no cap, said explicitly (production requires the variable, and logs "off" at start).
+  DAILY_BUDGET_USD: optionalText.pipe(z.union([z.literal("off"), z.coerce.number<string>().positive()]).optional()),
+  MONTHLY_BUDGET_USD: optionalText.pipe(z.string().optional()).pipe(z.coerce.number<string | undefined>().positive().optional()),
   BUDGET_ALERT_WEBHOOK_URL: optionalText.pipe(z.url().optional()),
-  AUDIT_STORE_CONTENT: z.enum(["on", "off"]).default("off"),
+  AUDIT_STORE_TEXT: z.enum(["on", "off"]).default("off"),
+  // Days the prompt and response text stays on audit rows (the housekeeping cron clears it).
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   // Mounts /api/bench/bare (the benchmark's unguarded floor). Never set it in production.
   BENCH_BARE_ROUTE: z.enum(["on", "off"]).default("off"),
 
@@ -79,6 +84,9 @@ const envSchema = z.object({
 export type Env = z.infer<typeof envSchema>;
 
 type Requirement = { variable: string; purpose: string; isMet: (env: Env) => boolean };
+
+const isLoopbackUrl = (url: string | undefined) =>
+  url !== undefined && ["127.0.0.1", "localhost", "[::1]"].includes(new URL(url).hostname);
 
 export const PRODUCTION_REQUIREMENTS: readonly Requirement[] = [
   {
@@ -113,6 +121,21 @@ export const PRODUCTION_REQUIREMENTS: readonly Requirement[] = [
     purpose: "server-side key for the model provider (the demo model is for development only)",
     isMet: (env) => env.OPENAI_API_KEY !== undefined,
   },
+  {
+    variable: "DAILY_BUDGET_USD",
+    purpose: "the global spend cap per UTC day; set DAILY_BUDGET_USD=off to run without one on purpose",
+    isMet: (env) => env.DAILY_BUDGET_USD !== undefined,
+  },
+  {
+    variable: "BENCH_BARE_ROUTE (unset it)",
+    purpose: "mounts an unguarded model route for the benchmark; only against a model server on this machine",
+    isMet: (env) => env.BENCH_BARE_ROUTE !== "on" || isLoopbackUrl(env.OPENAI_BASE_URL),
+  },
+  {
+    variable: "STRIPE_API_BASE (unset it)",
+    purpose: "sends Stripe calls, secret key included, somewhere other than api.stripe.com; only a test server on this machine is allowed",
+    isMet: (env) => env.STRIPE_API_BASE === undefined || isLoopbackUrl(env.STRIPE_API_BASE),
+  },
 ];
 
 export function parseEnv(source: Record<string, string | undefined>): Env {
@@ -124,13 +147,13 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   return result.data;
 }
 
-/** One message that lists every missing production variable, or null when all are set. */
+/** One message that lists every missing or unsafe production variable, or null when all is well. */
 export function productionProblems(env: Env): string | null {
   if (env.NODE_ENV !== "production") return null;
   const missing = PRODUCTION_REQUIREMENTS.filter((requirement) => !requirement.isMet(env));
   if (missing.length === 0) return null;
   const lines = missing.map((requirement) => `  - ${requirement.variable}: ${requirement.purpose}`);
-  return `Refusing to start in production: these environment variables are missing:\n${lines.join("\n")}\nSee .env.example and the README.`;
+  return `Refusing to start in production: these environment variables are missing or unsafe:\n${lines.join("\n")}\nSee .env.example and the README.`;
 }
 
 export const env: Env = parseEnv(process.env);

@@ -31,13 +31,13 @@ export function sessionClaims(
  * The claims in a request's Auth.js session cookie, or null: the cookie is decrypted and its
  * expiry and age checked, nothing is written. The database check (version, blocked, deleted)
  * is lib/session.ts's. Shared by proxy.ts and lib/session.ts; cheaper than `auth()`, which
- * runs Auth.js's whole session endpoint in process on every call. Auth.js names the cookie
- * `__Secure-…` behind HTTPS: accept either (a `__Secure-` cookie can only have been set over HTTPS).
+ * runs Auth.js's whole session endpoint in process on every call. In production only the
+ * `__Secure-` cookie counts (lib/auth.ts always sets that one there); development accepts either.
  */
 export async function sessionClaimsFrom(headers: Headers): Promise<SessionClaims | null> {
   const secret = authSecret();
   if (!secret) return null;
-  for (const secureCookie of [true, false]) {
+  for (const secureCookie of process.env.NODE_ENV === "production" ? [true] : [true, false]) {
     const claims = sessionClaims(await getToken({ req: { headers }, secret, secureCookie }));
     if (claims) return claims;
   }

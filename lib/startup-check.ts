@@ -7,4 +7,7 @@ export function refuseUnsafeProductionStart(): void {
     console.error(`\n${problems}\n`);
     process.exit(1);
   }
+  if (env.NODE_ENV === "production" && env.DAILY_BUDGET_USD === "off") {
+    console.warn("[startup] DAILY_BUDGET_USD=off: no global daily spend cap. Model spend is limited only per user.");
+  }
 }

@@ -8,6 +8,7 @@ import { publicAction } from "@/lib/action";
 import { checkAuthAttempt } from "@/lib/auth-attempts";
 import { credentialsSchema, signIn, signOut } from "@/lib/auth";
 import { clientIp } from "@/lib/client-ip";
+import { hashIp } from "@/lib/guard/hashing";
 import { AppError, rateLimitedError } from "@/lib/errors";
 import { sendVerificationEmail } from "@/lib/account/emails";
 import { hashPassword } from "@/lib/password";
@@ -43,7 +44,8 @@ async function signInWithPassword(email: string, password: string, next: string 
 }
 
 export const signUpAction = publicAction(signUpSchema, async ({ name, email, password, next }) => {
-  const attempt = await checkAuthAttempt("signup", clientIp(await headers()), email);
+  const ip = clientIp(await headers());
+  const attempt = await checkAuthAttempt("signup", ip, email);
   if (!attempt.allowed) throw rateLimitedError(attempt.retryAfterSeconds);
   if (await findUserByEmail(email)) throw new AppError("email_taken");
 
@@ -52,6 +54,7 @@ export const signUpAction = publicAction(signUpSchema, async ({ name, email, pas
     name: name || null,
     passwordHash: await hashPassword(password),
     role: "user", // admin only once the address is proven (lib/roles.ts)
+    signupIpHash: hashIp(ip), // the console's accounts-per-IP view
   });
   if (!created) throw new AppError("email_taken"); // lost a race with a parallel sign-up
   try {

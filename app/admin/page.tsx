@@ -1,62 +1,174 @@
 import type { Metadata } from "next";
-import { notFound, redirect } from "next/navigation";
-import { SetPlanForm } from "@/components/admin/set-plan-form";
-import { effectivePlan } from "@/db/queries/account";
-import { listUsersWithSubscriptions } from "@/db/queries/billing";
-import { describePlanStatus } from "@/lib/billing/plan-status";
-import { PLANS } from "@/lib/plans";
-import { roleFor } from "@/lib/roles";
-import { getSessionUser } from "@/lib/session";
-import { isBillingConfigured } from "@/lib/stripe";
+import Link from "next/link";
+import { BudgetProgress } from "@/components/admin/budget-progress";
+import { ms, percent, usd } from "@/components/admin/format";
+import { SpendChart } from "@/components/admin/spend-chart";
+import { dailySeries, feedbackRates, latencySummary, OUTCOME_GROUPS, outcomeSummary, spendTotals, topUsersByCost } from "@/db/queries/console";
+import { requireAdminPage } from "@/lib/admin";
+import { currentBudgets } from "@/lib/budgets";
 
-export const metadata: Metadata = { title: "Admin" };
+export const metadata: Metadata = { title: "Console" };
 
-export default async function AdminPage() {
-  const user = await getSessionUser();
-  if (!user) redirect("/login?next=/admin");
-  // Not "forbidden": to anyone but an admin this page does not exist.
-  if (user.role !== "admin") notFound();
-
-  const rows = await listUsersWithSubscriptions();
-  const plans = Object.values(PLANS).map(({ id, name }) => ({ id, name }));
+export default async function AdminOverviewPage() {
+  await requireAdminPage("/admin");
+  const [spend, budgets, series, outcomes, latency, topUsers, votes] = await Promise.all([
+    spendTotals(),
+    currentBudgets(),
+    dailySeries(30),
+    outcomeSummary(30),
+    latencySummary(),
+    topUsersByCost(30, 10),
+    feedbackRates(30),
+  ]);
   return (
-    <div className="mx-auto grid w-full max-w-6xl gap-5 px-4 py-8 sm:px-6">
-      <h1 className="text-2xl font-semibold tracking-tight">Admin</h1>
-      <p className="text-sm text-muted-foreground">
-        {isBillingConfigured
-          ? "Stripe is configured: a plan set here holds until the user's next Stripe subscription event."
-          : "Billing is not configured: plans are set here by hand. Every change is written to the audit log."}
-      </p>
-      <div className="overflow-x-auto">
-        <table className="w-full text-left text-sm [&_td]:border-b [&_td]:p-2 [&_th]:border-b [&_th]:p-2">
+    <>
+      <h1>Console</h1>
+      <section className="card stack" aria-labelledby="spend-heading">
+        <h2 id="spend-heading">Spend</h2>
+        <BudgetProgress label="Today" spentMicros={spend.todayMicros} reservedMicros={spend.todayReservedMicros} budgetMicros={budgets.daily.micros} />
+        <BudgetProgress label="This month" spentMicros={spend.monthMicros} reservedMicros={spend.monthReservedMicros} budgetMicros={budgets.monthly.micros} />
+        <p className="hint">
+          Budgets and alert history: <Link href="/admin/budgets">Budgets</Link>.
+        </p>
+      </section>
+
+      <section className="card stack" aria-labelledby="chart-heading">
+        <h2 id="chart-heading">Last 30 days</h2>
+        <h3 className="chart-title">Spend per day, by model</h3>
+        <SpendChart points={series} metric="costMicros" />
+        <h3 className="chart-title">Requests per day, by model</h3>
+        <SpendChart points={series} metric="requests" />
+      </section>
+
+      <div className="console-grid">
+        <section className="card" aria-labelledby="outcomes-heading">
+          <h2 id="outcomes-heading">Requests by outcome (30 days)</h2>
+          <div className="table-wrap">
+          <table className="data" data-testid="outcomes">
+            <tbody>
+              {OUTCOME_GROUPS.map((group) => (
+                <tr key={group} data-outcome={group}>
+                  <th scope="row">{group}</th>
+                  <td className="num" data-testid={`outcome-${group.replace(/\s+/g, "-")}`}>
+                    {outcomes.byGroup[group].toLocaleString("en-US")}
+                  </td>
+                </tr>
+              ))}
+              <tr>
+                <th scope="row">total</th>
+                <td className="num" data-testid="outcome-total">{outcomes.total.toLocaleString("en-US")}</td>
+              </tr>
+            </tbody>
+          </table>
+          </div>
+        </section>
+
+        <section className="card" aria-labelledby="cache-heading">
+          <h2 id="cache-heading">Cache and latency</h2>
+          <dl className="facts">
+            <dt>Cache hit rate</dt>
+            <dd data-testid="cache-hit-rate">{percent(outcomes.cacheHitRate)}</dd>
+            <dt>Saved by the cache</dt>
+            <dd data-testid="cache-saved">{usd(outcomes.savedMicros)} (estimated)</dd>
+            <dt>Spend (30 days)</dt>
+            <dd data-testid="spend-30d">{usd(outcomes.costMicros)}</dd>
+            <dt>Guard p50 / p95</dt>
+            <dd>
+              {ms(latency.guardP50)} / {ms(latency.guardP95)}
+            </dd>
+            <dt>First token p50 / p95</dt>
+            <dd>
+              {ms(latency.firstTokenP50)} / {ms(latency.firstTokenP95)}
+            </dd>
+          </dl>
+          <p className="hint">Latency over the last 24 hours&apos; {latency.requests.toLocaleString("en-US")} model calls.</p>
+        </section>
+      </div>
+
+      <div className="console-grid">
+        <section className="card" aria-labelledby="top-users-heading">
+          <h2 id="top-users-heading">Top users by cost (30 days)</h2>
+          <div className="table-wrap">
+            <table className="data">
+              <thead>
+                <tr>
+                  <th>User</th>
+                  <th className="num">Requests</th>
+                  <th className="num">Cost</th>
+                </tr>
+              </thead>
+              <tbody>
+                {topUsers.map((user) => (
+                  <tr key={user.userId}>
+                    <td className="truncate">
+                      <Link href={`/admin/audit?email=${encodeURIComponent(user.email ?? "")}`}>{user.email ?? user.userId}</Link>
+                    </td>
+                    <td className="num">{user.requests.toLocaleString("en-US")}</td>
+                    <td className="num">{usd(user.costMicros)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+
+        <section className="card" aria-labelledby="models-heading">
+          <h2 id="models-heading">Spend by model (30 days)</h2>
+          <div className="table-wrap">
+          <table className="data">
+            <thead>
+              <tr>
+                <th>Model</th>
+                <th className="num">Requests</th>
+                <th className="num">Cost</th>
+              </tr>
+            </thead>
+            <tbody>
+              {outcomes.byModel.map((row) => (
+                <tr key={row.model}>
+                  <td>{row.model}</td>
+                  <td className="num">{row.requests.toLocaleString("en-US")}</td>
+                  <td className="num">{usd(row.costMicros)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          </div>
+        </section>
+      </div>
+
+      <section className="card" aria-labelledby="votes-heading">
+        <h2 id="votes-heading">Down-vote rate (30 days)</h2>
+        <div className="table-wrap">
+        <table className="data">
           <thead>
             <tr>
-              <th>Email</th>
-              <th>Role</th>
-              <th>Plan</th>
-              <th>Status</th>
-              <th>Set plan</th>
+              <th>Feature</th>
+              <th>Model</th>
+              <th className="num">Served</th>
+              <th className="num">Up</th>
+              <th className="num">Down</th>
+              <th className="num">Down-vote rate</th>
             </tr>
           </thead>
           <tbody>
-            {rows.map((row) => {
-              const plan = effectivePlan(row.subscription);
-              return (
-                <tr key={row.id} data-testid="admin-user-row" data-email={row.email ?? ""}>
-                  <td>{row.email}</td>
-                  <td>{roleFor(row.email, row.emailVerified !== null)}</td>
-                  <td data-testid="admin-user-plan">{plan.name}</td>
-                  <td>{describePlanStatus(row.subscription)}</td>
-                  <td>
-                    {/* Keyed by plan: after a change the form starts over with the new plan selected. */}
-                    <SetPlanForm key={plan.id} userId={row.id} email={row.email ?? row.id} currentPlanId={plan.id} plans={plans} />
-                  </td>
-                </tr>
-              );
-            })}
+            {votes.map((row) => (
+              <tr key={`${row.action}:${row.model}`}>
+                <td>{row.action}</td>
+                <td>{row.model}</td>
+                <td className="num">{row.served.toLocaleString("en-US")}</td>
+                <td className="num">{row.up}</td>
+                <td className="num">{row.down}</td>
+                <td className="num">{percent(row.served ? row.down / row.served : null)}</td>
+              </tr>
+            ))}
           </tbody>
         </table>
-      </div>
-    </div>
+        </div>
+        <p className="hint">
+          The answers: <Link href="/admin/feedback">Feedback</Link>.
+        </p>
+      </section>
+    </>
   );
 }

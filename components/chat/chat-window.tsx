@@ -8,9 +8,10 @@ import type { ErrorPayload } from "@/lib/errors";
 import { cn } from "@/lib/utils";
 import { useConversations } from "./conversations-context";
 import { CopyButton } from "./copy-button";
+import { FeedbackButtons } from "./feedback-buttons";
 import { RefusalAlert, refusalEndsAt } from "./refusal-alert";
 
-export type Message = { id: string; role: "user" | "assistant"; content: string; stopped?: boolean };
+export type Message = { id: string; role: "user" | "assistant"; content: string; stopped?: boolean; requestId?: string };
 type Refusal = { error: ErrorPayload; until: number | null };
 
 // Markdown for replies is loaded only when there is a reply to show; until then, plain text.
@@ -153,6 +154,8 @@ export function ChatWindow(props: ChatWindowProps) {
           const event = JSON.parse(line) as ChatEvent;
           if (event.type === "start") {
             token.current = event.nextToken;
+            const requestId = event.requestId; // for the reply's thumbs up / down
+            setMessages((current) => current.map((message) => (message.id === replyId ? { ...message, requestId } : message)));
             if (!conversationId) createdId = event.conversationId;
             setConversationId(event.conversationId);
             touch({ id: event.conversationId, title: event.title });
@@ -227,6 +230,7 @@ export function ChatWindow(props: ChatWindowProps) {
                         <CopyButton text={() => message.content} label="Copy reply" />
                       </div>
                     )}
+                    {message.requestId && message.content && !(streaming && message.id === lastId) && <FeedbackButtons requestId={message.requestId} />}
                   </div>
                 </div>
               ),

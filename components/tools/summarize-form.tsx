@@ -4,6 +4,7 @@ import { DatabaseZapIcon } from "lucide-react";
 import { useActionState, useState } from "react";
 import { summarizeAction } from "@/app/tools/summarize/actions";
 import { RefusalAlert, refusalEndsAt } from "@/components/chat/refusal-alert";
+import { FeedbackButtons } from "@/components/chat/feedback-buttons";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
 import { SubmitButton } from "@/components/ui/submit-button";
@@ -107,6 +108,7 @@ export function SummarizeForm({ initialToken, models, maxChars, canUpgrade }: Su
                 <li key={index}>{bullet}</li>
               ))}
             </ul>
+            <FeedbackButtons key={state.requestId} requestId={state.requestId} />
           </CardContent>
         </Card>
       )}

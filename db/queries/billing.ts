@@ -33,6 +33,21 @@ export async function claimStripeEvent(tx: Transaction, id: string, type: string
   return inserted.length === 1;
 }
 
+export async function stripeEventRecorded(id: string): Promise<boolean> {
+  const db = await getDb();
+  const [row] = await db.select({ id: stripeEvents.id }).from(stripeEvents).where(eq(stripeEvents.id, id)).limit(1);
+  return Boolean(row);
+}
+
+/** The subscription row an event is about (by customer, else by user), read without a lock. */
+export async function findSubscriptionRow(customerId: string, userId: string | null) {
+  const db = await getDb();
+  const [byCustomer] = await db.select().from(subscriptions).where(eq(subscriptions.stripeCustomerId, customerId)).limit(1);
+  if (byCustomer || !userId) return byCustomer ?? null;
+  const [byUser] = await db.select().from(subscriptions).where(eq(subscriptions.userId, userId)).limit(1);
+  return byUser ?? null;
+}
+
 /** The user a Stripe customer belongs to, locking their row until the transaction ends. */
 export async function lockSubscriptionByCustomer(tx: Transaction, customerId: string) {
   const [row] = await tx.select().from(subscriptions).where(eq(subscriptions.stripeCustomerId, customerId)).for("update").limit(1);

@@ -27,6 +27,7 @@ export async function insertPasswordUser(input: {
   name: string | null;
   passwordHash: string;
   role: Role;
+  signupIpHash?: string | null;
 }): Promise<UserRecord | null> {
   const db = await getDb();
   const [user] = await db

@@ -22,24 +22,34 @@ export async function ensureStripeCustomer(user: SessionUser): Promise<string> {
   return saveStripeCustomerId(user.id, customer.id);
 }
 
+/** Whether Stripe itself has a live subscription for the customer (a webhook may not have told us yet). */
+async function hasLiveStripeSubscription(customerId: string): Promise<boolean> {
+  const list = await callStripe((stripe) => stripe.subscriptions.list({ customer: customerId, status: "all", limit: 10 }));
+  return list.data.some((subscription) => isLiveStatus(subscription.status));
+}
+
 /**
- * A Checkout Session for `plan` (already looked up on the server from lib/plans.ts). The user
- * id travels as client_reference_id and metadata, so the webhook knows whose it is. `attempt`
- * is a random id rendered with the form: a double submit reuses the same session.
+ * Where "Upgrade" sends the user: a Checkout Session for `plan` (already looked up on the
+ * server from lib/plans.ts), or the customer portal when the customer already has a live
+ * subscription, here or at Stripe, so nobody pays for a second one. The user id travels as
+ * client_reference_id and metadata, so the webhook knows whose it is. `attempt` is a random id
+ * rendered with the form: a double submit reuses the same session.
  */
 export async function createCheckoutSession(user: SessionUser, plan: Plan, attempt: string, origin: string): Promise<string> {
   const current = await getSubscription(user.id);
-  if (effectivePlan(current).id === plan.id || (current?.stripeSubscriptionId && isLiveStatus(current.status))) {
-    throw new AppError("already_subscribed");
+  const customerId = current?.stripeCustomerId;
+  if (customerId && ((current.stripeSubscriptionId && isLiveStatus(current.status)) || (await hasLiveStripeSubscription(customerId)))) {
+    return createPortalSession(user, origin);
   }
+  if (effectivePlan(current).id === plan.id) throw new AppError("already_subscribed"); // e.g. set by an admin
   const priceId = await priceIdForPlan(plan);
-  const customerId = await ensureStripeCustomer(user);
+  const customer = customerId ?? (await ensureStripeCustomer(user));
   const metadata = { userId: user.id, planId: plan.id };
   const session = await callStripe((stripe) =>
     stripe.checkout.sessions.create(
       {
         mode: "subscription",
-        customer: customerId,
+        customer,
         client_reference_id: user.id,
         metadata,
         subscription_data: { metadata },

@@ -2,8 +2,10 @@ import "server-only";
 import { getDb } from "@/db";
 import {
   claimStripeEvent,
+  findSubscriptionRow,
   lockSubscriptionByCustomer,
   lockSubscriptionByUser,
+  stripeEventRecorded,
   userExists,
   writeSubscriptionState,
 } from "@/db/queries/billing";
@@ -59,34 +61,52 @@ function eventTarget(event: Stripe.Event): EventTarget | null {
 const earliest = (dates: Array<Date | null | undefined>) =>
   dates.filter((date): date is Date => date instanceof Date).sort((a, b) => a.getTime() - b.getTime())[0] ?? null;
 
-/** Applies one verified event. Throws on a database or Stripe failure, so Stripe retries it. */
+/** Thrown inside the transaction when the row changed after the fetch: roll back, fetch again. */
+class SubscriptionMoved extends Error {}
+const FETCH_ATTEMPTS = 3;
+
+/**
+ * Applies one verified event. Throws on a database or Stripe failure, so Stripe retries it.
+ * Stripe is called with no lock held (a slow Stripe must not hold users' rows and connections):
+ * fetch the subscription, then lock the row and write, unless the row changed since the fetch
+ * began (another event got there first), in which case fetch again.
+ */
 export async function applyStripeEvent(event: Stripe.Event): Promise<WebhookResult> {
   const target = eventTarget(event);
   if (!target) return "ignored";
   const db = await getDb();
-  return db.transaction(async (tx) => {
-    if (!(await claimStripeEvent(tx, event.id, event.type))) return "duplicate";
-    // Lock the user's row, so two events for one user are applied one after the other and the
-    // later one re-fetches after the earlier one has written.
-    const byCustomer = await lockSubscriptionByCustomer(tx, target.customerId);
-    const userId = byCustomer?.userId ?? target.userId;
-    if (!userId || !(await userExists(tx, userId))) return "no_user"; // e.g. the account was deleted
-    const row = byCustomer ?? (await lockSubscriptionByUser(tx, userId));
-
+  for (let attempt = 0; attempt < FETCH_ATTEMPTS; attempt++) {
+    if (await stripeEventRecorded(event.id)) return "duplicate"; // no Stripe call for a redelivery
+    const seen = await findSubscriptionRow(target.customerId, target.userId);
     const subscription = await getStripe().subscriptions.retrieve(target.subscriptionId);
-    // A late event about an old, ended subscription must not replace a newer live one.
-    const replacesOther = row?.stripeSubscriptionId && row.stripeSubscriptionId !== subscription.id;
-    if (replacesOther && isLiveStatus(row.status) && !isLiveStatus(subscription.status)) return "stale";
+    try {
+      return await db.transaction(async (tx) => {
+        if (!(await claimStripeEvent(tx, event.id, event.type))) return "duplicate";
+        // Lock the user's row, so two events for one user are written one after the other.
+        const byCustomer = await lockSubscriptionByCustomer(tx, target.customerId);
+        const userId = byCustomer?.userId ?? target.userId;
+        if (!userId || !(await userExists(tx, userId))) return "no_user"; // e.g. the account was deleted
+        const row = byCustomer ?? (await lockSubscriptionByUser(tx, userId));
+        if (row?.updatedAt.getTime() !== seen?.updatedAt.getTime()) throw new SubscriptionMoved();
 
-    const state = subscriptionState(subscription);
-    // The grace period runs from the first event that showed the payment failure.
-    const paymentFailedAt =
-      state.status === "past_due"
-        ? earliest([row?.status === "past_due" ? row.paymentFailedAt : null, new Date(event.created * 1000)])
-        : null;
-    await writeSubscriptionState(tx, userId, idOf(subscription.customer) ?? target.customerId, { ...state, paymentFailedAt });
-    return "applied";
-  });
+        // A late event about an old, ended subscription must not replace a newer live one.
+        const replacesOther = row?.stripeSubscriptionId && row.stripeSubscriptionId !== subscription.id;
+        if (replacesOther && isLiveStatus(row.status) && !isLiveStatus(subscription.status)) return "stale";
+
+        const state = subscriptionState(subscription);
+        // The grace period runs from the first event that showed the payment failure.
+        const paymentFailedAt =
+          state.status === "past_due"
+            ? earliest([row?.status === "past_due" ? row.paymentFailedAt : null, new Date(event.created * 1000)])
+            : null;
+        await writeSubscriptionState(tx, userId, idOf(subscription.customer) ?? target.customerId, { ...state, paymentFailedAt });
+        return "applied";
+      });
+    } catch (error) {
+      if (!(error instanceof SubscriptionMoved)) throw error;
+    }
+  }
+  throw new Error(`subscription ${target.subscriptionId} kept changing while event ${event.id} was applied; Stripe will retry`);
 }
 
 export type WebhookResponse = { status: number; body: { received: boolean; result?: WebhookResult; error?: string } };

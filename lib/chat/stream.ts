@@ -19,7 +19,7 @@ import { chatFeature } from "./feature";
 
 export type ChatEvent =
   // title: what a new conversation is called (its first message, shortened), so the sidebar can list it at once.
-  | { type: "start"; conversationId: string; title: string; nextToken: string; demo: boolean; model: string }
+  | { type: "start"; conversationId: string; title: string; nextToken: string; demo: boolean; model: string; requestId: string }
   | { type: "text"; text: string }
   | { type: "done"; usage: ModelUsage }
   | { type: "error"; error: ErrorPayload };
@@ -118,7 +118,7 @@ function streamReply(ctx: GuardContext, upstreamAbort: AbortController): Readabl
           // already closed by a cancel
         }
       };
-      send({ type: "start", conversationId, title, nextToken: issueRequestToken(user.id), demo: provider.isDemo, model: input.model });
+      send({ type: "start", conversationId, title, nextToken: issueRequestToken(user.id), demo: provider.isDemo, model: input.model, requestId: ctx.requestId });
       void pump(send).finally(close);
     },
     cancel() {

@@ -9,7 +9,8 @@ import { issueRequestToken } from "./request-token";
 // pipeline runs first and cannot be skipped, the session check included (a request without
 // one gets the same `unauthorized` payload), and every call leaves one audit row.
 
-export type GuardedResult<T> = { ok: true; data: T; nextToken: string } | { ok: false; error: ErrorPayload; nextToken?: string };
+/** `requestId` names the answer's audit row (for the user's thumbs up / down). */
+export type GuardedResult<T> = { ok: true; data: T; nextToken: string; requestId: string } | { ok: false; error: ErrorPayload; nextToken?: string };
 
 /** The submitted fields, without the ones React adds to a form for progressive enhancement. */
 function formFields(formData: FormData): Record<string, FormDataEntryValue> {
@@ -40,7 +41,7 @@ export async function runGuarded<T>(
   try {
     await admitRequest(ctx);
     const data = await run(ctx);
-    return { ok: true, data, nextToken: issueRequestToken(ctx.user!.id) };
+    return { ok: true, data, nextToken: issueRequestToken(ctx.user!.id), requestId: ctx.requestId };
   } catch (error) {
     const appError = await refuseRequest(ctx, error);
     return { ok: false, error: appError.toPayload(), ...(ctx.user && { nextToken: issueRequestToken(ctx.user.id) }) };

@@ -1,4 +1,6 @@
 import "server-only";
+import { costMicros } from "@/lib/ai/models";
+import { countTextTokens } from "@/lib/ai/tokens";
 import { recordAudit } from "@/lib/audit";
 import { env } from "@/lib/env";
 import { recordBudgetAlerts } from "./budget-alerts";
@@ -17,7 +19,10 @@ const SWEEP_ONE_IN = 50;
  */
 export async function writeAuditRow(ctx: GuardContext): Promise<void> {
   const outcome = await ctx.finished;
-  const storeContent = env.AUDIT_STORE_CONTENT === "on";
+  const storeContent = env.AUDIT_STORE_TEXT === "on";
+  const cacheHit = ctx.cachedAnswer !== undefined && outcome.outcome === "served";
+  // What the cached answer would have cost from the model (the console's "saved by the cache").
+  const savedMicros = cacheHit && ctx.input ? costMicros(ctx.input.model, ctx.promptTokens ?? 0, countTextTokens(ctx.cachedAnswer ?? "")) : undefined;
   await recordAudit({
     requestId: ctx.requestId,
     userId: ctx.user?.id ?? null,
@@ -28,13 +33,18 @@ export async function writeAuditRow(ctx: GuardContext): Promise<void> {
     inputTokens: outcome.inputTokens ?? 0,
     outputTokens: outcome.outputTokens ?? 0,
     costMicros: outcome.costMicros ?? 0,
-    cacheHit: ctx.cachedAnswer !== undefined && outcome.outcome === "served",
+    cacheHit,
     latencyMs: Math.round(performance.now() - ctx.startedAt),
     ipHash: hashIp(ctx.ip),
     promptText: storeContent ? (ctx.input?.userText ?? null) : null,
     responseText: storeContent ? (outcome.responseText ?? null) : null,
     // The worst case reserved for it: settled tokens never exceed it (tests assert this).
-    details: { timings: ctx.timings, ...(ctx.reservation && { reservedTokens: ctx.reservation.tokens }), ...outcome.details },
+    details: {
+      timings: ctx.timings,
+      ...(ctx.reservation && { reservedTokens: ctx.reservation.tokens }),
+      ...(savedMicros !== undefined && { savedMicros }),
+      ...outcome.details,
+    },
   });
   if (Math.random() * SWEEP_ONE_IN < 1) {
     await sweepExpiredReservations().catch((error) => console.error("[guard] reservation sweep failed", error));

@@ -1,52 +1,110 @@
 import "server-only";
+import { and, eq, gte, isNull, sql } from "drizzle-orm";
 import { getDb } from "@/db";
-import { budgetAlerts } from "@/db/schema";
+import { spendTotals } from "@/db/queries/console";
+import { budgetAlerts, type BudgetPeriod } from "@/db/schema";
+import { currentBudgets } from "@/lib/budgets";
 import { env } from "@/lib/env";
 
 export const BUDGET_ALERT_THRESHOLDS = [50, 80, 100] as const;
 
-export function dailyBudgetMicros(): number | null {
-  return env.DAILY_BUDGET_USD === undefined ? null : Math.round(env.DAILY_BUDGET_USD * 1_000_000);
+export type BudgetAlert = typeof budgetAlerts.$inferSelect;
+
+const DELIVERY_ATTEMPTS = 3;
+
+/**
+ * Records each threshold of the daily and the monthly budget that spend has crossed, once per
+ * period and threshold: the primary key makes every later insert a no-op, whichever instance
+ * or concurrent request tries, so only the one insert that wins delivers the alert. Runs after
+ * the response. `spentTodayMicros` is the day's spend the settle just returned.
+ */
+export async function recordBudgetAlerts(day: string, spentTodayMicros: number): Promise<Array<Pick<BudgetAlert, "period" | "thresholdPercent">>> {
+  const budgets = await currentBudgets(day);
+  if (budgets.daily.micros === null && budgets.monthly.micros === null) return [];
+  const monthMicros = budgets.monthly.micros === null ? 0 : (await spendTotals(day)).monthMicros;
+  const candidates: Array<typeof budgetAlerts.$inferInsert> = [];
+  for (const [period, spent] of [["daily", spentTodayMicros], ["monthly", monthMicros]] as Array<[BudgetPeriod, number]>) {
+    const budget = budgets[period];
+    if (budget.micros === null) continue;
+    for (const thresholdPercent of BUDGET_ALERT_THRESHOLDS) {
+      if (spent * 100 >= budget.micros * thresholdPercent) {
+        candidates.push({ period, day: budget.start, thresholdPercent, spentMicros: spent, budgetMicros: budget.micros });
+      }
+    }
+  }
+  if (candidates.length === 0) return [];
+  const db = await getDb();
+  const fresh = await db.insert(budgetAlerts).values(candidates).onConflictDoNothing().returning();
+  for (const alert of fresh) await deliverBudgetAlert(alert);
+  return fresh.map(({ period, thresholdPercent }) => ({ period, thresholdPercent }));
+}
+
+export function alertText(alert: Pick<BudgetAlert, "period" | "day" | "thresholdPercent" | "spentMicros" | "budgetMicros">): string {
+  const when = alert.period === "daily" ? `on ${alert.day}` : `in ${alert.day.slice(0, 7)}`;
+  const stop = alert.period === "daily" ? "midnight UTC" : "the end of the month (UTC)";
+  return `AI ${alert.period} budget ${alert.thresholdPercent}% used ${when}: $${(alert.spentMicros / 1e6).toFixed(2)} of $${(alert.budgetMicros / 1e6).toFixed(2)}.${
+    alert.thresholdPercent >= 100 ? ` Generation is stopped for everyone but admins until ${stop}.` : ""
+  }`;
 }
 
 /**
- * Records each threshold the day's spend has crossed, once per day and threshold (the primary
- * key makes a second insert a no-op, whichever instance tries), and posts the new ones to the
- * webhook. Runs after the response.
+ * POSTs one alert to BUDGET_ALERT_WEBHOOK_URL as Slack-compatible JSON (`text`, plus the
+ * figures), retrying with backoff; records the attempt count, the last error and when it was
+ * delivered. Also what the console's retry button and the housekeeping cron call.
  */
-export async function recordBudgetAlerts(day: string, spentMicros: number): Promise<number[]> {
-  const budget = dailyBudgetMicros();
-  if (budget === null) return [];
-  const crossed = BUDGET_ALERT_THRESHOLDS.filter((percent) => spentMicros * 100 >= budget * percent);
-  if (crossed.length === 0) return [];
+export async function deliverBudgetAlert(alert: BudgetAlert, attempts = DELIVERY_ATTEMPTS): Promise<boolean> {
+  const text = alertText(alert);
+  console.warn(`[budget] ${text}`);
+  const url = env.BUDGET_ALERT_WEBHOOK_URL;
+  if (!url) return false;
   const db = await getDb();
-  const inserted = await db
-    .insert(budgetAlerts)
-    .values(crossed.map((thresholdPercent) => ({ day, thresholdPercent })))
-    .onConflictDoNothing()
-    .returning({ thresholdPercent: budgetAlerts.thresholdPercent });
-  const fresh = inserted.map((row) => row.thresholdPercent);
-  for (const percent of fresh) await postBudgetAlert(day, percent, spentMicros, budget);
-  return fresh;
+  const key = and(eq(budgetAlerts.period, alert.period), eq(budgetAlerts.day, alert.day), eq(budgetAlerts.thresholdPercent, alert.thresholdPercent));
+  let lastError = "";
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    try {
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ text, period: alert.period, day: alert.day, thresholdPercent: alert.thresholdPercent, spentMicros: alert.spentMicros, budgetMicros: alert.budgetMicros }),
+        signal: AbortSignal.timeout(5_000),
+      });
+      if (response.ok) {
+        await db.update(budgetAlerts).set({ deliveredAt: new Date(), deliveryAttempts: sql`${budgetAlerts.deliveryAttempts} + ${attempt}`, lastError: null }).where(key);
+        return true;
+      }
+      lastError = `HTTP ${response.status}`;
+    } catch (error) {
+      lastError = error instanceof Error ? error.message : String(error);
+    }
+    if (attempt < attempts) await new Promise((resolve) => setTimeout(resolve, 250 * 4 ** (attempt - 1)));
+  }
+  console.error(`[budget] alert webhook failed: ${lastError}`);
+  await db.update(budgetAlerts).set({ deliveryAttempts: sql`${budgetAlerts.deliveryAttempts} + ${attempts}`, lastError }).where(key);
+  return false;
 }
 
-async function postBudgetAlert(day: string, percent: number, spentMicros: number, budgetMicros: number) {
-  const text = `AI budget ${percent}% used on ${day}: $${(spentMicros / 1e6).toFixed(2)} of $${(budgetMicros / 1e6).toFixed(2)}.${
-    percent >= 100 ? " Generation is stopped for everyone but admins until midnight UTC." : ""
-  }`;
-  console.warn(`[budget] ${text}`);
-  if (!env.BUDGET_ALERT_WEBHOOK_URL) return;
-  try {
-    const response = await fetch(env.BUDGET_ALERT_WEBHOOK_URL, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      // `text` makes it readable as-is by Slack-style incoming webhooks.
-      body: JSON.stringify({ text, day, thresholdPercent: percent, spentMicros, budgetMicros }),
-      signal: AbortSignal.timeout(5_000),
-    });
-    if (!response.ok) console.error(`[budget] alert webhook answered ${response.status}`);
-  } catch (error) {
-    // The alert row is recorded either way; the admin dashboard shows it.
-    console.error("[budget] alert webhook failed", error);
-  }
+/** Sends again the alerts of the last two days that never reached the webhook; returns how many got through. */
+export async function redeliverFailedAlerts(now = new Date()): Promise<number> {
+  if (!env.BUDGET_ALERT_WEBHOOK_URL) return 0;
+  const db = await getDb();
+  const since = new Date(now.getTime() - 2 * 86_400_000).toISOString().slice(0, 10);
+  const failed = await db.select().from(budgetAlerts).where(and(isNull(budgetAlerts.deliveredAt), gte(budgetAlerts.createdAt, new Date(`${since}T00:00:00Z`)))).limit(20);
+  let delivered = 0;
+  for (const alert of failed) if (await deliverBudgetAlert(alert, 1)) delivered++;
+  return delivered;
+}
+
+export async function findBudgetAlert(period: BudgetPeriod, day: string, thresholdPercent: number): Promise<BudgetAlert | null> {
+  const db = await getDb();
+  const [alert] = await db
+    .select()
+    .from(budgetAlerts)
+    .where(and(eq(budgetAlerts.period, period), eq(budgetAlerts.day, day), eq(budgetAlerts.thresholdPercent, thresholdPercent)))
+    .limit(1);
+  return alert ?? null;
+}
+
+export async function listBudgetAlerts(limit = 100): Promise<BudgetAlert[]> {
+  const db = await getDb();
+  return db.select().from(budgetAlerts).orderBy(sql`${budgetAlerts.createdAt} desc`).limit(limit);
 }

@@ -37,7 +37,8 @@ export type Reservation = {
   settled: boolean;
 };
 
-export type ReservationRefusal = { refused: "quota" | "budget" };
+/** A budget refusal says which budget was spent: the day's or the month's. */
+export type ReservationRefusal = { refused: "quota" } | { refused: "budget"; period: "daily" | "monthly" };
 
 export async function reserveUsage(options: {
   requestId: string;
@@ -48,20 +49,38 @@ export async function reserveUsage(options: {
   plan: Plan;
   tokens: number;
   costMicros: number;
-  /** Global daily cap in micro-dollars; null = none (or an admin, who is never stopped by it). */
+  /**
+   * The global daily and monthly caps in micro-dollars (DAILY_BUDGET_USD, MONTHLY_BUDGET_USD;
+   * null = none). An admin's budget for the current day or month (budget_overrides) replaces
+   * either, read in the same statement.
+   */
   budgetMicros: number | null;
+  monthlyBudgetMicros?: number | null;
+  /** Admins: never stopped by a budget (their spend still counts). */
+  budgetExempt?: boolean;
 }): Promise<Reservation | ReservationRefusal> {
-  const { requestId, userId, plan, tokens, costMicros, budgetMicros } = options;
+  const { requestId, userId, plan, tokens, costMicros, budgetMicros, monthlyBudgetMicros = null, budgetExempt = false } = options;
   const day = utcDay();
+  const monthStart = `${day.slice(0, 7)}-01`;
   if (tokens > plan.tokensPerDay) return { refused: "quota" };
-  if (budgetMicros !== null && costMicros > budgetMicros) return { refused: "budget" };
   const db = await getDb();
   // One round trip: the user's row first (the usual limit), then the global budget, only for
   // an admitted request, then the reservation's own row, only for a budgeted one. Each CTE
   // reads the one before, which fixes the order the rows are locked in.
+  // The budgets: `limits` reads the caps in force (an admin's override, else the default) and
+  // what the month spent before today. Every reservation of the day locks today's budget row,
+  // so the monthly check (earlier days + today's row) is as atomic as the daily one: earlier
+  // days only ever go down (a late settle replaces a reservation with less).
   const [result] = rowsOf<{ admitted: number; budgeted: number }>(
     await db.execute(sql`
-      with admitted as (
+      with limits as (
+        select
+          case when ${budgetExempt} then null else coalesce(
+            (select budget_micros from budget_overrides where period = 'daily' and day = ${day}::date), ${budgetMicros}::bigint) end as daily,
+          case when ${budgetExempt} then null else coalesce(
+            (select budget_micros from budget_overrides where period = 'monthly' and day = ${monthStart}::date), ${monthlyBudgetMicros}::bigint) end as monthly,
+          (select coalesce(sum(cost_micros + reserved_micros), 0) from budget_daily where day >= ${monthStart}::date and day < ${day}::date) as month_before
+      ), admitted as (
         insert into usage_daily as u (user_id, day, requests, tokens_reserved)
         values (${userId}, ${day}, 1, ${tokens})
         on conflict (user_id, day) do update
@@ -71,10 +90,14 @@ export async function reserveUsage(options: {
         returning 1
       ), budgeted as (
         insert into budget_daily as b (day, reserved_micros)
-        select ${day}::date, ${costMicros}::bigint from admitted
+        select ${day}::date, ${costMicros}::bigint from admitted, limits
+        where (limits.daily is null or ${costMicros} <= limits.daily)
+          and (limits.monthly is null or limits.month_before + ${costMicros} <= limits.monthly)
         on conflict (day) do update
           set reserved_micros = b.reserved_micros + ${costMicros}
-          where ${budgetMicros}::bigint is null or b.cost_micros + b.reserved_micros + ${costMicros} <= ${budgetMicros}::bigint
+          where ((select daily from limits) is null or b.cost_micros + b.reserved_micros + ${costMicros} <= (select daily from limits))
+            and ((select monthly from limits) is null
+              or (select month_before from limits) + b.cost_micros + b.reserved_micros + ${costMicros} <= (select monthly from limits))
         returning 1
       ), held as (
         insert into reservations (request_id, user_id, day, action, model, tokens, cost_micros, expires_at)
@@ -93,7 +116,16 @@ export async function reserveUsage(options: {
       .update(usageDaily)
       .set({ requests: sql`${usageDaily.requests} - 1`, tokensReserved: sql`${usageDaily.tokensReserved} - ${tokens}` })
       .where(and(eq(usageDaily.userId, userId), eq(usageDaily.day, day)));
-    return { refused: "budget" };
+    // Which budget it was, for the message (read afresh: the statement's snapshot may predate
+    // the parallel reservations that filled it).
+    const [month] = rowsOf<{ full: boolean }>(
+      await db.execute(sql`
+        select coalesce(
+          (select budget_micros from budget_overrides where period = 'monthly' and day = ${monthStart}::date), ${monthlyBudgetMicros}::bigint)
+          < (select coalesce(sum(cost_micros + reserved_micros), 0) from budget_daily where day >= ${monthStart}::date and day <= ${day}::date) + ${costMicros}
+          as full`),
+    );
+    return { refused: "budget", period: month?.full ? "monthly" : "daily" };
   }
   return { requestId, userId, day, tokens, costMicros, settled: false };
 }

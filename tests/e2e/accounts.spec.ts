@@ -163,6 +163,7 @@ test("password reset by email: same answer for unknown addresses, single-use 30-
   await expectRefused(await postChat(device.page.request, { message: "hi", token: mintToken(id) }), 401, "unauthorized");
   await device.context.close();
 
+  await page.goto("/login");
   await page.getByLabel("Email").fill(credentials.email);
   await page.getByLabel("Password").fill(credentials.password);
   await page.getByRole("button", { name: "Log in" }).click();

@@ -19,7 +19,7 @@ test("a non-admin gets a 404 for /admin and a refusal from the set-plan action",
   const targetId = await insertUser(`target-${randomUUID()}@example.com`);
   expect((await page.request.get("/admin")).status()).toBe(404);
 
-  const response = await postAction(page.request, "/admin", actionId("setUserPlanAction"), { userId: targetId, plan: "pro" });
+  const response = await postAction(page.request, "/admin/users", actionId("setUserPlanAction"), { userId: targetId, plan: "pro" });
   expect(await response.text()).toContain('"code":"forbidden"');
   const sql = e2eSql();
   expect(await sql`select 1 from subscriptions where user_id = ${targetId}`).toHaveLength(0);
@@ -34,8 +34,8 @@ test("an admin lists users with their plan and sets one by hand; the change is a
   const targetId = await insertUser(targetEmail);
   const sql = e2eSql();
 
-  await page.goto("/admin");
-  await expect(page.getByRole("heading", { name: "Admin" })).toBeVisible();
+  await page.goto("/admin/users");
+  await expect(page.getByRole("heading", { name: "Users" })).toBeVisible();
   const row = page.locator(`[data-testid="admin-user-row"][data-email="${targetEmail}"]`);
   await expect(row.getByTestId("admin-user-plan")).toHaveText("Free");
   await row.getByLabel(`Plan for ${targetEmail}`).selectOption("pro");
@@ -47,7 +47,7 @@ test("an admin lists users with their plan and sets one by hand; the change is a
   const [subscription] = await sql`select plan, status from subscriptions where user_id = ${targetId}`;
   expect(subscription).toEqual({ plan: "pro", status: null });
   await expect
-    .poll(async () => (await sql`select outcome, details from audit_log where action = 'admin.set_plan' and details->>'targetUserId' = ${targetId}`).map((r) => [r.outcome, r.details.plan, r.details.previousPlan]))
-    .toEqual([["ok", "pro", "free"]]);
+    .poll(async () => (await sql`select outcome, details from audit_log where action = 'admin.set_plan' and details->>'targetUserId' = ${targetId}`).map((r) => [r.outcome, r.details.before.plan, r.details.after.plan]))
+    .toEqual([["ok", "free", "pro"]]);
   await sql.end();
 });

@@ -195,3 +195,18 @@ test("/account shows a scheduled cancellation and a failed payment with its grac
   await expect(page.getByTestId("account-plan")).toHaveText("Pro"); // within the grace period
   await expect(page.getByTestId("account-plan-status")).toContainText("Past due: update your card in Manage billing before");
 });
+
+test("opening checkout again with a live subscription lands on the portal, not on a second purchase (also before the webhook)", async ({ page }) => {
+  const { email } = await signUp(page);
+  const userId = await userIdOf(email);
+  await page.goto("/pricing");
+  await page.getByRole("button", { name: "Upgrade to Pro" }).click();
+  await expect(page.getByRole("heading", { name: "Fake Stripe Checkout" })).toBeVisible();
+  // Paid at Stripe; the webhook has not arrived, so the app still shows Free and offers the upgrade.
+  await completeCheckout(new URL(page.url()).pathname.split("/").pop()!);
+  await page.goto("/pricing");
+  await page.getByRole("button", { name: "Upgrade to Pro" }).click();
+  await expect(page.getByRole("heading", { name: "Fake Stripe customer portal" })).toBeVisible();
+  const checkouts = (await fakeStripeRequests()).filter((r) => r.path === "/v1/checkout/sessions" && r.params.client_reference_id === userId);
+  expect(checkouts).toHaveLength(1);
+});

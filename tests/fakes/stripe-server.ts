@@ -47,6 +47,8 @@ export class FakeStripe {
   private readonly idempotent = new Map<string, { params: string; status: number; body: unknown }>();
   private server?: Server;
   url = "";
+  /** In-process tests only: runs before an API request is answered (to look at the app meanwhile). */
+  beforeAnswer?: (method: string, path: string) => Promise<void>;
 
   /** Starts listening on 127.0.0.1 (port 0: any free port). `seedPrices` creates pro_monthly. */
   async start(port = 0, { seedPrices = true } = {}): Promise<this> {
@@ -141,6 +143,7 @@ export class FakeStripe {
       const params = parseStripeForm(request.method === "GET" ? url.searchParams : new URLSearchParams(rawBody));
       const idempotencyKey = (request.headers["idempotency-key"] as string | undefined) ?? null;
       this.requests.push({ method: request.method!, path: url.pathname, params, idempotencyKey });
+      await this.beforeAnswer?.(request.method!, url.pathname);
       if (idempotencyKey) {
         const previous = this.idempotent.get(idempotencyKey);
         if (previous && previous.params !== JSON.stringify(params)) {
@@ -200,6 +203,15 @@ export class FakeStripe {
         if (!this.customers.has(String(params.customer))) throw new StripeApiError(404, "resource_missing", `No such customer: '${String(params.customer)}'`);
         const portalId = newId("bps");
         return { id: portalId, object: "billing_portal.session", customer: params.customer, return_url: params.return_url, url: `${this.url}/portal/${portalId}?return_url=${encodeURIComponent(String(params.return_url))}` };
+      }
+      case "GET subscriptions": {
+        // Stripe's default (no status) lists everything but canceled ones; "all" includes them.
+        const data = [...this.subscriptions.values()].filter(
+          (subscription) =>
+            (params.customer === undefined || subscription.customer === params.customer) &&
+            (params.status === "all" || (params.status === undefined ? subscription.status !== "canceled" : subscription.status === params.status)),
+        );
+        return { object: "list", data: data.slice(0, Number(params.limit ?? 10)), has_more: false, url: "/v1/subscriptions" };
       }
       case "GET subscriptions/:id":
         return this.found(this.subscriptions, "subscription", id!);

@@ -10,7 +10,8 @@ const fake = await startFakeStripeForApp();
 const { getDb } = await import("@/db");
 const { effectivePlan, getSubscription } = await import("@/db/queries/account");
 const { insertPasswordUser } = await import("@/db/queries/users");
-const { stripeEvents } = await import("@/db/schema");
+const { stripeEvents, subscriptions } = await import("@/db/schema");
+const { eq } = await import("drizzle-orm");
 const { handleStripeWebhook } = await import("@/lib/billing/webhook");
 const { createCheckoutSession } = await import("@/lib/billing/checkout");
 const { PAST_DUE_GRACE_DAYS, PLANS } = await import("@/lib/plans");
@@ -73,9 +74,21 @@ describe("checkout session", () => {
     expect((await getSubscription(user.id))?.stripeCustomerId).toBe(created!.params.customer);
   });
 
-  it("is refused to a user who already has the plan", async () => {
+  it("sends a customer with a live subscription to the portal instead of a second checkout, even before the webhook arrived", async () => {
     const { user, completed } = await paidCheckout();
+    const checkoutsBefore = fake.requestsTo("POST", "/v1/checkout/sessions").length;
+    // Stripe has the subscription; the app has not heard of it yet.
+    expect(effectivePlan(await getSubscription(user.id)).id).toBe("free");
+    expect(await createCheckoutSession(user, PLANS.pro, randomUUID(), "http://localhost:3000")).toContain("/portal/");
     await deliver(completed);
+    expect(await createCheckoutSession(user, PLANS.pro, randomUUID(), "http://localhost:3000")).toContain("/portal/");
+    expect(fake.requestsTo("POST", "/v1/checkout/sessions")).toHaveLength(checkoutsBefore);
+  });
+
+  it("is refused to a user who has the plan without Stripe (set by an admin)", async () => {
+    const user = await newUser();
+    const db = await getDb();
+    await db.insert(subscriptions).values({ userId: user.id, plan: "pro", status: null });
     await expect(createCheckoutSession(user, PLANS.pro, randomUUID(), "http://localhost:3000")).rejects.toMatchObject({ code: "already_subscribed" });
   });
 });
@@ -96,6 +109,51 @@ describe("webhook signature", () => {
     expect(await eventRecorded(completed.id)).toBe(false);
     expect(await getSubscription(user.id)).toEqual(before);
     expect(effectivePlan(await getSubscription(user.id)).id).toBe("free");
+  });
+});
+
+describe("webhook and Stripe calls", () => {
+  // postgres.js only: PGlite is one session, so a second connection cannot probe a lock there.
+  it.runIf(Boolean(process.env.DATABASE_URL))("no row lock is held while Stripe is called", async () => {
+    const { default: postgres } = await import("postgres");
+    const probe = postgres(process.env.DATABASE_URL!, { max: 1, prepare: false, onnotice: () => {} });
+    const { user, completed } = await paidCheckout();
+    const probes: string[] = [];
+    fake.beforeAnswer = async (method, path) => {
+      if (method !== "GET" || !path.startsWith("/v1/subscriptions/")) return;
+      // NOWAIT fails at once if the webhook holds this user's row lock during the call.
+      const outcome = await probe.begin(async (sql) => sql`select 1 from subscriptions where user_id = ${user.id} for update nowait`).then(
+        () => "free",
+        (error: Error) => `locked: ${error.message}`,
+      );
+      probes.push(outcome);
+    };
+    try {
+      expect((await deliver(completed)).body.result).toBe("applied");
+    } finally {
+      fake.beforeAnswer = undefined;
+      await probe.end();
+    }
+    expect(probes).toEqual(["free"]);
+  });
+
+  it("a row written by another event while Stripe answered is noticed: fetched again, then applied", async () => {
+    const { user, subscription, completed } = await paidCheckout();
+    let retrieves = 0;
+    fake.beforeAnswer = async (method, path) => {
+      if (method !== "GET" || path !== `/v1/subscriptions/${subscription.id}`) return;
+      if (++retrieves > 1) return;
+      // Meanwhile another event for this user is applied (here: written directly).
+      const db = await getDb();
+      await db.update(subscriptions).set({ status: "incomplete", updatedAt: new Date(Date.now() + 1000) }).where(eq(subscriptions.userId, user.id));
+    };
+    try {
+      expect((await deliver(completed)).body.result).toBe("applied");
+    } finally {
+      fake.beforeAnswer = undefined;
+    }
+    expect(retrieves).toBe(2);
+    expect(await getSubscription(user.id)).toMatchObject({ status: "active", plan: "pro" });
   });
 });
 

@@ -25,7 +25,7 @@ Object.assign(process.env, {
   DATABASE_POOL_MAX: "10",
   OPENAI_API_KEY: "test-key",
   OPENAI_BASE_URL: fake.url,
-  OPENAI_TIMEOUT_MS: "5000",
+  OPENAI_TIMEOUT_MS: "30000", // generous: a loaded CI machine must not turn the burst into timeouts
   AUTH_SECRET: "integration-test-secret",
   DAILY_BUDGET_USD: "1000",
 });
@@ -43,8 +43,8 @@ const { utcDay } = await import("@/lib/time");
 
 // Two connections of the test's own: one in the database to read the ledgers, one outside it
 // to read PostgreSQL's statistics after the app's pool has closed.
-const direct = database ? postgres(database.url, { max: 1, onnotice: () => {} }) : null;
-const monitor = database ? postgres(database.url.replace(/\/[^/]+$/, "/postgres"), { max: 1, onnotice: () => {} }) : null;
+const direct = database ? postgres(database.url, { max: 1, prepare: false, onnotice: () => {} }) : null;
+const monitor = database ? postgres(database.url.replace(/\/[^/]+$/, "/postgres"), { max: 1, prepare: false, onnotice: () => {} }) : null;
 const databaseName = database ? new URL(database.url).pathname.slice(1) : "";
 
 afterAll(async () => {
@@ -64,7 +64,7 @@ async function deadlocks(): Promise<number> {
 const served = (call: Awaited<ReturnType<typeof chat>>) => call.status === 200 && call.events.at(-1)?.type === "done";
 
 describe.skipIf(!database)("real PostgreSQL: concurrency", () => {
-  it("real PostgreSQL: a burst (50 from one user, 50 over 10 users) settles every request, ledgers equal the audit rows, no deadlock", async () => {
+  it("real PostgreSQL: a burst (50 from one user, 50 over 10 users) settles every request, ledgers equal the audit rows, no deadlock", { timeout: 120_000 }, async () => {
     const settleFailures = vi.spyOn(console, "error");
     const loner = await newUser({ plan: "pro" });
     const crowd = await Promise.all(Array.from({ length: 10 }, () => newUser({ plan: "pro" })));
@@ -72,7 +72,7 @@ describe.skipIf(!database)("real PostgreSQL: concurrency", () => {
     const burst = (user: TestUser, i: number) => chat(user, { message: `Burst ${i}`, token: issueRequestToken(user.id) });
     const results = await Promise.all(Array.from({ length: 100 }, (_, i) => burst(i % 2 === 0 ? loner : crowd[Math.floor(i / 2) % 10]!, i)));
     await Promise.all(results.map((call) => call.settled));
-    expect(results.filter(served)).toHaveLength(100);
+    expect(results.filter((call) => !served(call)).map((call) => call.body ?? call.events.at(-1))).toEqual([]);
     // Then the ledger statements alone, back to back, where a lock-order cycle shows at once:
     // 10 workers × 30 reserve → settle pairs for the same user (each also audited, as a request is).
     await Promise.all(
@@ -105,12 +105,14 @@ describe.skipIf(!database)("real PostgreSQL: concurrency", () => {
     expect(Number(budget!.cost_micros)).toBe(Number(allAudit!.cost));
     expect(await direct!`select * from reservations`).toHaveLength(0);
 
-    // Every connection reports its statistics when it closes: close the pool, wait until
-    // PostgreSQL has let them go, then read the counter.
+    // A backend reports its statistics when it exits. Close the app's pool, then end every
+    // backend still on this database (a pooler such as pgbouncer keeps server connections
+    // open), wait until they are gone, and read the counter.
     await closeDatabase(await getDb());
     (globalThis as { dbPromise?: unknown }).dbPromise = undefined;
+    await monitor!`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${databaseName}`;
     await expect
-      .poll(async () => Number((await monitor!`select count(*) from pg_stat_activity where datname = ${databaseName} and pid <> ${(await direct!`select pg_backend_pid() as pid`)[0]!.pid}`)[0]!.count), { timeout: 10_000 })
+      .poll(async () => Number((await monitor!`select count(*) from pg_stat_activity where datname = ${databaseName}`)[0]!.count), { timeout: 10_000 })
       .toBe(0);
     expect(await deadlocks()).toBe(before);
   });

@@ -19,10 +19,12 @@ Object.assign(process.env, {
   OPENAI_TIMEOUT_MS: "2000",
   AUTH_SECRET: "integration-test-secret",
   CRON_SECRET,
-  AUDIT_STORE_CONTENT: "on",
+  AUDIT_STORE_TEXT: "on",
 });
 
 const { getDb } = await import("@/db");
+// Opened (and migrated) while the file loads, so the first test does not pay for it.
+await getDb();
 const { auditLog, budgetDaily, reservations } = await import("@/db/schema");
 const { reserveUsage, settleReservation } = await import("@/lib/guard/usage");
 const { recordAudit } = await import("@/lib/audit");

@@ -10,13 +10,13 @@ import { startDelayProxy, type DelayProxy } from "../support/delay-proxy";
 // the last 3 requests of the day admits exactly 3. Real PostgreSQL only (the embedded pass has
 // no network between the app and PGlite, so nothing to stall).
 
-type TestUser = { id: string; email: string; name: null; role: "user" };
+type TestUser = { id: string; email: string; name: null; role: "user"; hasPassword: boolean; emailVerified: boolean };
 const session = vi.hoisted(() => ({ user: null as TestUser | null }));
 vi.mock("@/lib/session", () => ({
   getSessionUser: async () => session.user,
   requireUser: async () => session.user,
   getSessionClaims: async () => (session.user ? { userId: session.user.id } : null),
-  readSession: async () => (session.user ? { user: session.user } : { user: null, refusal: "unauthorized" }),
+  readSession: async () => (session.user ? { user: { ...session.user, emailVerified: true, hasPassword: true } } : { user: null, refusal: "unauthorized" }),
 }));
 
 const databaseUrl = inject("databaseUrl");
@@ -50,7 +50,7 @@ describe.skipIf(!databaseUrl)("PostgreSQL stalled 500 ms per statement (real Pos
 
     const db = await getDb();
     const row = await insertPasswordUser({ email: `slow-${randomUUID()}@example.com`, name: null, passwordHash: "x", role: "user" });
-    const user: TestUser = { id: row!.id, email: row!.email!, name: null, role: "user" };
+    const user: TestUser = { id: row!.id, email: row!.email!, name: null, role: "user", hasPassword: true, emailVerified: true };
     await db.insert(subscriptions).values({ userId: user.id, plan: "pro", status: null });
     await db.insert(usageDaily).values({ userId: user.id, day: utcDay(), requests: PLANS.pro.requestsPerDay - 3 });
     const label = `s${randomUUID().slice(0, 8)}`;
@@ -75,5 +75,5 @@ describe.skipIf(!databaseUrl)("PostgreSQL stalled 500 ms per statement (real Pos
     const [usage] = await db.select().from(usageDaily).where(eq(usageDaily.userId, user.id));
     expect(usage).toMatchObject({ requests: PLANS.pro.requestsPerDay, tokensReserved: 0 });
     expect(await db.select().from(auditLog).where(eq(auditLog.userId, user.id))).toHaveLength(8);
-  }, 60_000);
+  }, 90_000);
 });

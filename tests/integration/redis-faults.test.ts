@@ -13,13 +13,13 @@ import { startDelayProxy } from "../support/delay-proxy";
 // and never restarted, must refuse (fail closed), call no model, leave no reservation, audit
 // every request, and serve again once Redis is back. Only the session is stubbed.
 
-type TestUser = { id: string; email: string; name: null; role: "user" };
+type TestUser = { id: string; email: string; name: null; role: "user"; hasPassword: boolean; emailVerified: boolean };
 const session = vi.hoisted(() => ({ user: null as TestUser | null }));
 vi.mock("@/lib/session", () => ({
   getSessionUser: async () => session.user,
   requireUser: async () => session.user,
   getSessionClaims: async () => (session.user ? { userId: session.user.id } : null),
-  readSession: async () => (session.user ? { user: session.user } : { user: null, refusal: "unauthorized" }),
+  readSession: async () => (session.user ? { user: { ...session.user, emailVerified: true, hasPassword: true } } : { user: null, refusal: "unauthorized" }),
 }));
 
 /** A port the OS says is free (so parallel runs on one machine never share a Redis). */
@@ -93,7 +93,7 @@ const tag = () => `f${randomUUID().slice(0, 8)}`;
 
 async function newUser(password = "x"): Promise<TestUser> {
   const row = await insertPasswordUser({ email: `faults-${randomUUID()}@example.com`, name: null, passwordHash: password === "x" ? "x" : await hashPassword(password), role: "user" });
-  return { id: row!.id, email: row!.email!, name: null, role: "user" };
+  return { id: row!.id, email: row!.email!, name: null, role: "user", hasPassword: true, emailVerified: true };
 }
 
 /** The structured tool's action as the browser calls it; resolves once its audit row is written. */
@@ -136,9 +136,9 @@ describe("Redis stopped during a burst, then started again (no app restart)", ()
 
     await startRedis();
     // The same modules, never restarted: the client reconnects by itself.
-    await expect.poll(async () => (await summarize(user, `After the outage ${randomUUID()} [[tag:${label}]]`)).ok, { timeout: 20_000, interval: 300 }).toBe(true);
+    await expect.poll(async () => (await summarize(user, `After the outage ${randomUUID()} [[tag:${label}]]`)).ok, { timeout: 40_000, interval: 300 }).toBe(true);
     expect(fake.stats(label).chat).toBe(2);
-  });
+  }, 90_000);
 
   it("sign-in refuses (fails closed) while Redis is down, for the right password too, and works again after", async () => {
     const password = "a long enough password";
@@ -154,8 +154,8 @@ describe("Redis stopped during a burst, then started again (no app restart)", ()
     }
 
     await startRedis();
-    await expect.poll(async () => (await attempt(freshIp()).catch(() => null))?.id, { timeout: 20_000, interval: 300 }).toBe(user.id);
-  });
+    await expect.poll(async () => (await attempt(freshIp()).catch(() => null))?.id, { timeout: 40_000, interval: 300 }).toBe(user.id);
+  }, 90_000);
 });
 
 describe("slow Redis (the TCP proxy holds traffic)", () => {

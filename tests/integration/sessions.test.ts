@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/db";
 import { findUserById, insertPasswordUser, revokeAllSessions, setUserBlocked } from "@/db/queries/users";
 import { authorizeWithPassword, BlockedSignIn } from "@/lib/auth";
@@ -7,6 +7,11 @@ import { hashPassword } from "@/lib/password";
 import { judgeSession } from "@/lib/session";
 import { SESSION_MAX_AGE_SECONDS, sessionClaims } from "@/lib/session-token";
 import { closeDatabase } from "../support/close-database";
+
+// Opening the database (PGlite start and migrations) belongs in a hook, not in the first test's time.
+beforeAll(async () => {
+  await getDb();
+});
 
 afterAll(async () => {
   await closeDatabase(await getDb());

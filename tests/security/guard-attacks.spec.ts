@@ -103,19 +103,23 @@ test("upstream faults reach the user as clear errors; the reservation is release
   const sql = e2eSql();
   try {
     await sql`insert into subscriptions (user_id, plan, status) values (${user.id}, 'pro', null)`;
+    let billedTokens = 0;
     for (const [fault, code] of [["429", "upstream_rate_limited"], ["500", "upstream_error"], ["hang", "upstream_timeout"], ["cut", "upstream_error"]] as const) {
       const tag = newTag();
       const response = await postChat(page.request, { message: `Hi [[fault:${fault}]] [[tag:${tag}]]`, token: mintToken(user.id) });
       const error = events(await response.text()).find((event) => event.type === "error");
       expect(error?.error?.code, fault).toBe(code);
-      expect((await fakeStats(tag)).chat).toBe(1);
+      const stats = await fakeStats(tag);
+      expect(stats.chat).toBe(1);
+      billedTokens += stats.billed.promptTokens + stats.billed.completionTokens;
     }
     await expect
       .poll(async () => (await sql<{ outcome: string }[]>`select outcome from audit_log where user_id = ${user.id} order by id`).map((row) => row.outcome))
       .toEqual(["upstream_rate_limited", "upstream_error", "upstream_timeout", "upstream_error"]);
     const [usage] = await sql<{ requests: number; tokens_used: string; tokens_reserved: string }[]>`select * from usage_daily where user_id = ${user.id}`;
     expect(usage!.requests).toBe(1); // only the cut stream, which generated tokens before it broke
-    expect(Number(usage!.tokens_used)).toBeGreaterThan(0);
+    expect(billedTokens).toBeGreaterThan(0);
+    expect(Number(usage!.tokens_used)).toBe(billedTokens); // exactly what the fake billed
     expect(Number(usage!.tokens_reserved)).toBe(0);
   } finally {
     await sql.end();

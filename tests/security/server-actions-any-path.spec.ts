@@ -13,9 +13,14 @@ import { fakeStats, mintToken, newTag } from "./support";
 // victim's cookie all get past it. So each action must refuse by itself, and this posts every
 // protected action of the build both to its own page and to "/", which the proxy never guards.
 
-// The password-reset actions are for logged-out users by design: the request answers the same for
-// any address, and the reset itself is gated by the emailed single-use token (accounts.spec.ts).
-const PUBLIC_ACTIONS = new Set(["logInAction", "signUpAction", "signOutAction", "signInWithGitHubAction", "requestPasswordResetAction", "resetPasswordAction"]);
+const PUBLIC_ACTIONS = new Set([
+  "logInAction",
+  "signUpAction",
+  "signOutAction",
+  "signInWithGitHubAction",
+  "requestPasswordResetAction",
+  "resetPasswordAction",
+]);
 const UNGUARDED_PATH = "/";
 
 type Person = { id: string; email: string; password: string; conversationId: string };
@@ -27,7 +32,7 @@ function fieldsFor(exportedName: string, target: Person, tag: string): Record<st
     deleteConversationAction: { conversationId: target.conversationId },
     changePasswordAction: { currentPassword: target.password, newPassword: "an attacker's new password", userId: target.id },
     openBillingPortalAction: {},
-    deleteAccountAction: { confirmation: DELETE_CONFIRMATION, userId: target.id },
+    deleteAccountAction: { confirmation: DELETE_CONFIRMATION, currentPassword: target.password, userId: target.id },
     setUserPlanAction: { userId: target.id, plan: "pro" },
     startCheckoutAction: { planId: "pro", attempt: randomUUID(), userId: target.id },
     summarizeAction: { text: `Summarize this [[tag:${tag}]]`, token: mintToken(target.id) },
@@ -118,21 +123,26 @@ test("every protected action posted to an unguarded path refuses by itself: no s
   // 2. Another user's session, aimed at the victim's conversation, account, plan and token.
   const attackerContext = await browser.newContext({ baseURL });
   const attacker = await person(await attackerContext.newPage(), "Attacker's own");
-  const byAttacker = actions.filter((a) => a.exportedName !== "deleteAccountAction"); // it deletes the attacker: last
+  // These end the attacker's own session (they act on the caller alone): last.
+  const last = ["deleteAccountAction", "logOutEverywhereAction"];
+  const byAttacker = actions.filter((a) => !last.includes(a.exportedName));
   const refusals: Record<string, string> = {
     renameConversationAction: "not_found",
     deleteConversationAction: "not_found",
     setUserPlanAction: "forbidden",
     changePasswordAction: "invalid_input", // the victim's password is not the attacker's
+    deleteAccountAction: "invalid_input", // nor does it delete the attacker's own account
     summarizeAction: "invalid_request_token", // the victim's token
   };
-  for (const action of [...byAttacker, ...actions.filter((a) => a.exportedName === "deleteAccountAction")]) {
+  // `last` in its own order (deletion before log-out-everywhere), whatever order the build lists them in.
+  const lastActions = last.map((name) => actions.find((a) => a.exportedName === name)).filter((a) => a !== undefined);
+  for (const action of [...byAttacker, ...lastActions]) {
     const { status, body } = await post(attackerContext.request, action.id, fieldsFor(action.exportedName, victim, tag));
     const expected = refusals[action.exportedName];
     if (expected) expect(body, `${action.exportedName}: ${status}`).toContain(`"code":"${expected}"`);
   }
-  // The last one deleted the attacker (its own account, as asked), never the victim.
-  expect(await userExists(attacker.id)).toBe(false);
+  // Deletion wants the caller's own current password: the victim's deletes nobody.
+  expect(await userExists(attacker.id)).toBe(true);
   await attackerContext.close();
 
   // 3. The victim's own session, but from a foreign site (CSRF): Next refuses before the action runs.

@@ -12,7 +12,8 @@ import { expectRefused, mintToken, newTag, postChat, randomIp, signUpAndGetId } 
 
 test.use({ extraHTTPHeaders: { "x-forwarded-for": randomIp() } });
 
-const COOKIE = "authjs.session-token";
+// Production (the build under test) names the cookie __Secure-… and accepts no other name.
+const COOKIE = "__Secure-authjs.session-token";
 
 /** One chat turn (creating a conversation) and a rename of it: both need a live session. */
 async function chatAndRename(request: APIRequestContext, userId: string, conversationId?: string) {
@@ -113,4 +114,9 @@ test("a session lasts 30 days from sign-in: the session endpoint does not extend
   // Auth.js's own endpoint drops it too instead of re-signing it for another 30 days.
   expect(await (await old.get("/api/auth/session")).json()).toBeNull();
   await old.dispose();
+
+  // The same valid token under the plain (non-__Secure-) name is not a session in production.
+  const plain = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { cookie: `authjs.session-token=${await cookieFor(1)}`, "x-forwarded-for": randomIp() } });
+  await expectRefused((await chatAndRename(plain, user.id, user.conversationId)).chat, 401, "unauthorized");
+  await plain.dispose();
 });

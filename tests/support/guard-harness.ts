@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 // (cookies need a request scope); tests/security covers it over HTTP. A test file mocks
 // "@/lib/session" with `sessionModuleMock` and imports the app after setting its env.
 
-export type TestUser = { id: string; email: string; name: null; role: "user" | "admin" };
+export type TestUser = { id: string; email: string; name: null; role: "user" | "admin"; hasPassword: boolean; emailVerified: boolean };
 
 export const session = { user: null as TestUser | null };
 
@@ -28,7 +28,8 @@ export const sessionModuleMock = () => ({
   },
   readSession: async () => {
     const user = currentUser();
-    return user ? { user } : { user: null, refusal: "unauthorized" as const };
+    // The user as made by `newUser`: a verified address unless the test asked for an unproven one.
+    return user ? { user: { ...user } } : { user: null, refusal: "unauthorized" as const };
   },
 });
 
@@ -38,7 +39,7 @@ export const freshIp = () => `198.18.${Math.floor(++ipCounter / 250)}.${ipCounte
 export const tag = () => `t${randomUUID().slice(0, 8)}`;
 export const message = (label: string, extra = "") => `Hello ${extra} [[tag:${label}]]`;
 
-export async function newUser(options: { plan?: "free" | "pro"; role?: "user" | "admin" } = {}): Promise<TestUser> {
+export async function newUser(options: { plan?: "free" | "pro"; role?: "user" | "admin"; emailVerified?: boolean } = {}): Promise<TestUser> {
   const { getDb } = await import("@/db");
   const { subscriptions } = await import("@/db/schema");
   const { insertPasswordUser } = await import("@/db/queries/users");
@@ -47,7 +48,7 @@ export async function newUser(options: { plan?: "free" | "pro"; role?: "user" | 
     const db = await getDb();
     await db.insert(subscriptions).values({ userId: row!.id, plan: "pro", status: null });
   }
-  return { id: row!.id, email: row!.email!, name: null, role: options.role ?? "user" };
+  return { id: row!.id, email: row!.email!, name: null, role: options.role ?? "user", hasPassword: true, emailVerified: options.emailVerified ?? true };
 }
 
 export type ChatCall = { status: number; events: Array<Record<string, unknown>>; body: Record<string, unknown> | null; settled: Promise<unknown> };
@@ -93,8 +94,10 @@ export async function chat(
           if (event.type === "text") options.onText?.();
         }
       }
-    } catch {
-      // aborted by the test
+    } catch (error) {
+      // Only the test's own abort may end the read early; anything else (a stream the server
+      // broke, a bad line) fails the test instead of passing as "aborted".
+      if (!options.signal?.aborted) throw error;
     }
   } else {
     json = (await response.json()) as Record<string, unknown>;

@@ -46,6 +46,7 @@ export function productionServerEnv(databaseUrl: string, { stripeApiBase }: { st
     EMAIL_FROM: "AI SaaS Starter <no-reply@example.com>",
     // Admin only once proven (lib/roles.ts): tests sign up with these and open the emailed link.
     ADMIN_EMAILS: E2E_ADMIN_EMAILS.join(","),
+    DAILY_BUDGET_USD: "1000",
     // Browser tests stand in for one proxy: each test's client sets its own X-Forwarded-For.
     TRUSTED_PROXY: "1",
     STRIPE_SECRET_KEY: SENTINELS.STRIPE_SECRET_KEY,

@@ -15,6 +15,33 @@ describe("environment validation", () => {
     expect(message).toContain("AUTH_SECRET");
     expect(message).toContain("OPENAI_API_KEY");
     expect(message).toContain("TRUSTED_PROXY");
+    expect(message).toContain("SMTP_URL and EMAIL_FROM");
+    expect(message).toContain("DAILY_BUDGET_USD");
+  });
+
+  it("refuses unsafe production settings in the same message, and accepts an explicit DAILY_BUDGET_USD=off", () => {
+    const safe = {
+      NODE_ENV: "production",
+      DATABASE_URL: "postgres://u:p@db.example.com:5432/app",
+      REDIS_URL: "redis://127.0.0.1:6379",
+      AUTH_SECRET: "x".repeat(32),
+      OPENAI_API_KEY: "key",
+      TRUSTED_PROXY: "1",
+      SMTP_URL: "smtp://u:p@smtp.example.com:587",
+      EMAIL_FROM: "no-reply@example.com",
+      DAILY_BUDGET_USD: "off",
+    };
+    expect(productionProblems(parseEnv(safe))).toBeNull();
+    expect(parseEnv(safe).DAILY_BUDGET_USD).toBe("off");
+    const unsafe = productionProblems(
+      parseEnv({ ...safe, DAILY_BUDGET_USD: "", BENCH_BARE_ROUTE: "on", STRIPE_API_BASE: "https://stripe-proxy.example.com", AUTH_SECRET: "" }),
+    )!;
+    for (const problem of ["DAILY_BUDGET_USD", "BENCH_BARE_ROUTE", "STRIPE_API_BASE", "AUTH_SECRET"]) expect(unsafe).toContain(problem);
+    // A test server on this machine is the one allowed override (the browser tests run so).
+    expect(productionProblems(parseEnv({ ...safe, STRIPE_API_BASE: "http://127.0.0.1:3103", BENCH_BARE_ROUTE: "on", OPENAI_BASE_URL: "http://127.0.0.1:3101/v1" }))).toBeNull();
+    expect(productionProblems(parseEnv({ ...safe, BENCH_BARE_ROUTE: "on" }))).toContain("BENCH_BARE_ROUTE");
+    expect(() => parseEnv({ DAILY_BUDGET_USD: "-1" })).toThrow(/DAILY_BUDGET_USD/);
+    expect(() => parseEnv({ SMTP_URL: "http://smtp.example.com" })).toThrow(/SMTP_URL/);
   });
 
   it("accepts a complete production environment, with either kind of Redis", () => {
@@ -24,6 +51,9 @@ describe("environment validation", () => {
       AUTH_SECRET: "x".repeat(32),
       OPENAI_API_KEY: "key",
       TRUSTED_PROXY: "vercel",
+      SMTP_URL: "smtps://user:pass@smtp.example.com:465",
+      EMAIL_FROM: "App <no-reply@example.com>",
+      DAILY_BUDGET_USD: "50",
     };
     expect(productionProblems(parseEnv({ ...base, REDIS_URL: "redis://127.0.0.1:6379" }))).toBeNull();
     expect(

@@ -4,7 +4,7 @@ import { costMicros } from "@/lib/ai/models";
 import { AppError } from "@/lib/errors";
 import type { Plan } from "@/lib/plans";
 import { nextUtcMidnight } from "@/lib/time";
-import { dailyBudgetMicros } from "../budget-alerts";
+import { defaultBudgetMicros } from "@/lib/budgets";
 import type { GuardContext } from "../context";
 import { reserveUsage } from "../usage";
 import { requireInput } from "./require";
@@ -30,15 +30,25 @@ export async function reserveQuota(ctx: GuardContext): Promise<void> {
     plan,
     tokens,
     costMicros: costMicros(input.model, inputTokens, outputTokens),
+    budgetMicros: defaultBudgetMicros("daily"),
+    monthlyBudgetMicros: defaultBudgetMicros("monthly"),
     // Admins keep working when the global budget is spent (to investigate, for one).
-    budgetMicros: user.role === "admin" ? null : dailyBudgetMicros(),
+    budgetExempt: user.role === "admin",
   });
   if (!("refused" in result)) {
     ctx.reservation = result;
     return;
   }
   const resetsAt = nextUtcMidnight();
-  if (result.refused === "budget") throw new AppError("budget_exhausted", { resetsAt: resetsAt.toISOString() });
+  if (result.refused === "budget") {
+    if (result.period === "daily") throw new AppError("budget_exhausted", { resetsAt: resetsAt.toISOString() });
+    const now = new Date();
+    const nextMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
+    throw new AppError("budget_exhausted", {
+      message: "The service has reached this month's spending limit. Please try again next month.",
+      resetsAt: nextMonth.toISOString(),
+    });
+  }
   throw quotaExceededError(plan, await getTodayUsage(user.id), resetsAt, { inputTokens, outputTokens });
 }
 

@@ -18,9 +18,10 @@ export async function checkSession(ctx: GuardContext): Promise<void> {
   const [session, subscription] = await Promise.all([readSession(), getSubscription(claims.userId)]);
   ctx.timings["session.user"] = Math.round((performance.now() - started) * 1000) / 1000;
   if (!session.user) throw new AppError(session.refusal);
-  // An address must be proven before the first model call, so one address is one free quota:
-  // by the emailed link, or by an OAuth provider that reports it verified (lib/auth.ts).
-  if (!session.user.emailVerified) throw unverifiedEmailError();
   ctx.user = session.user;
   ctx.plan = effectivePlan(subscription);
+  // An address must be proven before the first model call, so one address is one free quota:
+  // by the emailed link, or by an OAuth provider that reports it verified (lib/auth.ts).
+  // Checked after ctx.user is set, so the refusal's audit row names the user.
+  if (!session.user.emailVerified) throw unverifiedEmailError();
 }

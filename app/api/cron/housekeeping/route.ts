@@ -1,3 +1,5 @@
+import { clearExpiredAuditText } from "@/lib/audit-retention";
+import { redeliverFailedAlerts } from "@/lib/guard/budget-alerts";
 import { sweepExpiredReservations } from "@/lib/guard/usage";
 import { isCronAuthorized } from "@/lib/cron";
 
@@ -8,6 +10,10 @@ export const dynamic = "force-dynamic";
 const HOUSEKEEPING_JOBS: Record<string, () => Promise<number>> = {
   // Reservations whose request died before it settled: released, audited as `lost`.
   releasedReservations: () => sweepExpiredReservations(),
+  // Prompt and response text older than AUDIT_RETENTION_DAYS (the rows stay).
+  clearedAuditTexts: () => clearExpiredAuditText(),
+  // Budget alerts of the last two days the webhook never accepted.
+  redeliveredAlerts: () => redeliverFailedAlerts(),
 };
 
 async function runHousekeeping(request: Request): Promise<Response> {

@@ -1,0 +1,27 @@
+"use server";
+
+import { z } from "zod";
+import { saveFeedback } from "@/db/queries/feedback";
+import { userAction } from "@/lib/action";
+import { AppError } from "@/lib/errors";
+
+const feedbackSchema = z.object({
+  requestId: z.uuid(),
+  rating: z.enum(["up", "down"]),
+  note: z.string().trim().max(500, "Keep the note under 500 characters.").optional().default(""),
+});
+
+/**
+ * A thumbs up or down (with an optional note) on one of the caller's own answers, stored against
+ * the request's audit row. Voting again on the same answer replaces the vote.
+ */
+export const sendFeedbackAction = userAction(feedbackSchema, async ({ requestId, rating, note }, user) => {
+  // The audit row is written just after the answer's response ends: give a quick click a moment.
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const saved = await saveFeedback({ requestId, userId: user.id, rating: rating === "up" ? 1 : -1, note: note || null });
+    if (saved) return { rating };
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  // The same answer whether the request is someone else's or does not exist.
+  throw new AppError("not_found", { message: "That answer cannot be rated." });
+});

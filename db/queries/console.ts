@@ -1,0 +1,470 @@
+import "server-only";
+import { and, desc, eq, gte, ilike, lt, sql, type SQL } from "drizzle-orm";
+import { getDb } from "@/db";
+import { rowsOf } from "@/db/rows";
+import { auditLog, feedback, subscriptions, users } from "@/db/schema";
+import { utcDay } from "@/lib/time";
+
+// The operator console's reads. Anything that spans days reads the daily rollups (audit_daily,
+// kept by a trigger; usage_daily and budget_daily, kept by the guard), never the whole log;
+// only the last 24 hours (latency percentiles) and one page of rows read audit_log itself.
+// `npm run bench:console` times each of these at one million audit rows.
+
+/**
+ * Model calls are audited under their feature's name ("chat", "summarize"); everything else
+ * (admin actions, account events) as "area.verb". The console's AI figures skip the latter.
+ */
+const AI_ACTIONS_ONLY = sql`position('.' in action) = 0`;
+
+export const OUTCOME_GROUPS = [
+  "served",
+  "cached",
+  "rate limited",
+  "over quota",
+  "budget",
+  "moderated",
+  "invalid input",
+  "upstream error",
+  "aborted",
+  "lost",
+  "other",
+] as const;
+export type OutcomeGroup = (typeof OUTCOME_GROUPS)[number];
+
+/** The console's outcome groups: a raw outcome is "served", "aborted", "lost" or an error code. */
+export function outcomeGroup(outcome: string, cacheHit: boolean): OutcomeGroup {
+  switch (outcome) {
+    case "served":
+      return cacheHit ? "cached" : "served";
+    case "rate_limited":
+      return "rate limited";
+    case "quota_exceeded":
+      return "over quota";
+    case "budget_exhausted":
+      return "budget";
+    case "moderated":
+      return "moderated";
+    case "invalid_input":
+    case "message_too_long":
+    case "model_not_allowed":
+    case "invalid_request_token":
+    case "replayed_request":
+      return "invalid input";
+    case "upstream_error":
+    case "upstream_timeout":
+    case "upstream_rate_limited":
+    case "invalid_model_output":
+      return "upstream error";
+    case "aborted":
+      return "aborted";
+    case "lost":
+      return "lost";
+    default:
+      return "other";
+  }
+}
+
+/** Outcomes the abuse view counts as refusals a script would cause. */
+export const ABUSE_OUTCOMES = ["rate_limited", "replayed_request", "invalid_request_token", "invalid_input", "message_too_long", "model_not_allowed", "moderated"];
+
+const daysAgo = (days: number, from = new Date()) => utcDay(new Date(from.getTime() - days * 86_400_000));
+export const monthStart = (day: string) => `${day.slice(0, 7)}-01`;
+const num = (value: unknown) => Number(value ?? 0);
+
+export type SpendTotals = { day: string; todayMicros: number; todayReservedMicros: number; monthMicros: number; monthReservedMicros: number };
+
+/** Today's and this month's global spend (settled, and reserved by requests in flight). */
+export async function spendTotals(day = utcDay()): Promise<SpendTotals> {
+  const db = await getDb();
+  const [row] = rowsOf<Record<string, unknown>>(
+    await db.execute(sql`
+      select
+        coalesce(sum(cost_micros) filter (where day = ${day}::date), 0) as today,
+        coalesce(sum(reserved_micros) filter (where day = ${day}::date), 0) as today_reserved,
+        coalesce(sum(cost_micros), 0) as month,
+        coalesce(sum(reserved_micros), 0) as month_reserved
+      from budget_daily where day >= ${monthStart(day)}::date and day <= ${day}::date`),
+  );
+  return {
+    day,
+    todayMicros: num(row?.today),
+    todayReservedMicros: num(row?.today_reserved),
+    monthMicros: num(row?.month),
+    monthReservedMicros: num(row?.month_reserved),
+  };
+}
+
+export type DailyPoint = { day: string; model: string; requests: number; costMicros: number };
+
+/** Requests and spend per day and model over the last `days` days (AI features only). */
+export async function dailySeries(days = 30, today = utcDay()): Promise<DailyPoint[]> {
+  const db = await getDb();
+  const rows = rowsOf<Record<string, unknown>>(
+    await db.execute(sql`
+      select to_char(day, 'YYYY-MM-DD') as day, model, sum(requests) as requests, sum(cost_micros) as cost
+      from audit_daily
+      where day > ${today}::date - ${days}::int and ${AI_ACTIONS_ONLY}
+      group by day, model order by day, model`),
+  );
+  return rows.map((row) => ({ day: String(row.day), model: String(row.model) || "none", requests: num(row.requests), costMicros: num(row.cost) }));
+}
+
+export type OutcomeSummary = {
+  byGroup: Record<OutcomeGroup, number>;
+  total: number;
+  cacheHitRate: number | null;
+  savedMicros: number;
+  costMicros: number;
+  byModel: Array<{ model: string; requests: number; costMicros: number }>;
+};
+
+/** Requests by outcome group, the cache's hit rate and savings, and spend by model. */
+export async function outcomeSummary(days = 30, today = utcDay()): Promise<OutcomeSummary> {
+  const db = await getDb();
+  const rows = rowsOf<Record<string, unknown>>(
+    await db.execute(sql`
+      select outcome, cache_hit, model, sum(requests) as requests, sum(cost_micros) as cost, sum(saved_micros) as saved
+      from audit_daily
+      where day > ${today}::date - ${days}::int and ${AI_ACTIONS_ONLY}
+      group by outcome, cache_hit, model`),
+  );
+  const byGroup = Object.fromEntries(OUTCOME_GROUPS.map((group) => [group, 0])) as Record<OutcomeGroup, number>;
+  const models = new Map<string, { requests: number; costMicros: number }>();
+  let total = 0;
+  let savedMicros = 0;
+  let costMicros = 0;
+  for (const row of rows) {
+    const requests = num(row.requests);
+    byGroup[outcomeGroup(String(row.outcome), Boolean(row.cache_hit))] += requests;
+    total += requests;
+    savedMicros += num(row.saved);
+    costMicros += num(row.cost);
+    const model = String(row.model) || "none";
+    const entry = models.get(model) ?? { requests: 0, costMicros: 0 };
+    entry.requests += requests;
+    entry.costMicros += num(row.cost);
+    models.set(model, entry);
+  }
+  const answered = byGroup.served + byGroup.cached;
+  return {
+    byGroup,
+    total,
+    cacheHitRate: answered === 0 ? null : byGroup.cached / answered,
+    savedMicros,
+    costMicros,
+    byModel: [...models.entries()]
+      .filter(([model]) => model !== "none")
+      .map(([model, value]) => ({ model, ...value }))
+      .sort((a, b) => b.costMicros - a.costMicros),
+  };
+}
+
+export type LatencySummary = { requests: number; guardP50: number | null; guardP95: number | null; firstTokenP50: number | null; firstTokenP95: number | null };
+
+/** p50 / p95 of the guard's own time and of the model's first token, over the last 24 hours' newest 5,000 model calls. */
+export async function latencySummary(now = new Date()): Promise<LatencySummary> {
+  const db = await getDb();
+  const since = new Date(now.getTime() - 86_400_000);
+  const [row] = rowsOf<Record<string, unknown>>(
+    await db.execute(sql`
+      select count(*) as requests,
+        percentile_cont(0.5) within group (order by (details->'timings'->>'guard_total')::float8) as guard_p50,
+        percentile_cont(0.95) within group (order by (details->'timings'->>'guard_total')::float8) as guard_p95,
+        percentile_cont(0.5) within group (order by (details->'timings'->>'upstream_first_token')::float8) as ttft_p50,
+        percentile_cont(0.95) within group (order by (details->'timings'->>'upstream_first_token')::float8) as ttft_p95
+      from (
+        -- The newest 5,000 model calls of the last 24 hours: a fixed cost however busy the day.
+        select details from audit_log
+        where outcome = 'served' and created_at >= ${since.toISOString()}::timestamptz and not cache_hit
+        order by created_at desc limit 5000
+      ) recent`),
+  );
+  const ms = (value: unknown) => (value === null || value === undefined ? null : Math.round(Number(value) * 10) / 10);
+  return {
+    requests: num(row?.requests),
+    guardP50: ms(row?.guard_p50),
+    guardP95: ms(row?.guard_p95),
+    firstTokenP50: ms(row?.ttft_p50),
+    firstTokenP95: ms(row?.ttft_p95),
+  };
+}
+
+export type TopUser = { userId: string; email: string | null; requests: number; costMicros: number };
+
+/** The users who cost the most over the last `days` days (from the per-user daily rows). */
+export async function topUsersByCost(days = 30, limit = 10, today = utcDay()): Promise<TopUser[]> {
+  const db = await getDb();
+  const rows = rowsOf<Record<string, unknown>>(
+    await db.execute(sql`
+      select t.user_id, u.email, t.requests, t.cost from (
+        select user_id, sum(requests) as requests, sum(cost_micros) as cost
+        from usage_daily where day > ${today}::date - ${days}::int
+        group by user_id order by sum(cost_micros) desc limit ${limit}
+      ) t left join users u on u.id = t.user_id
+      order by t.cost desc`),
+  );
+  return rows.map((row) => ({ userId: String(row.user_id), email: (row.email as string | null) ?? null, requests: num(row.requests), costMicros: num(row.cost) }));
+}
+
+export type FeedbackRate = { action: string; model: string; served: number; up: number; down: number };
+
+/** Down-votes against answers served per feature and model, over the last `days` days. */
+export async function feedbackRates(days = 30, today = utcDay()): Promise<FeedbackRate[]> {
+  const db = await getDb();
+  const since = `${daysAgo(days - 1, new Date(`${today}T00:00:00Z`))}T00:00:00Z`;
+  const rows = rowsOf<Record<string, unknown>>(
+    await db.execute(sql`
+      with served as (
+        select action, model, sum(requests) as served from audit_daily
+        where day > ${today}::date - ${days}::int and outcome = 'served' and ${AI_ACTIONS_ONLY}
+        group by action, model
+      ), votes as (
+        select action, coalesce(model, '') as model,
+          count(*) filter (where rating = 1) as up, count(*) filter (where rating = -1) as down
+        from feedback where created_at >= ${since}::timestamptz
+        group by 1, 2
+      )
+      select s.action, s.model, s.served, coalesce(v.up, 0) as up, coalesce(v.down, 0) as down
+      from served s left join votes v on v.action = s.action and v.model = s.model
+      order by s.served desc`),
+  );
+  return rows.map((row) => ({ action: String(row.action), model: String(row.model), served: num(row.served), up: num(row.up), down: num(row.down) }));
+}
+
+// ---- The audit log browser -------------------------------------------------------------------
+
+export type AuditFilters = {
+  email?: string;
+  action?: string;
+  outcome?: string;
+  model?: string;
+  cacheHit?: boolean;
+  /** UTC days, inclusive. */
+  from?: string;
+  to?: string;
+  /** Rows older than this row (the id of the previous page's last row). */
+  before?: number;
+};
+
+/** The where-clause for a set of filters; null when the email matches no user (no rows). */
+async function auditWhere(filters: AuditFilters): Promise<SQL | undefined | null> {
+  const conditions: SQL[] = [];
+  if (filters.email) {
+    const db = await getDb();
+    const [user] = await db.select({ id: users.id }).from(users).where(eq(users.email, filters.email.trim().toLowerCase())).limit(1);
+    if (!user) return null;
+    conditions.push(eq(auditLog.userId, user.id));
+  }
+  if (filters.action) conditions.push(eq(auditLog.action, filters.action));
+  if (filters.outcome) conditions.push(eq(auditLog.outcome, filters.outcome));
+  if (filters.model) conditions.push(eq(auditLog.model, filters.model));
+  if (filters.cacheHit !== undefined) conditions.push(eq(auditLog.cacheHit, filters.cacheHit));
+  if (filters.from) conditions.push(gte(auditLog.createdAt, new Date(`${filters.from}T00:00:00Z`)));
+  if (filters.to) conditions.push(lt(auditLog.createdAt, new Date(new Date(`${filters.to}T00:00:00Z`).getTime() + 86_400_000)));
+  // Newest first is (created_at, id) descending; the cursor row's own values are read in SQL,
+  // so no timestamp precision is lost on the way through the URL.
+  if (filters.before !== undefined) {
+    conditions.push(sql`(${auditLog.createdAt}, ${auditLog.id}) < (select c.created_at, c.id from audit_log c where c.id = ${filters.before})`);
+  }
+  return conditions.length ? and(...conditions) : undefined;
+}
+
+const listColumns = {
+  id: auditLog.id,
+  requestId: auditLog.requestId,
+  createdAt: auditLog.createdAt,
+  userId: auditLog.userId,
+  email: users.email,
+  action: auditLog.action,
+  outcome: auditLog.outcome,
+  model: auditLog.model,
+  inputTokens: auditLog.inputTokens,
+  outputTokens: auditLog.outputTokens,
+  costMicros: auditLog.costMicros,
+  cacheHit: auditLog.cacheHit,
+  latencyMs: auditLog.latencyMs,
+  ipHash: auditLog.ipHash,
+};
+
+async function selectAuditRows(where: SQL | undefined, limit: number) {
+  const db = await getDb();
+  return db.select(listColumns).from(auditLog).leftJoin(users, eq(users.id, auditLog.userId)).where(where).orderBy(desc(auditLog.createdAt), desc(auditLog.id)).limit(limit);
+}
+
+export type AuditListRow = Awaited<ReturnType<typeof selectAuditRows>>[number];
+
+/** One page of audit rows, newest first; `nextBefore` is the cursor of the next page. */
+export async function listAuditRows(filters: AuditFilters, limit = 50): Promise<{ rows: AuditListRow[]; nextBefore: number | null }> {
+  const where = await auditWhere(filters);
+  if (where === null) return { rows: [], nextBefore: null };
+  const rows = await selectAuditRows(where, limit + 1);
+  const page = rows.slice(0, limit);
+  return { rows: page, nextBefore: rows.length > limit ? page.at(-1)!.id : null };
+}
+
+/** Every filtered row, newest first, in pages (for the CSV export: never all in memory). */
+export async function* allAuditRows(filters: AuditFilters, pageSize = 1000): AsyncGenerator<AuditListRow[]> {
+  let before = filters.before;
+  for (;;) {
+    const { rows, nextBefore } = await listAuditRows({ ...filters, before }, pageSize);
+    if (rows.length) yield rows;
+    if (nextBefore === null) return;
+    before = nextBefore;
+  }
+}
+
+export async function getAuditRow(id: number) {
+  const db = await getDb();
+  const [row] = await db
+    .select({ ...listColumns, promptHash: auditLog.promptHash, promptText: auditLog.promptText, responseText: auditLog.responseText, details: auditLog.details })
+    .from(auditLog)
+    .leftJoin(users, eq(users.id, auditLog.userId))
+    .where(eq(auditLog.id, id))
+    .limit(1);
+  return row ?? null;
+}
+
+/** The distinct features and models seen in the last 30 days (for the filter menus). */
+export async function auditFilterChoices(today = utcDay()): Promise<{ actions: string[]; models: string[]; outcomes: string[] }> {
+  const db = await getDb();
+  const rows = rowsOf<{ action: string; model: string; outcome: string }>(
+    await db.execute(sql`select distinct action, model, outcome from audit_daily where day > ${today}::date - 30`),
+  );
+  const sorted = (values: string[]) => [...new Set(values.filter(Boolean))].sort();
+  return { actions: sorted(rows.map((r) => r.action)), models: sorted(rows.map((r) => r.model)), outcomes: sorted(rows.map((r) => r.outcome)) };
+}
+
+// ---- Users ------------------------------------------------------------------------------------
+
+export type ConsoleUser = {
+  id: string;
+  email: string | null;
+  role: string;
+  createdAt: Date;
+  emailVerified: Date | null;
+  blockedAt: Date | null;
+  subscription: typeof subscriptions.$inferSelect | null;
+  todayRequests: number;
+  todayTokens: number;
+  costMicros30d: number;
+};
+
+/** Users newest first, optionally those whose email contains `search`, with their usage. */
+export async function listConsoleUsers(options: { search?: string; page?: number; pageSize?: number; today?: string } = {}): Promise<{ users: ConsoleUser[]; hasMore: boolean }> {
+  const { search, page = 0, pageSize = 50, today = utcDay() } = options;
+  const db = await getDb();
+  const pattern = search ? `%${search.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+  // The page of users first; their usage only for that page (not for the rows skipped).
+  const pageOfUsers = db
+    .select({ id: users.id, email: users.email, role: users.role, createdAt: users.createdAt, emailVerified: users.emailVerified, blockedAt: users.blockedAt })
+    .from(users)
+    .where(pattern ? ilike(users.email, pattern) : undefined)
+    .orderBy(desc(users.createdAt), desc(users.id))
+    .limit(pageSize + 1)
+    .offset(page * pageSize)
+    .as("page_users");
+  const rows = await db
+    .select({
+      id: pageOfUsers.id,
+      email: pageOfUsers.email,
+      role: pageOfUsers.role,
+      createdAt: pageOfUsers.createdAt,
+      emailVerified: pageOfUsers.emailVerified,
+      blockedAt: pageOfUsers.blockedAt,
+      subscription: subscriptions,
+      todayRequests: sql<number>`coalesce((select requests from usage_daily where user_id = ${pageOfUsers.id} and day = ${today}::date), 0)`,
+      todayTokens: sql<number>`coalesce((select tokens_used + tokens_reserved from usage_daily where user_id = ${pageOfUsers.id} and day = ${today}::date), 0)`,
+      costMicros30d: sql<number>`coalesce((select sum(cost_micros) from usage_daily where user_id = ${pageOfUsers.id} and day > ${today}::date - 30), 0)`,
+    })
+    .from(pageOfUsers)
+    .leftJoin(subscriptions, eq(subscriptions.userId, pageOfUsers.id))
+    .orderBy(desc(pageOfUsers.createdAt), desc(pageOfUsers.id));
+  return {
+    users: rows.slice(0, pageSize).map((row) => ({
+      ...row,
+      todayRequests: num(row.todayRequests),
+      todayTokens: num(row.todayTokens),
+      costMicros30d: num(row.costMicros30d),
+    })),
+    hasMore: rows.length > pageSize,
+  };
+}
+
+// ---- Abuse --------------------------------------------------------------------------------------
+
+export type RefusalCount = { key: string; email: string | null; refusals: number; byOutcome: Record<string, number>; users?: number };
+
+/**
+ * Who collects the most script-like refusals (rate limited, replayed, invalid, moderated) since
+ * the last `windowHours`: grouped by user or by hashed IP, with the count per outcome and, for an IP, how many
+ * accounts it came as.
+ */
+export async function refusalLeaders(by: "user" | "ip", windowHours: number, limit = 20): Promise<RefusalCount[]> {
+  const db = await getDb();
+  const since = new Date(Date.now() - windowHours * 3_600_000);
+  const key = by === "user" ? sql`user_id` : sql`ip_hash`;
+  const rows = rowsOf<Record<string, unknown>>(
+    await db.execute(sql`
+      with refused as (
+        select ${key} as key, user_id, outcome from audit_log
+        where created_at >= ${since.toISOString()}::timestamptz and outcome in ${ABUSE_OUTCOMES} and ${key} is not null
+      ), top as (
+        select key, count(*) as refusals, count(distinct user_id) as users from refused
+        group by key order by count(*) desc limit ${limit}
+      )
+      select top.key, top.refusals, top.users, u.email,
+        (select jsonb_object_agg(outcome, n) from (select outcome, count(*) as n from refused r where r.key = top.key group by outcome) o) as by_outcome
+      from top left join users u on ${by === "user" ? sql`u.id = top.key` : sql`false`}
+      order by top.refusals desc`),
+  );
+  return rows.map((row) => ({
+    key: String(row.key),
+    email: (row.email as string | null) ?? null,
+    refusals: num(row.refusals),
+    byOutcome: byOutcome(row.by_outcome),
+    users: num(row.users),
+  }));
+}
+
+function byOutcome(value: unknown): Record<string, number> {
+  const parsed = (typeof value === "string" ? JSON.parse(value) : value) as Record<string, unknown> | null;
+  return Object.fromEntries(Object.entries(parsed ?? {}).map(([key, count]) => [key, num(count)]));
+}
+
+/** Email sign-ups per hashed IP since `windowDays` ago: many accounts from one address is a script. */
+export async function accountsPerIp(windowDays = 30, limit = 20): Promise<Array<{ ipHash: string; accounts: number; blocked: number; lastAt: Date }>> {
+  const db = await getDb();
+  const since = new Date(Date.now() - windowDays * 86_400_000);
+  const rows = rowsOf<Record<string, unknown>>(
+    await db.execute(sql`
+      select signup_ip_hash, count(*) as accounts, count(blocked_at) as blocked, max(created_at) as last_at from users
+      where signup_ip_hash is not null and created_at >= ${since.toISOString()}::timestamptz
+      group by signup_ip_hash order by count(*) desc limit ${limit}`),
+  );
+  return rows.map((row) => ({ ipHash: String(row.signup_ip_hash), accounts: num(row.accounts), blocked: num(row.blocked), lastAt: new Date(String(row.last_at)) }));
+}
+
+// ---- Feedback -----------------------------------------------------------------------------------
+
+/** Down-voted answers, newest first, with the prompt and response when the audit row kept them. */
+export async function downvotedAnswers(limit = 50) {
+  const db = await getDb();
+  return db
+    .select({
+      requestId: feedback.requestId,
+      votedAt: feedback.createdAt,
+      note: feedback.note,
+      action: feedback.action,
+      model: feedback.model,
+      email: users.email,
+      auditId: auditLog.id,
+      promptText: auditLog.promptText,
+      responseText: auditLog.responseText,
+    })
+    .from(feedback)
+    .leftJoin(auditLog, eq(auditLog.requestId, feedback.requestId))
+    .leftJoin(users, eq(users.id, feedback.userId))
+    .where(eq(feedback.rating, -1))
+    .orderBy(desc(feedback.createdAt))
+    .limit(limit);
+}
