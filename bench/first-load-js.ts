@@ -40,7 +40,7 @@ await page.goto("/signup");
 await page.getByLabel("Email").fill(`bench-${randomUUID()}@example.com`);
 await page.getByLabel("Password").fill("a long enough password");
 await page.getByRole("button", { name: "Create account" }).click();
-await page.waitForURL(/\/account$/);
+await page.waitForURL(/\/chat$/);
 for (const path of LOGGED_IN) {
   const fresh = await browser.newContext({ baseURL, storageState: await context.storageState() });
   results[path] = await javascriptBytes(await fresh.newPage(), path);

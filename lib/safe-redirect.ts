@@ -3,11 +3,11 @@
 const APP_ORIGIN = "https://app.invalid";
 
 /**
- * Only same-origin paths may be a post-login destination ("/account", never "//evil.example").
+ * Only same-origin paths may be a post-login destination ("/chat", never "//evil.example").
  * Control characters and backslashes are refused outright: browsers drop tabs and newlines and
  * read "\" as "/", which turns "/\t/evil.example" or "/\\evil.example" into another host.
  */
-export function safeNextPath(value: unknown, fallback = "/account"): string {
+export function safeNextPath(value: unknown, fallback = "/chat"): string {
   if (typeof value !== "string" || !value.startsWith("/") || value.length > 2048) return fallback;
   if (/[\u0000-\u001f\u007f\\]/.test(value)) return fallback;
   let url: URL;

@@ -1,15 +1,22 @@
+import { CircleCheckIcon } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { ManageBillingButton } from "@/components/account/billing-buttons";
 import { AccountSecurity } from "@/components/account/account-security";
 import { DeleteAccountForm } from "@/components/account/delete-account-form";
+import { UsageMeter, usageLevel } from "@/components/account/usage-meter";
+import { PageHeader, PageShell } from "@/components/shell/page";
+import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
+import { Badge } from "@/components/ui/badge";
+import { buttonVariants } from "@/components/ui/button";
+import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmailVerificationNotice } from "@/components/account/email-verification";
-import { UsageMeter } from "@/components/account/usage-meter";
 import { effectivePlan, getSubscription, getTodayUsage } from "@/db/queries/account";
 import { DELETE_CONFIRMATION } from "@/lib/account-deletion";
 import { describePlanStatus } from "@/lib/billing/plan-status";
 import { PASSWORD_MIN_LENGTH } from "@/lib/password-policy";
+import { PAID_PLANS } from "@/lib/plans";
 import { getSessionUser } from "@/lib/session";
 import { isBillingConfigured } from "@/lib/stripe";
 import { nextUtcMidnight } from "@/lib/time";
@@ -31,69 +38,118 @@ export default async function AccountPage({ searchParams }: AccountPageProps) {
   const plan = effectivePlan(subscription);
   const resetsAt = nextUtcMidnight();
   const canManageBilling = isBillingConfigured && Boolean(subscription?.stripeCustomerId);
+  const canUpgrade = isBillingConfigured && plan.id !== PAID_PLANS.at(-1)?.id;
+  const nearLimit = usageLevel(usage.requests, plan.requestsPerDay) !== "ok" || usageLevel(usage.tokens, plan.tokensPerDay) !== "ok";
 
   return (
-    <div className="stack">
-      <h1>Account</h1>
-      {user.email && !user.emailVerified && <EmailVerificationNotice email={user.email} />}
-      {password === "changed" && (
-        <p className="notice" role="status">
-          Password changed. Every other device is logged out.
-        </p>
-      )}
-      {checkout === "success" && (
-        <p className="notice" role="status">
-          Thank you! Your plan changes as soon as Stripe confirms the payment, usually within seconds. Reload this page
-          if it still shows your old plan.
-        </p>
-      )}
-      <section className="card" aria-labelledby="profile-heading">
-        <h2 id="profile-heading">Profile</h2>
-        <dl className="facts">
-          <dt>Email</dt>
-          <dd data-testid="account-email">{user.email}</dd>
-          <dt>Plan</dt>
-          <dd>
-            <span className="badge" data-testid="account-plan">
-              {plan.name}
-            </span>
-          </dd>
-          <dt>Status</dt>
-          <dd data-testid="account-plan-status">{describePlanStatus(subscription)}</dd>
-          {user.role === "admin" && (
-            <>
-              <dt>Role</dt>
-              <dd>Admin</dd>
-            </>
-          )}
-        </dl>
-        <div className="actions">
-          {canManageBilling && <ManageBillingButton />}
-          {plan.id === "free" && (
-            <Link href="/pricing" className={canManageBilling ? "button secondary" : "button"}>
-              See plans
-            </Link>
-          )}
-        </div>
-      </section>
-      <section className="card" aria-labelledby="usage-heading">
-        <h2 id="usage-heading">Today&apos;s usage</h2>
-        <UsageMeter label="Requests" used={usage.requests} limit={plan.requestsPerDay} />
-        <UsageMeter label="Tokens" used={usage.tokens} limit={plan.tokensPerDay} />
-        <p className="hint">
-          Limits reset at midnight UTC (<time dateTime={resetsAt.toISOString()}>{resetsAt.toUTCString()}</time>). Up to{" "}
-          {plan.requestsPerMinute} requests per minute, {plan.maxInputChars.toLocaleString("en-US")} characters per
-          message.
-        </p>
-      </section>
-      <section className="card" aria-labelledby="security-heading">
-        <h2 id="security-heading">Security</h2>
-        <AccountSecurity hasPassword={user.hasPassword} passwordMinLength={PASSWORD_MIN_LENGTH} />
-      </section>
-      <section className="card" aria-labelledby="delete-heading">
-        <h2 id="delete-heading">Delete account</h2>
-        <DeleteAccountForm confirmation={DELETE_CONFIRMATION} hasPassword={user.hasPassword} />
-      </section>
-    </div>
+    <PageShell className="max-w-4xl">
+      <PageHeader title="Account" description="Your profile, plan, today's usage and security." />
+      <div className="grid gap-6">
+        {user.email && !user.emailVerified && <EmailVerificationNotice email={user.email} />}
+        {password === "changed" && (
+          <Alert variant="success" role="status">
+            <CircleCheckIcon aria-hidden />
+            <AlertTitle>Password changed. Every other device is logged out.</AlertTitle>
+          </Alert>
+        )}
+        {checkout === "success" && (
+          <Alert variant="success" role="status">
+            <CircleCheckIcon aria-hidden />
+            <AlertTitle>Thank you!</AlertTitle>
+            <AlertDescription>
+              Your plan changes as soon as Stripe confirms the payment, usually within seconds. Reload this page if it still shows your old plan.
+            </AlertDescription>
+          </Alert>
+        )}
+
+        <Card>
+          <CardHeader>
+            <CardTitle>
+              <h2 id="profile-heading">Profile</h2>
+            </CardTitle>
+          </CardHeader>
+          <CardContent>
+            <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-[max-content_1fr]">
+              {user.name && (
+                <>
+                  <dt className="text-muted-foreground">Name</dt>
+                  <dd>{user.name}</dd>
+                </>
+              )}
+              <dt className="text-muted-foreground">Email</dt>
+              <dd className="break-all" data-testid="account-email">
+                {user.email}
+              </dd>
+              {user.role === "admin" && (
+                <>
+                  <dt className="text-muted-foreground">Role</dt>
+                  <dd>Admin</dd>
+                </>
+              )}
+            </dl>
+          </CardContent>
+        </Card>
+
+        <Card>
+          <CardHeader>
+            <CardTitle>
+              <h2 className="flex items-center gap-2">
+                Plan
+                <Badge variant="secondary" data-testid="account-plan">
+                  {plan.name}
+                </Badge>
+              </h2>
+            </CardTitle>
+            <CardDescription data-testid="account-plan-status">{describePlanStatus(subscription)}</CardDescription>
+          </CardHeader>
+          <CardContent className="grid gap-5">
+            <h3 className="text-sm font-semibold">Today&apos;s usage</h3>
+            <UsageMeter label="Requests" used={usage.requests} limit={plan.requestsPerDay} />
+            <UsageMeter label="Tokens" used={usage.tokens} limit={plan.tokensPerDay} />
+            <p className="text-sm text-muted-foreground">
+              Limits reset at midnight UTC (<time dateTime={resetsAt.toISOString()}>{resetsAt.toUTCString()}</time>). Up to {plan.requestsPerMinute} requests per
+              minute, {plan.maxInputChars.toLocaleString("en-US")} characters per message.
+            </p>
+          </CardContent>
+          <CardFooter className="flex-wrap gap-3 border-t">
+            {canUpgrade && (
+              <Link href="/pricing" prefetch={false} className={buttonVariants({ variant: nearLimit || plan.id === "free" ? "default" : "outline" })}>
+                Upgrade
+              </Link>
+            )}
+            {canManageBilling && <ManageBillingButton />}
+            {!canUpgrade && !canManageBilling && (
+              <Link href="/pricing" prefetch={false} className={buttonVariants({ variant: "outline" })}>
+                See plans
+              </Link>
+            )}
+          </CardFooter>
+        </Card>
+
+        <Card>
+          <CardHeader>
+            <CardTitle>
+              <h2>Security</h2>
+            </CardTitle>
+            <CardDescription>Your password and the devices you are logged in on.</CardDescription>
+          </CardHeader>
+          <CardContent>
+            <AccountSecurity hasPassword={user.hasPassword} passwordMinLength={PASSWORD_MIN_LENGTH} />
+          </CardContent>
+        </Card>
+
+        <Card className="border-destructive/50">
+          <CardHeader>
+            <CardTitle>
+              <h2>Danger zone</h2>
+            </CardTitle>
+            <CardDescription>Deleting your account cancels your subscription and erases your conversations and usage history.</CardDescription>
+          </CardHeader>
+          <CardContent>
+            <DeleteAccountForm confirmation={DELETE_CONFIRMATION} hasPassword={user.hasPassword} />
+          </CardContent>
+        </Card>
+      </div>
+    </PageShell>
   );
 }

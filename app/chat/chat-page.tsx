@@ -1,36 +1,60 @@
 import { redirect } from "next/navigation";
+import { ChatSidebarSheet } from "@/components/chat/chat-sidebar-sheet";
 import { ChatWindow } from "@/components/chat/chat-window";
 import { ConversationList } from "@/components/chat/conversation-list";
-import { DemoBanner } from "@/components/chat/demo-banner";
+import { ChatTitle, ConversationsProvider } from "@/components/chat/conversations-context";
+import { DemoBadge } from "@/components/chat/demo-badge";
+import { effectivePlan, getSubscription, getTodayUsage } from "@/db/queries/account";
 import { conversationMessages, isOwnConversation, listConversations } from "@/db/queries/conversations";
 import { isDemoModel } from "@/lib/ai/provider";
+import { isQuotaSpent, quotaExceededError } from "@/lib/guard/steps/quota";
 import { issueRequestToken } from "@/lib/guard/request-token";
+import { unverifiedEmailError } from "@/lib/guard/steps/session";
+import { PAID_PLANS } from "@/lib/plans";
 import { getSessionUser } from "@/lib/session";
+import { isBillingConfigured } from "@/lib/stripe";
 
 /** Shared by /chat (a new conversation) and /chat/[id]. The page is its own session boundary. */
 export async function ChatPage({ conversationId }: { conversationId?: string }) {
   const user = await getSessionUser();
   if (!user) redirect(`/login?next=${conversationId ? `/chat/${conversationId}` : "/chat"}`);
-  const [conversations, history, isOwn] = await Promise.all([
+  const [conversations, history, isOwn, subscription, usage] = await Promise.all([
     listConversations(user.id),
     conversationId ? conversationMessages(user.id, conversationId) : Promise.resolve([]),
     // Asked directly, not looked up in the list: the list shows only the latest 100.
     conversationId ? isOwnConversation(user.id, conversationId) : Promise.resolve(true),
+    getSubscription(user.id),
+    getTodayUsage(user.id),
   ]);
   // Another user's (or a deleted) conversation: back to a new chat, revealing nothing.
   if (!isOwn) redirect("/chat");
+  const plan = effectivePlan(subscription);
+  // What the guard would refuse the next message with, shown before the user types it.
+  const refusalNow = !user.emailVerified ? unverifiedEmailError() : isQuotaSpent(plan, usage) ? quotaExceededError(plan, usage) : null;
+  const list = conversations.map((conversation) => ({ id: conversation.id, title: conversation.title, updatedAt: conversation.updatedAt.toISOString() }));
   return (
-    <div className="chat-layout">
-      <ConversationList conversations={conversations} activeId={conversationId} />
-      <section className="chat-main" aria-label="Chat">
-        {isDemoModel() && <DemoBanner />}
-        <ChatWindow
-          key={conversationId ?? "new"}
-          conversationId={conversationId}
-          initialMessages={history.map((message) => ({ id: message.id, role: message.role, content: message.content }))}
-          initialToken={issueRequestToken(user.id)}
-        />
-      </section>
-    </div>
+    // The chat fills the screen under the header (3.5 rem and its 1 px border); only the message log scrolls.
+    <ConversationsProvider initial={list} activeId={conversationId}>
+      <div className="flex h-[calc(100dvh-3.5rem-1px)] min-h-0">
+        <aside className="hidden w-72 shrink-0 flex-col border-r bg-muted/30 md:flex">
+          <ConversationList />
+        </aside>
+        <section className="flex min-w-0 flex-1 flex-col" aria-label="Chat">
+          <div className="flex h-12 shrink-0 items-center gap-2 border-b px-3 sm:px-4">
+            <ChatSidebarSheet />
+            <ChatTitle />
+            {isDemoModel() && <DemoBadge />}
+          </div>
+          <ChatWindow
+            conversationId={conversationId}
+            initialMessages={history.map((message) => ({ id: message.id, role: message.role, content: message.content }))}
+            initialToken={issueRequestToken(user.id)}
+            maxInputChars={plan.maxInputChars}
+            initialRefusal={refusalNow?.toPayload() ?? null}
+            canUpgrade={isBillingConfigured && plan.id !== PAID_PLANS.at(-1)?.id}
+          />
+        </section>
+      </div>
+    </ConversationsProvider>
   );
 }

@@ -2,21 +2,15 @@
 
 import { useActionState } from "react";
 import { changePasswordAction } from "@/app/account/actions";
-import { Field } from "@/components/ui/field";
+import { Field, FormMessage } from "@/components/ui/field";
 import { SubmitButton } from "@/components/ui/submit-button";
 
 export function ChangePasswordForm({ passwordMinLength }: { passwordMinLength: number }) {
   const [state, formAction] = useActionState(changePasswordAction, null);
   const error = state && !state.ok ? state.error : undefined;
   return (
-    <form action={formAction} className="form" noValidate>
-      <Field
-        name="currentPassword"
-        label="Current password"
-        type="password"
-        autoComplete="current-password"
-        errors={error?.fieldErrors?.currentPassword}
-      />
+    <form action={formAction} className="grid max-w-sm gap-4" noValidate>
+      <Field name="currentPassword" label="Current password" type="password" autoComplete="current-password" errors={error?.fieldErrors?.currentPassword} />
       <Field
         name="newPassword"
         label="New password"
@@ -25,12 +19,10 @@ export function ChangePasswordForm({ passwordMinLength }: { passwordMinLength: n
         hint={`At least ${passwordMinLength} characters.`}
         errors={error?.fieldErrors?.newPassword}
       />
-      {error && !error.fieldErrors && (
-        <p className="form-error" role="alert">
-          {error.message}
-        </p>
-      )}
-      <SubmitButton pendingText="Saving…">Change password</SubmitButton>
+      {error && !error.fieldErrors && <FormMessage tone="error">{error.message}</FormMessage>}
+      <div>
+        <SubmitButton pendingText="Saving…">Change password</SubmitButton>
+      </div>
     </form>
   );
 }

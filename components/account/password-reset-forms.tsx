@@ -1,8 +1,10 @@
 "use client";
 
+import { MailCheckIcon } from "lucide-react";
 import { useActionState } from "react";
 import { requestPasswordResetAction, resetPasswordAction } from "@/app/(auth)/email-actions";
-import { Field } from "@/components/ui/field";
+import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
+import { Field, FormMessage } from "@/components/ui/field";
 import { SubmitButton } from "@/components/ui/submit-button";
 
 export function ForgotPasswordForm() {
@@ -10,20 +12,20 @@ export function ForgotPasswordForm() {
   const error = state && !state.ok ? state.error : undefined;
   if (state?.ok) {
     return (
-      <p className="notice" role="status">
-        If an account uses that address, we sent it a link to choose a new password. The link works once, for 30 minutes.
-      </p>
+      <Alert variant="success" role="status">
+        <MailCheckIcon aria-hidden />
+        <AlertTitle>Check your inbox</AlertTitle>
+        <AlertDescription>If an account uses that address, we sent it a link to choose a new password. The link works once, for 30 minutes.</AlertDescription>
+      </Alert>
     );
   }
   return (
-    <form action={formAction} className="form" noValidate>
+    <form action={formAction} className="grid gap-4" noValidate>
       <Field name="email" label="Email" type="email" autoComplete="email" required errors={error?.fieldErrors?.email} />
-      {error && !error.fieldErrors && (
-        <p className="form-error" role="alert">
-          {error.message}
-        </p>
-      )}
-      <SubmitButton pendingText="Sending…">Send reset link</SubmitButton>
+      {error && !error.fieldErrors && <FormMessage tone="error">{error.message}</FormMessage>}
+      <SubmitButton className="w-full" pendingText="Sending…">
+        Send reset link
+      </SubmitButton>
     </form>
   );
 }
@@ -32,7 +34,7 @@ export function ResetPasswordForm({ token, passwordMinLength }: { token: string;
   const [state, formAction] = useActionState(resetPasswordAction, null);
   const error = state && !state.ok ? state.error : undefined;
   return (
-    <form action={formAction} className="form" noValidate>
+    <form action={formAction} className="grid gap-4" noValidate>
       <input type="hidden" name="token" value={token} />
       <Field
         name="newPassword"
@@ -42,12 +44,10 @@ export function ResetPasswordForm({ token, passwordMinLength }: { token: string;
         hint={`At least ${passwordMinLength} characters. Every device will be logged out.`}
         errors={error?.fieldErrors?.newPassword}
       />
-      {error && !error.fieldErrors && (
-        <p className="form-error" role="alert">
-          {error.message}
-        </p>
-      )}
-      <SubmitButton pendingText="Saving…">Set new password</SubmitButton>
+      {error && !error.fieldErrors && <FormMessage tone="error">{error.message}</FormMessage>}
+      <SubmitButton className="w-full" pendingText="Saving…">
+        Set new password
+      </SubmitButton>
     </form>
   );
 }

@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState, useState } from "react";
-import { Field } from "@/components/ui/field";
+import { Field, FormMessage } from "@/components/ui/field";
 import { SubmitButton } from "@/components/ui/submit-button";
 import type { ActionResult } from "@/lib/action";
 
@@ -22,7 +22,7 @@ export function AuthForm({ mode, action, next, passwordMinLength }: AuthFormProp
   const fieldErrors = error?.fieldErrors ?? {};
   const isSignup = mode === "signup";
   return (
-    <form action={formAction} className="form" noValidate>
+    <form action={formAction} className="grid gap-4" noValidate>
       {next && <input type="hidden" name="next" value={next} />}
       {isSignup && <Field name="name" label="Name (optional)" autoComplete="name" errors={fieldErrors.name} />}
       <Field
@@ -45,12 +45,8 @@ export function AuthForm({ mode, action, next, passwordMinLength }: AuthFormProp
         hint={isSignup ? `At least ${passwordMinLength} characters.` : undefined}
         errors={fieldErrors.password}
       />
-      {error && !error.fieldErrors && (
-        <p className="form-error" role="alert">
-          {error.message}
-        </p>
-      )}
-      <SubmitButton pendingText={isSignup ? "Creating account…" : "Logging in…"}>
+      {error && !error.fieldErrors && <FormMessage tone="error">{error.message}</FormMessage>}
+      <SubmitButton className="w-full" pendingText={isSignup ? "Creating account…" : "Logging in…"}>
         {isSignup ? "Create account" : "Log in"}
       </SubmitButton>
     </form>

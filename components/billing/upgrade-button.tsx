@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import { startCheckoutAction } from "@/app/pricing/actions";
+import { FormMessage } from "@/components/ui/field";
 import { SubmitButton } from "@/components/ui/submit-button";
 
 type UpgradeButtonProps = { planId: string; planName: string; attempt: string };
@@ -9,15 +10,13 @@ type UpgradeButtonProps = { planId: string; planName: string; attempt: string };
 export function UpgradeButton({ planId, planName, attempt }: UpgradeButtonProps) {
   const [state, formAction] = useActionState(startCheckoutAction, null);
   return (
-    <form action={formAction} className="form">
+    <form action={formAction} className="grid gap-2">
       <input type="hidden" name="planId" value={planId} />
       <input type="hidden" name="attempt" value={attempt} />
-      {state && !state.ok && (
-        <p className="form-error" role="alert">
-          {state.error.message}
-        </p>
-      )}
-      <SubmitButton pendingText="Opening checkout…">Upgrade to {planName}</SubmitButton>
+      {state && !state.ok && <FormMessage tone="error">{state.error.message}</FormMessage>}
+      <SubmitButton className="w-full" pendingText="Opening checkout…">
+        Upgrade to {planName}
+      </SubmitButton>
     </form>
   );
 }

@@ -1,38 +1,110 @@
 "use client";
 
-import { useRouter } from "next/navigation";
-import { lazy, Suspense, useEffect, useRef, useState } from "react";
+import { ArrowDownIcon, ArrowUpIcon, SparklesIcon, SquareIcon } from "lucide-react";
+import { lazy, Suspense, useEffect, useLayoutEffect, useRef, useState } from "react";
+import { Button } from "@/components/ui/button";
 import type { ChatEvent } from "@/lib/chat/stream";
 import type { ErrorPayload } from "@/lib/errors";
+import { cn } from "@/lib/utils";
+import { useConversations } from "./conversations-context";
+import { CopyButton } from "./copy-button";
 import { FeedbackButtons } from "./feedback-buttons";
-import { RefusalMessage } from "./refusal-message";
+import { RefusalAlert, refusalEndsAt } from "./refusal-alert";
 
-type Message = { id: string; role: "user" | "assistant"; content: string; stopped?: boolean; requestId?: string };
+export type Message = { id: string; role: "user" | "assistant"; content: string; stopped?: boolean; requestId?: string };
+type Refusal = { error: ErrorPayload; until: number | null };
 
 // Markdown for replies is loaded only when there is a reply to show; until then, plain text.
 const AssistantMarkdown = lazy(() => import("./assistant-markdown"));
 
+const SUGGESTIONS = [
+  "Compare Python, Go and Rust for a web API in a table",
+  "Write a TypeScript function that retries a fetch",
+  "Explain how this app guards every model call",
+  "Give me a SQL query for daily active users",
+];
+
+/** Within this many pixels of the bottom, the log keeps following the reply. */
+const FOLLOW_THRESHOLD_PX = 48;
+/** The character count appears once a message reaches this share of the plan's limit. */
+const COUNT_FROM = 0.8;
+
+type ChatWindowProps = {
+  conversationId?: string;
+  initialMessages: Message[];
+  initialToken: string;
+  maxInputChars: number;
+  /** A refusal that already holds when the page loads (today's quota spent). */
+  initialRefusal: ErrorPayload | null;
+  canUpgrade: boolean;
+};
+
 // Sends only the new message, its conversation id and the one-time token; everything else
 // (history, system prompt, model) is decided on the server. The reply is read as NDJSON
 // events; the stop button aborts the fetch, which aborts the upstream call on the server.
-export function ChatWindow(props: { conversationId?: string; initialMessages: Message[]; initialToken: string }) {
-  const router = useRouter();
+export function ChatWindow(props: ChatWindowProps) {
+  const { touch } = useConversations();
   const [messages, setMessages] = useState<Message[]>(props.initialMessages);
+  const [conversationId, setConversationId] = useState(props.conversationId);
+  const [shownConversation, setShownConversation] = useState(props.conversationId);
   const [draft, setDraft] = useState("");
   const [streaming, setStreaming] = useState(false);
-  const [error, setError] = useState<ErrorPayload | null>(null);
-  const [demo, setDemo] = useState(false);
-  const conversationId = useRef(props.conversationId);
+  const [refusal, setRefusal] = useState<Refusal | null>(() =>
+    props.initialRefusal ? { error: props.initialRefusal, until: props.initialRefusal.resetsAt ? Date.parse(props.initialRefusal.resetsAt) : null } : null,
+  );
+  const [atBottom, setAtBottom] = useState(true);
+  const [navigations, setNavigations] = useState(0);
   const token = useRef(props.initialToken);
   const abort = useRef<AbortController | null>(null);
   const log = useRef<HTMLDivElement>(null);
-  const stickToBottom = useRef(true);
+  const composer = useRef<HTMLTextAreaElement>(null);
+  const follow = useRef(true);
+
+  // Another conversation (or "New chat") was opened: start over with the server's history. The
+  // server re-rendering the conversation this window itself created is not a navigation, so a
+  // message sent right after the first reply stays where it is.
+  if (props.conversationId !== shownConversation) {
+    setShownConversation(props.conversationId);
+    if (props.conversationId !== conversationId) {
+      setConversationId(props.conversationId);
+      setMessages(props.initialMessages);
+      setDraft("");
+      setRefusal((current) => (current?.error.code === "quota_exceeded" ? current : null));
+      setAtBottom(true);
+      setNavigations((count) => count + 1);
+    }
+  }
+  // Leaving a conversation (or the page) stops its reply, as the stop button would.
+  useEffect(() => () => abort.current?.abort(), [navigations]);
+
+  // A refusal with an end (rate limit, daily reset) clears itself when that time comes.
+  const blockedUntil = refusal && (refusal.error.code === "rate_limited" || refusal.error.code === "quota_exceeded") ? refusal.until : null;
+  useEffect(() => {
+    if (blockedUntil === null) return;
+    const timer = setTimeout(() => setRefusal(null), Math.max(0, blockedUntil - Date.now()));
+    return () => clearTimeout(timer);
+  }, [blockedUntil]);
+  const blocked = blockedUntil !== null;
 
   // Follow the reply as it grows, unless the reader has scrolled up to read something.
-  useEffect(() => {
+  useLayoutEffect(() => {
     const element = log.current;
-    if (element && stickToBottom.current) element.scrollTop = element.scrollHeight;
-  }, [messages]);
+    if (element && follow.current) element.scrollTop = element.scrollHeight;
+  }, [messages, refusal]);
+
+  // The composer grows with its text, up to a limit, then scrolls.
+  useLayoutEffect(() => {
+    const element = composer.current;
+    if (!element) return;
+    element.style.height = "auto";
+    element.style.height = `${Math.min(element.scrollHeight, 200)}px`;
+  }, [draft]);
+
+  function scrollToBottom(behavior: ScrollBehavior = "smooth") {
+    follow.current = true;
+    setAtBottom(true);
+    log.current?.scrollTo({ top: log.current.scrollHeight, behavior });
+  }
 
   const appendToReply = (replyId: string, text: string) =>
     setMessages((current) => current.map((message) => (message.id === replyId ? { ...message, content: message.content + text } : message)));
@@ -41,7 +113,7 @@ export function ChatWindow(props: { conversationId?: string; initialMessages: Me
     const response = await fetch("/api/chat", {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ conversationId: conversationId.current, message: text, token: token.current }),
+      body: JSON.stringify({ conversationId, message: text, token: token.current }),
       signal,
     });
     if (response.ok) return response;
@@ -52,19 +124,21 @@ export function ChatWindow(props: { conversationId?: string; initialMessages: Me
     throw body?.error ?? { code: "service_unavailable", message: "Something went wrong. Please try again." };
   }
 
-  async function send() {
-    const text = draft.trim();
-    if (!text || streaming) return;
-    setError(null);
+  const tooLong = draft.length > props.maxInputChars;
+  const canSend = Boolean(draft.trim()) && !streaming && !tooLong && !blocked;
+
+  async function send(text = draft.trim()) {
+    if (!text || streaming || blocked || text.length > props.maxInputChars) return;
+    setRefusal(null);
     setDraft("");
     const replyId = crypto.randomUUID();
     const questionId = crypto.randomUUID();
     setMessages((current) => [...current, { id: questionId, role: "user", content: text }, { id: replyId, role: "assistant", content: "" }]);
     setStreaming(true);
-    stickToBottom.current = true;
+    scrollToBottom("auto");
     const controller = new AbortController();
     abort.current = controller;
-    let startedNew = false;
+    let createdId: string | null = null;
     try {
       const response = await post(text, controller.signal);
       const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
@@ -80,20 +154,21 @@ export function ChatWindow(props: { conversationId?: string; initialMessages: Me
           const event = JSON.parse(line) as ChatEvent;
           if (event.type === "start") {
             token.current = event.nextToken;
-            const requestId = event.requestId;
+            const requestId = event.requestId; // for the reply's thumbs up / down
             setMessages((current) => current.map((message) => (message.id === replyId ? { ...message, requestId } : message)));
-            setDemo(event.demo);
-            startedNew = !conversationId.current;
-            conversationId.current = event.conversationId;
+            if (!conversationId) createdId = event.conversationId;
+            setConversationId(event.conversationId);
+            touch({ id: event.conversationId, title: event.title });
           } else if (event.type === "text") appendToReply(replyId, event.text);
-          else if (event.type === "error") setError(event.error);
+          else if (event.type === "error") setRefusal({ error: event.error, until: refusalEndsAt(event.error, Date.now()) });
         }
       }
     } catch (caught) {
       if (controller.signal.aborted) {
         setMessages((current) => current.map((message) => (message.id === replyId ? { ...message, stopped: true } : message)));
       } else {
-        setError(isPayload(caught) ? caught : { code: "service_unavailable", message: "The connection was lost. Please try again." });
+        const error: ErrorPayload = isPayload(caught) ? caught : { code: "service_unavailable", message: "The connection was lost. Please try again." };
+        setRefusal({ error, until: refusalEndsAt(error, Date.now()) });
         if (isPayload(caught)) {
           // Refused before anything was sent to the model: nothing was saved, so give the
           // text back to the composer instead of showing it as sent.
@@ -105,75 +180,165 @@ export function ChatWindow(props: { conversationId?: string; initialMessages: Me
       }
     } finally {
       setStreaming(false);
-      abort.current = null;
-      if (startedNew && conversationId.current) {
-        window.history.replaceState(null, "", `/chat/${conversationId.current}`);
-      }
-      router.refresh(); // the sidebar's list and titles
+      if (abort.current === controller) abort.current = null;
+      // The address of the new conversation, without a server round trip (the sidebar already lists it).
+      if (createdId) window.history.replaceState(null, "", `/chat/${createdId}`);
+      composer.current?.focus();
     }
   }
 
+  const showCount = draft.length >= props.maxInputChars * COUNT_FROM;
+  const lastId = messages.at(-1)?.id;
   return (
-    <div className="chat-window">
-      {demo && <p className="hint">Replies come from the demo model.</p>}
+    <div className="relative flex min-h-0 flex-1 flex-col">
       <div
-        className="chat-log"
         ref={log}
-        aria-live="polite"
+        className="min-h-0 flex-1 overflow-y-auto"
         data-testid="chat-log"
         onScroll={(event) => {
           const element = event.currentTarget;
-          stickToBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight < 40;
+          const near = element.scrollHeight - element.scrollTop - element.clientHeight < FOLLOW_THRESHOLD_PX;
+          follow.current = near;
+          setAtBottom(near);
         }}
       >
-        {messages.length === 0 && <p className="hint chat-empty">Ask anything. Your conversation is saved to your account.</p>}
-        {messages.map((message) => (
-          <div key={message.id} className={`chat-message ${message.role}`} data-testid={`message-${message.role}`}>
-            {message.role === "assistant" && message.content ? (
-              <Suspense fallback={<p>{message.content}</p>}>
-                <AssistantMarkdown text={message.content} />
-              </Suspense>
-            ) : (
-              // The user's own words stay plain text with their newlines.
-              <p>{message.content || (streaming && message.role === "assistant" ? "…" : "")}</p>
+        <div className="mx-auto flex w-full max-w-3xl flex-col gap-6 px-4 py-6">
+          {messages.length === 0 && <EmptyState disabled={blocked} onPick={(prompt) => void send(prompt)} />}
+          {/* Announce replies once complete, not word by word. */}
+          <div className="flex flex-col gap-6" role="log" aria-live="polite" aria-busy={streaming} aria-label="Transcript">
+            {messages.map((message) =>
+              message.role === "user" ? (
+                <div key={message.id} className="flex justify-end" data-testid="message-user">
+                  <p className="max-w-[85%] rounded-2xl rounded-br-md bg-secondary px-4 py-2.5 break-words whitespace-pre-wrap text-secondary-foreground">{message.content}</p>
+                </div>
+              ) : (
+                <div key={message.id} className="group flex gap-3" data-testid="message-assistant">
+                  <span className="mt-0.5 flex size-7 shrink-0 items-center justify-center rounded-full border bg-background" aria-hidden>
+                    <SparklesIcon className="size-3.5 text-primary" />
+                  </span>
+                  <div className="min-w-0 flex-1">
+                    {message.content ? (
+                      <Suspense fallback={<p className="whitespace-pre-wrap">{message.content}</p>}>
+                        <AssistantMarkdown text={message.content} />
+                      </Suspense>
+                    ) : streaming && message.id === lastId ? (
+                      <TypingIndicator />
+                    ) : null}
+                    {message.stopped && <p className="mt-2 text-sm text-muted-foreground">Stopped.</p>}
+                    {message.content && !(streaming && message.id === lastId) && (
+                      <div className="mt-1 -ml-2 flex opacity-100 transition-opacity md:opacity-0 md:group-focus-within:opacity-100 md:group-hover:opacity-100">
+                        <CopyButton text={() => message.content} label="Copy reply" />
+                      </div>
+                    )}
+                    {message.requestId && message.content && !(streaming && message.id === lastId) && <FeedbackButtons requestId={message.requestId} />}
+                  </div>
+                </div>
+              ),
             )}
-            {message.stopped && <p className="hint">Stopped.</p>}
-            {message.requestId && message.content && !(streaming && message === messages.at(-1)) && <FeedbackButtons requestId={message.requestId} />}
           </div>
+          {refusal && <RefusalAlert key={`${refusal.error.code}${refusal.until}`} error={refusal.error} until={refusal.until} canUpgrade={props.canUpgrade} />}
+        </div>
+      </div>
+
+      {!atBottom && (
+        <Button
+          type="button"
+          variant="outline"
+          size="icon-sm"
+          className="absolute bottom-32 left-1/2 -translate-x-1/2 rounded-full shadow-md"
+          aria-label="Jump to the latest message"
+          onClick={() => scrollToBottom()}
+        >
+          <ArrowDownIcon aria-hidden />
+        </Button>
+      )}
+
+      <div className="border-t bg-background/95 px-4 pt-3 pb-[max(0.75rem,env(safe-area-inset-bottom))]">
+        <form
+          className="mx-auto w-full max-w-3xl"
+          onSubmit={(event) => {
+            event.preventDefault();
+            void send();
+          }}
+        >
+          <div
+            className={cn(
+              "flex items-end gap-2 rounded-2xl border border-input bg-background p-2 shadow-xs focus-within:border-ring focus-within:ring-[3px] focus-within:ring-ring/50 dark:bg-input/10",
+              tooLong && "border-destructive",
+            )}
+          >
+            <textarea
+              ref={composer}
+              name="message"
+              aria-label="Message"
+              aria-describedby="composer-hint"
+              aria-invalid={tooLong}
+              placeholder={blocked ? "Sending is paused; see the notice above." : "Send a message…"}
+              rows={1}
+              disabled={blocked}
+              value={draft}
+              onChange={(event) => setDraft(event.target.value)}
+              onKeyDown={(event) => {
+                if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {
+                  event.preventDefault();
+                  void send();
+                }
+              }}
+              className="max-h-[200px] min-h-9 flex-1 resize-none bg-transparent px-2 py-1.5 text-base outline-none placeholder:text-muted-foreground disabled:cursor-not-allowed md:text-sm"
+            />
+            {streaming ? (
+              <Button type="button" size="icon" className="rounded-full" aria-label="Stop" onClick={() => abort.current?.abort()}>
+                <SquareIcon className="fill-current" aria-hidden />
+              </Button>
+            ) : (
+              <Button type="submit" size="icon" className="rounded-full" aria-label="Send" disabled={!canSend}>
+                <ArrowUpIcon aria-hidden />
+              </Button>
+            )}
+          </div>
+          <div id="composer-hint" className="mt-1.5 flex justify-between gap-2 px-2 text-xs text-muted-foreground">
+            <span className="hidden sm:inline">Enter to send, Shift+Enter for a new line</span>
+            {showCount && (
+              <span className={cn("ml-auto tabular-nums", tooLong && "font-medium text-destructive")} data-testid="char-count">
+                {draft.length.toLocaleString("en-US")} / {props.maxInputChars.toLocaleString("en-US")}
+                {tooLong && " characters: too long for your plan"}
+              </span>
+            )}
+          </div>
+        </form>
+      </div>
+    </div>
+  );
+}
+
+function EmptyState({ onPick, disabled }: { onPick: (prompt: string) => void; disabled: boolean }) {
+  return (
+    <div className="flex flex-col items-center gap-6 py-8 text-center sm:py-16">
+      <span className="flex size-12 items-center justify-center rounded-full bg-accent text-accent-foreground">
+        <SparklesIcon className="size-6" aria-hidden />
+      </span>
+      <div className="grid gap-1">
+        <h2 className="text-xl font-semibold tracking-tight">How can I help?</h2>
+        <p className="text-sm text-muted-foreground">Ask anything. Your conversation is saved to your account.</p>
+      </div>
+      <div className="grid w-full gap-2 sm:grid-cols-2">
+        {SUGGESTIONS.map((prompt) => (
+          <Button key={prompt} type="button" variant="outline" disabled={disabled} className="h-auto justify-start px-4 py-3 text-left whitespace-normal" onClick={() => onPick(prompt)}>
+            {prompt}
+          </Button>
         ))}
       </div>
-      {error && <RefusalMessage key={`${error.code}${messages.length}`} error={error} />}
-      <form
-        className="chat-form"
-        onSubmit={(event) => {
-          event.preventDefault();
-          void send();
-        }}
-      >
-        <textarea
-          name="message"
-          aria-label="Message"
-          placeholder="Send a message (Enter to send, Shift+Enter for a new line)"
-          rows={3}
-          value={draft}
-          onChange={(event) => setDraft(event.target.value)}
-          onKeyDown={(event) => {
-            if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {
-              event.preventDefault();
-              void send();
-            }
-          }}
-        />
-        {streaming ? (
-          <button type="button" className="button secondary" onClick={() => abort.current?.abort()}>
-            Stop
-          </button>
-        ) : (
-          <button type="submit" className="button" disabled={!draft.trim()}>
-            Send
-          </button>
-        )}
-      </form>
+    </div>
+  );
+}
+
+function TypingIndicator() {
+  return (
+    <div className="flex h-7 items-center gap-1" data-testid="typing">
+      <span className="sr-only">The assistant is writing</span>
+      {[0, 150, 300].map((delay) => (
+        <span key={delay} className="size-1.5 animate-bounce rounded-full bg-muted-foreground" style={{ animationDelay: `${delay}ms` }} aria-hidden />
+      ))}
     </div>
   );
 }

@@ -1,20 +1,15 @@
 import "server-only";
+import { demoReplyFor } from "./demo-replies";
 import { countPromptTokens, countTextTokens } from "./tokens";
 import type { ChatRequest, JsonAnswer, JsonSchemaFormat, ModelProvider, StreamEvent } from "./types";
 
-// Development without OPENAI_API_KEY: a model that answers with a clearly labelled simulated
-// reply, streamed word by word like the real one, so the whole app (guard, quota, stop
-// button, audit) can be tried without a key. Production refuses to start without a key, so
-// this never serves real users. The UI shows a banner whenever it is in use.
-
-export const DEMO_NOTICE = "[Demo model: simulated reply. Set OPENAI_API_KEY for real answers.]";
+// Development without OPENAI_API_KEY: a model that answers with simulated replies (Markdown,
+// tables, code in several languages; lib/ai/demo-replies.ts), streamed word by word like the
+// real one, so the whole app (guard, quota, stop button, audit) can be tried without a key.
+// Production refuses to start without a key, so this never serves real users. The chat and
+// tool pages show one "Demo model" badge whenever it is in use.
 
 const WORD_DELAY_MS = 25;
-
-function demoReply(question: string): string {
-  const quoted = question.length > 120 ? `${question.slice(0, 120)}…` : question;
-  return `${DEMO_NOTICE}\n\nYou asked: "${quoted}"\n\nThis reply was generated locally, word by word, to show streaming, the stop button and usage accounting. Every request still went through the full guard pipeline: session, input checks, one-time token, rate limits, quota reservation, cache and audit.`;
-}
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -27,7 +22,7 @@ export const demoProvider: ModelProvider = {
 
   async *streamChat(request: ChatRequest): AsyncIterable<StreamEvent> {
     const question = request.messages.findLast((message) => message.role === "user")?.content ?? "";
-    const words = demoReply(question).split(/(?<=\s)/);
+    const words = demoReplyFor(question).split(/(?<=\s)/);
     let reply = "";
     yield { type: "open" };
     for (const word of words) {

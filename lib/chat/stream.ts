@@ -18,7 +18,8 @@ import { chatFeature } from "./feature";
 // stop the upstream call and its billing.
 
 export type ChatEvent =
-  | { type: "start"; conversationId: string; nextToken: string; demo: boolean; model: string; requestId: string }
+  // title: what a new conversation is called (its first message, shortened), so the sidebar can list it at once.
+  | { type: "start"; conversationId: string; title: string; nextToken: string; demo: boolean; model: string; requestId: string }
   | { type: "text"; text: string }
   | { type: "done"; usage: ModelUsage }
   | { type: "error"; error: ErrorPayload };
@@ -93,6 +94,7 @@ export async function handleChatRequest(request: Request, defer: GuardContext["d
 function streamReply(ctx: GuardContext, upstreamAbort: AbortController): ReadableStream<Uint8Array> {
   const { user, plan, input } = ctx as Required<Pick<GuardContext, "user" | "plan" | "input">> & GuardContext;
   const conversationId = String(input.extra.conversationId);
+  const title = input.userText.replace(/\s+/g, " ").slice(0, TITLE_LENGTH);
   const provider = modelProvider();
   const encoder = new TextEncoder();
   let open = true;
@@ -116,7 +118,7 @@ function streamReply(ctx: GuardContext, upstreamAbort: AbortController): Readabl
           // already closed by a cancel
         }
       };
-      send({ type: "start", conversationId, nextToken: issueRequestToken(user.id), demo: provider.isDemo, model: input.model, requestId: ctx.requestId });
+      send({ type: "start", conversationId, title, nextToken: issueRequestToken(user.id), demo: provider.isDemo, model: input.model, requestId: ctx.requestId });
       void pump(send).finally(close);
     },
     cancel() {
@@ -144,7 +146,7 @@ function streamReply(ctx: GuardContext, upstreamAbort: AbortController): Readabl
       saveExchange({
         userId: user.id,
         conversationId,
-        title: input.userText.replace(/\s+/g, " ").slice(0, TITLE_LENGTH),
+        title,
         userText: input.userText,
         assistantText,
       });

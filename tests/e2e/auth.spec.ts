@@ -39,7 +39,9 @@ test("sign up, see Free and zero usage, log out, log in", async ({ page }) => {
   await page.getByLabel("Password").fill(credentials.password);
   await page.getByRole("button", { name: "Create account" }).click();
 
-  await expect(page).toHaveURL(/\/account$/);
+  // A new user lands in the chat; the account page shows the plan and zero usage.
+  await expect(page).toHaveURL(/\/chat$/);
+  await page.goto("/account");
   await expect(page.getByTestId("account-email")).toHaveText(credentials.email);
   await expect(page.getByTestId("account-plan")).toHaveText("Free");
   await expect(page.getByRole("meter", { name: "Requests" })).toHaveAttribute("aria-valuenow", "0");
@@ -61,7 +63,8 @@ test("sign up, see Free and zero usage, log out, log in", async ({ page }) => {
 
   await page.getByLabel("Password").fill(credentials.password);
   await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page).toHaveURL(/\/account$/);
+  await expect(page).toHaveURL(/\/chat$/);
+  await page.goto("/account");
   await expect(page.getByTestId("account-plan")).toHaveText("Free");
   expect(problems).toEqual([]);
 });
@@ -78,6 +81,7 @@ test("signing up twice with one email says so", async ({ page }) => {
 
 test("change password on /account", async ({ page }) => {
   const credentials = await signUp(page);
+  await page.goto("/account");
   await page.getByLabel("Current password").fill("not my password");
   await page.getByLabel("New password").fill("another long password");
   await page.getByRole("button", { name: "Change password" }).click();

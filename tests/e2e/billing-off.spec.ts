@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { expect, test } from "@playwright/test";
-import { BASE_DATABASE_URL, productionServerEnv } from "../support/sentinels";
+import { BASE_DATABASE_URL, E2E_ADMIN_EMAILS, productionServerEnv } from "../support/sentinels";
 import { databaseUrlFor } from "../support/test-database";
 import { e2eDatabaseName } from "./database";
 import { signUp } from "./helpers";
@@ -34,16 +34,24 @@ test.describe("without Stripe keys", () => {
     server?.kill("SIGTERM");
   });
 
-  test("/pricing shows the plans with a notice and no checkout; the webhook refuses and writes nothing", async ({ page, request }) => {
+  test("/pricing shows the plans with a notice and no checkout; the webhook refuses and writes nothing", async ({ page, request, browser }) => {
     await page.goto("/pricing");
-    await expect(page.getByTestId("billing-not-configured")).toBeVisible();
+    // The notice is for admins only: to a visitor the plans simply have no checkout.
+    await expect(page.getByTestId("billing-not-configured")).toHaveCount(0);
     await expect(page.getByTestId("plan-free")).toBeVisible();
-    await expect(page.getByTestId("plan-pro")).toContainText("requests per day");
+    await expect(page.getByTestId("plan-pro")).toContainText("requests a day");
     await expect(page.getByTestId("plan-pro").getByRole("link", { name: "Sign up to start" })).toBeVisible();
     await signUp(page);
     await page.goto("/pricing");
     await expect(page.getByTestId("plan-free").getByTestId("current-plan")).toBeVisible();
     await expect(page.getByRole("button", { name: /Upgrade/ })).toHaveCount(0);
+    await expect(page.getByTestId("billing-not-configured")).toHaveCount(0);
+    // An admin (ADMIN_EMAILS, proven address) sees it.
+    const admin = await browser.newPage({ baseURL });
+    await signUp(admin, { email: E2E_ADMIN_EMAILS[2]!, password: "a long enough password" });
+    await admin.goto("/pricing");
+    await expect(admin.getByTestId("billing-not-configured")).toBeVisible();
+    await admin.close();
     await page.goto("/account");
     await expect(page.getByRole("button", { name: "Manage billing" })).toHaveCount(0);
 

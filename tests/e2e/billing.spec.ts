@@ -26,12 +26,13 @@ test("a Free user upgrades through checkout; after the signed webhook /account s
   const problems = watchForPageErrors(page);
   const { email } = await signUp(page);
   const userId = await userIdOf(email);
+  await page.goto("/account");
   await expect(page.getByTestId("account-plan")).toHaveText("Free");
   await expect(page.getByText(`0 of ${PLANS.free.requestsPerDay.toLocaleString("en-US")}`, { exact: true })).toBeVisible();
 
   await page.goto("/pricing");
   await expect(page.getByTestId("plan-free").getByTestId("current-plan")).toBeVisible();
-  await expect(page.getByTestId("plan-pro")).toContainText(`${PLANS.pro.requestsPerDay} requests per day`);
+  await expect(page.getByTestId("plan-pro")).toContainText(`${PLANS.pro.requestsPerDay} requests a day`);
   await screenshot(page, "pricing-free-user");
   await page.getByRole("button", { name: "Upgrade to Pro" }).click();
 
@@ -149,19 +150,22 @@ test("deleting an account cancels its Stripe subscription, then the user", async
 
   await page.goto("/account");
   await expect(page.getByTestId("account-plan")).toHaveText("Pro");
+  // The danger zone's button asks for confirmation in a dialog first.
   await page.getByRole("button", { name: "Delete account" }).click();
-  await expect(page.getByText("Type DELETE to confirm.")).toBeVisible(); // no confirmation, nothing happens
+  const dialog = page.getByRole("dialog", { name: "Delete your account?" });
+  await dialog.getByRole("button", { name: "Delete account" }).click();
+  await expect(dialog.getByText("Type DELETE to confirm.")).toBeVisible(); // no confirmation, nothing happens
   expect(await userIdOf(email).catch(() => null)).toBe(userId);
 
-  await page.getByLabel("Type DELETE to delete your account").fill("DELETE");
-  await page.getByLabel("Confirm with your password").fill("not my password");
-  await page.getByRole("button", { name: "Delete account" }).click();
-  await expect(page.getByText("Current password is incorrect.")).toBeVisible(); // a session alone cannot delete
+  await dialog.getByLabel("Type DELETE to delete your account").fill("DELETE");
+  await dialog.getByLabel("Confirm with your password").fill("not my password");
+  await dialog.getByRole("button", { name: "Delete account" }).click();
+  await expect(dialog.getByText("Current password is incorrect.")).toBeVisible(); // a session alone cannot delete
   expect(await userIdOf(email).catch(() => null)).toBe(userId);
 
-  await page.getByLabel("Type DELETE to delete your account").fill("DELETE");
-  await page.getByLabel("Confirm with your password").fill(password);
-  await page.getByRole("button", { name: "Delete account" }).click();
+  await dialog.getByLabel("Type DELETE to delete your account").fill("DELETE");
+  await dialog.getByLabel("Confirm with your password").fill(password);
+  await dialog.getByRole("button", { name: "Delete account" }).click();
   await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Log in" })).toBeVisible();
 
   const cancel = (await fakeStripeRequests()).find((r) => r.method === "DELETE" && r.path === `/v1/subscriptions/${subscription.id}`);

@@ -8,12 +8,12 @@ test.use({ extraHTTPHeaders: { "x-forwarded-for": randomIp() } });
 test("chat: send, watch it stream, stop one, reach the quota, see the upgrade message", async ({ page }) => {
   const problems = watchForPageErrors(page);
   const user = await signUpAndGetId(page);
-  await page.goto("/chat");
-  await expect(page.getByText("Ask anything.")).toBeVisible();
+  await expect(page).toHaveURL(/\/chat$/); // where sign-up lands
+  await expect(page.getByRole("heading", { name: "How can I help?" })).toBeVisible();
 
   // Send with Enter; the reply streams in and the conversation appears in the list.
   const tag = newTag();
-  const input = page.getByLabel("Message");
+  const input = page.getByRole("textbox", { name: "Message" });
   await input.fill(`Hello there [[tag:${tag}]]`);
   await input.press("Enter");
   const reply = page.getByTestId("message-assistant").last();
@@ -51,20 +51,32 @@ test("chat: send, watch it stream, stop one, reach the quota, see the upgrade me
   const quotaTag = newTag();
   await input.fill(`One more [[tag:${quotaTag}]]`);
   await input.press("Enter");
+  // One Alert: what was used, the reset in local time with a countdown, one upgrade button.
   const refusal = page.getByTestId("chat-error");
+  await expect(refusal).toHaveCount(1);
   await expect(refusal).toContainText("0 of 20 requests");
-  await expect(refusal).toContainText("resets at midnight UTC");
+  await expect(refusal).toContainText(/resets at .+ your time \(in \d+ (h|min|s)/);
   await expect(refusal.getByRole("link", { name: "Upgrade your plan" })).toHaveAttribute("href", "/pricing");
   expect((await fakeStats(quotaTag)).chat).toBe(0);
+  // The composer stays disabled with that notice, also after a reload, until the reset or an upgrade.
+  await expect(input).toBeDisabled();
+  await page.reload();
+  await expect(page.getByTestId("chat-error")).toContainText("0 of 20 requests");
+  await expect(input).toBeDisabled();
   await screenshot(page, "chat-quota");
 
-  // Rename and delete the conversation.
+  // Rename and delete the conversation through its ⋯ menu; delete asks first.
   const conversations = page.getByRole("navigation", { name: "Conversations" });
-  await conversations.getByRole("button", { name: /^Rename/ }).first().click();
-  await conversations.getByLabel("Title").fill("Renamed chat");
-  await conversations.getByRole("button", { name: "Save" }).click();
+  await conversations.getByRole("button", { name: /^Options for Hello there/ }).click();
+  await page.getByRole("menuitem", { name: "Rename" }).click();
+  const rename = page.getByRole("dialog", { name: "Rename conversation" });
+  await rename.getByLabel("Title").fill("Renamed chat");
+  await rename.getByRole("button", { name: "Save" }).click();
   await expect(conversations.getByRole("link", { name: "Renamed chat" })).toBeVisible();
-  await conversations.getByRole("button", { name: "Delete Renamed chat" }).click();
+  await conversations.getByRole("button", { name: "Options for Renamed chat" }).click();
+  await page.getByRole("menuitem", { name: "Delete" }).click();
+  const confirm = page.getByRole("dialog", { name: "Delete this conversation?" });
+  await confirm.getByRole("button", { name: "Delete" }).click();
   await expect(conversations.getByText("No conversations yet.")).toBeVisible();
   expect(problems).toEqual([]);
 });

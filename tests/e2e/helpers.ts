@@ -51,7 +51,8 @@ export async function signUp(page: Page, credentials = newCredentials(), { verif
   await page.getByLabel("Email").fill(credentials.email);
   await page.getByLabel("Password").fill(credentials.password);
   await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page).toHaveURL(/\/account$/, { timeout: 15_000 }); // hashing and sending the email, on a busy machine
+  // A new user lands in the chat (hashing and sending the email take a while on a busy machine).
+  await expect(page).toHaveURL(/\/chat$/, { timeout: 15_000 });
   if (verified) await markEmailVerified(credentials.email);
   return credentials;
 }
@@ -80,7 +81,9 @@ export async function emailedLink(to: string, subject: string): Promise<{ email:
   return { email: found!, link };
 }
 
+/** Logs out through the user menu in the header (desktop width). */
 export async function logOut(page: Page): Promise<void> {
-  await page.getByRole("button", { name: "Log out", exact: true }).click();
+  await page.getByRole("button", { name: "Account menu" }).click();
+  await page.getByRole("menuitem", { name: "Log out", exact: true }).click();
   await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Log in" })).toBeVisible();
 }

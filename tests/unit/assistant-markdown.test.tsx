@@ -9,10 +9,21 @@ const render = (text: string) => renderToStaticMarkup(createElement(AssistantMar
 describe("assistant replies as Markdown", () => {
   it("renders code blocks with a copy button, lists and tables", () => {
     const html = render("Try:\n\n```js\nconsole.log(1)\n```\n\n- one\n- two\n\n| a | b |\n|---|---|\n| 1 | 2 |");
-    expect(html).toContain('<pre><code class="language-js">console.log(1)');
-    expect(html).toContain(">Copy</button>");
+    // Plain first (the highlighter loads with the first code block), labelled with its language.
+    expect(html).toContain("<code>console.log(1)</code>");
+    expect(html).toMatch(/>js<\/span>/);
+    expect(html).toContain('aria-label="Copy code"');
     expect(html).toContain("<li>one</li>");
     expect(html).toContain("<table>");
+  });
+
+  it("highlights code by language, escaping the code itself; unknown languages stay plain", async () => {
+    const { highlight } = await import("@/components/chat/highlight");
+    const html = highlight('const tag = "<script>alert(1)</script>";', "ts")!;
+    expect(html).toContain('<span class="hljs-keyword">const</span>');
+    expect(html).toContain("&lt;script&gt;");
+    expect(html).not.toContain("<script>");
+    expect(highlight("x", "brainfuck")).toBeNull();
   });
 
   it("never renders raw HTML from the model", () => {

@@ -93,21 +93,36 @@ describe("token counting (o200k_base)", () => {
 });
 
 describe("demo model (development without OPENAI_API_KEY)", async () => {
-  const { demoProvider, DEMO_NOTICE } = await import("@/lib/ai/demo-provider");
-  const request = (signal: AbortSignal) => ({
+  const { demoProvider } = await import("@/lib/ai/demo-provider");
+  const request = (signal: AbortSignal, content = "What is this?") => ({
     model: "gpt-4.1-nano",
-    messages: [{ role: "user" as const, content: "What is this?" }],
+    messages: [{ role: "user" as const, content }],
     maxOutputTokens: 512,
     safetyIdentifier: "x",
     signal,
   });
 
-  it("streams a reply that says it is simulated, then its usage", async () => {
+  const replyTo = async (content: string) => {
     const events = [];
-    for await (const event of demoProvider.streamChat(request(new AbortController().signal))) events.push(event);
-    const text = events.flatMap((event) => (event.type === "text" ? [event.text] : [])).join("");
-    expect(text.startsWith(DEMO_NOTICE)).toBe(true);
+    for await (const event of demoProvider.streamChat(request(new AbortController().signal, content))) events.push(event);
+    return { events, text: events.flatMap((event) => (event.type === "text" ? [event.text] : [])).join("") };
+  };
+
+  it("streams a reply word by word that says it is simulated, then its usage", async () => {
+    const { events, text } = await replyTo("How does this app guard my calls?");
+    expect(text).toContain("demo model");
+    expect(events.filter((event) => event.type === "text").length).toBeGreaterThan(50);
     expect(events.at(-1)).toMatchObject({ type: "usage", usage: { outputTokens: expect.any(Number) } });
+  });
+
+  it("shows off what the chat renders: headings, lists, a table and code in several languages", async () => {
+    const replies = await Promise.all(["Compare Python, Go and Rust in a table", "Write a TypeScript function", "A SQL query for daily active users"].map(replyTo));
+    const all = replies.map((reply) => reply.text).join("\n");
+    expect(new Set(replies.map((reply) => reply.text)).size).toBe(3);
+    expect(all).toMatch(/^## /m);
+    expect(all).toMatch(/^\| --- \|/m);
+    expect(all).toMatch(/^1\. /m);
+    for (const language of ["python", "go", "rust", "ts", "sql", "bash"]) expect(all).toContain(`\`\`\`${language}\n`);
   });
 
   it("stops when the request is aborted", async () => {

@@ -32,11 +32,11 @@ describe("post-login redirect", () => {
       "/ /evil.example".replace(" ", "\t"), "http:/evil.example", "/.//evil.example".slice(2), "evil.example", "",
       "/" + "a".repeat(3000), undefined, 42, null, ["/account"],
     ];
-    for (const value of hostile) expect(safeNextPath(value), JSON.stringify(value)).toBe("/account");
+    for (const value of hostile) expect(safeNextPath(value), JSON.stringify(value)).toBe("/chat");
     // What the query string decodes to: "?next=/%09/evil.example" arrives as "/\t/evil.example".
-    expect(safeNextPath(new URLSearchParams("next=/%09/evil.example").get("next"))).toBe("/account");
-    expect(safeNextPath(new URLSearchParams("next=/%5C/evil.example").get("next"))).toBe("/account");
-    expect(safeNextPath(new URLSearchParams("next=%2F%2Fevil.example").get("next"))).toBe("/account");
+    expect(safeNextPath(new URLSearchParams("next=/%09/evil.example").get("next"))).toBe("/chat");
+    expect(safeNextPath(new URLSearchParams("next=/%5C/evil.example").get("next"))).toBe("/chat");
+    expect(safeNextPath(new URLSearchParams("next=%2F%2Fevil.example").get("next"))).toBe("/chat");
   });
 });
 

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { signUpAction } from "@/app/(auth)/actions";
+import { AuthCard } from "@/components/auth/auth-card";
 import { AuthForm } from "@/components/auth/auth-form";
 import { GitHubButton } from "@/components/auth/github-button";
 import { githubEnabled } from "@/lib/auth";
@@ -15,14 +16,20 @@ export default async function SignupPage({ searchParams }: { searchParams: Promi
   const next = safeNextPath((await searchParams).next);
   if (await getSessionUser()) redirect(next);
   return (
-    <div className="auth-card">
-      <h1>Create your account</h1>
-      <p className="hint">Start on the Free plan. No card needed.</p>
+    <AuthCard
+      title="Create your account"
+      description="Start on the Free plan. No card needed."
+      footer={
+        <p>
+          Already have an account?{" "}
+          <Link href={`/login?next=${encodeURIComponent(next)}`} className="font-medium text-primary underline-offset-4 hover:underline">
+            Log in
+          </Link>
+        </p>
+      }
+    >
       {githubEnabled && <GitHubButton next={next} />}
       <AuthForm mode="signup" action={signUpAction} next={next} passwordMinLength={PASSWORD_MIN_LENGTH} />
-      <p className="hint">
-        Already have an account? <Link href={`/login?next=${encodeURIComponent(next)}`}>Log in</Link>
-      </p>
-    </div>
+    </AuthCard>
   );
 }

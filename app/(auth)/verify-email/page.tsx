@@ -1,6 +1,10 @@
+import { CircleAlertIcon, CircleCheckIcon } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { EmailVerificationNotice } from "@/components/account/email-verification";
+import { AuthCard } from "@/components/auth/auth-card";
+import { Alert, AlertDescription } from "@/components/ui/alert";
+import { buttonVariants } from "@/components/ui/button";
 import { getSessionUser } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Confirm your email" };
@@ -16,26 +20,27 @@ export default async function VerifyEmailPage({ searchParams }: { searchParams: 
   const user = await getSessionUser();
   const message = status && status in STATUS ? STATUS[status as keyof typeof STATUS] : null;
   return (
-    <div className="auth-card stack">
-      <h1>Confirm your email</h1>
+    <AuthCard title="Confirm your email">
       {message && (
-        <p className={status === "verified" ? "notice" : "form-error"} role="status" data-testid="verify-email-status">
-          {message}
-        </p>
+        <Alert variant={status === "verified" ? "success" : "destructive"} role="status" data-testid="verify-email-status">
+          {status === "verified" ? <CircleCheckIcon aria-hidden /> : <CircleAlertIcon aria-hidden />}
+          <AlertDescription className="text-foreground/80">{message}</AlertDescription>
+        </Alert>
       )}
       {user?.email && !user.emailVerified && <EmailVerificationNotice email={user.email} />}
       {!user && (
-        <p className="hint">
-          <Link href="/login?next=/verify-email">Log in</Link> to send a new link.
+        <p className="text-sm text-muted-foreground">
+          <Link href="/login?next=/verify-email" className="font-medium text-primary underline-offset-4 hover:underline">
+            Log in
+          </Link>{" "}
+          to send a new link.
         </p>
       )}
       {user?.emailVerified && (
-        <p>
-          <Link href="/chat" className="button">
-            Open the chat
-          </Link>
-        </p>
+        <Link href="/chat" prefetch={false} className={buttonVariants({ className: "w-full" })}>
+          Open the chat
+        </Link>
       )}
-    </div>
+    </AuthCard>
   );
 }

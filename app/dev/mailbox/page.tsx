@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import { PageHeader, PageShell } from "@/components/shell/page";
+import { Card } from "@/components/ui/card";
 import { devMailbox } from "@/lib/email/dev-mailbox";
 import { env } from "@/lib/env";
 
@@ -11,25 +13,37 @@ export default function DevMailboxPage() {
   if (env.NODE_ENV === "production") notFound();
   const messages = devMailbox();
   return (
-    <div className="stack">
-      <h1>Development mailbox</h1>
-      <p className="hint">
-        {env.SMTP_URL
-          ? "SMTP_URL is set: emails go to your SMTP server, not here."
-          : "Emails this development server would have sent, newest first (kept in memory until it restarts)."}
-      </p>
-      {messages.length === 0 && <p>No emails yet.</p>}
+    <PageShell className="max-w-3xl">
+      <PageHeader
+        title="Development mailbox"
+        description={
+          env.SMTP_URL
+            ? "SMTP_URL is set: emails go to your SMTP server, not here."
+            : "Emails this development server would have sent, newest first (kept in memory until it restarts)."
+        }
+      />
+      <div className="grid gap-4">
+      {messages.length === 0 && <p className="text-muted-foreground">No emails yet.</p>}
       {messages.map((message, index) => (
-        <article key={`${message.sentAt.toISOString()}-${index}`} className="card" data-testid="dev-mail">
-          <h2>{message.subject}</h2>
-          <p>
+        <Card key={`${message.sentAt.toISOString()}-${index}`} data-testid="dev-mail" className="px-6">
+          <h2 className="font-semibold">{message.subject}</h2>
+          <p className="text-sm text-muted-foreground">
             To {message.to} · <time dateTime={message.sentAt.toISOString()}>{message.sentAt.toUTCString()}</time>
           </p>
-          <p className="mail-text">
-            {message.text.split(/(https?:\/\/\S+)/).map((part, at) => (at % 2 === 1 ? <a key={at} href={part}>{part}</a> : part))}
+          <p className="mail-text text-sm">
+            {message.text.split(/(https?:\/\/\S+)/).map((part, at) =>
+              at % 2 === 1 ? (
+                <a key={at} href={part} className="text-primary underline underline-offset-4">
+                  {part}
+                </a>
+              ) : (
+                part
+              ),
+            )}
           </p>
-        </article>
+        </Card>
       ))}
-    </div>
+      </div>
+    </PageShell>
   );
 }

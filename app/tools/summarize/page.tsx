@@ -1,11 +1,14 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { DemoBanner } from "@/components/chat/demo-banner";
+import { DemoBadge } from "@/components/chat/demo-badge";
+import { PageHeader, PageShell } from "@/components/shell/page";
 import { SummarizeForm } from "@/components/tools/summarize-form";
 import { effectivePlan, getSubscription } from "@/db/queries/account";
 import { isDemoModel } from "@/lib/ai/provider";
 import { issueRequestToken } from "@/lib/guard/request-token";
+import { PAID_PLANS } from "@/lib/plans";
 import { getSessionUser } from "@/lib/session";
+import { isBillingConfigured } from "@/lib/stripe";
 
 export const metadata: Metadata = { title: "Summarize" };
 
@@ -14,11 +17,19 @@ export default async function SummarizePage() {
   if (!user) redirect("/login?next=/tools/summarize");
   const plan = effectivePlan(await getSubscription(user.id));
   return (
-    <div className="stack">
-      <h1>Summarize</h1>
-      <p className="lead">A title, a few bullet points and the sentiment, as validated JSON. The same text twice is answered from the cache.</p>
-      {isDemoModel() && <DemoBanner />}
-      <SummarizeForm initialToken={issueRequestToken(user.id)} models={[...plan.models]} maxChars={plan.maxInputChars} />
-    </div>
+    <PageShell className="max-w-3xl">
+      <PageHeader
+        title="Summarize"
+        description="A title, a few bullet points and the sentiment, as validated JSON. The same text twice is answered from the cache."
+      >
+        {isDemoModel() && <DemoBadge />}
+      </PageHeader>
+      <SummarizeForm
+        initialToken={issueRequestToken(user.id)}
+        models={[...plan.models]}
+        maxChars={plan.maxInputChars}
+        canUpgrade={isBillingConfigured && plan.id !== PAID_PLANS.at(-1)?.id}
+      />
+    </PageShell>
   );
 }

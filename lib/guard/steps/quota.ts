@@ -1,7 +1,8 @@
 import "server-only";
-import { getTodayUsage } from "@/db/queries/account";
+import { getTodayUsage, type DailyUsage } from "@/db/queries/account";
 import { costMicros } from "@/lib/ai/models";
 import { AppError } from "@/lib/errors";
+import type { Plan } from "@/lib/plans";
 import { nextUtcMidnight } from "@/lib/time";
 import { defaultBudgetMicros } from "@/lib/budgets";
 import type { GuardContext } from "../context";
@@ -48,13 +49,24 @@ export async function reserveQuota(ctx: GuardContext): Promise<void> {
       resetsAt: nextMonth.toISOString(),
     });
   }
-  const usage = await getTodayUsage(user.id);
+  throw quotaExceededError(plan, await getTodayUsage(user.id), resetsAt, { inputTokens, outputTokens });
+}
+
+/**
+ * The daily-quota refusal with its numbers; also shown by the chat page when the day's quota is
+ * already spent. With the refused request's size, it says what that request needed.
+ */
+export function quotaExceededError(plan: Plan, usage: DailyUsage, resetsAt: Date = nextUtcMidnight(), request?: { inputTokens: number; outputTokens: number }): AppError {
   const requestsLeft = Math.max(0, plan.requestsPerDay - usage.requests);
   const tokensLeft = Math.max(0, plan.tokensPerDay - usage.tokens);
   const hours = Math.max(1, Math.round((resetsAt.getTime() - Date.now()) / 3_600_000));
+  const tokens = request ? request.inputTokens + request.outputTokens : 0;
   // Out of tokens but not requests: say what this request needs, so the user can shorten it.
-  const needs = requestsLeft > 0 && tokens > tokensLeft ? ` This request needs up to ${formatCount(tokens)} tokens (${formatCount(inputTokens)} in, up to ${formatCount(outputTokens)} out).` : "";
-  throw new AppError("quota_exceeded", {
+  const needs =
+    request && requestsLeft > 0 && tokens > tokensLeft
+      ? ` This request needs up to ${formatCount(tokens)} tokens (${formatCount(request.inputTokens)} in, up to ${formatCount(request.outputTokens)} out).`
+      : "";
+  return new AppError("quota_exceeded", {
     message:
       `You have used today's ${plan.name} plan limit (${requestsLeft} of ${plan.requestsPerDay} requests and ` +
       `${formatCount(tokensLeft)} of ${formatCount(plan.tokensPerDay)} tokens left).${needs} It resets at midnight UTC, in about ${hours} hour${hours === 1 ? "" : "s"}.` +
@@ -62,4 +74,9 @@ export async function reserveQuota(ctx: GuardContext): Promise<void> {
     resetsAt: resetsAt.toISOString(),
     upgradeUrl: "/pricing",
   });
+}
+
+/** Whether the guard would refuse the next request on quota: no request left, or too few tokens for a worst-case reply. */
+export function isQuotaSpent(plan: Plan, usage: DailyUsage): boolean {
+  return usage.requests >= plan.requestsPerDay || plan.tokensPerDay - usage.tokens < plan.maxOutputTokens;
 }

@@ -4,6 +4,11 @@ import { AppError } from "@/lib/errors";
 import { getSessionClaims, readSession } from "@/lib/session";
 import type { GuardContext } from "../context";
 
+/** The refusal before an address is proven; the chat page also shows it as soon as it opens. */
+export function unverifiedEmailError(): AppError {
+  return new AppError("email_unverified", { nextStep: { href: "/verify-email", label: "Send a new verification link" } });
+}
+
 /** 1. Who is asking, and the plan their subscription row entitles them to now. */
 export async function checkSession(ctx: GuardContext): Promise<void> {
   const started = performance.now();
@@ -18,7 +23,5 @@ export async function checkSession(ctx: GuardContext): Promise<void> {
   // An address must be proven before the first model call, so one address is one free quota:
   // by the emailed link, or by an OAuth provider that reports it verified (lib/auth.ts).
   // Checked after ctx.user is set, so the refusal's audit row names the user.
-  if (!session.user.emailVerified) {
-    throw new AppError("email_unverified", { nextStep: { href: "/verify-email", label: "Send a new verification link" } });
-  }
+  if (!session.user.emailVerified) throw unverifiedEmailError();
 }
