@@ -37,6 +37,7 @@ export function sessionClaims(
 // else does.
 const ENCRYPTIONS = { "A256CBC-HS512": 64, A256GCM: 32 } as const;
 type Encryption = keyof typeof ENCRYPTIONS;
+const isEncryption = (enc: string): enc is Encryption => Object.hasOwn(ENCRYPTIONS, enc);
 type DerivedKey = { key: Uint8Array; kid: string };
 const derivedKeys = new Map<string, Promise<DerivedKey>>();
 
@@ -57,7 +58,7 @@ export async function decodeSessionToken(token: string, secret: string, cookieNa
     const { payload } = await jwtDecrypt(
       token,
       async ({ kid, enc }) => {
-        if (enc !== "A256CBC-HS512" && enc !== "A256GCM") throw new Error("unsupported encryption");
+        if (!isEncryption(enc)) throw new Error("unsupported encryption");
         const derived = await derivedKey(secret, cookieName, enc);
         if (kid !== undefined && kid !== derived.kid) throw new Error("no matching decryption secret");
         return derived.key;
