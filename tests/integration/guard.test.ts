@@ -23,7 +23,10 @@ const webhook = createServer((req, res) => {
   });
 });
 await new Promise<void>((resolve) => webhook.listen(0, "127.0.0.1", resolve));
+// An admin is a proven address listed in ADMIN_EMAILS (lib/roles.ts): this file's one admin.
+const adminEmail = `guard-admin-${crypto.randomUUID()}@example.com`;
 Object.assign(process.env, {
+  ADMIN_EMAILS: adminEmail,
   OPENAI_API_KEY: "test-key",
   OPENAI_BASE_URL: fake.url,
   OPENAI_TIMEOUT_MS: "400",
@@ -61,7 +64,7 @@ beforeEach(() => {
 
 describe("the pipeline", () => {
   it("lists its steps in order", () => {
-    expect(GUARD_STEPS.map(([name]) => name)).toEqual(["session", "input", "replay", "rate_limit", "history", "cache", "quota", "moderation"]);
+    expect(GUARD_STEPS.map(([name]) => name)).toEqual(["session", "input", "lookup", "quota", "moderation"]);
   });
 });
 
@@ -97,7 +100,7 @@ describe("chat: a served request", () => {
     expect(audit!.ipHash).toMatch(/^[0-9a-f]{32}$/);
     expect([audit!.inputTokens, audit!.outputTokens]).toEqual([billed.promptTokens, billed.completionTokens]);
     expect(Object.keys((audit!.details as { timings: object }).timings)).toEqual(
-      expect.arrayContaining(["session", "input", "replay", "rate_limit", "history", "cache", "quota", "moderation"]),
+      expect.arrayContaining(["session", "input", "lookup", "lookup.postgres", "lookup.redis", "quota", "moderation", "guard_total"]),
     );
 
     // The next message in the same conversation carries the history, loaded from the database.
@@ -440,7 +443,7 @@ describe("quota reservation", () => {
     await db.insert(budgetDaily).values({ day, costMicros: 5_000_000 }).onConflictDoUpdate({ target: budgetDaily.day, set: { costMicros: 5_000_000 } });
     try {
       const user = await newUser({ plan: "pro" });
-      const admin = await newUser({ role: "admin" });
+      const admin = await newUser({ role: "admin", email: adminEmail });
       const label = tag();
       const refused = await chat(user, { message: message(label), token: issueRequestToken(user.id) });
       await refused.settled;
