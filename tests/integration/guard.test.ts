@@ -4,6 +4,7 @@ import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startFakeOpenAI } from "../fakes/openai-server";
 import { closeDatabase } from "../support/close-database";
 import { auditRows, chat, heldReservations, message, newUser, session, summarize, tag, usageRow, type TestUser } from "../support/guard-harness";
+import { instrumentRoundTrips } from "../support/round-trips";
 
 // The guard pipeline end to end, in process, against the fake OpenAI server (a real HTTP
 // server): the chat route's handler and the structured tool, with every refusal checked
@@ -296,23 +297,41 @@ describe("chat: refusals never reach the model, and each leaves one audit row", 
     expect(liar.pulled).toBeLessThanOrEqual(256 * 1024 + 2 * 65_536);
   });
 
-  it("reads the conversation history only after the rate limit", async () => {
-    const user = await newUser();
-    const label = tag();
-    const first = await chat(user, { message: message(label), token: issueRequestToken(user.id) });
-    await first.settled;
-    const conversationId = first.events[0]!.conversationId as string;
-    // Past the plan's requests per minute: the refused ones never reach the history step.
-    for (let i = 0; i < PLANS.free.requestsPerMinute * 2; i++) {
-      const call = await chat(user, { conversationId, message: message(label, String(i)), token: issueRequestToken(user.id) });
-      await call.settled;
-      if (call.status === 429) break;
+  // Changed (issue 12): issue 8 required the history to be read only after the rate limit.
+  // Issue 12 reads it in parallel with the Redis round trip (the rate limit among it), in the
+  // one account statement. The rule now: a refused request costs at most that one bounded
+  // statement (one user, one day, at most HISTORY_MESSAGES messages), no upstream call and no
+  // reservation.
+  it("a rate-limited request reads at most one bounded statement, calls no model and reserves nothing", async () => {
+    const { redis } = await import("@/lib/redis");
+    const recorder = instrumentRoundTrips(await getDb(), redis);
+    try {
+      const user = await newUser();
+      const label = tag();
+      const first = await chat(user, { message: message(label), token: issueRequestToken(user.id) });
+      await first.settled;
+      const conversationId = first.events[0]!.conversationId as string;
+      let limited = 0;
+      for (let i = 0; i < PLANS.free.requestsPerMinute * 2 && limited === 0; i++) {
+        recorder.reset();
+        const call = await chat(user, { conversationId, message: message(label, String(i)), token: issueRequestToken(user.id) });
+        await call.settled;
+        if (call.status !== 429) continue;
+        limited++;
+        // Everything before its audit row (written after the response) is what the refusal cost.
+        const audit = recorder.trips.find((trip) => trip.what.startsWith('insert into "audit_log"'));
+        const statements = recorder.before("postgres", audit?.start ?? Number.POSITIVE_INFINITY);
+        expect(statements.map((trip) => trip.what.split("(")[0]!.trim())).toEqual(["select json_build_object"]);
+      }
+      expect(limited).toBe(1);
+      const rows = await auditRows(user.id);
+      expect(rows.filter((row) => row.outcome === "rate_limited")).toHaveLength(1);
+      expect(fake.stats(label).chat).toBe(rows.filter((row) => row.outcome === "served").length);
+      expect(await heldReservations(user.id)).toEqual([]);
+      expect((await usageRow(user.id)).requests).toBe(rows.filter((row) => row.outcome === "served").length);
+    } finally {
+      recorder.restore();
     }
-    const rows = await auditRows(user.id);
-    const limited = rows.filter((row) => row.outcome === "rate_limited");
-    expect(limited.length).toBeGreaterThan(0);
-    for (const row of limited) expect(Object.keys((row.details as { timings: object }).timings)).not.toContain("history");
-    for (const row of rows.filter((row) => row.outcome === "served")) expect(Object.keys((row.details as { timings: object }).timings)).toContain("history");
   });
 
   // The limiter is a sliding window over fixed one-minute buckets: a run that straddles a

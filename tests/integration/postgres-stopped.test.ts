@@ -18,10 +18,12 @@ import { createRunDatabase } from "../support/test-database";
 
 type TestUser = { id: string; email: string; name: null; role: "user" };
 const session = vi.hoisted(() => ({ user: null as TestUser | null }));
-vi.mock("@/lib/session", () => ({
+vi.mock("@/lib/session", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("@/lib/session")>()),
   getSessionUser: async () => session.user,
   requireUser: async () => session.user,
-  getSessionClaims: async () => (session.user ? { userId: session.user.id } : null),
+  // The cookie's claims (every test user keeps session version 0); the guard judges them against the user row.
+  getSessionClaims: async () => (session.user ? { userId: session.user.id, sessionVersion: 0, signedInAt: Math.floor(Date.now() / 1000) } : null),
   readSession: async () => (session.user ? { user: { ...session.user, emailVerified: true, hasPassword: true } } : { user: null, refusal: "unauthorized" }),
 }));
 
@@ -80,7 +82,7 @@ afterAll(async () => {
 
 describe.skipIf(!enabled)("PostgreSQL stopped during a burst, then started again (real-services pass, own cluster)", () => {
   it("chat and the structured tool refuse with 503 and a clear message, call no model while it is down, and serve again once it is back", async () => {
-    const { insertPasswordUser } = await import("@/db/queries/users");
+    const { insertPasswordUser, markEmailVerified } = await import("@/db/queries/users");
     const { handleChatRequest } = await import("@/lib/chat/stream");
     const { runGuarded } = await import("@/lib/guard/action");
     const { issueRequestToken } = await import("@/lib/guard/request-token");
@@ -88,6 +90,7 @@ describe.skipIf(!enabled)("PostgreSQL stopped during a burst, then started again
     const { ERROR_CODES } = await import("@/lib/errors");
 
     const row = await insertPasswordUser({ email: `stopped-${randomUUID()}@example.com`, name: null, passwordHash: "x", role: "user" });
+    await markEmailVerified(row!.id, row!.email!);
     const user: TestUser = { id: row!.id, email: row!.email!, name: null, role: "user" };
     session.user = user;
     const label = `p${randomUUID().slice(0, 8)}`;

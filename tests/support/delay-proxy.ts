@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
  * A TCP proxy on 127.0.0.1 in front of a store (Redis, PostgreSQL) that can stall traffic on
  * demand: `delayMs` holds every client→server chunk that long (a slow network or a stalled
  * store), and `stallWhen` limits the stall to chunks whose text matches (e.g. only the rate
- * limiter's EVALSHA, so the one-time token claim before it still passes). Order is kept.
+ * limiter's EVALSHA). Order is kept.
  */
 export type DelayProxy = {
   port: number;
