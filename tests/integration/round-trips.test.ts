@@ -35,13 +35,14 @@ const show = (trips: RoundTrip[]) => trips.map((trip) => `${trip.store} ${trip.w
 /** The structured tool as the browser calls it; `answeredAt` is when the action returned (its audit row comes after). */
 async function summarizeTimed(user: Awaited<ReturnType<typeof newUser>>, text: string, ip = freshIp()) {
   session.user = user;
-  const deferred: Promise<void>[] = [];
+  // As Next's after(): the deferred work (the audit row) starts once the answer is out.
+  const deferred: Array<() => Promise<void>> = [];
   const result = await runGuarded(
-    { feature: summarizeFeature, raw: { token: issueRequestToken(user.id), text }, headers: new Headers({ "x-forwarded-for": ip }), signal: new AbortController().signal, defer: (task) => deferred.push(task()) },
+    { feature: summarizeFeature, raw: { token: issueRequestToken(user.id), text }, headers: new Headers({ "x-forwarded-for": ip }), signal: new AbortController().signal, defer: (task) => deferred.push(task) },
     runSummarize,
   );
   const answeredAt = performance.now();
-  await Promise.all(deferred);
+  await Promise.all(deferred.map((task) => task()));
   return { result, answeredAt };
 }
 
