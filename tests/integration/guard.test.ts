@@ -355,6 +355,26 @@ describe("chat: refusals never reach the model, and each leaves one audit row", 
     expect(fake.stats(label).chat).toBe(served);
   });
 
+  // The per-user window is counted in the Redis round trip under the highest plan's limit (the
+  // plan is not known yet) and decided with the user's plan (lib/guard/redis-round-trip.ts).
+  it("a parallel burst from one user admits exactly the plan's requests per minute, for a free and for a pro user", async () => {
+    // Within one one-minute bucket, so the sliding window's weighting of the previous one cannot blur the count.
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 55_000) await new Promise((resolve) => setTimeout(resolve, 60_500 - intoMinute));
+    for (const planId of ["free", "pro"] as const) {
+      const user = await newUser({ plan: planId });
+      const label = tag();
+      const limit = PLANS[planId].requestsPerMinute;
+      const burst = await Promise.all(Array.from({ length: limit + 10 }, (_, i) => chat(user, { message: message(label, String(i)), token: issueRequestToken(user.id) })));
+      await Promise.all(burst.map((call) => call.settled));
+      // Admitted: past the limiter (a few may then meet this file's short upstream timeout under load).
+      const limited = burst.filter((call) => call.status === 429);
+      expect(burst.length - limited.length, planId).toBe(limit);
+      expect(limited.map((call) => (call.body!.error as { code: string }).code), planId).toEqual(Array(10).fill("rate_limited"));
+      expect(fake.stats(label).chat, planId).toBeLessThanOrEqual(limit);
+    }
+  });
+
   it("rate limits per IP across accounts", async () => {
     const { AI_PER_IP_LIMIT } = await import("@/lib/plans");
     const limit = AI_PER_IP_LIMIT.attempts;
