@@ -4,7 +4,7 @@ import type { GuardContext } from "../context";
 import { verifiedRequestToken } from "../request-token";
 
 /**
- * 2. The body, read and strictly parsed (unknown fields such as model, role, system prompt,
+ * The body, read and strictly parsed (unknown fields such as model, role, system prompt,
  * history, tier or price are refused, not ignored), and the one-time token's signature: all
  * CPU, so bad input is refused before any Postgres or Redis I/O. The plan's limits wait for
  * the plan (the lookup step).

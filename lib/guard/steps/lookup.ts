@@ -37,7 +37,7 @@ function checkPlanLimits(input: PreparedInput, plan: Plan): void {
 }
 
 /**
- * 3. All of the guard's reads and claims at once: ONE Postgres statement (user, subscription,
+ * All of the guard's reads and claims at once: ONE Postgres statement (user, subscription,
  * today's usage, the conversation's ownership and history: lib/guard/account.ts) in parallel
  * with ONE Redis round trip (token claim, both rate-limit windows, exact cache read:
  * lib/guard/redis-round-trip.ts). Then the refusals, judged in a fixed order on what came back:

@@ -4,7 +4,7 @@ import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import type { GuardContext } from "../context";
 
-/** 5. OpenAI's moderation endpoint on the user's text, when MODERATION=on. */
+/** OpenAI's moderation endpoint on the user's text, when MODERATION=on. */
 export async function moderateInput(ctx: GuardContext): Promise<void> {
   if (env.MODERATION !== "on" || ctx.cachedAnswer !== undefined) return;
   const provider = modelProvider();

@@ -11,7 +11,7 @@ import { reserveUsage } from "../usage";
 const formatCount = (value: number) => value.toLocaleString("en-US");
 
 /**
- * 4. One statement reserves one request and the worst case: the prompt's tokens (counted with
+ * One statement reserves one request and the worst case: the prompt's tokens (counted with
  * the model's tokenizer) + the plan's max output, against the user's day and the global budget.
  * A cache hit reserves nothing: it uses no tokens (so a user at the token cap still gets it),
  * its request quota was checked in the lookup step and it is counted with its audit row.

@@ -9,7 +9,7 @@ export function unverifiedEmailError(): AppError {
 }
 
 /**
- * 1. Who the cookie says is asking: decrypted with the cached key, CPU only. No cookie → refused
+ * Who the cookie says is asking: decrypted with the cached key, CPU only. No cookie → refused
  * before the body is read. The user row (deleted, blocked, revoked, unverified) is judged by the
  * lookup step, from the account statement.
  */
