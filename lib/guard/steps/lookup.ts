@@ -6,7 +6,7 @@ import { PLAN_IDS, PLANS, type Plan } from "@/lib/plans";
 import { judgeSession } from "@/lib/session";
 import { utcDay } from "@/lib/time";
 import { readAccount } from "../account";
-import type { GuardContext, ParsedRequest, PreparedInput } from "../context";
+import type { GuardContext, PreparedInput } from "../context";
 import { redisRoundTrip } from "../redis-round-trip";
 import { cacheKeyFor } from "./cache";
 import { quotaExceededError } from "./quota";
@@ -59,7 +59,7 @@ export async function lookUp(ctx: GuardContext): Promise<void> {
   const cacheKeys =
     feature.cache === "off"
       ? new Map<string, string>()
-      : new Map(PLAN_IDS.map((id) => [id, cacheKeyFor(feature, claims.userId, feature.build(request as ParsedRequest, PLANS[id], []))]));
+      : new Map(PLAN_IDS.map((id) => [id, cacheKeyFor(feature, claims.userId, feature.build(request, PLANS[id], []))]));
   const [account, round] = await Promise.all([
     timed(ctx, "lookup.postgres", readAccount(claims.userId, day, request.conversationId)),
     timed(ctx, "lookup.redis", redisRoundTrip({ ...requestToken, userId: claims.userId, ip: ctx.ip, cacheKeys: [...new Set(cacheKeys.values())] })),
@@ -78,7 +78,7 @@ export async function lookUp(ctx: GuardContext): Promise<void> {
   // by the emailed link, or by an OAuth provider that reports it verified (lib/auth.ts).
   if (!session.user.emailVerified) throw unverifiedEmailError();
 
-  const input = feature.build(request as ParsedRequest, plan, account.conversation?.history ?? []);
+  const input = feature.build(request, plan, account.conversation?.history ?? []);
   checkPlanLimits(input, plan);
   ctx.input = input;
 
