@@ -1,7 +1,7 @@
 import "server-only";
 import { costMicros } from "@/lib/ai/models";
 import { countTextTokens } from "@/lib/ai/tokens";
-import { recordAudit } from "@/lib/audit";
+import { recordAudit } from "@/lib/audit-log";
 import { env } from "@/lib/env";
 import { recordBudgetAlerts } from "./budget-alerts";
 import type { GuardContext } from "./context";

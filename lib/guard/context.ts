@@ -1,9 +1,9 @@
 import "server-only";
 import type { CountedMessage } from "@/lib/ai/tokens";
 import type { ModelUsage } from "@/lib/ai/types";
-import { clientIp } from "@/lib/client-ip";
+import { clientIp } from "@/lib/http/client-ip";
 import type { Plan } from "@/lib/plans";
-import type { SessionUser } from "@/lib/session";
+import type { SessionUser } from "@/lib/auth/session-user";
 import type { Reservation } from "./usage";
 
 /** What a feature turns the untrusted input into, once validated (see lib/guard/features.ts). */

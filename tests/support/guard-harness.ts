@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 // The guard's in-process test harness: users, the chat route's handler and the structured
 // tool called as the browser would, and the rows they leave. Only the session is stubbed
 // (cookies need a request scope); tests/security covers it over HTTP. A test file mocks
-// "@/lib/session" with `sessionModuleMock` and imports the app after setting its env.
+// "@/lib/auth/session-user" with `sessionModuleMock` and imports the app after setting its env.
 
 export type TestUser = { id: string; email: string; name: null; role: "user" | "admin"; hasPassword: boolean; emailVerified: boolean };
 

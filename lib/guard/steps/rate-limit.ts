@@ -2,7 +2,7 @@ import "server-only";
 import type { Ratelimit } from "@upstash/ratelimit";
 import { AppError, formatWait } from "@/lib/errors";
 import { AI_PER_IP_LIMIT, type Plan } from "@/lib/plans";
-import { checkLimits, createLimiter } from "@/lib/rate-limit";
+import { checkLimits, createLimiter } from "@/lib/redis/limiter";
 import type { GuardContext } from "../context";
 import { requireUserAndPlan } from "./require";
 

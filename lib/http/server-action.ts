@@ -3,9 +3,9 @@ import { randomUUID } from "node:crypto";
 import { unstable_rethrow } from "next/navigation";
 import { after } from "next/server";
 import type { z } from "zod";
-import { recordAudit } from "@/lib/audit";
+import { recordAudit } from "@/lib/audit-log";
 import { AppError, type ErrorPayload } from "@/lib/errors";
-import { requireUser, type SessionUser } from "@/lib/session";
+import { requireUser, type SessionUser } from "@/lib/auth/session-user";
 
 // Every server action is built with one of these wrappers, so none can forget the session
 // check or input validation. They run again on every call: a request posted straight to the
