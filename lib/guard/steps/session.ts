@@ -9,7 +9,7 @@ export function unverifiedEmailError(): AppError {
   return new AppError("email_unverified", { nextStep: { href: "/verify-email", label: "Send a new verification link" } });
 }
 
-/** 1. Who is asking, and the plan their subscription row entitles them to now. */
+/** Who is asking, and the plan their subscription row entitles them to now. */
 export async function checkSession(ctx: GuardContext): Promise<void> {
   const started = performance.now();
   const claims = await getSessionClaims(); // the cookie alone
