@@ -6,7 +6,10 @@ import type { Plan } from "@/lib/plans";
 import type { SessionUser } from "@/lib/auth/session-user";
 import type { Reservation } from "./usage";
 
-/** What a feature turns the untrusted input into, once validated (see lib/guard/features.ts). */
+/**
+ * What a feature turns the untrusted input into, once validated (each feature builds its own:
+ * lib/chat/feature.ts, lib/tools/summarize.ts).
+ */
 export type PreparedInput = {
   token: string;
   /** The user's own text: what the length limit, the prompt hash and moderation look at. */
