@@ -5,7 +5,7 @@ import type { DailyUsage, Subscription } from "@/db/queries/account";
 import { rowsOf } from "@/db/rows";
 import { HISTORY_MESSAGES } from "@/lib/ai/prompts";
 import type { CountedMessage } from "@/lib/ai/tokens";
-import type { SessionRow } from "@/lib/session";
+import type { SessionRow } from "@/lib/auth/session-user";
 
 /** Everything the guard reads from Postgres before it reserves, from one statement. */
 export type AccountRead = {

@@ -2,10 +2,10 @@ import "server-only";
 import type { DailyUsage } from "@/db/queries/account";
 import type { CountedMessage } from "@/lib/ai/tokens";
 import type { ModelUsage } from "@/lib/ai/types";
-import { clientIp } from "@/lib/client-ip";
+import { clientIp } from "@/lib/http/client-ip";
 import type { Plan } from "@/lib/plans";
-import type { SessionUser } from "@/lib/session";
-import type { SessionClaims } from "@/lib/session-token";
+import type { SessionUser } from "@/lib/auth/session-user";
+import type { SessionClaims } from "@/lib/auth/session-token";
 import type { Reservation } from "./usage";
 
 /** What a feature's `parse` returns: what the guard needs from the request, and the feature's own value. */

@@ -3,7 +3,7 @@ import type { Ratelimit } from "@upstash/ratelimit";
 import { errors, type Redis } from "@upstash/redis";
 import { AppError } from "@/lib/errors";
 import { AI_PER_IP_LIMIT, PLANS } from "@/lib/plans";
-import { createLimiter, type LimiterRedis } from "@/lib/rate-limit";
+import { createLimiter, type LimiterRedis } from "@/lib/redis/limiter";
 import { redis } from "@/lib/redis";
 
 // The guard's Redis work, all of it, in one round trip: claim the one-time token (SET NX EX),

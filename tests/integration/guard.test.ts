@@ -11,7 +11,7 @@ import { instrumentRoundTrips } from "../support/round-trips";
 // against the fake's call counter, the usage row and the audit log. Only the session is
 // stubbed (cookies need a request scope); tests/security covers it over HTTP.
 
-vi.mock("@/lib/session", async () => (await import("../support/guard-harness")).sessionModuleMock());
+vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
 
 const fake = await startFakeOpenAI({ wordDelayMs: 1 });
 const alerts: unknown[] = [];
@@ -24,7 +24,7 @@ const webhook = createServer((req, res) => {
   });
 });
 await new Promise<void>((resolve) => webhook.listen(0, "127.0.0.1", resolve));
-// An admin is a proven address listed in ADMIN_EMAILS (lib/roles.ts): this file's one admin.
+// An admin is a proven address listed in ADMIN_EMAILS (lib/auth/roles.ts): this file's one admin.
 const adminEmail = `guard-admin-${crypto.randomUUID()}@example.com`;
 Object.assign(process.env, {
   ADMIN_EMAILS: adminEmail,

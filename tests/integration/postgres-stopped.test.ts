@@ -18,8 +18,8 @@ import { createRunDatabase } from "../support/test-database";
 
 type TestUser = { id: string; email: string; name: null; role: "user" };
 const session = vi.hoisted(() => ({ user: null as TestUser | null }));
-vi.mock("@/lib/session", async (importOriginal) => ({
-  ...(await importOriginal<typeof import("@/lib/session")>()),
+vi.mock("@/lib/auth/session-user", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("@/lib/auth/session-user")>()),
   getSessionUser: async () => session.user,
   requireUser: async () => session.user,
   // The cookie's claims (every test user keeps session version 0); the guard judges them against the user row.

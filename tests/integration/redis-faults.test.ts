@@ -15,8 +15,8 @@ import { startDelayProxy } from "../support/delay-proxy";
 
 type TestUser = { id: string; email: string; name: null; role: "user"; hasPassword: boolean; emailVerified: boolean };
 const session = vi.hoisted(() => ({ user: null as TestUser | null }));
-vi.mock("@/lib/session", async (importOriginal) => ({
-  ...(await importOriginal<typeof import("@/lib/session")>()),
+vi.mock("@/lib/auth/session-user", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("@/lib/auth/session-user")>()),
   getSessionUser: async () => session.user,
   requireUser: async () => session.user,
   // The cookie's claims (every test user keeps session version 0); the guard judges them against the user row.
@@ -72,7 +72,7 @@ const { runGuarded } = await import("@/lib/guard/action");
 const { issueRequestToken } = await import("@/lib/guard/request-token");
 const { runSummarize, summarizeFeature } = await import("@/lib/tools/summarize");
 const { authorizeWithPassword, UnavailableSignIn } = await import("@/lib/auth");
-const { hashPassword } = await import("@/lib/password");
+const { hashPassword } = await import("@/lib/auth/password");
 const { redisMode } = await import("@/lib/redis");
 const { PLANS } = await import("@/lib/plans");
 const { eq } = await import("drizzle-orm");

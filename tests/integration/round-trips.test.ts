@@ -9,7 +9,7 @@ import { instrumentRoundTrips, sequentialDepth, type RoundTrip } from "../suppor
 // end, against when the fake OpenAI received the model call. Embedded (PGlite, in-process
 // Redis) and, with DATABASE_URL / REDIS_URL, on real PostgreSQL and Redis.
 
-vi.mock("@/lib/session", async () => (await import("../support/guard-harness")).sessionModuleMock());
+vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
 
 const fake = await startFakeOpenAI({ wordDelayMs: 0 });
 Object.assign(process.env, { OPENAI_API_KEY: "test-key", OPENAI_BASE_URL: fake.url, AUTH_SECRET: "round-trips-test-secret" });

@@ -1,11 +1,12 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { vi } from "vitest";
+import { readNdjson } from "@/lib/http/ndjson";
 
 // The guard's in-process test harness: users, the chat route's handler and the structured
 // tool called as the browser would, and the rows they leave. Only the session cookie is
 // stubbed (cookies need a request scope; tests/security covers them over HTTP): the guard still
-// judges the claims against the user row it reads. A test file mocks "@/lib/session" with
+// judges the claims against the user row it reads. A test file mocks "@/lib/auth/session-user" with
 // `sessionModuleMock` and imports the app after setting its env.
 
 export type TestUser = { id: string; email: string; name: null; role: "user" | "admin"; hasPassword: boolean; emailVerified: boolean };
@@ -25,7 +26,7 @@ export const claimsFor = (user: { id: string } | null) => (user ? { userId: user
 
 export const sessionModuleMock = async () => ({
   // The rules (judgeSession and the rest) are the real ones.
-  ...(await vi.importActual<typeof import("@/lib/session")>("@/lib/session")),
+  ...(await vi.importActual<typeof import("@/lib/auth/session-user")>("@/lib/auth/session-user")),
   getSessionUser: async () => currentUser(),
   getSessionUserId: async () => currentUser()?.id ?? null,
   requireUser: async () => currentUser(),
@@ -45,7 +46,7 @@ export const message = (label: string, extra = "") => `Hello ${extra} [[tag:${la
 
 /**
  * A user row as the guard will read it: a proven address unless asked otherwise. An admin is
- * one whose proven address is in ADMIN_EMAILS (lib/roles.ts): pass that address as `email`.
+ * one whose proven address is in ADMIN_EMAILS (lib/auth/roles.ts): pass that address as `email`.
  */
 export async function newUser(options: { plan?: "free" | "pro"; role?: "user" | "admin"; emailVerified?: boolean; email?: string } = {}): Promise<TestUser> {
   const { getDb } = await import("@/db");
@@ -88,21 +89,10 @@ export async function chat(
   const events: Array<Record<string, unknown>> = [];
   let json: Record<string, unknown> | null = null;
   if (response.headers.get("content-type")?.includes("ndjson")) {
-    const reader = response.body!.getReader();
-    const decoder = new TextDecoder();
-    let buffer = "";
     try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        buffer += decoder.decode(value, { stream: true });
-        const lines = buffer.split("\n");
-        buffer = lines.pop()!;
-        for (const line of lines.filter(Boolean)) {
-          const event = JSON.parse(line) as Record<string, unknown>;
-          events.push(event);
-          if (event.type === "text") options.onText?.();
-        }
+      for await (const event of readNdjson<Record<string, unknown>>(response.body!)) {
+        events.push(event);
+        if (event.type === "text") options.onText?.();
       }
     } catch (error) {
       // Only the test's own abort may end the read early; anything else (a stream the server

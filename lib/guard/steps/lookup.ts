@@ -3,7 +3,7 @@ import { effectivePlan } from "@/db/queries/account";
 import { countPromptTokens } from "@/lib/ai/tokens";
 import { AppError } from "@/lib/errors";
 import { PLAN_IDS, PLANS, type Plan } from "@/lib/plans";
-import { judgeSession } from "@/lib/session";
+import { judgeSession } from "@/lib/auth/session-user";
 import { utcDay } from "@/lib/time";
 import { readAccount } from "../account";
 import type { GuardContext, PreparedInput } from "../context";
@@ -75,7 +75,7 @@ export async function lookUp(ctx: GuardContext): Promise<void> {
   ctx.plan = plan;
   ctx.usageToday = { ...account.usage, day };
   // An address must be proven before the first model call, so one address is one free quota:
-  // by the emailed link, or by an OAuth provider that reports it verified (lib/auth.ts).
+  // by the emailed link, or by an OAuth provider that reports it verified (lib/auth/index.ts).
   if (!session.user.emailVerified) throw unverifiedEmailError();
 
   const input = feature.build(request, plan, account.conversation?.history ?? []);

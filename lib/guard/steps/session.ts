@@ -1,6 +1,6 @@
 import "server-only";
 import { AppError } from "@/lib/errors";
-import { getSessionClaims } from "@/lib/session";
+import { getSessionClaims } from "@/lib/auth/session-user";
 import type { GuardContext } from "../context";
 
 /** The refusal before an address is proven; the chat page also shows it as soon as it opens. */
