@@ -117,6 +117,19 @@ export async function redisRoundTrip(options: {
   }
 }
 
+/**
+ * Gives back what the round trip's windows counted, for a request that failed on the service's
+ * side (Postgres down): an outage must not use up the users' rate limits. The library's refund
+ * (a negative rate) decrements the current bucket; run after the response.
+ */
+export async function refundWindows(userId: string, ip: string, windows: RedisRound["windows"]): Promise<void> {
+  const refunds = [
+    ...(windows.user.success && windows.user.reason === undefined ? [createLimiter("ai-user", USER_WINDOW_LIMIT, "1 m").limit(userId, { rate: -1 })] : []),
+    ...(windows.ip.success && windows.ip.reason === undefined ? [createLimiter("ai-ip", AI_PER_IP_LIMIT.attempts, AI_PER_IP_LIMIT.window).limit(ip, { rate: -1 })] : []),
+  ];
+  await Promise.all(refunds);
+}
+
 async function readCache(trip: RoundTrip, keys: string[]): Promise<Map<string, string>> {
   const found = new Map<string, string>();
   try {

@@ -124,6 +124,9 @@ describe.skipIf(!enabled)("PostgreSQL stopped during a burst, then started again
     expect(fake.stats(label).chat).toBe(1);
 
     startPostgres();
+    // Served again at once: the requests refused during the outage had counted in the rate-limit
+    // windows (Redis answered) and were given back (lib/guard/steps/lookup.ts), so the outage
+    // used up none of this free user's 5 a minute.
     await expect.poll(async () => (await chat(`After ${randomUUID()}`)).status, { timeout: 20_000, interval: 300 }).toBe(200);
     expect((await summarize(`After ${randomUUID()}`)).ok).toBe(true);
   }, 90_000);

@@ -7,7 +7,7 @@ import { judgeSession } from "@/lib/auth/session-user";
 import { utcDay } from "@/lib/time";
 import { readAccount } from "../account";
 import type { GuardContext, PreparedInput } from "../context";
-import { redisRoundTrip } from "../redis-round-trip";
+import { redisRoundTrip, refundWindows } from "../redis-round-trip";
 import { cacheKeyFor } from "./cache";
 import { quotaExceededError } from "./quota";
 import { enforceRateLimits } from "./rate-limit";
@@ -47,8 +47,10 @@ function checkPlanLimits(input: PreparedInput, plan: Plan): void {
  * What a refusal leaves behind: the Postgres branch only reads, so it holds nothing. The Redis
  * branch's token claim stays claimed (the refusal carries a fresh token for the next try, and a
  * claimed token must never be claimable twice) and its rate-limit counts stay counted (a
- * refused request is still a request against the limit). Nothing is reserved before this step
- * has admitted the request, so nothing needs releasing.
+ * refused request is still a request against the limit) — except when the Postgres branch
+ * failed (the database is down: the service's fault, not the user's), which gives the windows'
+ * counts back after the response. Nothing is reserved before this step has admitted the
+ * request, so nothing else needs releasing.
  */
 export async function lookUp(ctx: GuardContext): Promise<void> {
   const { claims, request, requestToken } = ctx;
@@ -60,10 +62,20 @@ export async function lookUp(ctx: GuardContext): Promise<void> {
     feature.cache === "off"
       ? new Map<string, string>()
       : new Map(PLAN_IDS.map((id) => [id, cacheKeyFor(feature, claims.userId, feature.build(request, PLANS[id], []))]));
-  const [account, round] = await Promise.all([
+  const [read, trip] = await Promise.allSettled([
     timed(ctx, "lookup.postgres", readAccount(claims.userId, day, request.conversationId)),
     timed(ctx, "lookup.redis", redisRoundTrip({ ...requestToken, userId: claims.userId, ip: ctx.ip, cacheKeys: [...new Set(cacheKeys.values())] })),
   ]);
+  if (read.status === "rejected") {
+    // The service failed, not the user: give back what the rate-limit windows counted.
+    if (trip.status === "fulfilled") {
+      const windows = trip.value.windows;
+      ctx.defer(() => refundWindows(claims.userId, ctx.ip, windows).catch((error) => console.error("[guard] rate-limit refund failed", error)));
+    }
+    throw read.reason;
+  }
+  if (trip.status === "rejected") throw trip.reason;
+  const [account, round] = [read.value, trip.value];
 
   const session = judgeSession(claims, account.user);
   if (!session.user) {
