@@ -649,6 +649,24 @@ describe("structured tool and cache", () => {
     expect(fake.stats(label).chat).toBe(1);
   });
 
+  // A cache hit reserves nothing (issue 12): its request is checked against the usage row the
+  // account statement read, and counted once, with its audit row, after the answer.
+  it("a cache hit is refused once the day's requests are spent, and each served hit counts one request", async () => {
+    const user = await newUser();
+    const label = tag();
+    const text = `Cached at the request cap [[tag:${label}]]`;
+    expect(await summarize(user, { text })).toMatchObject({ ok: true, data: { cacheHit: false } });
+    expect(await summarize(user, { text })).toMatchObject({ ok: true, data: { cacheHit: true } });
+    expect(await usageRow(user.id)).toMatchObject({ requests: 2, tokensReserved: 0 });
+    expect(await heldReservations(user.id)).toEqual([]);
+    const db = await getDb();
+    await db.update(usageDaily).set({ requests: PLANS.free.requestsPerDay }).where(eq(usageDaily.userId, user.id));
+    expect(await summarize(user, { text })).toMatchObject({ ok: false, error: { code: "quota_exceeded" } });
+    expect((await usageRow(user.id)).requests).toBe(PLANS.free.requestsPerDay);
+    expect(fake.stats(label).chat).toBe(1);
+    expect((await auditRows(user.id)).map((row) => [row.outcome, row.cacheHit])).toEqual([["served", false], ["served", true], ["quota_exceeded", false]]);
+  });
+
   it("accepts a model in the plan's allowlist and refuses one outside it", async () => {
     const free = await newUser();
     const pro = await newUser({ plan: "pro" });
