@@ -10,6 +10,13 @@ import { instrumentRoundTrips, sequentialDepth, type RoundTrip } from "../suppor
 // Redis) and, with DATABASE_URL / REDIS_URL, on real PostgreSQL and Redis.
 
 vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
+// The account statement can be made to fail, as when PostgreSQL is down (the real outage is
+// tests/integration/postgres-stopped.test.ts, real services only).
+const outage = vi.hoisted(() => ({ postgresDown: false }));
+vi.mock("@/lib/guard/account", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("@/lib/guard/account")>();
+  return { ...actual, readAccount: (...args: Parameters<typeof actual.readAccount>) => (outage.postgresDown ? Promise.reject(new Error("connect ECONNREFUSED")) : actual.readAccount(...args)) };
+});
 
 const fake = await startFakeOpenAI({ wordDelayMs: 0 });
 Object.assign(process.env, { OPENAI_API_KEY: "test-key", OPENAI_BASE_URL: fake.url, AUTH_SECRET: "round-trips-test-secret" });
@@ -106,5 +113,29 @@ describe(`round trips before the model call (${process.env.DATABASE_URL ? "Postg
     expect(account!.start).toBeLessThan(round!.end);
     expect(reservation!.start).toBeGreaterThanOrEqual(Math.max(account!.end, round!.end));
     expect(GUARD_STEPS.map(([name]) => name)).toEqual(["session", "input", "lookup", "quota", "moderation"]);
+  });
+
+  it("when the account statement fails, what the Redis round trip counted in the rate-limit windows is given back", async () => {
+    const user = await newUser();
+    const label = tag();
+    const ip = freshIp();
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    outage.postgresDown = true;
+    try {
+      // More than the free plan's 5 a minute, all refused by the outage.
+      for (let i = 0; i < 8; i++) {
+        const call = await chat(user, { message: message(label, String(i)), token: issueRequestToken(user.id) }, { ip });
+        await call.settled;
+        expect(call.status).toBe(503);
+      }
+    } finally {
+      outage.postgresDown = false;
+      vi.mocked(console.error).mockRestore();
+    }
+    // Back: served at once, from the same address; without the refund both windows would refuse.
+    const served = await chat(user, { message: message(label, "back"), token: issueRequestToken(user.id) }, { ip });
+    await served.settled;
+    expect(served.status).toBe(200);
+    expect(fake.stats(label).chat).toBe(1);
   });
 });
