@@ -30,18 +30,25 @@ export function shortLocation(frame: CallFrame): string {
   return `${short}:${frame.lineNumber + 1}`;
 }
 
+/** A stretch of the profile, in its own clock (microseconds, CLOCK_MONOTONIC: process.hrtime in any process). */
+export type Window = { from: number; to: number };
+
 /** Self time per node id, in microseconds. Each sample lasts until the next one. */
-function selfMicrosByNode(profile: CpuProfile): Map<number, number> {
+function selfMicrosByNode(profile: CpuProfile, window?: Window): Map<number, number> {
   const byNode = new Map<number, number>();
   const { samples, timeDeltas } = profile;
   if (samples && timeDeltas && samples.length === timeDeltas.length && samples.length > 0) {
+    let at = profile.startTime;
     for (let i = 0; i < samples.length; i++) {
+      at += timeDeltas[i]!;
       // The gap after a sample is the time it stood for; the last one gets the profile's end.
-      const lasts = i + 1 < samples.length ? timeDeltas[i + 1]! : Math.max(0, profile.endTime - (profile.startTime + timeDeltas.reduce((a, b) => a + b, 0)));
+      const lasts = i + 1 < samples.length ? timeDeltas[i + 1]! : Math.max(0, profile.endTime - at);
+      if (window && (at < window.from || at > window.to)) continue;
       byNode.set(samples[i]!, (byNode.get(samples[i]!) ?? 0) + lasts);
     }
     return byNode;
   }
+  if (window) return byNode; // no timestamps: no way to cut a stretch out
   // No sample list: spread the profile's duration over the hit counts.
   const hits = profile.nodes.reduce((sum, node) => sum + (node.hitCount ?? 0), 0);
   const perHit = hits > 0 ? (profile.endTime - profile.startTime) / hits : 0;
@@ -51,10 +58,11 @@ function selfMicrosByNode(profile: CpuProfile): Map<number, number> {
 
 /**
  * The functions with the most self time, idle time left out (shares are of the busy time).
- * `by: "file"` sums per source file instead (which package or chunk costs the time).
+ * `by: "file"` sums per source file instead (which package or chunk costs the time); `window`
+ * keeps only the samples taken in that stretch (one phase of the benchmark).
  */
-export function topSelfTime(profile: CpuProfile, { limit = 15, by = "function" }: { limit?: number; by?: "function" | "file" } = {}): SelfTime[] {
-  const micros = selfMicrosByNode(profile);
+export function topSelfTime(profile: CpuProfile, { limit = 15, by = "function", window }: { limit?: number; by?: "function" | "file"; window?: Window } = {}): SelfTime[] {
+  const micros = selfMicrosByNode(profile, window);
   const totals = new Map<string, SelfTime>();
   let busy = 0;
   for (const node of profile.nodes) {

@@ -33,7 +33,7 @@ export type BenchResults = {
     guardInProcessMs: Record<"chatNew" | "chatHistory20", StepTimings>;
   };
   upstreamCalls: number;
-  profile?: { file: string | null; note?: string; seconds?: number; topFunctions?: SelfTime[]; topFiles?: SelfTime[] };
+  profile?: { file: string | null; note?: string; seconds?: number; byLoad?: Record<string, { functions: SelfTime[]; files: SelfTime[] }>; wholeRunFiles?: SelfTime[] };
   targets?: Target[];
 };
 
@@ -204,10 +204,12 @@ export function renderConsole(results: BenchResults): string {
     "",
     textTable(TARGET_HEADER, targetRows(results)),
   ];
-  if (results.profile?.topFunctions) {
-    lines.push("", `CPU profile of the server (${results.profile.seconds} s, ${results.profile.file}), top self time:`);
-    lines.push(textTable(["function", "where", "self ms", "% busy"], results.profile.topFunctions.map((entry) => [entry.name, entry.location, entry.selfMs.toFixed(1), entry.share.toFixed(1)])));
-    lines.push("", textTable(["file", "self ms", "% busy"], (results.profile.topFiles ?? []).map((entry) => [entry.name, entry.selfMs.toFixed(1), entry.share.toFixed(1)])));
+  if (results.profile?.byLoad) {
+    for (const [name, top] of Object.entries(results.profile.byLoad)) {
+      lines.push("", `CPU profile of the server during the ${name} load (${results.profile.file}), top self time:`);
+      lines.push(textTable(["function", "where", "self ms", "% busy"], top.functions.map((entry) => [entry.name, entry.location, entry.selfMs.toFixed(1), entry.share.toFixed(1)])));
+      lines.push("", textTable(["file", "self ms", "% busy"], top.files.map((entry) => [entry.name, entry.selfMs.toFixed(1), entry.share.toFixed(1)])));
+    }
   } else if (results.profile) lines.push("", `CPU profile: ${results.profile.note}`);
   if (results.overdrawnLoadRequests > 0) lines.push("", `Note: ${results.overdrawnLoadRequests} load requests found no fresh user (raise BENCH_MAX_RATE); they may be rate limited.`);
   return lines.join("\n");
@@ -230,16 +232,20 @@ function baselineRows(results: BenchResults, baseline: BenchResults): string[][]
 export function renderMarkdown(results: BenchResults, baseline?: BenchResults): string {
   const m = results.machine;
   const s = results.settings;
-  const profile = results.profile?.topFunctions
+  const profile = results.profile?.byLoad
     ? [
-        `### CPU profile of the server (\`BENCH_PROFILE=1\`, ${results.profile.seconds} s of the run)`,
+        `### CPU profile of the server (\`BENCH_PROFILE=1\`)`,
         "",
-        "Self time (the function on top of the stack), idle left out; the share is of busy time.",
+        "Self time (the function on top of the stack) while each load ran, idle left out; the share is of busy time.",
         "",
-        table(["function", "where", "self ms", "% busy"], results.profile.topFunctions.map((entry) => [`\`${entry.name}\``, `\`${entry.location}\``, entry.selfMs.toFixed(1), entry.share.toFixed(1)])),
-        "",
-        table(["file", "self ms", "% busy"], (results.profile.topFiles ?? []).map((entry) => [`\`${entry.name}\``, entry.selfMs.toFixed(1), entry.share.toFixed(1)])),
-        "",
+        ...Object.entries(results.profile.byLoad).flatMap(([name, top]) => [
+          `During the ${name} load:`,
+          "",
+          table(["function", "where", "self ms", "% busy"], top.functions.map((entry) => [`\`${entry.name}\``, `\`${entry.location}\``, entry.selfMs.toFixed(1), entry.share.toFixed(1)])),
+          "",
+          table(["file", "self ms", "% busy"], top.files.map((entry) => [`\`${entry.name}\``, entry.selfMs.toFixed(1), entry.share.toFixed(1)])),
+          "",
+        ]),
       ].join("\n")
     : "";
   return `# Benchmarks

@@ -31,11 +31,11 @@ import {
   type Timed,
   type User,
 } from "./clients";
-import { topSelfTime, type CpuProfile } from "./cpu-profile";
+import { topSelfTime, type CpuProfile, type Window } from "./cpu-profile";
 import { runLoad, type LoadResult } from "./load";
 import { completionRequest, startPortkey } from "./portkey";
 import { machine, renderConsole, renderMarkdown, targetsOf, type BenchResults, type Latency } from "./report";
-import { sampleMemory, startNextServer } from "./server";
+import { sampleMemory, startNextServer, type BenchServer } from "./server";
 import { percentile, round, roundTrips, summarize } from "./stats";
 
 const setting = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -95,17 +95,16 @@ try {
   delayedDatabaseUrl.host = `127.0.0.1:${ports.postgresProxy}`;
   const delayedRedisUrl = new URL(redisUrl);
   delayedRedisUrl.host = `127.0.0.1:${ports.redisProxy}`;
-  const [server, delayedServer] = await Promise.all([
+  const started = await Promise.allSettled([
     startNextServer({ port: ports.server, env: serverEnv(database.url, redisUrl.toString()), profileDir: PROFILE ? PROFILE_DIR : undefined }),
     startNextServer({ port: ports.delayedServer, env: serverEnv(delayedDatabaseUrl.toString(), delayedRedisUrl.toString()) }),
   ]);
-  let serversStopped = false;
   const stopServers = async () => {
-    if (serversStopped) return;
-    serversStopped = true;
-    await Promise.all([server.stop(), delayedServer.stop()]);
+    await Promise.all(started.map((outcome) => (outcome.status === "fulfilled" ? outcome.value.stop() : undefined)));
   };
   cleanups.unshift(stopServers);
+  for (const outcome of started) if (outcome.status === "rejected") throw outcome.reason;
+  const [server, delayedServer] = started.map((outcome) => (outcome as PromiseFulfilledResult<BenchServer>).value) as [BenchServer, BenchServer];
 
   // ---- users: enough that no one exceeds the plan's limits, whatever the request rate --------
   const perScenario = (requests: number, uses = USES_PER_USER) => Math.ceil(requests / uses);
@@ -202,6 +201,8 @@ try {
   // ---- 3. throughput at 50 connections, and the server's memory meanwhile ------------------
   const idleMemory = server.memory();
   const throughput: Record<string, LoadResult> = {};
+  // Where each load ran in the server's CPU profile (the same monotonic clock in every process).
+  const profileWindows: Record<string, Window> = {};
   const peakMemory: Record<string, number> = {};
   const loadChatUsers = lease("loadChat", CONNECTIONS);
   const loadHitUsers = lease("loadHit", CONNECTIONS);
@@ -215,7 +216,9 @@ try {
   for (const [name, prepare, check] of loads) {
     log(`throughput: ${name}, ${CONNECTIONS} connections, ${LOAD_SECONDS} s`);
     const memory = sampleMemory(server);
+    const from = monotonicMicros();
     throughput[name] = await runLoad({ url: server.base, connections: CONNECTIONS, seconds: LOAD_SECONDS, prepare, check });
+    profileWindows[name] = { from, to: monotonicMicros() };
     await new Promise((resolve) => setTimeout(resolve, 2000)); // let the audit writes after the responses finish
     peakMemory[name] = memory.stop().peakBytes;
   }
@@ -255,7 +258,7 @@ try {
   };
 
   await stopServers();
-  const profile = PROFILE ? readProfile() : undefined;
+  const profile = PROFILE ? readProfile(profileWindows) : undefined;
 
   const summarizeLatency = (latency: Latency) => ({ ttft: summarize(latency.ttft), total: summarize(latency.total) });
   const added = (name: "bareModel" | "chatNew" | "chatHistory20", field: "ttft" | "total") => round(percentile(delayed[name][field], 50) - percentile(direct[name][field], 50));
@@ -408,13 +411,24 @@ async function measurePortkey(dir: string) {
   }
 }
 
-/** The server's CPU profile (the biggest file node wrote: the server process, not a helper). */
-function readProfile() {
+/** The server's CPU profile (the biggest file node wrote): top self time during each load, and by file over the run. */
+function readProfile(windows: Record<string, Window>) {
   const files = readdirSync(PROFILE_DIR)
     .filter((file) => file.endsWith(".cpuprofile"))
     .map((file) => join(PROFILE_DIR, file))
     .sort((a, b) => statSync(b).size - statSync(a).size);
   if (files.length === 0) return { file: null, note: "no .cpuprofile was written (did next start exit cleanly?)" };
   const profile = JSON.parse(readFileSync(files[0]!, "utf8")) as CpuProfile;
-  return { file: files[0]!, seconds: round((profile.endTime - profile.startTime) / 1e6, 1), topFunctions: topSelfTime(profile, { limit: 20 }), topFiles: topSelfTime(profile, { by: "file", limit: 12 }) };
+  return {
+    file: files[0]!,
+    seconds: round((profile.endTime - profile.startTime) / 1e6, 1),
+    byLoad: Object.fromEntries(
+      Object.entries(windows).map(([name, window]) => [name, { functions: topSelfTime(profile, { limit: 15, window }), files: topSelfTime(profile, { by: "file", limit: 8, window }) }]),
+    ),
+    wholeRunFiles: topSelfTime(profile, { by: "file", limit: 10 }),
+  };
+}
+
+function monotonicMicros(): number {
+  return Number(process.hrtime.bigint() / 1000n);
 }

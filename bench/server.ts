@@ -12,10 +12,12 @@ export type BenchServer = {
 };
 
 export async function startNextServer({ port, env, profileDir }: { port: number; env: Record<string, string>; profileDir?: string }): Promise<BenchServer> {
-  const nodeOptions = [process.env.NODE_OPTIONS, profileDir && `--cpu-prof --cpu-prof-dir=${profileDir}`].filter(Boolean).join(" ");
-  const server = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-H", "127.0.0.1", "-p", String(port)], {
+  // Node 20 refuses --cpu-prof in NODE_OPTIONS: it goes on the command line (next start serves
+  // from this same process).
+  const profile = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+  const server = spawn(process.execPath, [...profile, "node_modules/next/dist/bin/next", "start", "-H", "127.0.0.1", "-p", String(port)], {
     stdio: ["ignore", "ignore", "pipe"],
-    env: { ...process.env, ...env, ...(nodeOptions && { NODE_OPTIONS: nodeOptions }) },
+    env: { ...process.env, ...env },
   });
   let stderr = "";
   server.stderr!.on("data", (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-4000)));

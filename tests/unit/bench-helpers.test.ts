@@ -59,6 +59,14 @@ describe("topSelfTime (.cpuprofile reader)", () => {
     expect(topSelfTime(profile, { by: "file", limit: 1 })).toEqual([{ name: "jose/dist/hash.js", location: "", selfMs: 3, share: 75 }]);
   });
 
+  it("keeps only the samples inside a window of the profile's clock", () => {
+    // Samples are taken at 0, 1000, 2000, 3000, 4000, 5000 µs: hash, hash, handler, idle, hash, idle.
+    expect(topSelfTime(profile, { window: { from: 1500, to: 4500 } }).map((entry) => [entry.name, entry.selfMs])).toEqual([
+      ["handler", 1],
+      ["hash", 1],
+    ]);
+  });
+
   it("falls back to hit counts when the profile has no sample list", () => {
     const withHits: CpuProfile = {
       ...profile,
