@@ -26,11 +26,11 @@ export type BenchResults = {
   storeDelay: {
     nominalMs: number;
     measuredRoundTripMs: { postgres: number; redis: number; used: number };
-    direct: Record<"bareModel" | "chatNew" | "chatHistory20", LatencySummary>;
-    delayed: Record<"bareModel" | "chatNew" | "chatHistory20", LatencySummary>;
+    withoutDelay: Record<"bareModel" | "chatNew" | "chatHistory20", LatencySummary>;
+    withDelay: Record<"bareModel" | "chatNew" | "chatHistory20", LatencySummary>;
     addedP50Ms: Record<string, { ttft: number; total: number }>;
     roundTrips: Record<string, { beforeFirstToken: number; total: number }>;
-    guardInProcessMs: Record<"chatNew" | "chatHistory20", StepTimings>;
+    guardInProcessMs: Record<"chatNew" | "chatHistory20" | "chatNewWithoutDelay", StepTimings>;
   };
   upstreamCalls: number;
   profile?: { file: string | null; note?: string; seconds?: number; byLoad?: Record<string, { functions: SelfTime[]; files: SelfTime[] }>; wholeRunFiles?: SelfTime[] };
@@ -152,8 +152,8 @@ function delayRows(results: BenchResults): string[][] {
   const delay = results.storeDelay;
   return (["bareModel", "chatNew", "chatHistory20"] as const).map((name) => [
     LABELS[name],
-    `${ms(delay.direct[name].ttft.p50)} → ${ms(delay.delayed[name].ttft.p50)}`,
-    `${ms(delay.direct[name].total.p50)} → ${ms(delay.delayed[name].total.p50)}`,
+    `${ms(delay.withoutDelay[name].ttft.p50)} → ${ms(delay.withDelay[name].ttft.p50)}`,
+    `${ms(delay.withoutDelay[name].total.p50)} → ${ms(delay.withDelay[name].total.p50)}`,
     ms(delay.addedP50Ms[name]?.ttft),
     name === "bareModel" ? "—" : String(delay.roundTrips[name]?.beforeFirstToken ?? "—"),
     name === "bareModel" ? "—" : String(delay.roundTrips[name]?.total ?? "—"),
@@ -162,6 +162,10 @@ function delayRows(results: BenchResults): string[][] {
 
 function stepRows(steps: StepTimings): string[][] {
   return Object.entries(steps).map(([step, summary]) => [step, ms(summary.p50), ms(summary.p99), String(summary.n)]);
+}
+
+function delayStepRows(without: StepTimings, withDelay: StepTimings): string[][] {
+  return Object.keys(withDelay).map((step) => [step, ms(without[step]?.p50), ms(withDelay[step]?.p50), ms((withDelay[step]?.p50 ?? NaN) - (without[step]?.p50 ?? NaN))]);
 }
 
 function table(header: string[], rows: string[][]): string {
@@ -175,7 +179,7 @@ function textTable(header: string[], rows: string[][]): string {
 
 const LATENCY_HEADER = ["scenario (sequential)", "TTFT p50", "TTFT p99", "total p50", "total p99", "n"];
 const THROUGHPUT_HEADER = ["scenario", "good req/s", "requests", "non-2xx", "bad bodies", "errors", "latency p50 / p99 ms", "peak RSS MB"];
-const DELAY_HEADER = ["scenario", "TTFT p50 ms (direct → delayed)", "total p50 ms", "added TTFT ms", "round trips before 1st token", "round trips in total"];
+const DELAY_HEADER = ["scenario", "TTFT p50 ms (no delay → delay)", "total p50 ms", "added TTFT ms", "round trips before 1st token", "round trips in total"];
 const TARGET_HEADER = ["target", "measured", "limit", "ratio", ""];
 
 function targetRows(results: BenchResults): string[][] {
@@ -301,10 +305,11 @@ A default run takes about two to three minutes.
   so refusals and broken streams show as non-2xx or bad bodies. The server's memory is the RSS of the \`next start\`
   process and its children, read from \`/proc\` every 100 ms.
 - **Store delay.** A second \`next start\` reaches the same PostgreSQL and Redis through local TCP proxies
-  (\`tests/support/delay-proxy.ts\`) that hold each direction ${s.storeDelayMs / 2} ms, so every round trip costs ${s.storeDelayMs} ms more, as a
-  function sees Neon or Upstash in its region. Requests alternate between the two servers. What one delayed round trip
-  really added is measured first (100 \`select 1\` and \`PING\`, direct and through the proxies), and the guard's
-  added time divided by it gives the number of sequential round trips.
+  (\`tests/support/delay-proxy.ts\`) that can hold each direction ${s.storeDelayMs / 2} ms, so every round trip costs ${s.storeDelayMs} ms more, as a
+  function sees Neon or Upstash in its region. The delay is switched off and on between requests to that same server,
+  so the two halves differ by the delay alone. What one delayed round trip really added is measured first (200
+  \`select 1\` and \`PING\` through the proxies, delay off and on in turn), and the guard's added time to first token
+  divided by it is the number of sequential round trips before the model is called.
 - **Portkey.** With \`BENCH_PORTKEY_DIR\`, the open-source gateway runs beside the bench from its own directory, in front
   of the same fake: the same chat completion straight to the fake and through Portkey, in turn. Its streaming path
   fails on Node 20 in version 1.15 (it appends headers to fetch's immutable response), so the plain call is compared.
@@ -347,9 +352,9 @@ One delayed round trip measured ${results.storeDelay.measuredRoundTripMs.postgre
 
 ${table(DELAY_HEADER, delayRows(results))}
 
-In-process guard steps behind the delay, new conversation:
+In-process guard steps, new conversation, without and with the delay (where the added time goes):
 
-${table(["step", "p50", "p99", "n"], stepRows(results.storeDelay.guardInProcessMs.chatNew))}
+${table(["step", "p50 without", "p50 with", "added"], delayStepRows(results.storeDelay.guardInProcessMs.chatNewWithoutDelay, results.storeDelay.guardInProcessMs.chatNew))}
 
 ### Portkey
 
