@@ -22,9 +22,11 @@ export function summarize(values: readonly number[]): Summary {
 
 /**
  * Sequential round trips a request makes to the stores, from the time it added when every
- * round trip was delayed: added time ÷ the delay one round trip actually got (measured by
- * pinging through the same proxies, since timers are never exactly 1 ms).
+ * round trip was delayed, less what the delay added to a control request that touches no
+ * store (the bare route: whatever the delayed proxies cost this machine besides waiting),
+ * divided by the delay one round trip actually got (measured through the same proxies, since
+ * timers are never exactly 1 ms).
  */
-export function roundTrips(addedMs: number, perRoundTripMs: number): number {
-  return perRoundTripMs > 0 ? round(addedMs / perRoundTripMs, 1) : NaN;
+export function roundTrips(addedMs: number, controlAddedMs: number, perRoundTripMs: number): number {
+  return perRoundTripMs > 0 ? round((addedMs - controlAddedMs) / perRoundTripMs, 1) : NaN;
 }

@@ -26,9 +26,10 @@ describe("percentile (nearest rank)", () => {
 });
 
 describe("roundTrips", () => {
-  it("divides the added time by what one delayed round trip really cost", () => {
-    expect(roundTrips(6.3, 1.05)).toBe(6);
-    expect(roundTrips(2, 0)).toBeNaN();
+  it("divides the added time, less the control's, by what one delayed round trip really cost", () => {
+    expect(roundTrips(6.3, 0, 1.05)).toBe(6);
+    expect(roundTrips(7.5, 1.2, 1.05)).toBe(6);
+    expect(roundTrips(2, 0, 0)).toBeNaN();
   });
 });
 
