@@ -18,7 +18,9 @@ export type SelfTime = { name: string; location: string; selfMs: number; share: 
 const IDLE = "(idle)";
 
 function frameName(frame: CallFrame): string {
-  return frame.functionName || "(anonymous)";
+  const name = frame.functionName || "(anonymous)";
+  // V8 names a regular expression's compiled code by its source, which can run to lines.
+  return name.length > 60 ? `${name.slice(0, 57)}...` : name;
 }
 
 /** "file:line" with the path shortened to what tells packages and app chunks apart. */
