@@ -196,7 +196,7 @@ export function renderConsole(results: BenchResults): string {
     "In-process guard (audit timings), new conversation:",
     textTable(["step", "p50", "p99", "n"], stepRows(results.guardInProcessMs.chatNew)),
     "",
-    `Throughput at ${results.settings.connections} connections, ${results.settings.loadSeconds} s each (idle RSS ${results.memoryMb.idle} MB, peak ${results.memoryMb.peak} MB):`,
+    `Throughput at ${results.settings.connections} connections, ${results.settings.loadSeconds} s each (RSS ${results.memoryMb.idle} MB before, peak ${results.memoryMb.peak} MB):`,
     textTable(THROUGHPUT_HEADER, throughputRows(results)),
     "",
     `Every store round trip + ${results.storeDelay.nominalMs} ms (measured: PostgreSQL ${results.storeDelay.measuredRoundTripMs.postgres} ms, Redis ${results.storeDelay.measuredRoundTripMs.redis} ms):`,
@@ -307,7 +307,8 @@ A default run takes about two to three minutes.
 - **Store delay.** A second \`next start\` reaches the same PostgreSQL and Redis through local TCP proxies
   (\`tests/support/delay-proxy.ts\`) that can hold each direction ${s.storeDelayMs / 2} ms, so every round trip costs ${s.storeDelayMs} ms more, as a
   function sees Neon or Upstash in its region. The delay is switched off and on between requests to that same server,
-  so the two halves differ by the delay alone. What one delayed round trip really added is measured first (200
+  so the two halves differ by the delay alone, and each chat's writes after its response get 40 ms to finish before
+  the next request. What one delayed round trip really added is measured first (200
   \`select 1\` and \`PING\` through the proxies, delay off and on in turn), and the guard's added time to first token
   divided by it is the number of sequential round trips before the model is called.
 - **Portkey.** With \`BENCH_PORTKEY_DIR\`, the open-source gateway runs beside the bench from its own directory, in front
@@ -344,7 +345,7 @@ ${table(["step", "p50", "p99", "n"], stepRows(results.guardInProcessMs.toolHit))
 
 ${table(THROUGHPUT_HEADER, throughputRows(results))}
 
-Server memory: ${results.memoryMb.idle} MB RSS idle before the load, ${results.memoryMb.peak} MB at the peak.${results.overdrawnLoadRequests > 0 ? ` ${results.overdrawnLoadRequests} load requests found no fresh user (raise \`BENCH_MAX_RATE\`).` : ""}
+Server memory (RSS of \`next start\` and its children): ${results.memoryMb.idle} MB before the first load, ${results.memoryMb.peak} MB at the highest peak during one.${results.overdrawnLoadRequests > 0 ? ` ${results.overdrawnLoadRequests} load requests found no fresh user (raise \`BENCH_MAX_RATE\`).` : ""}
 
 ### Every store round trip ${s.storeDelayMs} ms slower
 

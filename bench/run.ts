@@ -51,6 +51,8 @@ const PROFILE = process.env.BENCH_PROFILE === "1";
 const PORTKEY_DIR = process.env.BENCH_PORTKEY_DIR;
 const WARM_ROUNDS = 10;
 const HISTORY_MESSAGES = 20;
+// In the store-delay comparison, time left after each chat for its writes after the response.
+const AFTER_RESPONSE_PAUSE_MS = 40;
 const PROFILE_DIR = "bench/results/profile";
 // Ports: the server, the server behind the delayed stores, the fake model, the two delay
 // proxies and Portkey, all from BENCH_PORT up.
@@ -228,7 +230,10 @@ try {
 
   // ---- 4. every store round trip delayed: how many sequential round trips the guard makes ----
   // The same server behind the same proxies, the delay switched off and on between requests,
-  // so the only difference between the two halves is the delay itself.
+  // so the only difference between the two halves is the delay itself. Each chat's writes
+  // after its last event (save, settle, audit) are left to finish before the next request, so
+  // they never compete with the request being timed (they take longer behind the delay).
+  const settleAfterResponse = () => new Promise((resolve) => setTimeout(resolve, AFTER_RESPONSE_PAUSE_MS));
   log(`store delay: ${STORE_DELAY_MS} ms per round trip, ${DELAY_ROUNDS} rounds, switched off and on in turn`);
   const measuredRoundTrip = await measureAddedRoundTrip(setStoreDelay, postgresProxy.port, redisProxy.port, redisUrl);
   const withoutDelay = { bareModel: newLatency(), chatNew: newLatency(), chatHistory20: newLatency() };
@@ -249,7 +254,9 @@ try {
       setStoreDelay(on);
       const bare = await timed(base, bareRequest("/api/bench/bare", floorUser, message()));
       const chat = expect("chat", await timed(base, chatRequest(base, newUsers.next(), message())), isServedChat);
+      await settleAfterResponse();
       const withHistory = expect("chat with history", await timed(base, chatRequest(base, historyUsers[i]!.user, message(), historyUsers[i]!.conversationId)), isServedChat);
+      await settleAfterResponse();
       if (keep) {
         record(into.bareModel, bare);
         record(into.chatNew, chat);
