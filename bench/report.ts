@@ -179,7 +179,7 @@ function textTable(header: string[], rows: string[][]): string {
 
 const LATENCY_HEADER = ["scenario (sequential)", "TTFT p50", "TTFT p99", "total p50", "total p99", "n"];
 const THROUGHPUT_HEADER = ["scenario", "good req/s", "requests", "non-2xx", "bad bodies", "errors", "latency p50 / p99 ms", "peak RSS MB"];
-const DELAY_HEADER = ["scenario", "TTFT p50 ms (no delay → delay)", "total p50 ms", "added TTFT ms", "round trips before 1st token", "round trips in total"];
+const DELAY_HEADER = ["scenario", "TTFT p50 ms (no delay → delay)", "total p50 ms", "added TTFT ms (median of pairs)", "round trips before 1st token", "round trips in total"];
 const TARGET_HEADER = ["target", "measured", "limit", "ratio", ""];
 
 function targetRows(results: BenchResults): string[][] {
@@ -307,10 +307,12 @@ A default run takes about two to three minutes.
 - **Store delay.** A second \`next start\` reaches the same PostgreSQL and Redis through local TCP proxies
   (\`tests/support/delay-proxy.ts\`) that can hold each direction ${s.storeDelayMs / 2} ms, so every round trip costs ${s.storeDelayMs} ms more, as a
   function sees Neon or Upstash in its region. The delay is switched off and on between requests to that same server,
-  so the two halves differ by the delay alone, and each chat's writes after its response get 40 ms to finish before
-  the next request. What one delayed round trip really added is measured first (200
-  \`select 1\` and \`PING\` through the proxies, delay off and on in turn), and the guard's added time to first token
-  divided by it is the number of sequential round trips before the model is called.
+  so the two halves differ by the delay alone, and each chat's writes after its response (save, settle, audit row)
+  finish before the next request starts. Added time is the median over rounds of (with delay − without), each round
+  a pair of requests one after the other, so drift on a shared machine cancels. What one delayed round trip really
+  added is measured the same way first (200 \`select 1\` and \`PING\` through the proxies), and the chat's added time
+  to first token, less the bare route's (no store: what the proxies cost this machine besides waiting), divided by it
+  is the number of sequential round trips before the model is called.
 - **Portkey.** With \`BENCH_PORTKEY_DIR\`, the open-source gateway runs beside the bench from its own directory, in front
   of the same fake: the same chat completion straight to the fake and through Portkey, in turn. Its streaming path
   fails on Node 20 in version 1.15 (it appends headers to fetch's immutable response), so the plain call is compared.

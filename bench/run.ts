@@ -36,7 +36,7 @@ import { runLoad, type LoadResult } from "./load";
 import { completionRequest, startPortkey } from "./portkey";
 import { machine, renderConsole, renderMarkdown, targetsOf, type BenchResults, type Latency } from "./report";
 import { sampleMemory, startNextServer, type BenchServer } from "./server";
-import { percentile, round, roundTrips, summarize } from "./stats";
+import { medianDifference, percentile, round, roundTrips, summarize } from "./stats";
 
 const setting = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const ROUNDS = setting("BENCH_ROUNDS", 200);
@@ -51,8 +51,6 @@ const PROFILE = process.env.BENCH_PROFILE === "1";
 const PORTKEY_DIR = process.env.BENCH_PORTKEY_DIR;
 const WARM_ROUNDS = 10;
 const HISTORY_MESSAGES = 20;
-// In the store-delay comparison, time left after each chat for its writes after the response.
-const AFTER_RESPONSE_PAUSE_MS = 40;
 const PROFILE_DIR = "bench/results/profile";
 // Ports: the server, the server behind the delayed stores, the fake model, the two delay
 // proxies and Portkey, all from BENCH_PORT up.
@@ -231,9 +229,9 @@ try {
   // ---- 4. every store round trip delayed: how many sequential round trips the guard makes ----
   // The same server behind the same proxies, the delay switched off and on between requests,
   // so the only difference between the two halves is the delay itself. Each chat's writes
-  // after its last event (save, settle, audit) are left to finish before the next request, so
-  // they never compete with the request being timed (they take longer behind the delay).
-  const settleAfterResponse = () => new Promise((resolve) => setTimeout(resolve, AFTER_RESPONSE_PAUSE_MS));
+  // after its last event (save, settle, audit: the audit row comes last) finish before the next
+  // request, so they never hold a row or a connection the request being timed needs (they take
+  // longer behind the delay).
   log(`store delay: ${STORE_DELAY_MS} ms per round trip, ${DELAY_ROUNDS} rounds, switched off and on in turn`);
   const measuredRoundTrip = await measureAddedRoundTrip(setStoreDelay, postgresProxy.port, redisProxy.port, redisUrl);
   const withoutDelay = { bareModel: newLatency(), chatNew: newLatency(), chatHistory20: newLatency() };
@@ -254,9 +252,9 @@ try {
       setStoreDelay(on);
       const bare = await timed(base, bareRequest("/api/bench/bare", floorUser, message()));
       const chat = expect("chat", await timed(base, chatRequest(base, newUsers.next(), message())), isServedChat);
-      await settleAfterResponse();
+      await auditRowWritten(chat.body);
       const withHistory = expect("chat with history", await timed(base, chatRequest(base, historyUsers[i]!.user, message(), historyUsers[i]!.conversationId)), isServedChat);
-      await settleAfterResponse();
+      await auditRowWritten(withHistory.body);
       if (keep) {
         record(into.bareModel, bare);
         record(into.chatNew, chat);
@@ -276,7 +274,9 @@ try {
   const profile = PROFILE ? readProfile(profileWindows) : undefined;
 
   const summarizeLatency = (latency: Latency) => ({ ttft: summarize(latency.ttft), total: summarize(latency.total) });
-  const added = (name: "bareModel" | "chatNew" | "chatHistory20", field: "ttft" | "total") => round(percentile(withDelay[name][field], 50) - percentile(withoutDelay[name][field], 50));
+  // Rounds pair a request without and one with the delay, made one after the other: the median
+  // of the pairs' differences cancels what drifts over the run (other work on this machine).
+  const added = (name: "bareModel" | "chatNew" | "chatHistory20", field: "ttft" | "total") => round(medianDifference(withDelay[name][field], withoutDelay[name][field]));
   const results: BenchResults = {
     measuredAt: startedAt.toISOString(),
     durationSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
@@ -332,6 +332,16 @@ try {
   for (const cleanup of cleanups) await cleanup().catch((error: unknown) => console.error("[bench] cleanup:", error));
 }
 
+/** Waits (up to 5 s) until the audit row of the chat whose NDJSON answer this is has been written. */
+async function auditRowWritten(answer: string) {
+  const requestId = /"requestId":"([0-9a-f-]{36})"/.exec(answer)?.[1];
+  if (!requestId) throw new Error(`no requestId in the chat's start event: ${answer.slice(0, 200)}`);
+  for (let waited = 0; waited < 5000; waited += 5) {
+    if ((await sql`select 1 from audit_log where request_id = ${requestId}`).length > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 function mb(bytes: number): number {
   return Math.round(bytes / 1024 / 1024);
 }
@@ -379,9 +389,8 @@ async function measureAddedRoundTrip(setStoreDelay: (on: boolean) => void, postg
     await pg.end();
     redis.disconnect();
   }
-  const p50 = (values: number[]) => percentile(values, 50);
-  const postgresMs = round(p50(samples.pgOn) - p50(samples.pgOff));
-  const redisMs = round(p50(samples.redisOn) - p50(samples.redisOff));
+  const postgresMs = round(medianDifference(samples.pgOn, samples.pgOff));
+  const redisMs = round(medianDifference(samples.redisOn, samples.redisOff));
   const measured = round((postgresMs + redisMs) / 2);
   // A reading under half the nominal delay is noise (a busy machine), not a faster network.
   return { postgres: postgresMs, redis: redisMs, used: measured >= STORE_DELAY_MS / 2 ? measured : STORE_DELAY_MS };

@@ -14,6 +14,15 @@ export const round = (value: number, digits = 3): number => {
   return Math.round(value * scale) / scale;
 };
 
+/** The median of a[i] - b[i]: paired samples taken one after the other, so drift cancels out. */
+export function medianDifference(a: readonly number[], b: readonly number[]): number {
+  if (a.length !== b.length) throw new Error(`unpaired samples: ${a.length} and ${b.length}`);
+  return percentile(
+    a.map((value, i) => value - b[i]!),
+    50,
+  );
+}
+
 export type Summary = { p50: number; p99: number; n: number };
 
 export function summarize(values: readonly number[]): Summary {

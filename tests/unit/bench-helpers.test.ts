@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { topSelfTime, type CpuProfile } from "../../bench/cpu-profile";
-import { percentile, roundTrips, summarize } from "../../bench/stats";
+import { medianDifference, percentile, roundTrips, summarize } from "../../bench/stats";
 
 // The benchmark's pure helpers: a wrong percentile or profile reader would print wrong figures
 // with nothing to notice it by.
@@ -22,6 +22,20 @@ describe("percentile (nearest rank)", () => {
 
   it("is NaN for no values rather than a made-up zero", () => {
     expect(percentile([], 50)).toBeNaN();
+  });
+});
+
+describe("medianDifference", () => {
+  it("is the median of the pairs' differences, not the difference of the medians", () => {
+    // Pairs drift together (a busy stretch slows both); each pair differs by about 1.
+    const off = [1, 10, 2, 20, 3];
+    const on = [2, 11, 3.5, 21, 3.5];
+    expect(medianDifference(on, off)).toBe(1);
+    expect(percentile(on, 50) - percentile(off, 50)).toBe(0.5);
+  });
+
+  it("refuses samples that are not paired", () => {
+    expect(() => medianDifference([1, 2], [1])).toThrow(/unpaired/);
   });
 });
 
