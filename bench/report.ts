@@ -25,7 +25,7 @@ export type BenchResults = {
   memoryMb: { idle: number; peakByLoad: Record<string, number>; peak: number };
   storeDelay: {
     nominalMs: number;
-    measuredRoundTripMs: { postgres: number; redis: number; used: number };
+    measuredRoundTripMs: { postgres: number; redis: number; used: number; parameterizedStatementRoundTrips?: number };
     withoutDelay: Record<"bareModel" | "chatNew" | "chatHistory20", LatencySummary>;
     withDelay: Record<"bareModel" | "chatNew" | "chatHistory20", LatencySummary>;
     addedP50Ms: Record<string, { ttft: number; total: number }>;
@@ -199,7 +199,7 @@ export function renderConsole(results: BenchResults): string {
     `Throughput at ${results.settings.connections} connections, ${results.settings.loadSeconds} s each (RSS ${results.memoryMb.idle} MB before, peak ${results.memoryMb.peak} MB):`,
     textTable(THROUGHPUT_HEADER, throughputRows(results)),
     "",
-    `Every store round trip + ${results.storeDelay.nominalMs} ms (measured: PostgreSQL ${results.storeDelay.measuredRoundTripMs.postgres} ms, Redis ${results.storeDelay.measuredRoundTripMs.redis} ms):`,
+    `Every store round trip + ${results.storeDelay.nominalMs} ms (measured: PostgreSQL ${results.storeDelay.measuredRoundTripMs.postgres} ms, Redis ${results.storeDelay.measuredRoundTripMs.redis} ms; one parameterized statement as the app sends it: ${results.storeDelay.measuredRoundTripMs.parameterizedStatementRoundTrips ?? "—"} round trips):`,
     textTable(DELAY_HEADER, delayRows(results)),
     "",
     results.portkey.status === "measured"
@@ -351,7 +351,11 @@ Server memory (RSS of \`next start\` and its children): ${results.memoryMb.idle}
 
 ### Every store round trip ${s.storeDelayMs} ms slower
 
-One delayed round trip measured ${results.storeDelay.measuredRoundTripMs.postgres} ms more on PostgreSQL and ${results.storeDelay.measuredRoundTripMs.redis} ms on Redis (${results.storeDelay.measuredRoundTripMs.used} ms used below).
+One delayed round trip measured ${results.storeDelay.measuredRoundTripMs.postgres} ms more on PostgreSQL and ${results.storeDelay.measuredRoundTripMs.redis} ms on Redis (${results.storeDelay.measuredRoundTripMs.used} ms used below).${
+  results.storeDelay.measuredRoundTripMs.parameterizedStatementRoundTrips !== undefined
+    ? ` One statement with a parameter, sent as the app's driver sends it (postgres.js with \`prepare: false\`, which describes every statement before running it), cost ${results.storeDelay.measuredRoundTripMs.parameterizedStatementRoundTrips} round trips.`
+    : ""
+}
 
 ${table(DELAY_HEADER, delayRows(results))}
 

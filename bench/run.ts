@@ -358,10 +358,11 @@ async function auditTimings(userIds: Set<string>, since: Date) {
 /**
  * What one delayed round trip really adds (timers are never exactly on time, and this process
  * shares the CPU): a trivial statement and a PING through the proxies, 200 times each with the
- * delay off and on in turn.
+ * delay off and on in turn; and one statement with a parameter, as the app's driver sends it.
  */
 async function measureAddedRoundTrip(setStoreDelay: (on: boolean) => void, postgresProxyPort: number, redisProxyPort: number, redisUrl: URL) {
   const viaProxy = (url: URL, port: number) => Object.assign(new URL(url), { host: `127.0.0.1:${port}` }).toString();
+  // As db/index.ts connects (prepare: false, for transaction-mode poolers).
   const pg = postgres(viaProxy(new URL(database.url), postgresProxyPort), { max: 1, prepare: false, onnotice: () => {} });
   const redis = new Redis(viaProxy(redisUrl, redisProxyPort));
   const time = async (run: () => Promise<unknown>) => {
@@ -369,19 +370,21 @@ async function measureAddedRoundTrip(setStoreDelay: (on: boolean) => void, postg
     await run();
     return performance.now() - started;
   };
-  const samples = { pgOff: [] as number[], pgOn: [] as number[], redisOff: [] as number[], redisOn: [] as number[] };
+  const samples = { pgOff: [] as number[], pgOn: [] as number[], redisOff: [] as number[], redisOn: [] as number[], paramOff: [] as number[], paramOn: [] as number[] };
   try {
     for (let i = 0; i < 220; i++) {
       const keep = i >= 20;
       setStoreDelay(false);
-      const [pgOff, redisOff] = [await time(() => pg`select 1`), await time(() => redis.ping())];
+      const [pgOff, redisOff, paramOff] = [await time(() => pg`select 1`), await time(() => redis.ping()), await time(() => pg`select ${i}::int as n`)];
       setStoreDelay(true);
-      const [pgOn, redisOn] = [await time(() => pg`select 1`), await time(() => redis.ping())];
+      const [pgOn, redisOn, paramOn] = [await time(() => pg`select 1`), await time(() => redis.ping()), await time(() => pg`select ${i}::int as n`)];
       if (keep) {
         samples.pgOff.push(pgOff);
         samples.redisOff.push(redisOff);
+        samples.paramOff.push(paramOff);
         samples.pgOn.push(pgOn);
         samples.redisOn.push(redisOn);
+        samples.paramOn.push(paramOn);
       }
     }
   } finally {
@@ -393,7 +396,11 @@ async function measureAddedRoundTrip(setStoreDelay: (on: boolean) => void, postg
   const redisMs = round(medianDifference(samples.redisOn, samples.redisOff));
   const measured = round((postgresMs + redisMs) / 2);
   // A reading under half the nominal delay is noise (a busy machine), not a faster network.
-  return { postgres: postgresMs, redis: redisMs, used: measured >= STORE_DELAY_MS / 2 ? measured : STORE_DELAY_MS };
+  const used = measured >= STORE_DELAY_MS / 2 ? measured : STORE_DELAY_MS;
+  // The app's driver settings (postgres.js, prepare: false): what one statement with a
+  // parameter costs in round trips, to read the guard's figures by.
+  const parameterizedStatement = roundTrips(medianDifference(samples.paramOn, samples.paramOff), 0, postgresMs > 0 ? postgresMs : used);
+  return { postgres: postgresMs, redis: redisMs, used, parameterizedStatementRoundTrips: parameterizedStatement };
 }
 
 /** The same completion straight to the fake and through Portkey, in turn; its added latency is the p50 difference. */
