@@ -353,7 +353,7 @@ Server memory (RSS of \`next start\` and its children): ${results.memoryMb.idle}
 
 One delayed round trip measured ${results.storeDelay.measuredRoundTripMs.postgres} ms more on PostgreSQL and ${results.storeDelay.measuredRoundTripMs.redis} ms on Redis (${results.storeDelay.measuredRoundTripMs.used} ms used below).${
   results.storeDelay.measuredRoundTripMs.parameterizedStatementRoundTrips !== undefined
-    ? ` One statement with a parameter, sent as the app's driver sends it (postgres.js with \`prepare: false\`, which describes every statement before running it), cost ${results.storeDelay.measuredRoundTripMs.parameterizedStatementRoundTrips} round trips.`
+    ? ` One statement with a parameter, sent as the app's driver sends it (postgres.js with \`prepare: false\`, which first asks the server to describe every statement that has parameters, then runs it), cost ${results.storeDelay.measuredRoundTripMs.parameterizedStatementRoundTrips} round trips.`
     : ""
 }
 
