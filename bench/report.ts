@@ -377,7 +377,9 @@ ${table(TARGET_HEADER, targetRows(results))}
 
 What each target means:
 
-${(results.targets ?? []).map((target) => `- **${target.title}**: ${target.means}`).join("\n")}
+${[...new Set((results.targets ?? []).map((target) => target.means))]
+  .map((means) => `- **${(results.targets ?? []).filter((target) => target.means === means).map((target) => target.title).join("; ")}**: ${means}`)
+  .join("\n")}
 
 ${profile}${
     baseline
