@@ -238,7 +238,7 @@ describe("a stream's completion path: the last event first, then save and settle
   it("sends done while the save is still running, ends the stream only once it is stored, and the audit row has the final usage", async () => {
     let releaseSave = () => {};
     const gate = new Promise<void>((resolve) => (releaseSave = resolve));
-    let saveStarted = (_reply: string) => {};
+    let saveStarted: (reply: string) => void = () => {};
     const saving = new Promise<string>((resolve) => (saveStarted = resolve));
     const gated = defineAIFeature({
       name: "gated-stream",

@@ -36,6 +36,7 @@ function fieldsFor(exportedName: string, target: Person, tag: string): Record<st
     setUserPlanAction: { userId: target.id, plan: "pro" },
     startCheckoutAction: { planId: "pro", attempt: randomUUID(), userId: target.id },
     summarizeAction: { text: `Summarize this [[tag:${tag}]]`, token: mintToken(target.id) },
+    rewriteAction: { text: `Rewrite this [[tag:${tag}]]`, tone: "formal", token: mintToken(target.id) },
   };
   return known[exportedName] ?? { userId: target.id, conversationId: target.conversationId, email: target.email };
 }
@@ -92,7 +93,7 @@ test("every protected action posted to an unguarded path refuses by itself: no s
   const actions = protectedActions();
   // The eight of this build at the time of writing; any action added later is covered too.
   expect(actions.map((a) => a.exportedName)).toEqual(
-    expect.arrayContaining(["renameConversationAction", "deleteConversationAction", "changePasswordAction", "openBillingPortalAction", "deleteAccountAction", "setUserPlanAction", "startCheckoutAction", "summarizeAction"]),
+    expect.arrayContaining(["renameConversationAction", "deleteConversationAction", "changePasswordAction", "openBillingPortalAction", "deleteAccountAction", "setUserPlanAction", "startCheckoutAction", "summarizeAction", "rewriteAction"]),
   );
   const tag = newTag();
   const victim = await person(page, "Victim's plans");
@@ -133,6 +134,7 @@ test("every protected action posted to an unguarded path refuses by itself: no s
     changePasswordAction: "invalid_input", // the victim's password is not the attacker's
     deleteAccountAction: "invalid_input", // nor does it delete the attacker's own account
     summarizeAction: "invalid_request_token", // the victim's token
+    rewriteAction: "invalid_request_token",
   };
   // `last` in its own order (deletion before log-out-everywhere), whatever order the build lists them in.
   const lastActions = last.map((name) => actions.find((a) => a.exportedName === name)).filter((a) => a !== undefined);
