@@ -23,7 +23,7 @@ export function RewriteForm({ initialToken, tones, maxChars, canUpgrade }: Rewri
     null,
   );
   const state = answer?.result ?? null;
-  // Controlled, so the text and tone stay after a refusal (React resets uncontrolled forms).
+  // Controlled: the character count follows the text, and the text stays after a refusal.
   const [text, setText] = useState("");
   const [tone, setTone] = useState(tones[0] ?? "");
   // Each answer carries the next one-time token; the page's token is used once.
@@ -32,7 +32,8 @@ export function RewriteForm({ initialToken, tones, maxChars, canUpgrade }: Rewri
   return (
     <div className="grid gap-6">
       <Card>
-        <form action={action} className="grid gap-6">
+        {/* React resets a form after its action; the text and the tone stay for the next try. */}
+        <form action={action} onReset={(event) => event.preventDefault()} className="grid gap-6">
           <CardHeader>
             <CardTitle>
               <h2>Your text</h2>
