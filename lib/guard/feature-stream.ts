@@ -5,7 +5,7 @@ import { countTextTokens } from "@/lib/ai/tokens";
 import type { ModelUsage } from "@/lib/ai/types";
 import { env } from "@/lib/env";
 import { AppError, type ErrorPayload } from "@/lib/errors";
-import { isSameOrigin } from "@/lib/same-origin";
+import { isSameOrigin } from "@/lib/http/same-origin";
 import type { FeatureContext, StreamFeatureDefinition } from "./feature";
 import { startFeatureRequest, type FeatureRequest } from "./feature-adapter";
 import { safetyIdentifier } from "./hashing";

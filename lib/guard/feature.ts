@@ -8,7 +8,7 @@ import { countTextTokens } from "@/lib/ai/tokens";
 import type { ChatMessage, ChatRequest, Completion, ModelProvider } from "@/lib/ai/types";
 import { AppError } from "@/lib/errors";
 import type { Plan } from "@/lib/plans";
-import type { SessionUser } from "@/lib/session";
+import type { SessionUser } from "@/lib/auth/session-user";
 import { actionRequest, type GuardedResult } from "./action";
 import { startFeatureRequest, type FeatureRequest } from "./feature-adapter";
 import { handleFeatureStream, type StreamOutput } from "./feature-stream";

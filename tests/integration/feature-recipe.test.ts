@@ -10,7 +10,7 @@ import { auditRows, chat, heldReservations, newUser, runAction, session, tag, us
 // row), and with the stream's completion path (the last event first, then save and settle).
 // Against the fake OpenAI server; only the session is stubbed.
 
-vi.mock("@/lib/session", async () => (await import("../support/guard-harness")).sessionModuleMock());
+vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
 
 const fake = await startFakeOpenAI({ wordDelayMs: 1 });
 Object.assign(process.env, {
