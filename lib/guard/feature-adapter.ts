@@ -43,7 +43,7 @@ function guardFeature<Input>(definition: FeatureDefinitionBase<Input>, parsed: {
       const { token, ...fields } = parseStrict(envelopeSchema, raw);
       const input = parseStrict(definition.input, fields);
       const tokenText = parseStrict(z.object({ token: tokenSchema }), { token }).token;
-      const built = definition.buildMessages(input, { user, plan });
+      const built = definition.buildMessages(input);
       parsed.current = { input };
       return {
         token: tokenText,

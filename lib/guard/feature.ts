@@ -50,11 +50,15 @@ export type FeatureDefinitionBase<Input> = {
   cache: "off" | "user" | "shared";
   /** Lives on the server (lib/ai/prompts.ts); bump the version when the text changes: it is part of the cache key. */
   prompt: { version: string; system: string };
-  /** The request's own messages, after the system prompt. Only "user" messages count as the user's text (limits, moderation). */
-  buildMessages(input: Input, ctx: { user: SessionUser; plan: Plan }): ChatMessage[];
+  /**
+   * The request's own messages, after the system prompt (and any stored history). Only "user"
+   * messages count as the user's text (the length limit, moderation, the prompt hash). A pure
+   * function of the input: the guard builds it before it reads anything.
+   */
+  buildMessages(input: Input): ChatMessage[];
   /** The model for this request; by default the best one the plan allows. One outside the plan's list is refused. */
   model?(input: Input, plan: Plan): string;
-  /** A stored conversation this request continues: the guard loads its latest messages (only the user's own). */
+  /** A stored conversation this request continues: the guard loads its latest messages (only the user's own). Needs `cache: "off"`. */
   conversationOf?(input: Input): string | undefined;
 };
 
@@ -90,6 +94,8 @@ export function defineAIFeature<Input, Start extends object>(definition: StreamF
 export function defineAIFeature<Input, Schema extends z.ZodType, Start extends object>(
   definition: JsonFeatureDefinition<Input, Schema> | TextFeatureDefinition<Input> | StreamFeatureDefinition<Input, Start>,
 ): ActionFeature<z.output<Schema>> | ActionFeature<string> | StreamFeature {
+  // The cache key does not cover stored history: an answer that depends on it is never cached.
+  if (definition.conversationOf && definition.cache !== "off") throw new Error(`${definition.name}: a feature that continues a conversation needs cache: "off"`);
   if (isStream(definition)) {
     const handle = (request: Request, defer: FeatureRequest["defer"]) => handleFeatureStream(definition, request, defer);
     return { name: definition.name, handle, POST: (request) => handle(request, (task) => after(task)) };
