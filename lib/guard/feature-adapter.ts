@@ -39,7 +39,7 @@ function guardFeature<Input>(definition: FeatureDefinitionBase<Input>, parsed: {
   return {
     name: definition.name,
     cache: definition.cache,
-    async prepare(raw, user, plan) {
+    async prepare(raw, _user, plan) {
       const { token, ...fields } = parseStrict(envelopeSchema, raw);
       const input = parseStrict(definition.input, fields);
       const tokenText = parseStrict(z.object({ token: tokenSchema }), { token }).token;
