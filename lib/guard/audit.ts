@@ -23,9 +23,12 @@ export async function writeAuditRow(ctx: GuardContext): Promise<void> {
   const cacheHit = ctx.cachedAnswer !== undefined && outcome.outcome === "served";
   // What the cached answer would have cost from the model (the console's "saved by the cache").
   const savedMicros = cacheHit && ctx.input ? costMicros(ctx.input.model, ctx.promptTokens ?? 0, countTextTokens(ctx.cachedAnswer ?? "")) : undefined;
+  // The user, or whoever the cookie names when the request was refused before its account was
+  // read (bad input, a forged token); nobody when the database refused the cookie.
+  const userId = ctx.user?.id ?? ctx.claims?.userId ?? null;
   await recordAudit({
     requestId: ctx.requestId,
-    userId: ctx.user?.id ?? null,
+    userId,
     action: ctx.feature.name,
     outcome: outcome.outcome,
     model: ctx.input?.model ?? null,
@@ -45,6 +48,9 @@ export async function writeAuditRow(ctx: GuardContext): Promise<void> {
       ...(savedMicros !== undefined && { savedMicros }),
       ...outcome.details,
     },
+  }, {
+    // A cache hit reserved nothing: its request is counted here, with its row, exactly once.
+    ...(cacheHit && userId && ctx.usageToday && { countRequest: { userId, day: ctx.usageToday.day } }),
   });
   if (Math.random() * SWEEP_ONE_IN < 1) {
     await sweepExpiredReservations().catch((error) => console.error("[guard] reservation sweep failed", error));

@@ -1,9 +1,7 @@
 import "server-only";
 import { z } from "zod";
-import { isOwnConversation, recentMessages } from "@/db/queries/conversations";
 import { modelFor } from "@/lib/ai/models";
-import { HISTORY_MESSAGES } from "@/lib/ai/prompts";
-import { AppError } from "@/lib/errors";
+import type { ChatMessage } from "@/lib/ai/types";
 import type { FeatureContext, FeatureDefinitionBase } from "./feature";
 import { normalizeText } from "./steps/cache";
 import { admitRequest, startGuardedRequest, type AiFeature, type GuardContext } from "./index";
@@ -32,41 +30,46 @@ const envelopeSchema = z.looseObject({ token: z.unknown() });
 const normalizedJson = (value: unknown) => JSON.stringify(value, (_key, field) => (typeof field === "string" ? normalizeText(field) : field));
 
 /**
- * The adapter: the guard's AiFeature for one request of `definition`. The parsed input is kept
- * in `parsed` (typed, for the feature's own code after the guard).
+ * The adapter: the guard's AiFeature (parse, then build once the plan and the history are
+ * known) for one request of `definition`. The parsed input is also kept in `parsed`, typed, for
+ * the feature's own code after the guard.
  */
-function guardFeature<Input>(definition: FeatureDefinitionBase<Input>, parsed: { current?: { input: Input } }, outputKey: string, promptAddedText?: string): AiFeature {
+function guardFeature<Input>(
+  definition: FeatureDefinitionBase<Input>,
+  parsed: { current?: { input: Input } },
+  output: { key: string; promptAddedText?: string },
+): AiFeature<{ input: Input; built: ChatMessage[] }> {
   return {
     name: definition.name,
     cache: definition.cache,
-    async prepare(raw, _user, plan) {
+    parse(raw) {
       const { token, ...fields } = parseStrict(envelopeSchema, raw);
       const input = parseStrict(definition.input, fields);
-      const tokenText = parseStrict(z.object({ token: tokenSchema }), { token }).token;
+      const checkedToken = parseStrict(z.object({ token: tokenSchema }), { token }).token;
       const built = definition.buildMessages(input);
       parsed.current = { input };
       return {
-        token: tokenText,
-        // What the length limit, moderation and the prompt hash look at: the user's own text.
+        token: checkedToken,
+        // What the length limit, moderation, the prompt hash and the cache look at: the user's own text.
         userText: built.filter((message) => message.role === "user").map((message) => message.content).join("\n\n"),
+        // The guard checks it is the user's and loads its latest messages for `build`.
+        conversationId: definition.conversationOf?.(input),
+        value: { input, built },
+      };
+    },
+    build(request, plan, history) {
+      const { input, built } = request.value;
+      return {
+        userText: request.userText,
         // The system prompt always comes from the server, first; stored history follows it.
-        messages: [{ role: "system", content: definition.prompt.system }, ...built],
-        promptAddedText,
+        messages: [{ role: "system", content: definition.prompt.system }, ...history, ...built],
+        promptAddedText: output.promptAddedText,
         model: definition.model?.(input, plan) ?? modelFor(plan),
         promptVersion: definition.prompt.version,
         // Everything that changes the answer is in the cache key: every input field, the cap, the output's shape.
-        cacheParams: { input: normalizedJson(input), maxOutputTokens: plan.maxOutputTokens, output: outputKey },
+        cacheParams: { input: normalizedJson(input), maxOutputTokens: plan.maxOutputTokens, output: output.key },
         extra: {},
       };
-    },
-    // After the rate limit: the conversation's latest messages, only if it is the user's own.
-    async loadHistory(prepared, user) {
-      const conversationId = parsed.current && definition.conversationOf?.(parsed.current.input);
-      if (!conversationId) return prepared.messages;
-      const [owned, history] = await Promise.all([isOwnConversation(user.id, conversationId), recentMessages(user.id, conversationId, HISTORY_MESSAGES)]);
-      if (!owned) throw new AppError("not_found", { message: "Conversation not found." });
-      const stored = history.map((message) => ({ role: message.role, content: message.content, tokens: message.tokenCount }));
-      return [...prepared.messages.slice(0, 1), ...stored, ...prepared.messages.slice(1)];
     },
   };
 }
@@ -78,7 +81,7 @@ export function startFeatureRequest<Input>(
   output: { key: string; promptAddedText?: string },
 ) {
   const parsed: { current?: { input: Input } } = {};
-  const ctx = startGuardedRequest({ ...request, feature: guardFeature(definition, parsed, output.key, output.promptAddedText) });
+  const ctx = startGuardedRequest({ ...request, feature: guardFeature(definition, parsed, output) });
   return {
     ctx,
     /** Runs every guard step (throws the first refusal); then the feature's context, every field present. */

@@ -9,7 +9,7 @@ import { isSameOrigin } from "@/lib/http/same-origin";
 import type { FeatureContext, StreamFeatureDefinition } from "./feature";
 import { startFeatureRequest, type FeatureRequest } from "./feature-adapter";
 import { safetyIdentifier } from "./hashing";
-import { completeRequest, refuseRequest, toAppError, type GuardContext } from "./index";
+import { completeRequest, nextRequestToken, refuseRequest, toAppError, type GuardContext } from "./index";
 import { issueRequestToken } from "./request-token";
 
 // A stream feature's route handler: the guard pipeline, then the model's reply streamed as
@@ -98,7 +98,7 @@ export async function handleFeatureStream<Input, Start extends object>(
   } catch (error) {
     const appError = await refuseRequest(ctx, error);
     // A fresh token lets the page try again without a reload (not after a session failure).
-    return refusal(appError, ctx.user ? issueRequestToken(ctx.user.id) : undefined);
+    return refusal(appError, nextRequestToken(ctx));
   }
   return new Response(streamReply(definition, ctx, feature, start, upstreamAbort), {
     headers: { "Content-Type": "application/x-ndjson; charset=utf-8", "Cache-Control": "no-store", "X-Accel-Buffering": "no" },

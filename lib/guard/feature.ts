@@ -12,7 +12,7 @@ import { actionRequest, type GuardedResult } from "./action";
 import { startFeatureRequest, type FeatureRequest } from "./feature-adapter";
 import { handleFeatureStream, type StreamOutput } from "./feature-stream";
 import { safetyIdentifier, sha256 } from "./hashing";
-import { completeRequest, refuseRequest } from "./index";
+import { completeRequest, nextRequestToken, refuseRequest } from "./index";
 import { issueRequestToken } from "./request-token";
 import { storeInCache } from "./steps/cache";
 
@@ -201,7 +201,8 @@ function answerWith<Input, Answer>(definition: FeatureDefinitionBase<Input>, ans
       return { ok: true, data: { answer, cacheHit: false }, nextToken: issueRequestToken(feature.user.id), requestId: ctx.requestId };
     } catch (error) {
       const appError = await refuseRequest(ctx, error);
-      return { ok: false, error: appError.toPayload(), ...(ctx.user && { nextToken: issueRequestToken(ctx.user.id) }) };
+      const nextToken = nextRequestToken(ctx);
+      return { ok: false, error: appError.toPayload(), ...(nextToken && { nextToken }) };
     }
   };
 }

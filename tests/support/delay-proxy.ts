@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
  * A TCP proxy on 127.0.0.1 in front of a store (Redis, PostgreSQL) that can stall traffic on
  * demand: `delayMs` holds every client→server chunk that long (a slow network or a stalled
  * store), and `stallWhen` limits the stall to chunks whose text matches (e.g. only the rate
- * limiter's EVALSHA, so the one-time token claim before it still passes). `responseDelayMs`
+ * limiter's EVALSHA). `responseDelayMs`
  * holds every server→client chunk too, so both halves of a round trip cross a "network" (the
  * benchmark gives each direction 0.5 ms: 1 ms per round trip, as a function sees its store in
  * the same region). Delays are kept to a fraction of a millisecond, not the timers' 1 ms steps.
