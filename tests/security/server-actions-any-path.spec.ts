@@ -114,7 +114,11 @@ test("every protected action posted to an unguarded path refuses by itself: no s
   await deleteUser(ghost.id);
   for (const action of actions) {
     for (const path of [UNGUARDED_PATH, action.pagePath]) {
-      const { status, body, location } = await post(ghostContext.request, action.id, fieldsFor(action.exportedName, victim, tag), {}, path);
+      // The AI actions get a token of the ghost's own (the guard checks a token's signature on
+      // the CPU before it reads the account): what must refuse is the deleted account itself.
+      const fields = fieldsFor(action.exportedName, victim, tag);
+      if ("token" in fields) fields.token = mintToken(ghost.id);
+      const { status, body, location } = await post(ghostContext.request, action.id, fields, {}, path);
       expect(location, `${action.exportedName} at ${path} was redirected instead of refused`).toBeUndefined();
       expect(body, `${action.exportedName} at ${path}: ${status}`).toContain('"code":"unauthorized"');
     }
