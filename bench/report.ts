@@ -227,7 +227,9 @@ function baselineRows(results: BenchResults, baseline: BenchResults): string[][]
     row("bare route calling the fake TTFT p50", (r) => r.sequential.bareModel.ttft.p50),
     row("in-process guard p50 (new)", (r) => r.guardInProcessMs.chatNew.guard_total?.p50),
     row("cache hit total p50", (r) => r.sequential.toolHit.total.p50),
-    row("guarded chat req/s at 50 connections", (r) => r.throughput.chatNew?.goodPerSecond, "req/s"),
+    row("bare route calling the fake, req/s at 50 connections", (r) => r.throughput.bareModel?.goodPerSecond, "req/s"),
+    row("guarded chat, req/s at 50 connections", (r) => r.throughput.chatNew?.goodPerSecond, "req/s"),
+    row("guarded ÷ bare throughput", (r) => (r.throughput.chatNew?.goodPerSecond ?? NaN) / (r.throughput.bareModel?.goodPerSecond ?? NaN), "×"),
     row("round trips before first token (new, 1 ms delay)", (r) => r.storeDelay.roundTrips.chatNew?.beforeFirstToken, ""),
     row("round trips before first token (20 history)", (r) => r.storeDelay.roundTrips.chatHistory20?.beforeFirstToken, ""),
   ];
@@ -255,7 +257,9 @@ export function renderMarkdown(results: BenchResults, baseline?: BenchResults): 
   return `# Benchmarks
 
 Written by \`npm run bench\` from its last run (${results.measuredAt}, ${results.durationSeconds} s); the same figures are in
-\`bench/results/latest.json\`. Not a test: nothing asserts a time, the targets below are reported met or missed.
+\`bench/results/latest.json\`. Not a test: nothing asserts a time, the targets below are reported met or missed.${
+    results.profile ? "\nThis run had the CPU profiler on (\`BENCH_PROFILE=1\`), which slows the server by a few per cent." : ""
+  }
 
 ## How to run
 
