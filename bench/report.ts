@@ -287,7 +287,9 @@ A default run takes about two to three minutes.
 ## Method
 
 - **Servers.** \`next start\` of the production build (\`npm run build:e2e\`: sentinel secrets, \`NODE_ENV=production\`)
-  on real PostgreSQL and Redis, a fresh database per run and a Redis key prefix of its own. The model is the fake
+  on real PostgreSQL and Redis, a fresh database per run and a Redis key prefix of its own. The servers talk to
+  PostgreSQL directly (no transaction-mode pooler), so they run with \`DATABASE_PREPARE=on\` (prepared statements),
+  as a direct deployment would; the baseline below ran before that setting existed (\`prepare: false\` always). The model is the fake
   OpenAI server (\`tests/fakes/openai-server.ts\`, no delay between words), the same for every route.
   \`BENCH_BARE_ROUTE=on\` mounts the two unguarded routes (\`/api/bench/constant\` answers a fixed NDJSON reply;
   \`/api/bench/bare\` calls the fake with the same \`openai\` client as the chat, no session, no limits, no audit).
@@ -357,7 +359,7 @@ Server memory (RSS of \`next start\` and its children): ${results.memoryMb.idle}
 
 One delayed round trip measured ${results.storeDelay.measuredRoundTripMs.postgres} ms more on PostgreSQL and ${results.storeDelay.measuredRoundTripMs.redis} ms on Redis (${results.storeDelay.measuredRoundTripMs.used} ms used below).${
   results.storeDelay.measuredRoundTripMs.parameterizedStatementRoundTrips !== undefined
-    ? ` One statement with a parameter, sent as the app's driver sends it (postgres.js with \`prepare: false\`, which first asks the server to describe every statement that has parameters, then runs it), cost ${results.storeDelay.measuredRoundTripMs.parameterizedStatementRoundTrips} round trips.`
+    ? ` One statement with a parameter, sent as the servers' driver sends it (postgres.js, prepared statements), cost ${results.storeDelay.measuredRoundTripMs.parameterizedStatementRoundTrips} round trips (with \`DATABASE_PREPARE=off\`, postgres.js first asks the server to describe every statement that has parameters, then runs it: 2 to 4 round trips each in the runs before it was on).`
     : ""
 }
 
