@@ -2,6 +2,7 @@ import "server-only";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import type { Sql } from "postgres";
 import { env } from "@/lib/env";
 import * as schema from "./schema";
 
@@ -18,8 +19,22 @@ async function connectPostgres(url: string): Promise<Db> {
   // them (Supabase's, pgbouncer < 1.21) a statement prepared on one server connection is missing on
   // the next. Off costs a round trip per parameterized statement (postgres.js asks the server for
   // the parameter types first), so DATABASE_PREPARE=on wherever they work (README, Deploying).
-  const client = postgres(url, { max: env.DATABASE_POOL_MAX, prepare: env.DATABASE_PREPARE === "on", onnotice: () => {} });
-  return drizzle(client, { schema }) as unknown as Db;
+  const prepare = env.DATABASE_PREPARE === "on";
+  const client = postgres(url, { max: env.DATABASE_POOL_MAX, prepare, onnotice: () => {} });
+  return drizzle(preparedByDefault(client, prepare), { schema }) as unknown as Db;
+}
+
+/**
+ * drizzle runs every statement through postgres.js's `unsafe` with `prepare: false` unless the
+ * query was given a name, so the client's own `prepare` option never applies to it: this makes
+ * `unsafe` follow DATABASE_PREPARE instead.
+ */
+function preparedByDefault(client: Sql, prepare: boolean): Sql {
+  const unsafe = client.unsafe.bind(client);
+  return Object.assign(client, {
+    unsafe: (query: string, params?: unknown, options?: object) =>
+      Array.isArray(params) ? unsafe(query, params, { ...options, prepare }) : unsafe(query, [], { ...(params as object), prepare }),
+  }) as Sql;
 }
 
 async function openEmbedded(dataDir: string): Promise<Db> {
