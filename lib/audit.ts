@@ -1,6 +1,6 @@
 import "server-only";
 import { sql, type SQL } from "drizzle-orm";
-import { getDb } from "@/db";
+import { getDb, type Db } from "@/db";
 import { auditLog } from "@/db/schema";
 
 export type AuditEntry = typeof auditLog.$inferInsert;
@@ -19,6 +19,18 @@ const ATTEMPTS = 4;
  * wrote as `lost` is replaced by the real one if the request turns out to have finished.
  */
 export async function recordAudit(entry: AuditEntry): Promise<void> {
+  try {
+    await withRetries(async () => upsertAuditRow(await getDb(), entry));
+  } catch (error) {
+    console.error("AUDIT_WRITE_FAILED", JSON.stringify(entry), error);
+  }
+}
+
+/**
+ * One attempt at writing the row (inside a caller's transaction, or not). `written` is false
+ * when the request already has its real row; `replacedLost` when it replaced the sweeper's.
+ */
+export async function upsertAuditRow(db: Db, entry: AuditEntry): Promise<{ written: boolean; replacedLost: boolean }> {
   const whileUserExists = (value: string | null | undefined): SQL | string | null =>
     entry.userId && value != null ? sql`(select ${value}::text where exists (select 1 from users where id = ${entry.userId}))` : (value ?? null);
   const row = {
@@ -28,19 +40,25 @@ export async function recordAudit(entry: AuditEntry): Promise<void> {
     ipHash: whileUserExists(entry.ipHash),
   };
   const update = { ...row, requestId: undefined };
+  // xmax is 0 on a freshly inserted row and set on one the upsert updated (here: a `lost` row).
+  const [result] = await db
+    .insert(auditLog)
+    .values(row)
+    .onConflictDoUpdate({ target: auditLog.requestId, set: update, setWhere: sql`${auditLog.outcome} = 'lost'` })
+    .returning({ replacedLost: sql<boolean>`xmax <> 0` });
+  return { written: result !== undefined, replacedLost: result?.replacedLost === true };
+}
+
+/** Runs `attempt` up to 4 times with backoff (about 0.7 s in all); throws the last error. */
+export async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
   let lastError: unknown;
-  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+  for (let round = 1; round <= ATTEMPTS; round++) {
     try {
-      const db = await getDb();
-      await db
-        .insert(auditLog)
-        .values(row)
-        .onConflictDoUpdate({ target: auditLog.requestId, set: update, setWhere: sql`${auditLog.outcome} = 'lost'` });
-      return;
+      return await attempt();
     } catch (error) {
       lastError = error;
-      if (attempt < ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      if (round < ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** round));
     }
   }
-  console.error("AUDIT_WRITE_FAILED", JSON.stringify(entry), lastError);
+  throw lastError;
 }

@@ -1,11 +1,11 @@
 import "server-only";
 import { costMicros } from "@/lib/ai/models";
 import { countTextTokens } from "@/lib/ai/tokens";
-import { recordAudit } from "@/lib/audit";
 import { env } from "@/lib/env";
 import { recordBudgetAlerts } from "./budget-alerts";
 import type { GuardContext } from "./context";
 import { hashIp, sha256 } from "./hashing";
+import { recordOutcome } from "./outbox";
 import { normalizeText } from "./steps/cache";
 import { sweepExpiredReservations } from "./usage";
 
@@ -23,7 +23,7 @@ export async function writeAuditRow(ctx: GuardContext): Promise<void> {
   const cacheHit = ctx.cachedAnswer !== undefined && outcome.outcome === "served";
   // What the cached answer would have cost from the model (the console's "saved by the cache").
   const savedMicros = cacheHit && ctx.input ? costMicros(ctx.input.model, ctx.promptTokens ?? 0, countTextTokens(ctx.cachedAnswer ?? "")) : undefined;
-  await recordAudit({
+  const audit = {
     requestId: ctx.requestId,
     userId: ctx.user?.id ?? null,
     action: ctx.feature.name,
@@ -45,7 +45,11 @@ export async function writeAuditRow(ctx: GuardContext): Promise<void> {
       ...(savedMicros !== undefined && { savedMicros }),
       ...outcome.details,
     },
-  });
+  };
+  // With the settlement if that failed; queued in Redis if PostgreSQL is down (outbox.ts).
+  const { reservation, unsettled } = ctx;
+  const settlement = reservation && unsettled ? { userId: reservation.userId, day: reservation.day, ...unsettled } : null;
+  await recordOutcome({ requestId: ctx.requestId, audit, settlement });
   if (Math.random() * SWEEP_ONE_IN < 1) {
     await sweepExpiredReservations().catch((error) => console.error("[guard] reservation sweep failed", error));
   }

@@ -66,6 +66,8 @@ export type GuardContext = {
   /** Set once the upstream has answered: what it bills, charged whatever happens next. */
   billed?: ModelUsage;
   reservation?: Reservation;
+  /** Set when settling failed (PostgreSQL down): the audit write settles it, or queues it (outbox.ts). */
+  unsettled?: { tokens: number; costMicros: number; release: boolean };
   cacheKey?: string;
   cachedAnswer?: string;
   /** The day's global spend after this request settled, for budget alerts. */
