@@ -2,7 +2,7 @@ import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { budgetDaily, reservations, usageDaily } from "@/db/schema";
-import { upsertAuditRow, withRetries, type AuditEntry } from "@/lib/audit";
+import { upsertAuditRow, withRetries, type AuditEntry } from "@/lib/audit-log";
 import { redis, redisKey } from "@/lib/redis";
 
 // A request's end, when PostgreSQL cannot take it: its settlement (real usage instead of the

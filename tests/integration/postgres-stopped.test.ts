@@ -18,7 +18,7 @@ import { createRunDatabase } from "../support/test-database";
 // get their settlement and audit row from the Redis outbox once it is back, exactly once.
 // Real-services pass only, where PostgreSQL's binaries are installed. Only the session is stubbed.
 
-vi.mock("@/lib/session", async () => (await import("../support/guard-harness")).sessionModuleMock());
+vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
 
 const binDir = existsSync("/usr/lib/postgresql") ? readdirSync("/usr/lib/postgresql").map((version) => `/usr/lib/postgresql/${version}/bin`).find((dir) => existsSync(`${dir}/pg_ctl`)) : undefined;
 const enabled = Boolean(inject("databaseUrl") && binDir);

@@ -2,7 +2,7 @@ import { clearExpiredAuditText } from "@/lib/audit-retention";
 import { redeliverFailedAlerts } from "@/lib/guard/budget-alerts";
 import { drainOutbox } from "@/lib/guard/outbox";
 import { sweepExpiredReservations } from "@/lib/guard/usage";
-import { isCronAuthorized } from "@/lib/cron";
+import { isCronAuthorized } from "@/lib/http/cron-auth";
 
 // Periodic housekeeping, called by Vercel Cron (vercel.json) or any scheduler with
 // `Authorization: Bearer ${CRON_SECRET}`. A thin list of jobs: each returns what it did.
