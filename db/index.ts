@@ -14,10 +14,22 @@ export const MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations");
 async function connectPostgres(url: string): Promise<Db> {
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");
-  // prepare: false keeps the app working behind transaction-mode poolers (Supabase, Neon's
-  // pgbouncer), where a prepared statement may land on another server connection.
-  const client = postgres(url, { max: env.DATABASE_POOL_MAX, prepare: false, onnotice: () => {} });
-  return drizzle(client, { schema }) as unknown as Db;
+  const { withDeadlines } = await import("./query-deadline");
+  // Transaction-mode poolers (Supabase, Neon's pgbouncer) lend a server connection for one
+  // transaction: `prepare: false`, since a prepared statement may land on another server
+  // connection; `max_pipeline: 0`, since a query pipelined behind another is answered after the
+  // pooler has handed the server connection to someone else (pgbouncer 1.18 drops the reply:
+  // "got packet from server when not linked") and its request waits forever. A transaction's
+  // BEGIN needs the patch in patches/postgres+3.4.9.patch to work without pipelining.
+  const client = postgres(url, {
+    max: env.DATABASE_POOL_MAX,
+    prepare: false,
+    ...{ max_pipeline: 0 }, // a real option, missing from postgres.js's types
+    connect_timeout: Math.ceil(env.DATABASE_QUERY_TIMEOUT_MS / 1000),
+    onnotice: () => {},
+  });
+  // Every query and transaction fails after DATABASE_QUERY_TIMEOUT_MS (db/query-deadline.ts).
+  return drizzle(withDeadlines(client, env.DATABASE_QUERY_TIMEOUT_MS), { schema }) as unknown as Db;
 }
 
 async function openEmbedded(dataDir: string): Promise<Db> {

@@ -12,6 +12,8 @@ export type DelayProxy = {
   url: (scheme: string, path?: string) => string;
   delayMs: number;
   stallWhen: RegExp | null;
+  /** Cuts every open connection (and what it still holds back), as a restarted network would. */
+  dropConnections: () => void;
   close: () => Promise<void>;
 };
 
@@ -22,8 +24,11 @@ export async function startDelayProxy(targetPort: number, listenPort = 0): Promi
     url: (scheme, path = "") => `${scheme}://127.0.0.1:${proxy.port}${path}`,
     delayMs: 0,
     stallWhen: null,
-    close: async () => {
+    dropConnections: () => {
       for (const socket of sockets) socket.destroy();
+    },
+    close: async () => {
+      proxy.dropConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
