@@ -90,17 +90,16 @@ export async function outboxSize(): Promise<number> {
 
 async function applyEntry(entry: OutboxEntry): Promise<void> {
   const db = await getDb();
+  const pending = entry.settlement;
+  // The usual case: the request settled, only its row is left (one statement, idempotent).
+  if (!pending) return void (await upsertAuditRow(db, entry.audit));
   await db.transaction(async (tx) => {
-    const pending = entry.settlement;
     // Lock order as everywhere (lib/guard/usage.ts): the reservation row, then usage, then budget.
-    const [claimed] = pending
-      ? await tx
-          .delete(reservations)
-          .where(eq(reservations.requestId, entry.requestId))
-          .returning({ tokens: reservations.tokens, costMicros: reservations.costMicros })
-      : [];
+    const [claimed] = await tx
+      .delete(reservations)
+      .where(eq(reservations.requestId, entry.requestId))
+      .returning({ tokens: reservations.tokens, costMicros: reservations.costMicros });
     const audit = await upsertAuditRow(tx, entry.audit);
-    if (!pending) return;
     // No reservation and no `lost` row replaced: this request was settled already (a drain
     // before this one, or a settle whose answer was lost with the connection).
     if (claimed === undefined && !audit.replacedLost) return;
