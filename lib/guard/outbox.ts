@@ -106,7 +106,9 @@ async function applyEntry(entry: OutboxEntry): Promise<void> {
     await tx
       .update(usageDaily)
       .set({
-        requests: sql`${usageDaily.requests} - ${pending.release && claimed ? 1 : 0}`,
+        // Released here: one request fewer. Released by the sweeper (`lost`), which gave the
+        // request back: it counts again unless it is released anyway.
+        requests: sql`${usageDaily.requests} + ${claimed ? (pending.release ? -1 : 0) : pending.release ? 0 : 1}`,
         tokensReserved: sql`greatest(0, ${usageDaily.tokensReserved} - ${claimed?.tokens ?? 0})`,
         tokensUsed: sql`${usageDaily.tokensUsed} + ${pending.tokens}`,
         costMicros: sql`${usageDaily.costMicros} + ${pending.costMicros}`,
