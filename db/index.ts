@@ -15,15 +15,17 @@ async function connectPostgres(url: string): Promise<Db> {
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");
   const { withDeadlines } = await import("./query-deadline");
-  // Transaction-mode poolers (Supabase, Neon's pgbouncer) lend a server connection for one
-  // transaction: `prepare: false`, since a prepared statement may land on another server
-  // connection; `max_pipeline: 0`, since a query pipelined behind another is answered after the
-  // pooler has handed the server connection to someone else (pgbouncer 1.18 drops the reply:
-  // "got packet from server when not linked") and its request waits forever. A transaction's
-  // BEGIN needs the patch in patches/postgres+3.4.9.patch to work without pipelining.
+  // Prepared statements are off by default: behind a transaction-mode pooler without support for
+  // them (Supabase's, pgbouncer < 1.21) a statement prepared on one server connection is missing on
+  // the next. Off costs a round trip per parameterized statement (postgres.js asks the server for
+  // the parameter types first), so DATABASE_PREPARE=on wherever they work (README, Deploying).
+  // No pipelining (`max_pipeline: 0`): behind a transaction-mode pooler a query pipelined behind
+  // another is answered after the pooler has handed the server connection to someone else
+  // (pgbouncer 1.18 drops the reply: "got packet from server when not linked") and its request
+  // waits forever. A transaction's BEGIN needs patches/postgres+3.4.9.patch to work without it.
   const client = postgres(url, {
     max: env.DATABASE_POOL_MAX,
-    prepare: false,
+    prepare: env.DATABASE_PREPARE === "on",
     ...{ max_pipeline: 0 }, // a real option, missing from postgres.js's types
     connect_timeout: Math.ceil(env.DATABASE_QUERY_TIMEOUT_MS / 1000),
     onnotice: () => {},

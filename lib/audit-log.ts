@@ -18,12 +18,44 @@ const ATTEMPTS = 4;
  * text, IP hash) is written only while the user still exists. A row the reservation sweeper
  * wrote as `lost` is replaced by the real one if the request turns out to have finished.
  */
-export async function recordAudit(entry: AuditEntry): Promise<void> {
+export type CountRequest = { userId: string; day: string };
+
+export async function recordAudit(
+  entry: AuditEntry,
+  options: {
+    /**
+     * Also counts one request on the user's usage row for that day, in the same transaction and
+     * only if this call wrote the row (a retry after a commit counts nothing): a cache hit,
+     * which reserved nothing before it was served.
+     */
+    countRequest?: CountRequest;
+  } = {},
+): Promise<void> {
   try {
-    await withRetries(async () => upsertAuditRow(await getDb(), entry));
+    await withRetries(async () => writeAuditRow(await getDb(), entry, options.countRequest));
   } catch (error) {
     console.error("AUDIT_WRITE_FAILED", JSON.stringify(entry), error);
   }
+}
+
+/** One attempt at `recordAudit`'s work; throws what the database threw. */
+export async function writeAuditRow(db: Db, entry: AuditEntry, countRequest?: CountRequest): Promise<void> {
+  if (!countRequest) {
+    await upsertAuditRow(db, entry);
+    return;
+  }
+  await db.transaction(async (tx) => {
+    if (!(await upsertAuditRow(tx, entry)).written) return;
+    await countOneRequest(tx, countRequest);
+  });
+}
+
+/** Not for a user deleted meanwhile (the usage row's foreign key would refuse the row). */
+async function countOneRequest(db: Db, count: CountRequest): Promise<void> {
+  await db.execute(sql`
+    insert into usage_daily as u (user_id, day, requests)
+    select ${count.userId}, ${count.day}::date, 1 where exists (select 1 from users where id = ${count.userId})
+    on conflict (user_id, day) do update set requests = u.requests + 1`);
 }
 
 /**

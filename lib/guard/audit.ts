@@ -23,9 +23,12 @@ export async function writeAuditRow(ctx: GuardContext): Promise<void> {
   const cacheHit = ctx.cachedAnswer !== undefined && outcome.outcome === "served";
   // What the cached answer would have cost from the model (the console's "saved by the cache").
   const savedMicros = cacheHit && ctx.input ? costMicros(ctx.input.model, ctx.promptTokens ?? 0, countTextTokens(ctx.cachedAnswer ?? "")) : undefined;
+  // The user, or whoever the cookie names when the request was refused before its account was
+  // read (bad input, a forged token); nobody when the database refused the cookie.
+  const userId = ctx.user?.id ?? ctx.claims?.userId ?? null;
   const audit = {
     requestId: ctx.requestId,
-    userId: ctx.user?.id ?? null,
+    userId,
     action: ctx.feature.name,
     outcome: outcome.outcome,
     model: ctx.input?.model ?? null,
@@ -49,7 +52,9 @@ export async function writeAuditRow(ctx: GuardContext): Promise<void> {
   // With the settlement if that failed; queued in Redis if PostgreSQL is down (outbox.ts).
   const { reservation, unsettled } = ctx;
   const settlement = reservation && unsettled ? { userId: reservation.userId, day: reservation.day, ...unsettled } : null;
-  await recordOutcome({ requestId: ctx.requestId, audit, settlement });
+  // A cache hit reserved nothing: its request is counted with its row, exactly once.
+  const countRequest = cacheHit && userId && ctx.usageToday ? { userId, day: ctx.usageToday.day } : null;
+  await recordOutcome({ requestId: ctx.requestId, audit, settlement, countRequest });
   if (Math.random() * SWEEP_ONE_IN < 1) {
     await sweepExpiredReservations().catch((error) => console.error("[guard] reservation sweep failed", error));
   }

@@ -2,7 +2,7 @@ import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { budgetDaily, reservations, usageDaily } from "@/db/schema";
-import { upsertAuditRow, withRetries, type AuditEntry } from "@/lib/audit-log";
+import { upsertAuditRow, withRetries, writeAuditRow, type AuditEntry, type CountRequest } from "@/lib/audit-log";
 import { redis, redisKey } from "@/lib/redis";
 
 // A request's end, when PostgreSQL cannot take it: its settlement (real usage instead of the
@@ -23,7 +23,13 @@ import { redis, redisKey } from "@/lib/redis";
 /** What the request used, if settling it failed (the reservation is still held). */
 export type PendingSettlement = { userId: string; day: string; tokens: number; costMicros: number; release: boolean };
 
-export type OutboxEntry = { requestId: string; audit: AuditEntry; settlement: PendingSettlement | null };
+export type OutboxEntry = {
+  requestId: string;
+  audit: AuditEntry;
+  settlement: PendingSettlement | null;
+  /** A cache hit reserved nothing: one request is counted with its row (lib/audit-log.ts). */
+  countRequest?: CountRequest | null;
+};
 
 const OUTBOX = () => redisKey("outbox");
 /** Entries applied per drain; the rest wait for the next one. */
@@ -91,8 +97,8 @@ export async function outboxSize(): Promise<number> {
 async function applyEntry(entry: OutboxEntry): Promise<void> {
   const db = await getDb();
   const pending = entry.settlement;
-  // The usual case: the request settled, only its row is left (one statement, idempotent).
-  if (!pending) return void (await upsertAuditRow(db, entry.audit));
+  // The usual case: the request settled (or, a cache hit, reserved nothing): only its row is left.
+  if (!pending) return writeAuditRow(db, entry.audit, entry.countRequest ?? undefined);
   await db.transaction(async (tx) => {
     // Lock order as everywhere (lib/guard/usage.ts): the reservation row, then usage, then budget.
     const [claimed] = await tx

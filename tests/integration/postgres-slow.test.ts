@@ -10,8 +10,8 @@ import { auditRows, heldReservations, newUser, session, summarize, usageRow } fr
 // statement: 500 ms (requests get slower, but finish, and the quota stays exact), then the
 // quota's and the audit's statements for good (past DATABASE_QUERY_TIMEOUT_MS every request
 // refuses with 503 while the stall is still on, calls no model, admits nothing; its audit row
-// arrives through the Redis outbox once the database answers again). Real PostgreSQL only (the embedded pass has no network between the
-// app and PGlite, so nothing to stall).
+// arrives through the Redis outbox once the database answers again). Real PostgreSQL only (the
+// embedded pass has no network between the app and PGlite, so nothing to stall).
 
 vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
 
