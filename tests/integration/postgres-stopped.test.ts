@@ -138,8 +138,7 @@ describe.skipIf(!enabled)("PostgreSQL stopped during a burst, then started again
     };
     await expect.poll(after, { timeout: 20_000, interval: 300 }).toBe(200);
     expect((await tool(`After ${randomUUID()}`)).ok).toBe(true);
-    // Every refusal while it was down has its audit row once the outbox is drained (without
-    // the user's id: the session's own user lookup failed).
+    // Every refusal while it was down has its audit row once the outbox is drained.
     await drainOutbox();
     const rows = await auditRowsSince(firstRow);
     expect(rows.filter((row) => row.outcome === "service_unavailable")).toHaveLength(10 + refusedWhileStarting);
@@ -218,9 +217,9 @@ describe.skipIf(!enabled)("PostgreSQL stopped during a burst, then started again
     expect(await check()).toEqual(first);
 
     const { rows, usage, budget, allCost } = first;
-    // One audit row per request (the refusal's without a user: its session lookup failed), none `lost`.
+    // One audit row per request (the refusal's names the cookie's user), none `lost`.
     expect(rows).toHaveLength(STREAMS + 1);
-    expect(rows.filter((row) => row.userId === user.id)).toHaveLength(STREAMS);
+    expect(rows.filter((row) => row.userId === user.id)).toHaveLength(STREAMS + 1);
     expect(rows.filter((row) => row.outcome === "lost")).toHaveLength(0);
     const streamed = rows.filter((row) => row.outputTokens > 0);
     expect(streamed).toHaveLength(STREAMS);
