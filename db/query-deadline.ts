@@ -46,8 +46,16 @@ function withQueryDeadline<Q extends Thenable>(query: Q, ms: number): Q {
 }
 
 export function withDeadlines(client: Sql, ms: number): Sql {
+  // What code assigns onto the client (a test's instrumentation wrapping `unsafe`) is kept here:
+  // it already wraps the deadline-wrapped method it read, so it is returned as it is.
+  const assigned = new Map<PropertyKey, unknown>();
   return new Proxy(client, {
+    set(_target, property, value) {
+      assigned.set(property, value);
+      return true;
+    },
     get(target, property, receiver) {
+      if (assigned.has(property)) return assigned.get(property);
       if (property === "unsafe") {
         return (...args: Parameters<Sql["unsafe"]>) => withQueryDeadline(target.unsafe(...args) as unknown as Thenable, ms);
       }
