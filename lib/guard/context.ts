@@ -109,6 +109,8 @@ export type GuardContext = {
   billed?: ModelUsage;
   /** Held from the reservation until settled; a cache hit has none (its request is counted with its audit row). */
   reservation?: Reservation;
+  /** Set when settling failed (PostgreSQL down): the audit write settles it, or queues it (outbox.ts). */
+  unsettled?: { tokens: number; costMicros: number; release: boolean };
   cacheKey?: string;
   cachedAnswer?: string;
   /** The day's global spend after this request settled, for budget alerts. */

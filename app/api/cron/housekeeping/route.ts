@@ -1,5 +1,6 @@
 import { clearExpiredAuditText } from "@/lib/audit-retention";
 import { redeliverFailedAlerts } from "@/lib/guard/budget-alerts";
+import { drainOutbox } from "@/lib/guard/outbox";
 import { sweepExpiredReservations } from "@/lib/guard/usage";
 import { isCronAuthorized } from "@/lib/http/cron-auth";
 
@@ -8,6 +9,8 @@ import { isCronAuthorized } from "@/lib/http/cron-auth";
 export const dynamic = "force-dynamic";
 
 const HOUSEKEEPING_JOBS: Record<string, () => Promise<number>> = {
+  // Outcomes of requests that ended while PostgreSQL was down, queued in Redis (lib/guard/outbox.ts).
+  drainedOutbox: () => drainOutbox(),
   // Reservations whose request died before it settled: released, audited as `lost`.
   releasedReservations: () => sweepExpiredReservations(),
   // Prompt and response text older than AUDIT_RETENTION_DAYS (the rows stay).
