@@ -28,6 +28,8 @@ if (databaseUrl) {
 }
 const fake = await startFakeOpenAI({ wordDelayMs: 0 });
 Object.assign(process.env, {
+  // The stall picks statements by their text, which a prepared statement sends only once per connection.
+  DATABASE_PREPARE: "off",
   OPENAI_API_KEY: "test-key",
   OPENAI_BASE_URL: fake.url,
   AUTH_SECRET: "postgres-slow-test-secret",
