@@ -1,7 +1,9 @@
 import "server-only";
+import { demoEmbedding } from "./demo-embedding";
 import { demoReplyFor } from "./demo-replies";
-import { countPromptTokens, countTextTokens } from "./tokens";
-import type { ChatRequest, JsonAnswer, JsonSchemaFormat, ModelProvider, StreamEvent } from "./types";
+import { EMBEDDING_DIMENSIONS } from "./models";
+import { countEmbeddingTokens, countPromptTokens, countTextTokens } from "./tokens";
+import type { ChatRequest, Embedding, JsonAnswer, JsonSchemaFormat, ModelProvider, StreamEvent } from "./types";
 
 // Development without OPENAI_API_KEY: a model that answers with simulated replies (Markdown,
 // tables, code in several languages; lib/ai/demo-replies.ts), streamed word by word like the
@@ -39,6 +41,10 @@ export const demoProvider: ModelProvider = {
     const inputTokens = countPromptTokens(request.messages, JSON.stringify(request.format.schema));
     const text = JSON.stringify(request.demoAnswer ?? {});
     return { text, refusal: null, finishReason: "stop", usage: { inputTokens, outputTokens: countTextTokens(text) } };
+  },
+
+  async embed(text: string): Promise<Embedding> {
+    return { vector: demoEmbedding(text, EMBEDDING_DIMENSIONS), tokens: await countEmbeddingTokens(text) };
   },
 
   async isFlagged(): Promise<boolean> {

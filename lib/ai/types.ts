@@ -21,6 +21,9 @@ export type ChatRequest = {
   signal: AbortSignal;
 };
 
+/** An input's embedding (unit length, EMBEDDING_DIMENSIONS floats) and the tokens it billed. */
+export type Embedding = { vector: number[]; tokens: number };
+
 export type JsonSchemaFormat = { name: string; schema: Record<string, unknown> };
 
 export interface ModelProvider {
@@ -28,6 +31,8 @@ export interface ModelProvider {
   streamChat(request: ChatRequest): AsyncIterable<StreamEvent>;
   /** One non-streamed answer constrained to a JSON schema (structured outputs). */
   completeJson(request: ChatRequest & { format: JsonSchemaFormat; demoAnswer?: unknown }): Promise<JsonAnswer>;
+  /** The text's embedding from the embeddings endpoint (the semantic cache's lookups). */
+  embed(text: string, signal: AbortSignal): Promise<Embedding>;
   /** True when the moderation endpoint flags the text. */
   isFlagged(text: string, signal: AbortSignal): Promise<boolean>;
 }

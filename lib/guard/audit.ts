@@ -20,9 +20,12 @@ const SWEEP_ONE_IN = 50;
 export async function writeAuditRow(ctx: GuardContext): Promise<void> {
   const outcome = await ctx.finished;
   const storeContent = env.AUDIT_STORE_TEXT === "on";
-  const cacheHit = ctx.cachedAnswer !== undefined && outcome.outcome === "served";
+  const semantic = ctx.semanticCache;
+  const cache = ctx.cachedAnswer !== undefined ? "exact" : semantic?.hit ? "semantic" : undefined;
+  const cacheHit = cache !== undefined && outcome.outcome === "served";
+  const cachedAnswer = ctx.cachedAnswer ?? outcome.responseText ?? "";
   // What the cached answer would have cost from the model (the console's "saved by the cache").
-  const savedMicros = cacheHit && ctx.input ? costMicros(ctx.input.model, ctx.promptTokens ?? 0, countTextTokens(ctx.cachedAnswer ?? "")) : undefined;
+  const savedMicros = cacheHit && ctx.input ? costMicros(ctx.input.model, ctx.promptTokens ?? 0, countTextTokens(cachedAnswer)) : undefined;
   await recordAudit({
     requestId: ctx.requestId,
     userId: ctx.user?.id ?? null,
@@ -43,6 +46,10 @@ export async function writeAuditRow(ctx: GuardContext): Promise<void> {
       timings: ctx.timings,
       ...(ctx.reservation && { reservedTokens: ctx.reservation.tokens }),
       ...(savedMicros !== undefined && { savedMicros }),
+      ...(cacheHit && { cache }),
+      // The semantic cache's embedding call (charged in cost_micros) and what it found.
+      ...(semantic && { embeddingTokens: semantic.tokens, semanticHit: semantic.hit !== undefined }),
+      ...(semantic?.hit && { similarity: Math.round(semantic.hit.similarity * 10_000) / 10_000, semanticEntryId: semantic.hit.entryId }),
       ...outcome.details,
     },
   });

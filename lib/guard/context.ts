@@ -3,6 +3,7 @@ import type { CountedMessage } from "@/lib/ai/tokens";
 import type { ModelUsage } from "@/lib/ai/types";
 import { clientIp } from "@/lib/client-ip";
 import type { Plan } from "@/lib/plans";
+import type { SemanticCacheState } from "@/lib/semantic/cache";
 import type { SessionUser } from "@/lib/session";
 import type { Reservation } from "./usage";
 
@@ -28,6 +29,11 @@ export type AiFeature = {
   name: string;
   /** Cache scope: off, per user (the default for anything cached) or shared across users. */
   cache: "off" | "user" | "shared";
+  /**
+   * Opt-in semantic cache (lib/semantic), looked up on an exact miss, in the same scope.
+   * Only for single-turn features: a request with history never uses it.
+   */
+  semanticCache?: { threshold?: number; ttlSeconds?: number };
   /** Parses the input without touching the database (that waits until after the rate limit). */
   prepare(raw: unknown, user: SessionUser, plan: Plan): Promise<PreparedInput>;
   /** The messages with the stored history, loaded after the rate limit; refuses what is not the user's. */
@@ -68,6 +74,8 @@ export type GuardContext = {
   reservation?: Reservation;
   cacheKey?: string;
   cachedAnswer?: string;
+  /** Set when the semantic cache runs for this request: its embedding tokens and hit. */
+  semanticCache?: SemanticCacheState;
   /** The day's global spend after this request settled, for budget alerts. */
   spentToday?: { day: string; micros: number };
   /** Resolved once with the request's outcome; the audit row waits for it. */

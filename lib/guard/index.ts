@@ -1,5 +1,5 @@
 import "server-only";
-import { costMicros } from "@/lib/ai/models";
+import { costMicros, embeddingCostMicros } from "@/lib/ai/models";
 import type { ModelUsage } from "@/lib/ai/types";
 import { AppError } from "@/lib/errors";
 import { writeAuditRow } from "./audit";
@@ -101,10 +101,12 @@ async function settleSafely(ctx: GuardContext, usage: ModelUsage, release: boole
   const reservation = ctx.reservation;
   const model = ctx.input?.model;
   if (!reservation || !model) return 0;
-  const cost = costMicros(model, usage.inputTokens, usage.outputTokens);
+  // The semantic cache's embedding call is billed whatever became of the request.
+  const embeddingTokens = ctx.semanticCache?.tokens ?? 0;
+  const cost = costMicros(model, usage.inputTokens, usage.outputTokens) + embeddingCostMicros(embeddingTokens);
   try {
     const spent = await settleReservation(reservation, {
-      tokens: usage.inputTokens + usage.outputTokens,
+      tokens: usage.inputTokens + usage.outputTokens + embeddingTokens,
       costMicros: cost,
       release,
     });

@@ -10,10 +10,12 @@ import { completeRequest, type AiFeature, type GuardContext } from "@/lib/guard"
 import { safetyIdentifier } from "@/lib/guard/hashing";
 import { parseStrict } from "@/lib/guard/parse-strict";
 import { storeInCache } from "@/lib/guard/steps/cache";
+import { lookupSemanticCache, storeInSemanticCache } from "@/lib/semantic/cache";
 
 // The structured tool: text in, {title, bullets[], sentiment} out, through OpenAI structured
 // outputs and validated again with zod here. An answer that fails the schema is an error,
-// never shown raw. Cached per user: identical input gets the stored answer at zero tokens.
+// never shown raw. Cached per user: identical input gets the stored answer at zero tokens; a
+// near-identical one (the semantic cache) for the price of an embedding.
 
 export const summarySchema = z.strictObject({
   title: z.string().min(1).max(200),
@@ -35,6 +37,7 @@ const summarizeRequestSchema = z.strictObject({
 export const summarizeFeature: AiFeature = {
   name: "summarize",
   cache: "user",
+  semanticCache: { threshold: 0.95 },
   async prepare(raw, _user, plan) {
     const request = parseStrict(summarizeRequestSchema, raw);
     const model = request.model || modelFor(plan);
@@ -80,10 +83,11 @@ function parseSummary(text: string): Summary | null {
  */
 export async function runSummarize(ctx: GuardContext): Promise<{ summary: Summary; cacheHit: boolean }> {
   const { user, plan, input } = ctx as Required<Pick<GuardContext, "user" | "plan" | "input">> & GuardContext;
-  if (ctx.cachedAnswer !== undefined) {
-    const cached = parseSummary(ctx.cachedAnswer);
+  const cachedText = ctx.cachedAnswer ?? (await lookupSemanticCache(ctx));
+  if (cachedText !== undefined) {
+    const cached = parseSummary(cachedText);
     if (cached) {
-      await completeRequest(ctx, { outcome: "served", usage: { inputTokens: 0, outputTokens: 0 }, responseText: ctx.cachedAnswer });
+      await completeRequest(ctx, { outcome: "served", usage: { inputTokens: 0, outputTokens: 0 }, responseText: cachedText });
       return { summary: cached, cacheHit: true };
     }
   }
@@ -110,6 +114,7 @@ export async function runSummarize(ctx: GuardContext): Promise<{ summary: Summar
   if (!summary) throw new AppError("invalid_model_output");
   const stored = JSON.stringify(summary);
   await storeInCache(ctx, stored);
+  await storeInSemanticCache(ctx, stored);
   await completeRequest(ctx, { outcome: "served", usage, responseText: stored });
   return { summary, cacheHit: false };
 }

@@ -1,0 +1,109 @@
+import "server-only";
+import { sql } from "drizzle-orm";
+import { getDb, type Db } from "@/db";
+import { rowsOf } from "@/db/rows";
+import { semanticCache } from "@/db/schema";
+
+// The semantic cache's table (created by migration 0006 only where pgvector exists). Every
+// read matches the scope key, the owner and the lexical key in its WHERE clause: an entry of
+// another scope is never a candidate, whatever its similarity.
+
+/** Whether this database has the semantic cache's table (and so the vector extension). */
+export async function hasSemanticCacheTable(db: Db): Promise<boolean> {
+  const [row] = rowsOf<{ ready: boolean }>(await db.execute(sql`select to_regclass('semantic_cache') is not null as ready`));
+  return row?.ready === true;
+}
+
+const vectorLiteral = (vector: number[]) => `[${vector.join(",")}]`;
+
+export type SemanticMatch = { id: number; answer: string; similarity: number };
+
+/**
+ * The nearest live entry of this scope with the same lexical key and a cosine similarity of at
+ * least `threshold`; null when none. `userId` null: a shared feature's entries (and only those).
+ */
+export async function findSemanticMatch(query: {
+  scopeKey: string;
+  lexicalKey: string;
+  userId: string | null;
+  vector: number[];
+  threshold: number;
+}): Promise<SemanticMatch | null> {
+  const db = await getDb();
+  const probe = vectorLiteral(query.vector);
+  const owner = query.userId === null ? sql`user_id is null` : sql`user_id = ${query.userId}`;
+  const [row] = rowsOf<{ id: number | string; answer: string; distance: number | string }>(
+    await db.execute(sql`
+      select id, answer, embedding <=> ${probe}::vector as distance
+      from semantic_cache
+      where scope_key = ${query.scopeKey} and ${owner} and lexical_key = ${query.lexicalKey}
+        and expires_at > now() and embedding <=> ${probe}::vector <= ${1 - query.threshold}
+      order by embedding <=> ${probe}::vector
+      limit 1`),
+  );
+  return row ? { id: Number(row.id), answer: row.answer, similarity: 1 - Number(row.distance) } : null;
+}
+
+export async function insertSemanticEntry(entry: {
+  scopeKey: string;
+  lexicalKey: string;
+  userId: string | null;
+  feature: string;
+  model: string;
+  promptVersion: string;
+  requestId: string;
+  answer: string;
+  vector: number[];
+  ttlSeconds: number;
+}): Promise<void> {
+  const db = await getDb();
+  await db.insert(semanticCache).values({
+    scopeKey: entry.scopeKey,
+    lexicalKey: entry.lexicalKey,
+    userId: entry.userId,
+    feature: entry.feature,
+    model: entry.model,
+    promptVersion: entry.promptVersion,
+    requestId: entry.requestId,
+    answer: entry.answer,
+    embedding: entry.vector,
+    expiresAt: new Date(Date.now() + entry.ttlSeconds * 1000),
+  });
+}
+
+/**
+ * A thumbs-down on one of the user's answers: drops the entry that answer was stored as, and
+ * the entry it was served from (a semantic hit records the entry's id in its audit row).
+ * The caller has checked the request is the user's. Returns how many entries went.
+ */
+export async function evictSemanticEntriesFor(requestId: string, userId: string): Promise<number> {
+  const db = await getDb();
+  if (!(await hasSemanticCacheTable(db))) return 0;
+  const rows = rowsOf<{ id: number }>(
+    await db.execute(sql`
+      delete from semantic_cache
+      where (user_id = ${userId} or user_id is null)
+        and (request_id = ${requestId}::uuid
+          or id = (select (details->>'semanticEntryId')::bigint from audit_log
+                   where request_id = ${requestId}::uuid and user_id = ${userId}))
+      returning id`),
+  );
+  return rows.length;
+}
+
+/**
+ * Housekeeping: deletes expired entries and those of a prompt version no longer current
+ * (`currentVersions`: feature → its prompt version; a feature not listed has no live entries).
+ */
+export async function sweepSemanticCache(currentVersions: Record<string, string>): Promise<number> {
+  const db = await getDb();
+  if (!(await hasSemanticCacheTable(db))) return 0;
+  const current = JSON.stringify(currentVersions);
+  const rows = rowsOf<{ id: number }>(
+    await db.execute(sql`
+      delete from semantic_cache
+      where expires_at <= now() or prompt_version is distinct from (${current}::jsonb ->> feature)
+      returning id`),
+  );
+  return rows.length;
+}
