@@ -82,20 +82,24 @@ const SENTENCE_STARTERS = new Set(
     "shorten simplify improve fix correct edit check tell show create draft compose polish keep change help let note remember " +
     "hi hello hey dear thanks thank ok okay yes yeah well now today tomorrow yesterday overall however therefore meanwhile " +
     "first second third next finally last lastly in-short briefly basically actually honestly really very quite same new old " +
-    "our team customers customer users user people everyone someone nobody anyone staff management sales revenue profits costs"
+    "our team customers customer users user people everyone someone nobody anyone staff management sales revenue profits costs " +
+    "add mix use enter buy get remind see convert drive set call send ask book bring cancel choose click close come cut delete " +
+    "download email find follow forward go hold join leave look meet move open order pay pick place plan print put read reply " +
+    "report reset run save schedule select share sign sort start stop take try type update upload visit wait watch bake preheat " +
+    "cook stir heat pour fill mention confirm apply review attach contact dear regards best cheers sorry great good"
   ).split(/\s+/),
 );
 
 const QUOTED = /"([^"\n]{1,200})"|“([^”\n]{1,200})”|‘([^’\n]{1,200})’|«([^»\n]{1,200})»/g;
-const TOKEN = /[$€£¥]?[\p{L}\p{N}]+(?:[.,'’/\-][\p{L}\p{N}]+)*%?|°[cf]\b|[.!?:;\n]/giu;
+const TOKEN = /(?:(?<![\p{L}\p{N}])[-−](?=[$€£¥]?\d))?[$€£¥]?[\p{L}\p{N}]+(?:[.,'’/\-][\p{L}\p{N}]+)*%?|°[cf]\b|[.!?:;\n]/giu;
 const NUMBER_WITH_UNIT = /^([$€£¥]?\d[\d.,]*%?)([a-z]+|°[cf])$/i;
 
 const lower = (text: string) => text.normalize("NFKC").toLowerCase().replace(/’/g, "'");
 
 /** "1,000" and "1000" are one number; "$5" keeps its currency, "5%" its percent. */
 function normalizeNumber(token: string): string {
-  let value = token.replace(/(?<=\d),(?=\d{3}\b)/g, "");
-  value = value.replace(/^([$€£¥])/, (symbol) => `${UNITS[symbol]}:`);
+  let value = token.replace(/^−/, "-").replace(/(?<=\d),(?=\d{3}\b)/g, "");
+  value = value.replace(/^(-?)([$€£¥])/, (_, sign: string, symbol: string) => `${UNITS[symbol]}:${sign}`);
   return value.replace(/%$/, " pct");
 }
 
