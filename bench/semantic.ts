@@ -88,7 +88,9 @@ export async function measureSemanticLookup(options: { rounds?: number; entries?
       if ((answer !== undefined) !== expectHit) throw new Error(`expected a ${expectHit ? "hit" : "miss"} for: ${text}`);
       return elapsed;
     };
-    const [miss, hit, embedding] = [[], [], []] as number[][];
+    const miss: number[] = [];
+    const hit: number[] = [];
+    const embedding: number[] = [];
     for (let i = 0; i < rounds; i++) {
       miss.push(await time(`The support team closed ${1000 + i} tickets in April and customers were unhappy.`, false));
       hit.push(await time(stored.replace("and customers", i % 2 ? "and the customers" : "and all customers"), true));
