@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { applySecurityHeaders, contentSecurityPolicy } from "@/lib/security-headers";
-import { sessionClaimsFrom } from "@/lib/session-token";
+import { applySecurityHeaders, contentSecurityPolicy } from "@/lib/http/security-headers";
+import { sessionClaimsFrom } from "@/lib/auth/session-token";
 
 // Page redirects and security headers. This is NOT the security boundary (a proxy can be
 // skipped, cf. CVE-2025-29927): every page, action and route handler checks the session itself.

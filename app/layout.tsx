@@ -7,7 +7,7 @@ import { SiteFooter } from "@/components/shell/site-footer";
 import { SiteHeader } from "@/components/shell/site-header";
 import { ThemeProvider } from "@/components/shell/theme-provider";
 import { effectivePlan, getSubscription } from "@/db/queries/account";
-import { getSessionUser } from "@/lib/session";
+import { getSessionUser } from "@/lib/auth/session-user";
 import "./globals.css";
 
 export const metadata: Metadata = {

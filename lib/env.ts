@@ -29,7 +29,7 @@ const envSchema = z.object({
   AUTH_GITHUB_ID: optionalText,
   AUTH_GITHUB_SECRET: optionalText,
   ADMIN_EMAILS: optionalText,
-  // Where the client's address comes from (lib/client-ip.ts): vercel | cloudflare | a number
+  // Where the client's address comes from (lib/http/client-ip.ts): vercel | cloudflare | a number
   // of proxies that append to X-Forwarded-For | none. Required in production.
   TRUSTED_PROXY: optionalText.pipe(
     z.union([z.enum(["vercel", "cloudflare", "none"]), z.string().regex(/^[1-9]$/, "vercel, cloudflare, none or a hop count 1-9")]).optional(),

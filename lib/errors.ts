@@ -46,9 +46,8 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
-export type ErrorPayload = {
-  code: ErrorCode;
-  message: string;
+/** What an error carries besides its code and message: the next step for the user. */
+type ErrorDetails = {
   retryAfterSeconds?: number;
   fieldErrors?: Record<string, string[]>;
   /** Where the user can lift the limit (the pricing page). */
@@ -59,15 +58,9 @@ export type ErrorPayload = {
   nextStep?: { href: string; label: string };
 };
 
-type AppErrorOptions = {
-  message?: string;
-  retryAfterSeconds?: number;
-  fieldErrors?: Record<string, string[]>;
-  upgradeUrl?: string;
-  resetsAt?: string;
-  nextStep?: { href: string; label: string };
-  cause?: unknown;
-};
+export type ErrorPayload = { code: ErrorCode; message: string } & ErrorDetails;
+
+type AppErrorOptions = ErrorDetails & { message?: string; cause?: unknown };
 
 export class AppError extends Error {
   readonly code: ErrorCode;

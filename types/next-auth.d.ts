@@ -13,7 +13,7 @@ declare module "next-auth" {
 declare module "@auth/core/jwt" {
   interface JWT {
     role?: Role;
-    /** The user's session_version at sign-in (lib/session-token.ts). */
+    /** The user's session_version at sign-in (lib/auth/session-token.ts). */
     sv?: number;
     /** Sign-in time in seconds: a session lasts SESSION_MAX_AGE_SECONDS from it. */
     auth_time?: number;

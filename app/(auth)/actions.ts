@@ -4,16 +4,16 @@ import { CredentialsSignin } from "next-auth";
 import { headers } from "next/headers";
 import { z } from "zod";
 import { findUserByEmail, insertPasswordUser } from "@/db/queries/users";
-import { publicAction } from "@/lib/action";
-import { checkAuthAttempt } from "@/lib/auth-attempts";
+import { publicAction } from "@/lib/http/server-action";
+import { checkAuthAttempt } from "@/lib/auth/attempts";
 import { credentialsSchema, signIn, signOut } from "@/lib/auth";
-import { clientIp } from "@/lib/client-ip";
+import { clientIp } from "@/lib/http/client-ip";
 import { hashIp } from "@/lib/guard/hashing";
 import { AppError, rateLimitedError } from "@/lib/errors";
 import { sendVerificationEmail } from "@/lib/account/emails";
-import { hashPassword } from "@/lib/password";
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "@/lib/password-policy";
-import { safeNextPath } from "@/lib/safe-redirect";
+import { hashPassword } from "@/lib/auth/password";
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "@/lib/auth/password-policy";
+import { safeNextPath } from "@/lib/http/safe-redirect";
 
 const signUpSchema = z.object({
   name: z.string().trim().max(100, "Use at most 100 characters.").optional(),
@@ -53,7 +53,7 @@ export const signUpAction = publicAction(signUpSchema, async ({ name, email, pas
     email,
     name: name || null,
     passwordHash: await hashPassword(password),
-    role: "user", // admin only once the address is proven (lib/roles.ts)
+    role: "user", // admin only once the address is proven (lib/auth/roles.ts)
     signupIpHash: hashIp(ip), // the console's accounts-per-IP view
   });
   if (!created) throw new AppError("email_taken"); // lost a race with a parallel sign-up

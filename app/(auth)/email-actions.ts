@@ -6,12 +6,12 @@ import { z } from "zod";
 import { findUserByEmail, replacePassword } from "@/db/queries/users";
 import { claimEmailLink } from "@/lib/account/email-links";
 import { sendPasswordResetEmail, sendVerificationEmail } from "@/lib/account/emails";
-import { publicAction, userAction } from "@/lib/action";
-import { checkAuthAttempt } from "@/lib/auth-attempts";
-import { clientIp } from "@/lib/client-ip";
+import { publicAction, userAction } from "@/lib/http/server-action";
+import { checkAuthAttempt } from "@/lib/auth/attempts";
+import { clientIp } from "@/lib/http/client-ip";
 import { rateLimitedError } from "@/lib/errors";
-import { hashPassword } from "@/lib/password";
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "@/lib/password-policy";
+import { hashPassword } from "@/lib/auth/password";
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "@/lib/auth/password-policy";
 
 // Links by email: resend the verification link, ask for a password reset, set the new password.
 

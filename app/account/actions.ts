@@ -4,11 +4,11 @@ import { headers } from "next/headers";
 import { z } from "zod";
 import { replacePassword, revokeAllSessions } from "@/db/queries/users";
 import { proveItIsYou } from "@/lib/account/proof";
-import { userAction } from "@/lib/action";
+import { userAction } from "@/lib/http/server-action";
 import { signIn, signOut } from "@/lib/auth";
 import { AppError } from "@/lib/errors";
-import { hashPassword } from "@/lib/password";
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "@/lib/password-policy";
+import { hashPassword } from "@/lib/auth/password";
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "@/lib/auth/password-policy";
 
 const changePasswordSchema = z.object({
   currentPassword: z.string().min(1, "Enter your current password.").max(PASSWORD_MAX_LENGTH),

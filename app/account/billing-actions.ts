@@ -9,13 +9,13 @@ import { getSubscription } from "@/db/queries/account";
 import { deleteUser } from "@/db/queries/billing";
 import { DELETE_CONFIRMATION } from "@/lib/account-deletion";
 import { proveItIsYou } from "@/lib/account/proof";
-import { userAction } from "@/lib/action";
-import { recordAudit } from "@/lib/audit";
+import { userAction } from "@/lib/http/server-action";
+import { recordAudit } from "@/lib/audit-log";
 import { signOut } from "@/lib/auth";
 import { appOrigin } from "@/lib/billing/app-origin";
 import { cancelSubscriptionNow, createPortalSession } from "@/lib/billing/checkout";
 import { isLiveStatus } from "@/lib/billing/subscription-state";
-import { PASSWORD_MAX_LENGTH } from "@/lib/password-policy";
+import { PASSWORD_MAX_LENGTH } from "@/lib/auth/password-policy";
 import { isBillingConfigured } from "@/lib/stripe";
 
 export const openBillingPortalAction = userAction(z.object({}), async (_input, user) => {

@@ -15,9 +15,9 @@ import { EmailVerificationNotice } from "@/components/account/email-verification
 import { effectivePlan, getSubscription, getTodayUsage } from "@/db/queries/account";
 import { DELETE_CONFIRMATION } from "@/lib/account-deletion";
 import { describePlanStatus } from "@/lib/billing/plan-status";
-import { PASSWORD_MIN_LENGTH } from "@/lib/password-policy";
+import { PASSWORD_MIN_LENGTH } from "@/lib/auth/password-policy";
 import { PAID_PLANS } from "@/lib/plans";
-import { getSessionUser } from "@/lib/session";
+import { getSessionUser } from "@/lib/auth/session-user";
 import { isBillingConfigured } from "@/lib/stripe";
 import { nextUtcMidnight } from "@/lib/time";
 

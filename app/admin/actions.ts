@@ -6,7 +6,7 @@ import { effectivePlan, getSubscription } from "@/db/queries/account";
 import { setPlanByHand } from "@/db/queries/billing";
 import { findUserById, revokeAllSessions, setUserBlocked } from "@/db/queries/users";
 import { BUDGET_PERIODS } from "@/db/schema";
-import { adminAction } from "@/lib/action";
+import { adminAction } from "@/lib/http/server-action";
 import { currentBudgets, setBudgetOverride } from "@/lib/budgets";
 import { env } from "@/lib/env";
 import { deliverBudgetAlert, findBudgetAlert } from "@/lib/guard/budget-alerts";

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { requireAdminPage } from "@/lib/admin";
+import { requireAdminPage } from "@/lib/auth/admin";
 
 const SECTIONS = [
   ["/admin", "Overview"],

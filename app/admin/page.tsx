@@ -4,7 +4,7 @@ import { BudgetProgress } from "@/components/admin/budget-progress";
 import { ms, percent, usd } from "@/components/admin/format";
 import { SpendChart } from "@/components/admin/spend-chart";
 import { dailySeries, feedbackRates, latencySummary, OUTCOME_GROUPS, outcomeSummary, semanticCacheSummary, spendTotals, topUsersByCost } from "@/db/queries/console";
-import { requireAdminPage } from "@/lib/admin";
+import { requireAdminPage } from "@/lib/auth/admin";
 import { currentBudgets } from "@/lib/budgets";
 
 export const metadata: Metadata = { title: "Console" };

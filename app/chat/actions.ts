@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { deleteConversation, renameConversation } from "@/db/queries/conversations";
-import { userAction } from "@/lib/action";
+import { userAction } from "@/lib/http/server-action";
 import { AppError } from "@/lib/errors";
 
 // Conversation management. Every query filters on the signed-in user's id, so another user's

@@ -11,7 +11,7 @@ import { isQuotaSpent, quotaExceededError } from "@/lib/guard/steps/quota";
 import { issueRequestToken } from "@/lib/guard/request-token";
 import { unverifiedEmailError } from "@/lib/guard/steps/session";
 import { PAID_PLANS } from "@/lib/plans";
-import { getSessionUser } from "@/lib/session";
+import { getSessionUser } from "@/lib/auth/session-user";
 import { isBillingConfigured } from "@/lib/stripe";
 
 /** Shared by /chat (a new conversation) and /chat/[id]. The page is its own session boundary. */

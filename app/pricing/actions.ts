@@ -4,7 +4,7 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { appOrigin } from "@/lib/billing/app-origin";
 import { createCheckoutSession } from "@/lib/billing/checkout";
-import { userAction } from "@/lib/action";
+import { userAction } from "@/lib/http/server-action";
 import { PAID_PLANS } from "@/lib/plans";
 
 // The client names a plan id, nothing more: which price is charged is looked up here, on the

@@ -11,7 +11,7 @@ import { buttonVariants } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
 import { effectivePlan, getSubscription } from "@/db/queries/account";
 import { PLANS, type Plan } from "@/lib/plans";
-import { getSessionUser } from "@/lib/session";
+import { getSessionUser } from "@/lib/auth/session-user";
 import { isBillingConfigured } from "@/lib/stripe";
 import { cn } from "@/lib/utils";
 

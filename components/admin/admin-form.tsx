@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import type { ActionResult } from "@/lib/action";
+import type { ActionResult } from "@/lib/http/server-action";
 
 type Props = {
   action: (previous: unknown, formData: FormData) => Promise<ActionResult<unknown>>;

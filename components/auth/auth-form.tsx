@@ -3,7 +3,7 @@
 import { useActionState, useState } from "react";
 import { Field, FormMessage } from "@/components/ui/field";
 import { SubmitButton } from "@/components/ui/submit-button";
-import type { ActionResult } from "@/lib/action";
+import type { ActionResult } from "@/lib/http/server-action";
 
 type AuthFormProps = {
   mode: "signup" | "login";

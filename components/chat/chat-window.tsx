@@ -5,6 +5,7 @@ import { lazy, Suspense, useEffect, useLayoutEffect, useRef, useState } from "re
 import { Button } from "@/components/ui/button";
 import type { ChatEvent } from "@/lib/chat/stream";
 import type { ErrorPayload } from "@/lib/errors";
+import { readNdjson } from "@/lib/http/ndjson";
 import { cn } from "@/lib/utils";
 import { useConversations } from "./conversations-context";
 import { CopyButton } from "./copy-button";
@@ -141,27 +142,16 @@ export function ChatWindow(props: ChatWindowProps) {
     let createdId: string | null = null;
     try {
       const response = await post(text, controller.signal);
-      const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-      let buffer = "";
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        buffer += value;
-        const lines = buffer.split("\n");
-        buffer = lines.pop() ?? "";
-        for (const line of lines) {
-          if (!line) continue;
-          const event = JSON.parse(line) as ChatEvent;
-          if (event.type === "start") {
-            token.current = event.nextToken;
-            const requestId = event.requestId; // for the reply's thumbs up / down
-            setMessages((current) => current.map((message) => (message.id === replyId ? { ...message, requestId } : message)));
-            if (!conversationId) createdId = event.conversationId;
-            setConversationId(event.conversationId);
-            touch({ id: event.conversationId, title: event.title });
-          } else if (event.type === "text") appendToReply(replyId, event.text);
-          else if (event.type === "error") setRefusal({ error: event.error, until: refusalEndsAt(event.error, Date.now()) });
-        }
+      for await (const event of readNdjson<ChatEvent>(response.body!)) {
+        if (event.type === "start") {
+          token.current = event.nextToken;
+          const requestId = event.requestId; // for the reply's thumbs up / down
+          setMessages((current) => current.map((message) => (message.id === replyId ? { ...message, requestId } : message)));
+          if (!conversationId) createdId = event.conversationId;
+          setConversationId(event.conversationId);
+          touch({ id: event.conversationId, title: event.title });
+        } else if (event.type === "text") appendToReply(replyId, event.text);
+        else if (event.type === "error") setRefusal({ error: event.error, until: refusalEndsAt(event.error, Date.now()) });
       }
     } catch (caught) {
       if (controller.signal.aborted) {

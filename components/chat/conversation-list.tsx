@@ -13,7 +13,7 @@ import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuTrigge
 import { Field, FormMessage } from "@/components/ui/field";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { useIsClient } from "@/hooks/use-countdown";
-import type { ActionResult } from "@/lib/action";
+import type { ActionResult } from "@/lib/http/server-action";
 import { cn } from "@/lib/utils";
 import { useConversations, type Conversation } from "./conversations-context";
 

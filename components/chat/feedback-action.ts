@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { saveFeedback } from "@/db/queries/feedback";
 import { evictSemanticEntriesFor } from "@/db/queries/semantic-cache";
-import { userAction } from "@/lib/action";
+import { userAction } from "@/lib/http/server-action";
 import { AppError } from "@/lib/errors";
 
 const feedbackSchema = z.object({

@@ -107,7 +107,7 @@ export async function listUsersWithSubscriptions(limit = 200) {
  * Deletes the user (their conversations, usage and subscription rows go with it) and removes
  * the personal data from their audit rows, which stay: the log keeps the user id, tokens and
  * cost of every request, but no prompt, response or IP hash. Rows of requests still in
- * flight are written the same way (lib/audit.ts).
+ * flight are written the same way (lib/audit-log.ts).
  */
 export async function deleteUser(userId: string): Promise<void> {
   const db = await getDb();

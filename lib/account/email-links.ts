@@ -1,6 +1,6 @@
 import "server-only";
 import { findUserById, type UserRecord } from "@/db/queries/users";
-import { authSecret } from "@/lib/dev-auth-secret";
+import { authSecret } from "@/lib/auth/dev-secret";
 import { AppError } from "@/lib/errors";
 import { redis, redisKey } from "@/lib/redis";
 import { emailLinkIsValid, emailLinkKey, parseEmailLink, signEmailLink, type EmailLinkPurpose } from "./email-link-codec";

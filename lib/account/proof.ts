@@ -1,10 +1,10 @@
 import "server-only";
 import { findUserById, type UserRecord } from "@/db/queries/users";
-import { checkAuthAttempt } from "@/lib/auth-attempts";
-import { clientIp } from "@/lib/client-ip";
+import { checkAuthAttempt } from "@/lib/auth/attempts";
+import { clientIp } from "@/lib/http/client-ip";
 import { AppError, rateLimitedError } from "@/lib/errors";
-import { verifyPassword } from "@/lib/password";
-import { getSessionClaims, type SessionUser } from "@/lib/session";
+import { verifyPassword } from "@/lib/auth/password";
+import { getSessionClaims, type SessionUser } from "@/lib/auth/session-user";
 
 /** An account without a password (OAuth only) proves itself by a sign-in this recent. */
 export const RECENT_SIGN_IN_SECONDS = 10 * 60;

@@ -5,7 +5,7 @@ import { isLiveStatus } from "@/lib/billing/subscription-state";
 import { priceIdForPlan } from "@/lib/billing/prices";
 import { AppError } from "@/lib/errors";
 import type { Plan } from "@/lib/plans";
-import type { SessionUser } from "@/lib/session";
+import type { SessionUser } from "@/lib/auth/session-user";
 import { callStripe } from "@/lib/stripe";
 
 /** The user's Stripe customer: the stored one, or a new one (idempotent per user). */

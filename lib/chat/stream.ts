@@ -9,7 +9,7 @@ import { AppError, type ErrorPayload } from "@/lib/errors";
 import { admitRequest, completeRequest, refuseRequest, startGuardedRequest, toAppError, type GuardContext } from "@/lib/guard";
 import { safetyIdentifier } from "@/lib/guard/hashing";
 import { issueRequestToken } from "@/lib/guard/request-token";
-import { isSameOrigin } from "@/lib/same-origin";
+import { isSameOrigin } from "@/lib/http/same-origin";
 import { chatFeature } from "./feature";
 
 // The chat stream: the guard pipeline, then the model's reply streamed as NDJSON events

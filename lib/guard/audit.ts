@@ -1,7 +1,7 @@
 import "server-only";
 import { costMicros } from "@/lib/ai/models";
 import { countTextTokens } from "@/lib/ai/tokens";
-import { recordAudit } from "@/lib/audit";
+import { recordAudit } from "@/lib/audit-log";
 import { env } from "@/lib/env";
 import { recordBudgetAlerts } from "./budget-alerts";
 import type { GuardContext } from "./context";
@@ -13,7 +13,7 @@ import { sweepExpiredReservations } from "./usage";
 const SWEEP_ONE_IN = 50;
 
 /**
- * 10. Exactly one audit row per request, served or refused: registered with `after()` when the
+ * Exactly one audit row per request, served or refused: registered with `after()` when the
  * request starts, it waits for the request's outcome (which the stream resolves from its own
  * completion path) and is written once the response has gone. Budget alerts ride along.
  */

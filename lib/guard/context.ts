@@ -1,13 +1,16 @@
 import "server-only";
 import type { CountedMessage } from "@/lib/ai/tokens";
 import type { ModelUsage } from "@/lib/ai/types";
-import { clientIp } from "@/lib/client-ip";
+import { clientIp } from "@/lib/http/client-ip";
 import type { Plan } from "@/lib/plans";
 import type { SemanticCacheState } from "@/lib/semantic/cache";
-import type { SessionUser } from "@/lib/session";
+import type { SessionUser } from "@/lib/auth/session-user";
 import type { Reservation } from "./usage";
 
-/** What a feature turns the untrusted input into, once validated (see lib/guard/features.ts). */
+/**
+ * What a feature turns the untrusted input into, once validated (each feature builds its own:
+ * lib/chat/feature.ts, lib/tools/summarize.ts).
+ */
 export type PreparedInput = {
   token: string;
   /** The user's own text: what the length limit, the prompt hash and moderation look at. */

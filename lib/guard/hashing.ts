@@ -1,6 +1,6 @@
 import "server-only";
 import { createHash, createHmac } from "node:crypto";
-import { authSecret } from "@/lib/dev-auth-secret";
+import { authSecret } from "@/lib/auth/dev-secret";
 
 export const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 

@@ -16,8 +16,8 @@ import { settleReservation } from "./usage";
 
 // The guard pipeline every AI entry point runs (the chat route, the structured tool's action):
 // these steps in this order, cheapest refusals first, each passing the context on or throwing
-// a typed AppError. Then the caller calls the model (step 8), and settles (9) with
-// `completeRequest` or `refuseRequest`; the audit row (10) is written after the response.
+// a typed AppError. Then the caller calls the model and settles with `completeRequest` or
+// `refuseRequest`; the audit row is written after the response.
 // History is read only after the rate limit; the exact cache before the quota, so a hit
 // needs no token headroom.
 export const GUARD_STEPS = [

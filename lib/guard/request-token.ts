@@ -1,5 +1,5 @@
 import "server-only";
-import { authSecret } from "@/lib/dev-auth-secret";
+import { authSecret } from "@/lib/auth/dev-secret";
 import { AppError } from "@/lib/errors";
 import { redis, redisKey } from "@/lib/redis";
 import { requestTokenKey, signRequestToken, verifyRequestToken } from "./request-token-codec";

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import postgres from "postgres";
+import { parseNdjson } from "../../lib/http/ndjson";
 import { startWebhookReceiver } from "../fakes/webhook-receiver";
 import { expectRefused, mintToken, newTag, postChat } from "../security/support";
 import { BASE_DATABASE_URL, E2E_ADMIN_EMAILS, productionServerEnv } from "../support/sentinels";
@@ -115,7 +116,7 @@ test.describe("on a server of its own", () => {
     // The scripted run: 4 served (3 chats, 1 summary), 1 cached, 2 invalid input, 1 rate limited.
     const first = await chat(`First question [[tag:${tag}]]`);
     expect(first.status()).toBe(200);
-    const firstRequestId = (JSON.parse((await first.text()).split("\n")[0]!) as { requestId: string }).requestId;
+    const firstRequestId = parseNdjson<{ requestId: string }>(await first.text())[0]!.requestId;
     const reused = mintToken(user.id);
     expect((await chat(`Second question [[tag:${tag}]]`, reused)).status()).toBe(200);
     const text = `A paragraph to summarize about the console [[tag:${tag}]]. It has two sentences.`;

@@ -3,7 +3,7 @@
 // database is dropped when the server stops.
 import { spawn } from "node:child_process";
 import IORedis from "ioredis";
-import { createRequester, ioredisOptions } from "../../lib/redis-requester";
+import { createRequester, ioredisOptions } from "../../lib/redis/requester";
 import { startUpstashRestServer } from "../fakes/upstash-rest-server";
 import { startFakeStripe } from "../fakes/stripe-server";
 import { startFakeOpenAI } from "../fakes/openai-server";

@@ -21,7 +21,7 @@ vi.mock("@/db", async (importOriginal) => {
 
 const { getDb } = await import("@/db");
 const { auditLog } = await import("@/db/schema");
-const { recordAudit } = await import("@/lib/audit");
+const { recordAudit } = await import("@/lib/audit-log");
 const { eq } = await import("drizzle-orm");
 
 async function rowsFor(requestId: string) {

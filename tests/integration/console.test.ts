@@ -20,7 +20,7 @@ Object.assign(process.env, {
 const { getDb } = await import("@/db");
 const { auditDaily, auditLog, budgetAlerts, budgetDaily } = await import("@/db/schema");
 const { insertPasswordUser } = await import("@/db/queries/users");
-const { recordAudit } = await import("@/lib/audit");
+const { recordAudit } = await import("@/lib/audit-log");
 const console_ = await import("@/db/queries/console");
 const { recordBudgetAlerts, deliverBudgetAlert } = await import("@/lib/guard/budget-alerts");
 const { currentBudgets, setBudgetOverride } = await import("@/lib/budgets");

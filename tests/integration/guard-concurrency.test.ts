@@ -14,7 +14,7 @@ import { createRunDatabase, runDatabaseName } from "../support/test-database";
 // bursts exist to load the database, and 50 requests from one user would otherwise stop at
 // the plan's requests per minute before they reach it.
 
-vi.mock("@/lib/session", async () => (await import("../support/guard-harness")).sessionModuleMock());
+vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
 vi.mock("@/lib/guard/steps/rate-limit", () => ({ enforceRateLimits: async () => {} }));
 
 const runUrl = inject("databaseUrl");
@@ -34,7 +34,7 @@ const { getDb } = await import("@/db");
 const { budgetDaily, usageDaily } = await import("@/db/schema");
 const { issueRequestToken } = await import("@/lib/guard/request-token");
 const { reserveUsage, settleReservation } = await import("@/lib/guard/usage");
-const { recordAudit } = await import("@/lib/audit");
+const { recordAudit } = await import("@/lib/audit-log");
 const { countPromptTokens } = await import("@/lib/ai/tokens");
 const { costMicros } = await import("@/lib/ai/models");
 const { CHAT_PROMPT } = await import("@/lib/ai/prompts");

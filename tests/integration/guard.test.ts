@@ -10,7 +10,7 @@ import { auditRows, chat, heldReservations, message, newUser, session, summarize
 // against the fake's call counter, the usage row and the audit log. Only the session is
 // stubbed (cookies need a request scope); tests/security covers it over HTTP.
 
-vi.mock("@/lib/session", async () => (await import("../support/guard-harness")).sessionModuleMock());
+vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
 
 const fake = await startFakeOpenAI({ wordDelayMs: 1 });
 const alerts: unknown[] = [];

@@ -9,7 +9,7 @@ import { auditRows, chat, heldReservations, newUser, session, tag, usageRow } fr
 // route runs the sweeper behind CRON_SECRET. (The SIGKILL of a real server is in
 // tests/security/guard-attacks.spec.ts; here the process "dies" by never settling.)
 
-vi.mock("@/lib/session", async () => (await import("../support/guard-harness")).sessionModuleMock());
+vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
 
 const CRON_SECRET = "housekeeping-test-secret-0123456789";
 const fake = await startFakeOpenAI({ wordDelayMs: 1 });
@@ -27,7 +27,7 @@ const { getDb } = await import("@/db");
 await getDb();
 const { auditLog, budgetDaily, reservations } = await import("@/db/schema");
 const { reserveUsage, settleReservation } = await import("@/lib/guard/usage");
-const { recordAudit } = await import("@/lib/audit");
+const { recordAudit } = await import("@/lib/audit-log");
 const { issueRequestToken } = await import("@/lib/guard/request-token");
 const { deleteUser } = await import("@/db/queries/billing");
 const { GET, POST } = await import("@/app/api/cron/housekeeping/route");

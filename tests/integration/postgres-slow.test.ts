@@ -12,7 +12,7 @@ import { startDelayProxy, type DelayProxy } from "../support/delay-proxy";
 
 type TestUser = { id: string; email: string; name: null; role: "user"; hasPassword: boolean; emailVerified: boolean };
 const session = vi.hoisted(() => ({ user: null as TestUser | null }));
-vi.mock("@/lib/session", () => ({
+vi.mock("@/lib/auth/session-user", () => ({
   getSessionUser: async () => session.user,
   requireUser: async () => session.user,
   getSessionClaims: async () => (session.user ? { userId: session.user.id } : null),

@@ -18,7 +18,7 @@ import { createRunDatabase } from "../support/test-database";
 
 type TestUser = { id: string; email: string; name: null; role: "user" };
 const session = vi.hoisted(() => ({ user: null as TestUser | null }));
-vi.mock("@/lib/session", () => ({
+vi.mock("@/lib/auth/session-user", () => ({
   getSessionUser: async () => session.user,
   requireUser: async () => session.user,
   getSessionClaims: async () => (session.user ? { userId: session.user.id } : null),

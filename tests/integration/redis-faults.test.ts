@@ -15,7 +15,7 @@ import { startDelayProxy } from "../support/delay-proxy";
 
 type TestUser = { id: string; email: string; name: null; role: "user"; hasPassword: boolean; emailVerified: boolean };
 const session = vi.hoisted(() => ({ user: null as TestUser | null }));
-vi.mock("@/lib/session", () => ({
+vi.mock("@/lib/auth/session-user", () => ({
   getSessionUser: async () => session.user,
   requireUser: async () => session.user,
   getSessionClaims: async () => (session.user ? { userId: session.user.id } : null),
@@ -70,7 +70,7 @@ const { runGuarded } = await import("@/lib/guard/action");
 const { issueRequestToken } = await import("@/lib/guard/request-token");
 const { runSummarize, summarizeFeature } = await import("@/lib/tools/summarize");
 const { authorizeWithPassword, UnavailableSignIn } = await import("@/lib/auth");
-const { hashPassword } = await import("@/lib/password");
+const { hashPassword } = await import("@/lib/auth/password");
 const { redisMode } = await import("@/lib/redis");
 const { PLANS } = await import("@/lib/plans");
 const { eq } = await import("drizzle-orm");
@@ -175,7 +175,7 @@ describe("slow Redis (the TCP proxy holds traffic)", () => {
 
   // The token claim (SET NX) goes through at full speed; only the limiter's Lua scripts stall,
   // longer than its 1 s timeout. @upstash/ratelimit then answers success with reason "timeout":
-  // without lib/rate-limit.ts's check for it, this request would reach the model.
+  // without lib/redis/limiter.ts's check for it, this request would reach the model.
   it("the rate limiter itself fails closed: the token is claimed, the limiter stalls, the request is refused with 503 and never reaches the model", async () => {
     const user = await newUser();
     const label = tag();

@@ -6,7 +6,7 @@ import { Redis } from "@upstash/redis";
 import IORedis from "ioredis";
 import RedisMock from "ioredis-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRequester, ioredisOptions } from "@/lib/redis-requester";
+import { createRequester, ioredisOptions } from "@/lib/redis/requester";
 import { upstashRedis } from "@/lib/redis";
 import { startUpstashRestServer } from "../fakes/upstash-rest-server";
 
@@ -78,7 +78,7 @@ describe("Upstash REST mode", () => {
   });
 });
 
-describe("Upstash REST mode with a stalled or dead endpoint (the app's client, lib/redis.ts)", () => {
+describe("Upstash REST mode with a stalled or dead endpoint (the app's client, lib/redis/index.ts)", () => {
   // Accepts the request, then never answers: what a stalled network path looks like.
   async function stalledServer(): Promise<{ url: string; received: () => number; close: () => Promise<void> }> {
     let received = 0;
@@ -119,7 +119,7 @@ describe("Upstash REST mode with a stalled or dead endpoint (the app's client, l
         timeout: 1_000,
       });
       const result = await limiter.limit("user").catch((error: unknown) => error);
-      // lib/rate-limit.ts refuses on either: the library's own timeout, or the client's error.
+      // lib/redis/limiter.ts refuses on either: the library's own timeout, or the client's error.
       expect(result instanceof Error || (result as { reason?: string }).reason === "timeout").toBe(true);
     } finally {
       await stalled.close();

@@ -4,9 +4,9 @@ import { Redis, errors } from "@upstash/redis";
 import IORedis from "ioredis";
 import RedisMock from "ioredis-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRequester, ioredisOptions, type IORedisLike } from "@/lib/redis-requester";
+import { createRequester, ioredisOptions, type IORedisLike } from "@/lib/redis/requester";
 
-// The same @upstash/redis client contract, checked against every backend lib/redis.ts can use
+// The same @upstash/redis client contract, checked against every backend lib/redis/index.ts can use
 // except Upstash itself: ioredis-mock always, real Redis when REDIS_URL is set.
 
 const runPrefix = `${process.env.REDIS_KEY_PREFIX ?? "test"}:redis-test:${randomUUID()}`;

@@ -8,7 +8,7 @@ import { auditRows, newUser, summarize, tag } from "../support/guard-harness";
 // working. The full path runs with DATABASE_URL (CI's real-services pass); the migration check
 // also runs on a PGlite started without the vector extension.
 
-vi.mock("@/lib/session", async () => (await import("../support/guard-harness")).sessionModuleMock());
+vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
 
 const onPostgres = Boolean(process.env.DATABASE_URL);
 const fake = await startFakeOpenAI({ wordDelayMs: 1 });

@@ -8,7 +8,7 @@ import { auditRows, freshIp, newUser, session, summarize, tag, usageRow, type Te
 // each lookup costs. Its tests run on PGlite, which has pgvector; with DATABASE_URL (CI's
 // PostgreSQL 15, no pgvector) semantic-cache-off.test.ts checks the cache switches itself off.
 
-vi.mock("@/lib/session", async () => (await import("../support/guard-harness")).sessionModuleMock());
+vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
 
 const onPGlite = !process.env.DATABASE_URL;
 const fake = await startFakeOpenAI({ wordDelayMs: 1 });

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/db";
 import { findUserById, insertPasswordUser, revokeAllSessions, setUserBlocked } from "@/db/queries/users";
 import { authorizeWithPassword, BlockedSignIn } from "@/lib/auth";
-import { hashPassword } from "@/lib/password";
-import { judgeSession } from "@/lib/session";
-import { SESSION_MAX_AGE_SECONDS, sessionClaims } from "@/lib/session-token";
+import { hashPassword } from "@/lib/auth/password";
+import { judgeSession } from "@/lib/auth/session-user";
+import { SESSION_MAX_AGE_SECONDS, sessionClaims } from "@/lib/auth/session-token";
 import { closeDatabase } from "../support/close-database";
 
 // Opening the database (PGlite start and migrations) belongs in a hook, not in the first test's time.

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { expect, test } from "@playwright/test";
+import { parseNdjson } from "../../lib/http/ndjson";
 import { e2eDatabaseName, e2eSql, fakeOpenAIPort } from "../e2e/database";
 import { BASE_DATABASE_URL, productionServerEnv, SENTINELS } from "../support/sentinels";
 import { databaseUrlFor } from "../support/test-database";
@@ -11,7 +12,7 @@ import { expectRefused, fakeStats, mintToken, newTag, postChat, randomIp, signUp
 test.use({ extraHTTPHeaders: { "x-forwarded-for": randomIp() } });
 
 type Event = { type: string; conversationId?: string; nextToken?: string; error?: { code: string }; text?: string };
-const events = (body: string): Event[] => body.split("\n").filter(Boolean).map((line) => JSON.parse(line) as Event);
+const events = (body: string): Event[] => parseNdjson<Event>(body);
 
 test("refuses no session, foreign origins, forged fields, oversized input, bad and replayed tokens, another user's conversation", async ({ page, browser, playwright, baseURL }) => {
   const tag = newTag();

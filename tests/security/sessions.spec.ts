@@ -1,5 +1,6 @@
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import { decode, encode } from "next-auth/jwt";
+import { parseNdjson } from "../../lib/http/ndjson";
 import { e2eSql } from "../e2e/database";
 import { actionId, postAction } from "../e2e/server-actions";
 import { SENTINELS } from "../support/sentinels";
@@ -19,7 +20,7 @@ const COOKIE = "__Secure-authjs.session-token";
 async function chatAndRename(request: APIRequestContext, userId: string, conversationId?: string) {
   const chat = await postChat(request, { message: `Hello [[tag:${newTag()}]]`, token: mintToken(userId), ...(conversationId && { conversationId }) });
   const body = await chat.text();
-  const id = conversationId ?? (JSON.parse(body.split("\n")[0]!) as { conversationId?: string }).conversationId;
+  const id = conversationId ?? parseNdjson<{ conversationId?: string }>(body)[0]!.conversationId;
   const rename = await postAction(request, "/chat", actionId("renameConversationAction"), { conversationId: id ?? crypto.randomUUID(), title: "Renamed" });
   return { chat, chatBody: body, renameBody: await rename.text(), conversationId: id };
 }

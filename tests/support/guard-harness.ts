@@ -1,10 +1,11 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
+import { readNdjson } from "@/lib/http/ndjson";
 
 // The guard's in-process test harness: users, the chat route's handler and the structured
 // tool called as the browser would, and the rows they leave. Only the session is stubbed
 // (cookies need a request scope); tests/security covers it over HTTP. A test file mocks
-// "@/lib/session" with `sessionModuleMock` and imports the app after setting its env.
+// "@/lib/auth/session-user" with `sessionModuleMock` and imports the app after setting its env.
 
 export type TestUser = { id: string; email: string; name: null; role: "user" | "admin"; hasPassword: boolean; emailVerified: boolean };
 
@@ -78,21 +79,10 @@ export async function chat(
   const events: Array<Record<string, unknown>> = [];
   let json: Record<string, unknown> | null = null;
   if (response.headers.get("content-type")?.includes("ndjson")) {
-    const reader = response.body!.getReader();
-    const decoder = new TextDecoder();
-    let buffer = "";
     try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        buffer += decoder.decode(value, { stream: true });
-        const lines = buffer.split("\n");
-        buffer = lines.pop()!;
-        for (const line of lines.filter(Boolean)) {
-          const event = JSON.parse(line) as Record<string, unknown>;
-          events.push(event);
-          if (event.type === "text") options.onText?.();
-        }
+      for await (const event of readNdjson<Record<string, unknown>>(response.body!)) {
+        events.push(event);
+        if (event.type === "text") options.onText?.();
       }
     } catch (error) {
       // Only the test's own abort may end the read early; anything else (a stream the server

@@ -44,7 +44,7 @@ export function productionServerEnv(databaseUrl: string, { stripeApiBase }: { st
     OPENAI_API_KEY: SENTINELS.OPENAI_API_KEY,
     SMTP_URL: `smtp://fake-smtp-user:${SENTINELS.SMTP_PASSWORD}@127.0.0.1:${fakeSmtpPorts().smtp}`,
     EMAIL_FROM: "AI SaaS Starter <no-reply@example.com>",
-    // Admin only once proven (lib/roles.ts): tests sign up with these and open the emailed link.
+    // Admin only once proven (lib/auth/roles.ts): tests sign up with these and open the emailed link.
     ADMIN_EMAILS: E2E_ADMIN_EMAILS.join(","),
     DAILY_BUDGET_USD: "1000",
     // Browser tests stand in for one proxy: each test's client sets its own X-Forwarded-For.

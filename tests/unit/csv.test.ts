@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { csvField } from "@/lib/csv";
+import { csvField } from "@/lib/http/csv";
 
 describe("csvField", () => {
   it("quotes what needs quoting and defuses spreadsheet formulas", () => {

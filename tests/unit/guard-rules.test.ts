@@ -3,7 +3,7 @@ import { costMicros, MODEL_PRICES, modelFor } from "@/lib/ai/models";
 import { countPromptTokens, countTextTokens } from "@/lib/ai/tokens";
 import { requestTokenKey, REQUEST_TOKEN_TTL_SECONDS, signRequestToken, verifyRequestToken } from "@/lib/guard/request-token-codec";
 import { PLANS } from "@/lib/plans";
-import { isSameOrigin } from "@/lib/same-origin";
+import { isSameOrigin } from "@/lib/http/same-origin";
 
 describe("one-time request token", () => {
   const key = requestTokenKey("unit-test-secret");

@@ -13,7 +13,7 @@ afterEach(() => {
 describe("ADMIN_EMAILS", () => {
   it("makes the listed emails admins, whatever their case, only once the address is proven, and nobody else", async () => {
     vi.stubEnv("ADMIN_EMAILS", " Boss@Example.com, ops@example.com ");
-    const { roleFor } = await import("@/lib/roles");
+    const { roleFor } = await import("@/lib/auth/roles");
     expect(roleFor("boss@example.com", true)).toBe("admin");
     expect(roleFor("OPS@example.com", true)).toBe("admin");
     // Whoever signs up first with a listed address proves nothing until the link is opened.
@@ -24,7 +24,7 @@ describe("ADMIN_EMAILS", () => {
 
   it("demotes an address removed from ADMIN_EMAILS, whatever is stored", async () => {
     vi.stubEnv("ADMIN_EMAILS", "ops@example.com");
-    const { roleFor } = await import("@/lib/roles");
+    const { roleFor } = await import("@/lib/auth/roles");
     expect(roleFor("boss@example.com", true)).toBe("user");
   });
 });
@@ -35,14 +35,14 @@ describe("development AUTH_SECRET", () => {
     vi.spyOn(process, "cwd").mockReturnValue(directory);
     vi.stubEnv("NODE_ENV", "development");
     vi.stubEnv("AUTH_SECRET", "");
-    const first = (await import("@/lib/dev-auth-secret")).authSecret();
+    const first = (await import("@/lib/auth/dev-secret")).authSecret();
     const file = path.join(directory, ".env.development.local");
     expect(first).toMatch(/^[A-Za-z0-9_-]{40,}$/);
     expect(readFileSync(file, "utf8")).toContain(`AUTH_SECRET=${first}`);
 
     vi.resetModules();
     vi.stubEnv("AUTH_SECRET", ""); // a restarted process that did not load the file itself
-    const second = (await import("@/lib/dev-auth-secret")).authSecret();
+    const second = (await import("@/lib/auth/dev-secret")).authSecret();
     expect(second).toBe(first);
     expect(readFileSync(file, "utf8").match(/AUTH_SECRET=/g)).toHaveLength(1);
   });
@@ -52,7 +52,7 @@ describe("development AUTH_SECRET", () => {
     vi.spyOn(process, "cwd").mockReturnValue(directory);
     vi.stubEnv("NODE_ENV", "production");
     vi.stubEnv("AUTH_SECRET", "");
-    expect((await import("@/lib/dev-auth-secret")).authSecret()).toBeUndefined();
+    expect((await import("@/lib/auth/dev-secret")).authSecret()).toBeUndefined();
     expect(existsSync(path.join(directory, ".env.development.local"))).toBe(false);
   });
 });

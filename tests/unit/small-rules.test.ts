@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { ERROR_CODES, rateLimitedError } from "@/lib/errors";
 import { getPlan, PLANS } from "@/lib/plans";
-import { safeNextPath } from "@/lib/safe-redirect";
-import { contentSecurityPolicy } from "@/lib/security-headers";
+import { safeNextPath } from "@/lib/http/safe-redirect";
+import { contentSecurityPolicy } from "@/lib/http/security-headers";
 import { nextUtcMidnight, utcDay } from "@/lib/time";
-import { clientIp, parseTrustedProxy } from "@/lib/client-ip";
+import { clientIp, parseTrustedProxy } from "@/lib/http/client-ip";
 import { parseEnv } from "@/lib/env";
 
 describe("plans", () => {

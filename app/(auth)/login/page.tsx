@@ -8,9 +8,9 @@ import { AuthForm } from "@/components/auth/auth-form";
 import { GitHubButton } from "@/components/auth/github-button";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { githubEnabled } from "@/lib/auth";
-import { PASSWORD_MIN_LENGTH } from "@/lib/password-policy";
-import { safeNextPath } from "@/lib/safe-redirect";
-import { getSessionUser } from "@/lib/session";
+import { PASSWORD_MIN_LENGTH } from "@/lib/auth/password-policy";
+import { safeNextPath } from "@/lib/http/safe-redirect";
+import { getSessionUser } from "@/lib/auth/session-user";
 
 export const metadata: Metadata = { title: "Log in" };
 

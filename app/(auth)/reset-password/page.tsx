@@ -5,7 +5,7 @@ import { ResetPasswordForm } from "@/components/account/password-reset-forms";
 import { AuthCard } from "@/components/auth/auth-card";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { readUnusedEmailLink } from "@/lib/account/email-links";
-import { PASSWORD_MIN_LENGTH } from "@/lib/password-policy";
+import { PASSWORD_MIN_LENGTH } from "@/lib/auth/password-policy";
 
 export const metadata: Metadata = { title: "Choose a new password" };
 

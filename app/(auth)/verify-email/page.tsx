@@ -5,7 +5,7 @@ import { EmailVerificationNotice } from "@/components/account/email-verification
 import { AuthCard } from "@/components/auth/auth-card";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { buttonVariants } from "@/components/ui/button";
-import { getSessionUser } from "@/lib/session";
+import { getSessionUser } from "@/lib/auth/session-user";
 
 export const metadata: Metadata = { title: "Confirm your email" };
 

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { refusalLeaders, type RefusalCount } from "@/db/queries/console";
-import { requireAdminPage } from "@/lib/admin";
+import { requireAdminPage } from "@/lib/auth/admin";
 
 export const metadata: Metadata = { title: "Abuse" };
 

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { dateTime, usd } from "@/components/admin/format";
 import { auditFilterChoices, listAuditRows } from "@/db/queries/console";
-import { requireAdminPage } from "@/lib/admin";
+import { requireAdminPage } from "@/lib/auth/admin";
 import { auditFilterQuery, parseAuditFilters } from "@/lib/audit-filters";
 
 export const metadata: Metadata = { title: "Audit log" };

@@ -3,7 +3,7 @@ import { AdminForm } from "@/components/admin/admin-form";
 import { BudgetProgress } from "@/components/admin/budget-progress";
 import { dateTime, usd } from "@/components/admin/format";
 import { spendTotals } from "@/db/queries/console";
-import { requireAdminPage } from "@/lib/admin";
+import { requireAdminPage } from "@/lib/auth/admin";
 import { currentBudgets } from "@/lib/budgets";
 import { env } from "@/lib/env";
 import { listBudgetAlerts } from "@/lib/guard/budget-alerts";

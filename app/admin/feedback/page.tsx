@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { dateTime } from "@/components/admin/format";
 import { downvotedAnswers } from "@/db/queries/console";
-import { requireAdminPage } from "@/lib/admin";
+import { requireAdminPage } from "@/lib/auth/admin";
 import { env } from "@/lib/env";
 
 export const metadata: Metadata = { title: "Feedback" };

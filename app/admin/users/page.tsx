@@ -5,10 +5,10 @@ import { usd } from "@/components/admin/format";
 import { SetPlanForm } from "@/components/admin/set-plan-form";
 import { effectivePlan } from "@/db/queries/account";
 import { listConsoleUsers } from "@/db/queries/console";
-import { requireAdminPage } from "@/lib/admin";
+import { requireAdminPage } from "@/lib/auth/admin";
 import { describePlanStatus } from "@/lib/billing/plan-status";
 import { PLANS } from "@/lib/plans";
-import { roleFor } from "@/lib/roles";
+import { roleFor } from "@/lib/auth/roles";
 import { isBillingConfigured } from "@/lib/stripe";
 import { revokeUserSessionsAction, setUserBlockedAction } from "../actions";
 

@@ -7,7 +7,7 @@ import { effectivePlan, getSubscription } from "@/db/queries/account";
 import { isDemoModel } from "@/lib/ai/provider";
 import { issueRequestToken } from "@/lib/guard/request-token";
 import { PAID_PLANS } from "@/lib/plans";
-import { getSessionUser } from "@/lib/session";
+import { getSessionUser } from "@/lib/auth/session-user";
 import { isBillingConfigured } from "@/lib/stripe";
 
 export const metadata: Metadata = { title: "Summarize" };

@@ -20,7 +20,7 @@ export function cacheKeyFor(ctx: GuardContext): string {
   return redisKey("ai-cache", sha256(material));
 }
 
-/** 6. Answer from the cache when this exact request was answered before. */
+/** Answer from the cache when this exact request was answered before. */
 export async function lookupCache(ctx: GuardContext): Promise<void> {
   if (ctx.feature.cache === "off") return;
   ctx.cacheKey = cacheKeyFor(ctx);

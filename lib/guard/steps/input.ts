@@ -4,7 +4,7 @@ import type { GuardContext } from "../context";
 import { requireUserAndPlan } from "./require";
 
 /**
- * 2. The feature's strict schema (unknown fields such as model, role, system prompt, history,
+ * The feature's strict schema (unknown fields such as model, role, system prompt, history,
  * tier or price are refused, not ignored), conversation ownership, then the plan's limits.
  */
 export async function validateInput(ctx: GuardContext): Promise<void> {

@@ -5,7 +5,7 @@ import { AppError } from "@/lib/errors";
 import type { GuardContext } from "../context";
 import { requireInput } from "./require";
 
-/** 7. OpenAI's moderation endpoint on the user's text, when MODERATION=on. */
+/** OpenAI's moderation endpoint on the user's text, when MODERATION=on. */
 export async function moderateInput(ctx: GuardContext): Promise<void> {
   if (env.MODERATION !== "on" || ctx.cachedAnswer !== undefined) return;
   const provider = modelProvider();

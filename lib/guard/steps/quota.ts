@@ -13,7 +13,7 @@ import { requireInput } from "./require";
 const formatCount = (value: number) => value.toLocaleString("en-US");
 
 /**
- * 5. Reserve one request and the worst case: the prompt's tokens (counted with the model's
+ * Reserve one request and the worst case: the prompt's tokens (counted with the model's
  * tokenizer) + the plan's max output. A cache hit (the step before) reserves the request only:
  * it will use no tokens, so a user near the token cap still gets it.
  */

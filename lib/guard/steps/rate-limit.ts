@@ -2,7 +2,7 @@ import "server-only";
 import type { Ratelimit } from "@upstash/ratelimit";
 import { AppError, formatWait } from "@/lib/errors";
 import { AI_PER_IP_LIMIT, type Plan } from "@/lib/plans";
-import { checkLimits, createLimiter } from "@/lib/rate-limit";
+import { checkLimits, createLimiter } from "@/lib/redis/limiter";
 import type { GuardContext } from "../context";
 import { requireUserAndPlan } from "./require";
 
@@ -15,7 +15,7 @@ function userLimiter(plan: Plan): Ratelimit {
   return limiter;
 }
 
-/** 4. Per user (the plan's requests per minute) and per IP. Redis down or slow → 503 (fail closed). */
+/** Per user (the plan's requests per minute) and per IP. Redis down or slow → 503 (fail closed). */
 export async function enforceRateLimits(ctx: GuardContext): Promise<void> {
   const { user, plan } = requireUserAndPlan(ctx);
   perIp ??= createLimiter("ai-ip", AI_PER_IP_LIMIT.attempts, AI_PER_IP_LIMIT.window);

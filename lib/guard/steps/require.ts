@@ -1,6 +1,6 @@
 import "server-only";
 import type { Plan } from "@/lib/plans";
-import type { SessionUser } from "@/lib/session";
+import type { SessionUser } from "@/lib/auth/session-user";
 import type { GuardContext, PreparedInput } from "../context";
 
 // Steps run in a fixed order; these make a step that runs too early fail loudly.

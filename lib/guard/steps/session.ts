@@ -1,7 +1,7 @@
 import "server-only";
 import { effectivePlan, getSubscription } from "@/db/queries/account";
 import { AppError } from "@/lib/errors";
-import { getSessionClaims, readSession } from "@/lib/session";
+import { getSessionClaims, readSession } from "@/lib/auth/session-user";
 import type { GuardContext } from "../context";
 
 /** The refusal before an address is proven; the chat page also shows it as soon as it opens. */
@@ -9,7 +9,7 @@ export function unverifiedEmailError(): AppError {
   return new AppError("email_unverified", { nextStep: { href: "/verify-email", label: "Send a new verification link" } });
 }
 
-/** 1. Who is asking, and the plan their subscription row entitles them to now. */
+/** Who is asking, and the plan their subscription row entitles them to now. */
 export async function checkSession(ctx: GuardContext): Promise<void> {
   const started = performance.now();
   const claims = await getSessionClaims(); // the cookie alone
@@ -21,7 +21,7 @@ export async function checkSession(ctx: GuardContext): Promise<void> {
   ctx.user = session.user;
   ctx.plan = effectivePlan(subscription);
   // An address must be proven before the first model call, so one address is one free quota:
-  // by the emailed link, or by an OAuth provider that reports it verified (lib/auth.ts).
+  // by the emailed link, or by an OAuth provider that reports it verified (lib/auth/index.ts).
   // Checked after ctx.user is set, so the refusal's audit row names the user.
   if (!session.user.emailVerified) throw unverifiedEmailError();
 }

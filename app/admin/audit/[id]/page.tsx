@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { dateTime, usd } from "@/components/admin/format";
 import { getAuditRow } from "@/db/queries/console";
-import { requireAdminPage } from "@/lib/admin";
+import { requireAdminPage } from "@/lib/auth/admin";
 import { env } from "@/lib/env";
 
 export const metadata: Metadata = { title: "Audit row" };

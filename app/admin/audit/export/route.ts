@@ -1,7 +1,7 @@
 import { allAuditRows, type AuditListRow } from "@/db/queries/console";
-import { adminOrNull } from "@/lib/admin";
+import { adminOrNull } from "@/lib/auth/admin";
 import { parseAuditFilters } from "@/lib/audit-filters";
-import { csvField } from "@/lib/csv";
+import { csvField } from "@/lib/http/csv";
 
 // The audit browser's filtered rows as CSV, streamed page by page (never all in memory).
 // Admins only: anyone else gets the same 404 as for the console's pages.

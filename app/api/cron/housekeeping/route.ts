@@ -1,7 +1,7 @@
 import { clearExpiredAuditText } from "@/lib/audit-retention";
 import { redeliverFailedAlerts } from "@/lib/guard/budget-alerts";
 import { sweepExpiredReservations } from "@/lib/guard/usage";
-import { isCronAuthorized } from "@/lib/cron";
+import { isCronAuthorized } from "@/lib/http/cron-auth";
 import { sweepSemanticCache } from "@/db/queries/semantic-cache";
 import { SUMMARIZE_PROMPT } from "@/lib/ai/prompts";
 

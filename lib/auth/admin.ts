@@ -1,6 +1,6 @@
 import "server-only";
 import { notFound, redirect } from "next/navigation";
-import { getSessionUser, type SessionUser } from "@/lib/session";
+import { getSessionUser, type SessionUser } from "@/lib/auth/session-user";
 
 /**
  * Every /admin page calls this itself (a layout's check does not stop its page from rendering).

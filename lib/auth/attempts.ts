@@ -1,6 +1,6 @@
 import "server-only";
 import { AUTH_ATTEMPT_LIMITS } from "@/lib/plans";
-import { checkLimits, createLimiter, type LimitOutcome } from "@/lib/rate-limit";
+import { checkLimits, createLimiter, type LimitOutcome } from "@/lib/redis/limiter";
 
 type AttemptKind = keyof typeof AUTH_ATTEMPT_LIMITS;
 

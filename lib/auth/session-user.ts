@@ -4,8 +4,8 @@ import { cache } from "react";
 import { findUserById, type UserRecord } from "@/db/queries/users";
 import type { Role } from "@/db/schema";
 import { AppError } from "@/lib/errors";
-import { roleFor } from "@/lib/roles";
-import { sessionClaimsFrom, type SessionClaims } from "@/lib/session-token";
+import { roleFor } from "@/lib/auth/roles";
+import { sessionClaimsFrom, type SessionClaims } from "@/lib/auth/session-token";
 
 export type SessionUser = {
   id: string;

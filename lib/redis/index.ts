@@ -2,7 +2,7 @@ import "server-only";
 import { Redis } from "@upstash/redis";
 import IORedis from "ioredis";
 import RedisMock from "ioredis-mock";
-import { createRequester, ioredisOptions, REDIS_COMMAND_TIMEOUT_MS } from "@/lib/redis-requester";
+import { createRequester, ioredisOptions, REDIS_COMMAND_TIMEOUT_MS } from "@/lib/redis/requester";
 
 // The app's one Redis client. Always an @upstash/redis `Redis`, so @upstash/ratelimit and app code
 // run unchanged on Upstash REST, on plain TCP Redis (via ioredis) and on an in-process store.

@@ -1,5 +1,5 @@
 import { getToken } from "next-auth/jwt";
-import { authSecret } from "@/lib/dev-auth-secret";
+import { authSecret } from "@/lib/auth/dev-secret";
 
 /**
  * A session lasts this long from sign-in, however often Auth.js re-signs the cookie (its
@@ -30,9 +30,9 @@ export function sessionClaims(
 /**
  * The claims in a request's Auth.js session cookie, or null: the cookie is decrypted and its
  * expiry and age checked, nothing is written. The database check (version, blocked, deleted)
- * is lib/session.ts's. Shared by proxy.ts and lib/session.ts; cheaper than `auth()`, which
+ * is lib/auth/session-user.ts's. Shared by proxy.ts and lib/auth/session-user.ts; cheaper than `auth()`, which
  * runs Auth.js's whole session endpoint in process on every call. In production only the
- * `__Secure-` cookie counts (lib/auth.ts always sets that one there); development accepts either.
+ * `__Secure-` cookie counts (lib/auth/index.ts always sets that one there); development accepts either.
  */
 export async function sessionClaimsFrom(headers: Headers): Promise<SessionClaims | null> {
   const secret = authSecret();

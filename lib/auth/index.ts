@@ -7,15 +7,15 @@ import { z } from "zod";
 import { getDb } from "@/db";
 import { findUserByEmail, findUserById, markEmailVerified, setUserRole } from "@/db/queries/users";
 import { accounts, users } from "@/db/schema";
-import { checkAuthAttempt } from "@/lib/auth-attempts";
-import { clientIp } from "@/lib/client-ip";
-import { authSecret } from "@/lib/dev-auth-secret";
+import { checkAuthAttempt } from "@/lib/auth/attempts";
+import { clientIp } from "@/lib/http/client-ip";
+import { authSecret } from "@/lib/auth/dev-secret";
 import { env } from "@/lib/env";
-import { verifiedGitHubEmail } from "@/lib/github-email";
+import { verifiedGitHubEmail } from "@/lib/auth/github-email";
 import { AppError } from "@/lib/errors";
-import { dummyPasswordHash, verifyPassword } from "@/lib/password";
-import { roleFor } from "@/lib/roles";
-import { SESSION_MAX_AGE_SECONDS, sessionClaims } from "@/lib/session-token";
+import { dummyPasswordHash, verifyPassword } from "@/lib/auth/password";
+import { roleFor } from "@/lib/auth/roles";
+import { SESSION_MAX_AGE_SECONDS, sessionClaims } from "@/lib/auth/session-token";
 
 export const credentialsSchema = z.object({
   email: z.email("Enter a valid email address.").max(254),
@@ -72,10 +72,10 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<Ne
     // Vercel and reverse proxies set the Host header; Auth.js builds its URLs from it.
     trustHost: true,
     // Production always names the session cookie `__Secure-…` (the browser then takes it only
-    // over HTTPS, or from localhost), and lib/session-token.ts accepts no other name there.
+    // over HTTPS, or from localhost), and lib/auth/session-token.ts accepts no other name there.
     useSecureCookies: env.NODE_ENV === "production",
     // Credentials sign-in requires JWT sessions. maxAge is the cookie's; the lifetime from
-    // sign-in is enforced on every read (lib/session-token.ts), since Auth.js re-signs it.
+    // sign-in is enforced on every read (lib/auth/session-token.ts), since Auth.js re-signs it.
     session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
     pages: { signIn: "/login" },
     adapter: DrizzleAdapter(db, { usersTable: users, accountsTable: accounts }),
@@ -132,7 +132,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<Ne
           // time, and the stored role is kept in step with ADMIN_EMAILS.
           const row = await findUserById(user.id);
           if (!row) return null;
-          // The stored role mirrors the rule (lib/roles.ts) for SQL readers; it grants nothing.
+          // The stored role mirrors the rule (lib/auth/roles.ts) for SQL readers; it grants nothing.
           const role = roleFor(row.email, row.emailVerified !== null);
           if (role !== row.role) await setUserRole(row.id, role);
           token.role = role;

@@ -3,9 +3,10 @@ import { randomUUID } from "node:crypto";
 import { unstable_rethrow } from "next/navigation";
 import { after } from "next/server";
 import type { z } from "zod";
-import { recordAudit } from "@/lib/audit";
+import { recordAudit } from "@/lib/audit-log";
 import { AppError, type ErrorPayload } from "@/lib/errors";
-import { requireUser, type SessionUser } from "@/lib/session";
+import { requireUser, type SessionUser } from "@/lib/auth/session-user";
+import { parseStrict } from "@/lib/guard/parse-strict";
 
 // Every server action is built with one of these wrappers, so none can forget the session
 // check or input validation. They run again on every call: a request posted straight to the
@@ -16,14 +17,7 @@ export type ActionResult<T = null> = { ok: true; data: T } | { ok: false; error:
 function parseForm<S extends z.ZodType>(schema: S, formData: unknown): z.output<S> {
   // A request posted straight to the action can send any argument list, not just a form.
   if (!(formData instanceof FormData)) throw new AppError("invalid_input", { message: "Send the form." });
-  const result = schema.safeParse(Object.fromEntries(formData));
-  if (result.success) return result.data;
-  const fieldErrors: Record<string, string[]> = {};
-  for (const issue of result.error.issues) {
-    const field = String(issue.path[0] ?? "form");
-    (fieldErrors[field] ??= []).push(issue.message);
-  }
-  throw new AppError("invalid_input", { fieldErrors });
+  return parseStrict(schema, Object.fromEntries(formData));
 }
 
 function failure(error: unknown): { ok: false; error: ErrorPayload } {
