@@ -2,7 +2,7 @@
 
 import { z } from "zod";
 import { saveFeedback } from "@/db/queries/feedback";
-import { evictSemanticEntriesFor } from "@/db/queries/semantic-cache";
+import { evictCachedAnswer } from "@/lib/semantic/cache";
 import { userAction } from "@/lib/http/server-action";
 import { AppError } from "@/lib/errors";
 
@@ -21,8 +21,8 @@ export const sendFeedbackAction = userAction(feedbackSchema, async ({ requestId,
   for (let attempt = 0; attempt < 4; attempt++) {
     const saved = await saveFeedback({ requestId, userId: user.id, rating: rating === "up" ? 1 : -1, note: note || null });
     if (saved) {
-      // A thumbs-down on an answer the semantic cache stored or served takes it out of the cache.
-      if (rating === "down") await evictSemanticEntriesFor(requestId, user.id).catch((error) => console.error("[semantic-cache] eviction failed", error));
+      // A thumbs-down on an answer takes it out of both caches: it is never served again.
+      if (rating === "down") await evictCachedAnswer(requestId, user.id);
       return { rating };
     }
     await new Promise((resolve) => setTimeout(resolve, 250));

@@ -72,23 +72,38 @@ export async function insertSemanticEntry(entry: {
 }
 
 /**
- * A thumbs-down on one of the user's answers: drops the entry that answer was stored as, and
- * the entry it was served from (a semantic hit records the entry's id in its audit row).
- * The caller has checked the request is the user's. Returns how many entries went.
+ * A thumbs-down on one of the user's answers (the caller has checked the request is theirs):
+ * drops every cache entry that answer came from or went into. That is the semantic entry it
+ * was served from (its audit row records the entry's id), the entries stored by the request
+ * itself and by the request whose answer the exact cache served (`cachedFrom`); returns the
+ * exact-cache keys those requests used, for the caller to delete from Redis. One answer
+ * down-voted is never served again from either cache.
  */
-export async function evictSemanticEntriesFor(requestId: string, userId: string): Promise<number> {
+export async function evictCacheEntriesFor(requestId: string, userId: string): Promise<{ removed: number; exactKeys: string[] }> {
   const db = await getDb();
-  if (!(await hasSemanticCacheTable(db))) return 0;
-  const rows = rowsOf<{ id: number }>(
-    await db.execute(sql`
-      delete from semantic_cache
-      where (user_id = ${userId} or user_id is null)
-        and (request_id = ${requestId}::uuid
-          or id = (select (details->>'semanticEntryId')::bigint from audit_log
-                   where request_id = ${requestId}::uuid and user_id = ${userId}))
-      returning id`),
+  const [voted] = rowsOf<{ details: Record<string, unknown> | null }>(
+    await db.execute(sql`select details from audit_log where request_id = ${requestId}::uuid and user_id = ${userId}`),
   );
-  return rows.length;
+  if (!voted) return { removed: 0, exactKeys: [] };
+  const origins = [requestId];
+  if (typeof voted.details?.cachedFrom === "string") origins.push(voted.details.cachedFrom);
+  let removed = 0;
+  if (await hasSemanticCacheTable(db)) {
+    const owner = sql`(user_id = ${userId} or user_id is null)`;
+    const entryId = Number(voted.details?.semanticEntryId);
+    if (Number.isInteger(entryId)) {
+      const served = rowsOf<{ request_id: string }>(await db.execute(sql`delete from semantic_cache where id = ${entryId} and ${owner} returning request_id`));
+      removed += served.length;
+      origins.push(...served.map((row) => row.request_id));
+    }
+    const list = sql.join(origins.map((id) => sql`${id}::uuid`), sql`, `);
+    removed += rowsOf(await db.execute(sql`delete from semantic_cache where request_id in (${list}) and ${owner} returning id`)).length;
+  }
+  const list = sql.join(origins.map((id) => sql`${id}::uuid`), sql`, `);
+  const keys = rowsOf<{ key: string }>(
+    await db.execute(sql`select distinct details->>'cacheKey' as key from audit_log where request_id in (${list}) and details ? 'cacheKey'`),
+  );
+  return { removed, exactKeys: keys.map((row) => row.key) };
 }
 
 /**

@@ -47,6 +47,9 @@ export async function writeAuditRow(ctx: GuardContext): Promise<void> {
       ...(ctx.reservation && { reservedTokens: ctx.reservation.tokens }),
       ...(savedMicros !== undefined && { savedMicros }),
       ...(cacheHit && { cache }),
+      // Where a served answer sits in the exact cache (stored or read), for a thumbs-down to evict.
+      ...(outcome.outcome === "served" && ctx.cacheKey && { cacheKey: ctx.cacheKey }),
+      ...(cache === "exact" && ctx.cachedFrom && { cachedFrom: ctx.cachedFrom }),
       // The semantic cache's embedding call (charged in cost_micros) and what it found.
       ...(semantic && { embeddingTokens: semantic.tokens, semanticHit: semantic.hit !== undefined }),
       ...(semantic?.hit && { similarity: Math.round(semantic.hit.similarity * 10_000) / 10_000, semanticEntryId: semantic.hit.entryId }),

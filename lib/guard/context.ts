@@ -77,6 +77,8 @@ export type GuardContext = {
   reservation?: Reservation;
   cacheKey?: string;
   cachedAnswer?: string;
+  /** The request whose answer the exact cache served (a thumbs-down evicts its entries too). */
+  cachedFrom?: string;
   /** Set when the semantic cache runs for this request: its embedding tokens and hit. */
   semanticCache?: SemanticCacheState;
   /** The day's global spend after this request settled, for budget alerts. */

@@ -1,11 +1,12 @@
 import "server-only";
 import { getDb } from "@/db";
-import { findSemanticMatch, hasSemanticCacheTable, insertSemanticEntry } from "@/db/queries/semantic-cache";
+import { evictCacheEntriesFor, findSemanticMatch, hasSemanticCacheTable, insertSemanticEntry } from "@/db/queries/semantic-cache";
 import { EMBEDDING_MAX_INPUT_TOKENS } from "@/lib/ai/models";
 import { modelProvider } from "@/lib/ai/provider";
 import { countEmbeddingTokens } from "@/lib/ai/tokens";
 import type { GuardContext } from "@/lib/guard/context";
 import { sha256 } from "@/lib/guard/hashing";
+import { redis } from "@/lib/redis";
 import { normalizeText } from "@/lib/guard/steps/cache";
 import { lexicalKey } from "./lexical";
 
@@ -139,5 +140,15 @@ export async function storeInSemanticCache(ctx: GuardContext, answer: string): P
     });
   } catch (error) {
     console.error("[semantic-cache] store failed", error);
+  }
+}
+
+/** A user's thumbs-down: the answer leaves the semantic and the exact cache. Never throws (the vote is saved). */
+export async function evictCachedAnswer(requestId: string, userId: string): Promise<void> {
+  try {
+    const { exactKeys } = await evictCacheEntriesFor(requestId, userId);
+    if (exactKeys.length > 0) await redis.del(...exactKeys);
+  } catch (error) {
+    console.error("[cache] eviction after a thumbs-down failed", requestId, error);
   }
 }

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { startFakeOpenAI } from "../fakes/openai-server";
 import { closeDatabase } from "../support/close-database";
-import { auditRows, newUser, summarize, tag } from "../support/guard-harness";
+import { auditRows, newUser, session, summarize, tag } from "../support/guard-harness";
 
 // Where the database has no pgvector (the Debian PostgreSQL 15 on CI), the migrations still
 // apply, the semantic cache switches itself off with one log line, and the exact cache keeps
@@ -56,5 +56,15 @@ describe("semantic cache without pgvector", () => {
     expect(rows.map((row) => (row.details as { cache?: string }).cache ?? null)).toEqual([null, "exact", null]);
     for (const row of rows) expect(row.details).not.toHaveProperty("embeddingTokens");
     warn.mockRestore();
+
+    // A thumbs-down on the exact hit still evicts it from the exact cache.
+    const { sendFeedbackAction } = await import("@/components/chat/feedback-action");
+    session.user = user;
+    const form = new FormData();
+    form.set("requestId", rows[1]!.requestId);
+    form.set("rating", "down");
+    expect(await sendFeedbackAction(null, form)).toMatchObject({ ok: true });
+    expect(await summarize(user, { text })).toMatchObject({ ok: true, data: { cacheHit: false } });
+    expect(fake.stats(label).chat).toBe(3);
   });
 });

@@ -227,6 +227,24 @@ describe.runIf(onPGlite)("semantic cache", () => {
     expect(stored).toMatchObject({ ok: true });
   });
 
+  it("a thumbs-down on an exact hit evicts the answer from both caches: the same text goes to the model again", async () => {
+    const { sendFeedbackAction } = await import("@/components/chat/feedback-action");
+    const user = await newUser();
+    const label = tag();
+    const text = `The printer on floor 3 is working again. [[tag:${label}]]`;
+    await summarize(user, { text });
+    expect(await summarize(user, { text })).toMatchObject({ ok: true, data: { cacheHit: true } });
+    session.user = user;
+    const form = new FormData();
+    form.set("requestId", (await lastAudit(user)).requestId);
+    form.set("rating", "down");
+    expect(await sendFeedbackAction(null, form)).toMatchObject({ ok: true });
+    const db = await getDb();
+    expect(await db.select().from(semanticCache).where(eq(semanticCache.userId, user.id))).toHaveLength(0);
+    expect(await summarize(user, { text })).toMatchObject({ ok: true, data: { cacheHit: false } });
+    expect(fake.stats(label).chat).toBe(2);
+  });
+
   it("another user's thumbs-down cannot evict an entry", async () => {
     const { sendFeedbackAction } = await import("@/components/chat/feedback-action");
     const [alice, mallory] = [await newUser(), await newUser()];

@@ -26,8 +26,11 @@ export async function lookupCache(ctx: GuardContext): Promise<void> {
   ctx.cacheKey = cacheKeyFor(ctx);
   try {
     // Wrapped in an object: the client (de)serializes JSON values itself.
-    const hit = await redis.get<{ answer: string }>(ctx.cacheKey);
-    if (typeof hit?.answer === "string") ctx.cachedAnswer = hit.answer;
+    const hit = await redis.get<{ answer: string; requestId?: string }>(ctx.cacheKey);
+    if (typeof hit?.answer === "string") {
+      ctx.cachedAnswer = hit.answer;
+      ctx.cachedFrom = hit.requestId;
+    }
   } catch (error) {
     // A cache that cannot answer is a miss: the request is already rate limited and reserved.
     console.error("[guard] cache lookup failed", error);
@@ -38,7 +41,8 @@ export async function lookupCache(ctx: GuardContext): Promise<void> {
 export async function storeInCache(ctx: GuardContext, answer: string): Promise<void> {
   if (!ctx.cacheKey) return;
   try {
-    await redis.set(ctx.cacheKey, { answer }, { ex: CACHE_TTL_SECONDS });
+    // The request id lets a thumbs-down on a later hit find the answer's other cache entries.
+    await redis.set(ctx.cacheKey, { answer, requestId: ctx.requestId }, { ex: CACHE_TTL_SECONDS });
   } catch (error) {
     console.error("[guard] cache store failed", error);
   }
