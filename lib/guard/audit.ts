@@ -20,7 +20,8 @@ const SWEEP_ONE_IN = 50;
 export async function writeAuditRow(ctx: GuardContext): Promise<void> {
   const outcome = await ctx.finished;
   const storeContent = env.AUDIT_STORE_TEXT === "on";
-  const semantic = ctx.semanticCache;
+  // Only a request that got its reservation ran (or could run) the semantic lookup.
+  const semantic = ctx.reservation ? ctx.semanticCache : undefined;
   const cache = ctx.cachedAnswer !== undefined ? "exact" : semantic?.hit ? "semantic" : undefined;
   const cacheHit = cache !== undefined && outcome.outcome === "served";
   const cachedAnswer = ctx.cachedAnswer ?? outcome.responseText ?? "";
