@@ -60,6 +60,21 @@ function report(scored: Scored[], thresholds: number[]): void {
       ]);
     }
   }
+  printTable(rows);
+  // Where recall goes: per kind of pair that should hit, how many pass the lexical check (the
+  // ceiling any embedder can reach) and how many hit at each threshold.
+  console.log("\nPairs that should hit, by kind (lexical + cosine):");
+  const hitKinds = [...new Set(scored.filter((pair) => pair.label === "hit").map((pair) => pair.kind))];
+  const byKind = [["kind", "pairs", "lexical ok", ...thresholds.map((threshold) => `hit@${threshold.toFixed(2)}`)]];
+  for (const kind of hitKinds) {
+    const ofKind = scored.filter((pair) => pair.label === "hit" && pair.kind === kind);
+    const passing = ofKind.filter((pair) => pair.lexicalMatch);
+    byKind.push([kind, String(ofKind.length), String(passing.length), ...thresholds.map((threshold) => String(passing.filter((pair) => pair.similarity >= threshold).length))]);
+  }
+  printTable(byKind);
+}
+
+function printTable(rows: string[][]): void {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join("  "));
 }

@@ -3,8 +3,8 @@ import { createHash } from "node:crypto";
 // The semantic cache's lexical check. Embeddings score "Refund order 1042" and "Refund order
 // 1043", or "the fee is waived" and "the fee is not waived", as near-identical; an answer for
 // one is wrong for the other. So a hit also needs the same lexical signature: the same
-// numbers (with their units and currency), units, quoted strings and names, in the same
-// order ("Acme bought Globex" is not "Globex bought Acme"), and the same negations (counted).
+// numbers (with their units and currency), units, quoted strings and names, each kind in the
+// same order ("Acme bought Globex" is not "Globex bought Acme"), and the same negations (counted).
 // The signature is hashed into the entry's `lexical_key`, which the lookup's WHERE clause
 // matches: a candidate that fails the check is never even read. Deliberately strict: a
 // paraphrase that spells a number differently ("twenty-five" for "25") is a miss, not a risk.
@@ -69,7 +69,8 @@ const UNITS: Record<string, string> = Object.fromEntries(
 
 /**
  * Capitalized words that start a sentence without naming anything ("The", "Please",
- * "Summarize"). Any other capitalized word counts as a name, also at a sentence's start.
+ * "Summarize"). Any other capitalized word counts as a name, also at a sentence's start,
+ * unless the text also has it in lower case ("Tickets cost €25 … buy tickets online").
  */
 const SENTENCE_STARTERS = new Set(
   (
@@ -86,7 +87,9 @@ const SENTENCE_STARTERS = new Set(
     "add mix use enter buy get remind see convert drive set call send ask book bring cancel choose click close come cut delete " +
     "download email find follow forward go hold join leave look meet move open order pay pick place plan print put read reply " +
     "report reset run save schedule select share sign sort start stop take try type update upload visit wait watch bake preheat " +
-    "cook stir heat pour fill mention confirm apply review attach contact dear regards best cheers sorry great good"
+    "cook stir heat pour fill mention confirm apply review attach contact dear regards best cheers sorry great good " +
+    "according compared moving following using during despite given based including regarding unlike like " +
+    "shares orders refunds tickets readers prices sales results company companies unused most some"
   ).split(/\s+/),
 );
 
@@ -113,6 +116,7 @@ export function lexicalSignature(text: string): LexicalSignature {
     return " . ";
   });
   const tokens = unquoted.match(TOKEN) ?? [];
+  const lowerCaseWords = new Set(tokens.filter((token) => /^\p{Ll}/u.test(token)).map(lower));
   let sentenceStart = true;
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
@@ -140,15 +144,22 @@ export function lexicalSignature(text: string): LexicalSignature {
       negations.push(word === "nor" || word === "neither" || word === "nope" ? word : word.endsWith("n't") || word === "cannot" ? "not" : word);
     } else if (/^\p{Lu}/u.test(token) || /\p{Ll}\p{Lu}/u.test(token)) {
       const name = word.replace(/'s$/, "");
-      if (!(sentenceStart && SENTENCE_STARTERS.has(name)) && name !== "i") marks.push(`e:${name}`);
+      const commonWord = SENTENCE_STARTERS.has(name) || lowerCaseWords.has(word);
+      if (!(sentenceStart && commonWord) && name !== "i") marks.push(`e:${name}`);
     }
     sentenceStart = false;
   }
   return { marks, negations: negations.sort() };
 }
 
-/** The signature as the lookup's key: two texts may share an answer only if these are equal. */
+/**
+ * The signature as the lookup's key: two texts may share an answer only if these are equal.
+ * Order counts within each kind of mark (names among names, numbers among numbers), not
+ * across kinds: "340 tickets in March" and "in March, 340 tickets" match; "Acme bought Globex"
+ * and "Globex bought Acme", or "voted 7 to 2" and "voted 2 to 7", do not.
+ */
 export function lexicalKey(text: string): string {
   const { marks, negations } = lexicalSignature(text);
-  return createHash("sha256").update(JSON.stringify([marks, negations])).digest("hex");
+  const byKind = ["n:", "u:", "q:", "e:"].map((kind) => marks.filter((mark) => mark.startsWith(kind)));
+  return createHash("sha256").update(JSON.stringify([byKind, negations])).digest("hex");
 }
