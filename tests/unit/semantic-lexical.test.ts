@@ -28,8 +28,12 @@ describe("lexical signature", () => {
     expect(same("The fee isn't waived.", "The fee is not waived.")).toBe(true);
     expect(same("Summarize: Acme's revenue rose 12%.", "Please summarize Acme revenue, which rose 12 percent!")).toBe(true);
     expect(same("Drive 5 kilometres north.", "Drive north 5 km.")).toBe(true);
+    // Order counts among names and among numbers, not between a name and a number.
+    expect(same("In March the team closed 340 tickets.", "The team closed 340 tickets in March.")).toBe(true);
+    expect(same("The council voted 7 to 2.", "The council voted 2 to 7.")).toBe(false);
     // A sentence's first word is a name unless it is a common word.
     expect(lexicalSignature("Paris is lovely. The city is big.").marks).toEqual(["e:paris"]);
+    expect(lexicalSignature("Tickets cost €25. Buy tickets online.").marks).toEqual(["n:eur:25"]);
   });
 });
 
