@@ -23,6 +23,11 @@ export type PreparedInput = {
   promptVersion: string;
   /** Part of the cache key besides the text: anything that changes the answer. */
   cacheParams: Record<string, unknown>;
+  /**
+   * The semantic cache's parameters, when `cacheParams` holds the user's text itself (as a
+   * whole-input hash does): everything else that changes the answer. Defaults to `cacheParams`.
+   */
+  semanticParams?: Record<string, unknown>;
   /** Feature-specific values (e.g. the conversation id) for its own code after the guard. */
   extra: Record<string, unknown>;
 };

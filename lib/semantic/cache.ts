@@ -82,11 +82,19 @@ export async function reserveSemanticLookup(ctx: GuardContext): Promise<number> 
   return tokens;
 }
 
+/**
+ * The scope key: who may be served (the user, or everyone for a shared feature), and everything
+ * the model sees besides the user's text: feature, model, prompt version, the parameters, and
+ * the text of every other message (the system prompt itself, so a prompt changed without a new
+ * version never meets an old answer either).
+ */
 function scopeOf(ctx: GuardContext): { scopeKey: string; userId: string | null } {
   const { feature, input, user } = ctx;
   const userId = feature.cache === "shared" ? null : user!.id;
   const scope = userId === null ? "shared" : `user:${userId}`;
-  const material = JSON.stringify([scope, feature.name, input!.model, input!.promptVersion, input!.cacheParams]);
+  const otherMessages = input!.messages.filter((message) => message.role !== "user").map(({ role, content }) => [role, content]);
+  const params = input!.semanticParams ?? input!.cacheParams;
+  const material = JSON.stringify([scope, feature.name, input!.model, input!.promptVersion, params, otherMessages, input!.promptAddedText ?? ""]);
   return { scopeKey: sha256(material), userId };
 }
 

@@ -53,7 +53,7 @@ async function summarizeWith(feature: Feature, user: TestUser, text: string) {
   return result;
 }
 
-const withFeature = (changes: Partial<Feature> & { promptVersion?: string; format?: string }): Feature => ({
+const withFeature = (changes: Partial<Feature> & { promptVersion?: string; format?: string; system?: string }): Feature => ({
   ...summarizeFeature,
   ...changes,
   async prepare(raw, user, plan) {
@@ -61,6 +61,7 @@ const withFeature = (changes: Partial<Feature> & { promptVersion?: string; forma
     return {
       ...input,
       promptVersion: changes.promptVersion ?? input.promptVersion,
+      messages: changes.system ? [{ role: "system", content: changes.system }, ...input.messages.slice(1)] : input.messages,
       cacheParams: { ...input.cacheParams, ...(changes.format && { format: changes.format }) },
     };
   },
@@ -147,13 +148,14 @@ describe.runIf(onPGlite)("semantic cache", () => {
     expect(entry).toBeDefined();
   });
 
-  it("never hits across a changed prompt version, model or parameters, even at threshold 0", async () => {
+  it("never hits across a changed prompt version, system prompt, model or parameters, even at threshold 0", async () => {
     const user = await newUser({ plan: "pro" });
     const label = tag();
     const text = `Tesla delivered 435,000 vehicles in the quarter. [[tag:${label}]]`;
     expect(await summarizeWith(anyInScope(), user, text)).toMatchObject({ ok: true, data: { cacheHit: false } });
     const variant = text.replace("quarter.", "quarter!");
-    for (const feature of [anyInScope({ promptVersion: "summarize-v2" }), anyInScope({ format: "summary-v2" })]) {
+    // A new prompt version; other parameters; a system prompt edited without a new version.
+    for (const feature of [anyInScope({ promptVersion: "summarize-v2" }), anyInScope({ format: "summary-v2" }), anyInScope({ system: "Summarize in French." })]) {
       expect(await summarizeWith(feature, user, variant)).toMatchObject({ ok: true, data: { cacheHit: false } });
     }
     session.user = user;
@@ -162,7 +164,7 @@ describe.runIf(onPGlite)("semantic cache", () => {
       runSummarize,
     );
     expect(otherModel).toMatchObject({ ok: true, data: { cacheHit: false } });
-    expect(fake.stats(label).chat).toBe(4);
+    expect(fake.stats(label).chat).toBe(5);
     // The control: the unchanged feature hits.
     expect(await summarizeWith(anyInScope(), user, variant)).toMatchObject({ ok: true, data: { cacheHit: true } });
   });
