@@ -71,7 +71,7 @@ export async function measureSemanticLookup(options: { rounds?: number; entries?
       const ctx = createGuardContext({ feature: summarizeFeature, raw: {}, headers: new Headers(), signal: new AbortController().signal, defer: () => {} });
       ctx.user = user;
       ctx.plan = plan;
-      ctx.input = await summarizeFeature.prepare({ text, token: "bench" }, user, plan);
+      ctx.input = summarizeFeature.build(summarizeFeature.parse({ text, token: "bench" }), plan, []);
       ctx.semanticCache = { reservedTokens: 100, tokens: 0 };
       return ctx;
     };

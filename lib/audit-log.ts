@@ -18,7 +18,17 @@ const ATTEMPTS = 4;
  * text, IP hash) is written only while the user still exists. A row the reservation sweeper
  * wrote as `lost` is replaced by the real one if the request turns out to have finished.
  */
-export async function recordAudit(entry: AuditEntry): Promise<void> {
+export async function recordAudit(
+  entry: AuditEntry,
+  options: {
+    /**
+     * Also counts one request on the user's usage row for that day, in the same transaction and
+     * only if this call wrote the row (a retry after a commit counts nothing): a cache hit,
+     * which reserved nothing before it was served.
+     */
+    countRequest?: { userId: string; day: string };
+  } = {},
+): Promise<void> {
   const whileUserExists = (value: string | null | undefined): SQL | string | null =>
     entry.userId && value != null ? sql`(select ${value}::text where exists (select 1 from users where id = ${entry.userId}))` : (value ?? null);
   const row = {
@@ -32,10 +42,25 @@ export async function recordAudit(entry: AuditEntry): Promise<void> {
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     try {
       const db = await getDb();
-      await db
-        .insert(auditLog)
-        .values(row)
-        .onConflictDoUpdate({ target: auditLog.requestId, set: update, setWhere: sql`${auditLog.outcome} = 'lost'` });
+      const write = (tx: Pick<typeof db, "insert">) =>
+        tx
+          .insert(auditLog)
+          .values(row)
+          .onConflictDoUpdate({ target: auditLog.requestId, set: update, setWhere: sql`${auditLog.outcome} = 'lost'` })
+          .returning({ id: auditLog.id });
+      const count = options.countRequest;
+      if (!count) {
+        await write(db);
+        return;
+      }
+      await db.transaction(async (tx) => {
+        if ((await write(tx)).length === 0) return;
+        // Not for a user deleted meanwhile (the usage row's foreign key would refuse the row).
+        await tx.execute(sql`
+          insert into usage_daily as u (user_id, day, requests)
+          select ${count.userId}, ${count.day}::date, 1 where exists (select 1 from users where id = ${count.userId})
+          on conflict (user_id, day) do update set requests = u.requests + 1`);
+      });
       return;
     } catch (error) {
       lastError = error;

@@ -19,7 +19,10 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * - past_due → the paid plan for PAST_DUE_GRACE_DAYS from the first failed invoice, then Free;
  * - canceled, unpaid, incomplete, incomplete_expired, paused (anything else) → Free.
  */
-export function effectivePlan(subscription: Subscription | null, now: Date = new Date()): Plan {
+export function effectivePlan(
+  subscription: Pick<Subscription, "plan" | "status" | "cancelAt" | "paymentFailedAt" | "updatedAt"> | null,
+  now: Date = new Date(),
+): Plan {
   if (!subscription) return PLANS.free;
   const plan = getPlan(subscription.plan);
   switch (subscription.status) {

@@ -74,10 +74,10 @@ export async function insertSemanticEntry(entry: {
 /**
  * A thumbs-down on one of the user's answers (the caller has checked the request is theirs):
  * drops every cache entry that answer came from or went into. That is the semantic entry it
- * was served from (its audit row records the entry's id), the entries stored by the request
- * itself and by the request whose answer the exact cache served (`cachedFrom`); returns the
- * exact-cache keys those requests used, for the caller to delete from Redis. One answer
- * down-voted is never served again from either cache.
+ * was served from (its audit row records the entry's id) and that entry's exact-cache key, and
+ * the entries stored by the requests that share the answer's exact-cache key (the one that
+ * stored what an exact hit served; the user's own rows of the cache's lifetime). Returns the
+ * exact-cache keys to delete from Redis.
  */
 export async function evictCacheEntriesFor(requestId: string, userId: string): Promise<{ removed: number; exactKeys: string[] }> {
   const db = await getDb();
@@ -85,25 +85,34 @@ export async function evictCacheEntriesFor(requestId: string, userId: string): P
     await db.execute(sql`select details from audit_log where request_id = ${requestId}::uuid and user_id = ${userId}`),
   );
   if (!voted) return { removed: 0, exactKeys: [] };
+  const cacheKey = typeof voted.details?.cacheKey === "string" ? voted.details.cacheKey : null;
   const origins = [requestId];
-  if (typeof voted.details?.cachedFrom === "string") origins.push(voted.details.cachedFrom);
+  if (cacheKey) {
+    const sameKey = rowsOf<{ request_id: string }>(
+      await db.execute(sql`
+        select request_id from audit_log
+        where user_id = ${userId} and created_at > now() - interval '25 hours' and details->>'cacheKey' = ${cacheKey}`),
+    );
+    origins.push(...sameKey.map((row) => row.request_id));
+  }
+  const exactKeys = cacheKey ? [cacheKey] : [];
   let removed = 0;
   if (await hasSemanticCacheTable(db)) {
     const owner = sql`(user_id = ${userId} or user_id is null)`;
     const entryId = Number(voted.details?.semanticEntryId);
     if (Number.isInteger(entryId)) {
+      // The entry served; the request that stored it also stored the answer in the exact cache.
       const served = rowsOf<{ request_id: string }>(await db.execute(sql`delete from semantic_cache where id = ${entryId} and ${owner} returning request_id`));
       removed += served.length;
-      origins.push(...served.map((row) => row.request_id));
+      for (const { request_id: origin } of served) {
+        const [row] = rowsOf<{ key: string | null }>(await db.execute(sql`select details->>'cacheKey' as key from audit_log where request_id = ${origin}::uuid`));
+        if (row?.key) exactKeys.push(row.key);
+      }
     }
     const list = sql.join(origins.map((id) => sql`${id}::uuid`), sql`, `);
     removed += rowsOf(await db.execute(sql`delete from semantic_cache where request_id in (${list}) and ${owner} returning id`)).length;
   }
-  const list = sql.join(origins.map((id) => sql`${id}::uuid`), sql`, `);
-  const keys = rowsOf<{ key: string }>(
-    await db.execute(sql`select distinct details->>'cacheKey' as key from audit_log where request_id in (${list}) and details ? 'cacheKey'`),
-  );
-  return { removed, exactKeys: keys.map((row) => row.key) };
+  return { removed, exactKeys };
 }
 
 /**

@@ -20,7 +20,10 @@ export type SessionUser = {
 /** Why a cookie gets no user: none or no longer valid (`unauthorized`), or the account is blocked. */
 export type SessionRead = { user: SessionUser } | { user: null; refusal: "unauthorized" | "account_blocked" };
 
-export function toSessionUser(user: UserRecord): SessionUser {
+/** The user row's columns a session depends on (the guard reads just these, in its account statement). */
+export type SessionRow = Pick<UserRecord, "id" | "email" | "name" | "emailVerified" | "passwordHash" | "sessionVersion" | "blockedAt">;
+
+export function toSessionUser(user: SessionRow): SessionUser {
   const emailVerified = user.emailVerified !== null;
   return {
     id: user.id,
@@ -33,7 +36,7 @@ export function toSessionUser(user: UserRecord): SessionUser {
 }
 
 /** The rule for a cookie and the user row it names (kept apart so it can be tested directly). */
-export function judgeSession(claims: SessionClaims | null, user: UserRecord | null): SessionRead {
+export function judgeSession(claims: SessionClaims | null, user: SessionRow | null): SessionRead {
   if (!claims || !user) return { user: null, refusal: "unauthorized" };
   if (user.blockedAt) return { user: null, refusal: "account_blocked" };
   // Log-out everywhere, a password change or reset bumped the version: this cookie is revoked.

@@ -1,9 +1,7 @@
 import "server-only";
 import { z } from "zod";
-import { isOwnConversation, recentMessages } from "@/db/queries/conversations";
 import { modelFor } from "@/lib/ai/models";
-import { CHAT_PROMPT, HISTORY_MESSAGES } from "@/lib/ai/prompts";
-import { AppError } from "@/lib/errors";
+import { CHAT_PROMPT } from "@/lib/ai/prompts";
 import type { AiFeature } from "@/lib/guard";
 import { parseStrict } from "@/lib/guard/parse-strict";
 
@@ -17,34 +15,29 @@ export const chatRequestSchema = z.strictObject({
   token: z.string().min(1).max(200),
 });
 
-export const chatFeature: AiFeature = {
+export const chatFeature: AiFeature<{ conversationId: string; isNew: boolean }> = {
   name: "chat",
   cache: "off", // a reply depends on the whole conversation; caching it would rarely hit
-  async prepare(raw, _user, plan) {
+  parse(raw) {
     const request = parseStrict(chatRequestSchema, raw);
     return {
       token: request.token,
       userText: request.message,
-      messages: [
-        { role: "system", content: CHAT_PROMPT.system },
-        { role: "user", content: request.message },
-      ],
+      // Declared to the guard: its account statement checks the conversation is the user's
+      // and loads its latest messages (with their stored token counts) for `build`.
+      conversationId: request.conversationId,
+      // A new conversation's id is made here, by the server; its row is written with the first exchange.
+      value: { conversationId: request.conversationId ?? crypto.randomUUID(), isNew: !request.conversationId },
+    };
+  },
+  build(request, plan, history) {
+    return {
+      userText: request.userText,
+      messages: [{ role: "system", content: CHAT_PROMPT.system }, ...history, { role: "user", content: request.userText }],
       model: modelFor(plan),
       promptVersion: CHAT_PROMPT.version,
       cacheParams: {},
-      extra: { conversationId: request.conversationId ?? crypto.randomUUID(), isNew: !request.conversationId },
+      extra: request.value,
     };
-  },
-  // The conversation's ownership and its latest messages (with their stored token counts).
-  async loadHistory(input, user) {
-    if (input.extra.isNew) return input.messages;
-    const conversationId = String(input.extra.conversationId);
-    const [owned, history] = await Promise.all([
-      isOwnConversation(user.id, conversationId),
-      recentMessages(user.id, conversationId, HISTORY_MESSAGES),
-    ]);
-    if (!owned) throw new AppError("not_found", { message: "Conversation not found." });
-    const [system, ...rest] = input.messages;
-    return [system!, ...history.map((message) => ({ role: message.role, content: message.content, tokens: message.tokenCount })), ...rest];
   },
 };

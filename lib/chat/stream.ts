@@ -6,7 +6,7 @@ import { countTextTokens } from "@/lib/ai/tokens";
 import type { ModelUsage } from "@/lib/ai/types";
 import { env } from "@/lib/env";
 import { AppError, type ErrorPayload } from "@/lib/errors";
-import { admitRequest, completeRequest, refuseRequest, startGuardedRequest, toAppError, type GuardContext } from "@/lib/guard";
+import { admitRequest, completeRequest, nextRequestToken, refuseRequest, startGuardedRequest, toAppError, type GuardContext } from "@/lib/guard";
 import { safetyIdentifier } from "@/lib/guard/hashing";
 import { issueRequestToken } from "@/lib/guard/request-token";
 import { isSameOrigin } from "@/lib/http/same-origin";
@@ -84,7 +84,7 @@ export async function handleChatRequest(request: Request, defer: GuardContext["d
   } catch (error) {
     const appError = await refuseRequest(ctx, error);
     // A fresh token lets the page try again without a reload (not after a session failure).
-    return refusal(appError, ctx.user ? issueRequestToken(ctx.user.id) : undefined);
+    return refusal(appError, nextRequestToken(ctx));
   }
   return new Response(streamReply(ctx, upstreamAbort), {
     headers: { "Content-Type": "application/x-ndjson; charset=utf-8", "Cache-Control": "no-store", "X-Accel-Buffering": "no" },

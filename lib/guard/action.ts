@@ -2,7 +2,7 @@ import "server-only";
 import { headers } from "next/headers";
 import { after } from "next/server";
 import type { ErrorPayload } from "@/lib/errors";
-import { admitRequest, refuseRequest, startGuardedRequest, type AiFeature, type GuardContext } from "./index";
+import { admitRequest, nextRequestToken, refuseRequest, startGuardedRequest, type AiFeature, type GuardContext } from "./index";
 import { issueRequestToken } from "./request-token";
 
 // The wrapper for every AI server action, as `userAction` is for the others: the guard
@@ -44,6 +44,7 @@ export async function runGuarded<T>(
     return { ok: true, data, nextToken: issueRequestToken(ctx.user!.id), requestId: ctx.requestId };
   } catch (error) {
     const appError = await refuseRequest(ctx, error);
-    return { ok: false, error: appError.toPayload(), ...(ctx.user && { nextToken: issueRequestToken(ctx.user.id) }) };
+    const nextToken = nextRequestToken(ctx);
+    return { ok: false, error: appError.toPayload(), ...(nextToken && { nextToken }) };
   }
 }

@@ -27,9 +27,12 @@ export async function writeAuditRow(ctx: GuardContext): Promise<void> {
   const cachedAnswer = ctx.cachedAnswer ?? outcome.responseText ?? "";
   // What the cached answer would have cost from the model (the console's "saved by the cache").
   const savedMicros = cacheHit && ctx.input ? costMicros(ctx.input.model, ctx.promptTokens ?? 0, countTextTokens(cachedAnswer)) : undefined;
+  // The user, or whoever the cookie names when the request was refused before its account was
+  // read (bad input, a forged token); nobody when the database refused the cookie.
+  const userId = ctx.user?.id ?? ctx.claims?.userId ?? null;
   await recordAudit({
     requestId: ctx.requestId,
-    userId: ctx.user?.id ?? null,
+    userId,
     action: ctx.feature.name,
     outcome: outcome.outcome,
     model: ctx.input?.model ?? null,
@@ -50,12 +53,15 @@ export async function writeAuditRow(ctx: GuardContext): Promise<void> {
       ...(cacheHit && { cache }),
       // Where a served answer sits in the exact cache (stored or read), for a thumbs-down to evict.
       ...(outcome.outcome === "served" && ctx.cacheKey && { cacheKey: ctx.cacheKey }),
-      ...(cache === "exact" && ctx.cachedFrom && { cachedFrom: ctx.cachedFrom }),
       // The semantic cache's embedding call (charged in cost_micros) and what it found.
       ...(semantic && { embeddingTokens: semantic.tokens, semanticHit: semantic.hit !== undefined }),
       ...(semantic?.hit && { similarity: Math.round(semantic.hit.similarity * 10_000) / 10_000, semanticEntryId: semantic.hit.entryId }),
       ...outcome.details,
     },
+  }, {
+    // An exact-cache hit reserved nothing: its request is counted here, with its row, exactly
+    // once (a semantic hit was reserved with its embedding call, and settled).
+    ...(cache === "exact" && cacheHit && userId && ctx.usageToday && { countRequest: { userId, day: ctx.usageToday.day } }),
   });
   if (Math.random() * SWEEP_ONE_IN < 1) {
     await sweepExpiredReservations().catch((error) => console.error("[guard] reservation sweep failed", error));

@@ -4,6 +4,8 @@ import { AppError } from "@/lib/errors";
 import { redis, redisKey } from "@/lib/redis";
 
 type Duration = Parameters<typeof Ratelimit.slidingWindow>[1];
+/** What a limiter sends its scripts through: the app's client, or one request's batch (lib/guard/redis-round-trip.ts). */
+export type LimiterRedis = ConstructorParameters<typeof Ratelimit>[0]["redis"];
 
 export type LimitOutcome = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
@@ -12,9 +14,11 @@ export type LimitOutcome = { allowed: true } | { allowed: false; retryAfterSecon
 // Redis refuses the request instead.
 const REDIS_TIMEOUT_MS = 1_000;
 
-export function createLimiter(name: string, attempts: number, window: Duration): Ratelimit {
+export function createLimiter(name: string, attempts: number, window: Duration, client: LimiterRedis = redis): Ratelimit {
   return new Ratelimit({
-    redis,
+    redis: client,
+    // The in-memory block list lives as long as the limiter: none for a limiter made per request.
+    ...(client !== redis && { ephemeralCache: false as const }),
     limiter: Ratelimit.slidingWindow(attempts, window),
     prefix: redisKey("ratelimit", name),
     timeout: REDIS_TIMEOUT_MS,

@@ -34,23 +34,26 @@ const summarizeRequestSchema = z.strictObject({
   model: z.string().max(64).optional(),
 });
 
-export const summarizeFeature: AiFeature = {
+// The provider adds the schema to the prompt and bills it: the reservation counts it too.
+const PROMPT_ADDED_TEXT = JSON.stringify(RESPONSE_SCHEMA);
+
+export const summarizeFeature: AiFeature<{ model?: string }> = {
   name: "summarize",
   cache: "user",
   semanticCache: { threshold: 0.95 },
-  async prepare(raw, _user, plan) {
+  parse(raw) {
     const request = parseStrict(summarizeRequestSchema, raw);
-    const model = request.model || modelFor(plan);
+    return { token: request.token, userText: request.text, value: { model: request.model || undefined } };
+  },
+  build(request, plan) {
     return {
-      token: request.token,
-      userText: request.text,
+      userText: request.userText,
       messages: [
         { role: "system", content: SUMMARIZE_PROMPT.system },
-        { role: "user", content: request.text },
+        { role: "user", content: request.userText },
       ],
-      // The provider adds the schema to the prompt and bills it: the reservation counts it too.
-      promptAddedText: JSON.stringify(RESPONSE_SCHEMA),
-      model,
+      promptAddedText: PROMPT_ADDED_TEXT,
+      model: request.value.model ?? modelFor(plan),
       promptVersion: SUMMARIZE_PROMPT.version,
       cacheParams: { maxOutputTokens: plan.maxOutputTokens, format: "summary-v1" },
       extra: {},

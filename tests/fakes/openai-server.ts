@@ -31,7 +31,16 @@ export type FakeStats = {
   completed: number;
   /** What the fake billed, summed over the tag's calls (prompt and completion tokens). */
   billed: { promptTokens: number; completionTokens: number; embeddingTokens: number };
-  last?: { model: string; maxCompletionTokens: number | null; safetyIdentifier: string | null; messages: unknown[]; stream: boolean; includeUsage: boolean };
+  last?: {
+    model: string;
+    maxCompletionTokens: number | null;
+    safetyIdentifier: string | null;
+    messages: unknown[];
+    stream: boolean;
+    includeUsage: boolean;
+    /** performance.now() in the fake's process when the call arrived (a test in the same process compares it with its own clock). */
+    receivedAt: number;
+  };
 };
 
 type Message = { role: string; content: string };
@@ -81,6 +90,7 @@ export async function startFakeOpenAI(options: { port?: number; wordDelayMs?: nu
   });
 
   async function route(req: IncomingMessage, res: ServerResponse) {
+    const receivedAt = performance.now();
     const url = new URL(req.url ?? "/", "http://fake");
     if (req.method === "GET" && url.pathname === "/__control/stats") {
       return json(res, 200, statsFor(url.searchParams.get("tag") ?? "*"));
@@ -99,12 +109,12 @@ export async function startFakeOpenAI(options: { port?: number; wordDelayMs?: nu
       const flagged = input.includes("[[flag]]");
       return json(res, 200, { id: "modr-fake", model: "omni-moderation-latest", results: [{ flagged, categories: {}, category_scores: {} }] });
     }
-    if (req.method === "POST" && url.pathname === "/v1/chat/completions") return chat(req, res, body as ChatBody);
+    if (req.method === "POST" && url.pathname === "/v1/chat/completions") return chat(req, res, body as ChatBody, receivedAt);
     if (req.method === "POST" && url.pathname === "/v1/embeddings") return embeddings(res, body as EmbeddingsBody);
     json(res, 404, { error: { message: "not found" } });
   }
 
-  function chat(req: IncomingMessage, res: ServerResponse, body: ChatBody) {
+  function chat(req: IncomingMessage, res: ServerResponse, body: ChatBody, receivedAt: number) {
     const last = body.messages.findLast((message) => message.role === "user")?.content ?? "";
     const tags = tagsOf(last);
     const all = tags.map(statsFor);
@@ -117,6 +127,7 @@ export async function startFakeOpenAI(options: { port?: number; wordDelayMs?: nu
         messages: body.messages,
         stream: body.stream === true,
         includeUsage: body.stream_options?.include_usage === true,
+        receivedAt,
       };
     }
     let finished = false;

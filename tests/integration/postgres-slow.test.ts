@@ -12,10 +12,12 @@ import { startDelayProxy, type DelayProxy } from "../support/delay-proxy";
 
 type TestUser = { id: string; email: string; name: null; role: "user"; hasPassword: boolean; emailVerified: boolean };
 const session = vi.hoisted(() => ({ user: null as TestUser | null }));
-vi.mock("@/lib/auth/session-user", () => ({
+vi.mock("@/lib/auth/session-user", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("@/lib/auth/session-user")>()),
   getSessionUser: async () => session.user,
   requireUser: async () => session.user,
-  getSessionClaims: async () => (session.user ? { userId: session.user.id } : null),
+  // The cookie's claims (every test user keeps session version 0); the guard judges them against the user row.
+  getSessionClaims: async () => (session.user ? { userId: session.user.id, sessionVersion: 0, signedInAt: Math.floor(Date.now() / 1000) } : null),
   readSession: async () => (session.user ? { user: { ...session.user, emailVerified: true, hasPassword: true } } : { user: null, refusal: "unauthorized" }),
 }));
 
@@ -40,7 +42,7 @@ describe.skipIf(!databaseUrl)("PostgreSQL stalled 500 ms per statement (real Pos
   it("a burst finishes without hanging, and the quota admits exactly the 3 requests left", async () => {
     const { getDb } = await import("@/db");
     const { auditLog, subscriptions, usageDaily } = await import("@/db/schema");
-    const { insertPasswordUser } = await import("@/db/queries/users");
+    const { insertPasswordUser, markEmailVerified } = await import("@/db/queries/users");
     const { runGuarded } = await import("@/lib/guard/action");
     const { issueRequestToken } = await import("@/lib/guard/request-token");
     const { runSummarize, summarizeFeature } = await import("@/lib/tools/summarize");
@@ -50,6 +52,7 @@ describe.skipIf(!databaseUrl)("PostgreSQL stalled 500 ms per statement (real Pos
 
     const db = await getDb();
     const row = await insertPasswordUser({ email: `slow-${randomUUID()}@example.com`, name: null, passwordHash: "x", role: "user" });
+    await markEmailVerified(row!.id, row!.email!);
     const user: TestUser = { id: row!.id, email: row!.email!, name: null, role: "user", hasPassword: true, emailVerified: true };
     await db.insert(subscriptions).values({ userId: user.id, plan: "pro", status: null });
     await db.insert(usageDaily).values({ userId: user.id, day: utcDay(), requests: PLANS.pro.requestsPerDay - 3 });

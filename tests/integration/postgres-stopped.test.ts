@@ -18,10 +18,12 @@ import { createRunDatabase } from "../support/test-database";
 
 type TestUser = { id: string; email: string; name: null; role: "user" };
 const session = vi.hoisted(() => ({ user: null as TestUser | null }));
-vi.mock("@/lib/auth/session-user", () => ({
+vi.mock("@/lib/auth/session-user", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("@/lib/auth/session-user")>()),
   getSessionUser: async () => session.user,
   requireUser: async () => session.user,
-  getSessionClaims: async () => (session.user ? { userId: session.user.id } : null),
+  // The cookie's claims (every test user keeps session version 0); the guard judges them against the user row.
+  getSessionClaims: async () => (session.user ? { userId: session.user.id, sessionVersion: 0, signedInAt: Math.floor(Date.now() / 1000) } : null),
   readSession: async () => (session.user ? { user: { ...session.user, emailVerified: true, hasPassword: true } } : { user: null, refusal: "unauthorized" }),
 }));
 
@@ -80,7 +82,7 @@ afterAll(async () => {
 
 describe.skipIf(!enabled)("PostgreSQL stopped during a burst, then started again (real-services pass, own cluster)", () => {
   it("chat and the structured tool refuse with 503 and a clear message, call no model while it is down, and serve again once it is back", async () => {
-    const { insertPasswordUser } = await import("@/db/queries/users");
+    const { insertPasswordUser, markEmailVerified } = await import("@/db/queries/users");
     const { handleChatRequest } = await import("@/lib/chat/stream");
     const { runGuarded } = await import("@/lib/guard/action");
     const { issueRequestToken } = await import("@/lib/guard/request-token");
@@ -88,6 +90,7 @@ describe.skipIf(!enabled)("PostgreSQL stopped during a burst, then started again
     const { ERROR_CODES } = await import("@/lib/errors");
 
     const row = await insertPasswordUser({ email: `stopped-${randomUUID()}@example.com`, name: null, passwordHash: "x", role: "user" });
+    await markEmailVerified(row!.id, row!.email!);
     const user: TestUser = { id: row!.id, email: row!.email!, name: null, role: "user" };
     session.user = user;
     const label = `p${randomUUID().slice(0, 8)}`;
@@ -121,6 +124,9 @@ describe.skipIf(!enabled)("PostgreSQL stopped during a burst, then started again
     expect(fake.stats(label).chat).toBe(1);
 
     startPostgres();
+    // Served again at once: the requests refused during the outage had counted in the rate-limit
+    // windows (Redis answered) and were given back (lib/guard/steps/lookup.ts), so the outage
+    // used up none of this free user's 5 a minute.
     await expect.poll(async () => (await chat(`After ${randomUUID()}`)).status, { timeout: 20_000, interval: 300 }).toBe(200);
     expect((await summarize(`After ${randomUUID()}`)).ok).toBe(true);
   }, 90_000);

@@ -15,10 +15,12 @@ import { startDelayProxy } from "../support/delay-proxy";
 
 type TestUser = { id: string; email: string; name: null; role: "user"; hasPassword: boolean; emailVerified: boolean };
 const session = vi.hoisted(() => ({ user: null as TestUser | null }));
-vi.mock("@/lib/auth/session-user", () => ({
+vi.mock("@/lib/auth/session-user", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("@/lib/auth/session-user")>()),
   getSessionUser: async () => session.user,
   requireUser: async () => session.user,
-  getSessionClaims: async () => (session.user ? { userId: session.user.id } : null),
+  // The cookie's claims (every test user keeps session version 0); the guard judges them against the user row.
+  getSessionClaims: async () => (session.user ? { userId: session.user.id, sessionVersion: 0, signedInAt: Math.floor(Date.now() / 1000) } : null),
   readSession: async () => (session.user ? { user: { ...session.user, emailVerified: true, hasPassword: true } } : { user: null, refusal: "unauthorized" }),
 }));
 
@@ -65,7 +67,7 @@ vi.spyOn(console, "error").mockImplementation(() => {}); // the app logs each Re
 
 const { getDb } = await import("@/db");
 const { auditLog, usageDaily } = await import("@/db/schema");
-const { insertPasswordUser } = await import("@/db/queries/users");
+const { insertPasswordUser, markEmailVerified } = await import("@/db/queries/users");
 const { runGuarded } = await import("@/lib/guard/action");
 const { issueRequestToken } = await import("@/lib/guard/request-token");
 const { runSummarize, summarizeFeature } = await import("@/lib/tools/summarize");
@@ -93,6 +95,7 @@ const tag = () => `f${randomUUID().slice(0, 8)}`;
 
 async function newUser(password = "x"): Promise<TestUser> {
   const row = await insertPasswordUser({ email: `faults-${randomUUID()}@example.com`, name: null, passwordHash: password === "x" ? "x" : await hashPassword(password), role: "user" });
+  await markEmailVerified(row!.id, row!.email!);
   return { id: row!.id, email: row!.email!, name: null, role: "user", hasPassword: true, emailVerified: true };
 }
 
@@ -173,9 +176,10 @@ describe("slow Redis (the TCP proxy holds traffic)", () => {
     expect(reserved).toBe(0);
   });
 
-  // The token claim (SET NX) goes through at full speed; only the limiter's Lua scripts stall,
-  // longer than its 1 s timeout. @upstash/ratelimit then answers success with reason "timeout":
-  // without lib/redis/limiter.ts's check for it, this request would reach the model.
+  // The limiter's Lua scripts stall longer than its 1 s timeout (and with them whatever of the
+  // guard's one Redis round trip shares their chunk; the token claim still reaches Redis, in
+  // order). @upstash/ratelimit then answers success with reason "timeout": without the guard's
+  // check for it (lib/guard/steps/rate-limit.ts), this request would reach the model.
   it("the rate limiter itself fails closed: the token is claimed, the limiter stalls, the request is refused with 503 and never reaches the model", async () => {
     const user = await newUser();
     const label = tag();
@@ -186,7 +190,7 @@ describe("slow Redis (the TCP proxy holds traffic)", () => {
     expect(result).toMatchObject({ ok: false, error: { code: "service_unavailable" } });
     expect(fake.stats(label).chat).toBe(0);
     expect(await books(user.id)).toEqual({ outcomes: ["service_unavailable"], requests: 0, reserved: 0 });
-    // The claim before the limiter did go through: the same token again is a replay.
+    // The claim in the same round trip did go through: the same token again is a replay.
     proxy.delayMs = 0;
     expect(await summarize(user, `Limiter stalled [[tag:${label}]]`, token)).toMatchObject({ ok: false, error: { code: "replayed_request" } });
   });

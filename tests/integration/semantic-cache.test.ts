@@ -56,8 +56,8 @@ async function summarizeWith(feature: Feature, user: TestUser, text: string) {
 const withFeature = (changes: Partial<Feature> & { promptVersion?: string; format?: string; system?: string }): Feature => ({
   ...summarizeFeature,
   ...changes,
-  async prepare(raw, user, plan) {
-    const input = await summarizeFeature.prepare(raw, user, plan);
+  build(request, plan, history) {
+    const input = summarizeFeature.build(request, plan, history);
     return {
       ...input,
       promptVersion: changes.promptVersion ?? input.promptVersion,

@@ -5,7 +5,8 @@ import { findUserById, insertPasswordUser, revokeAllSessions, setUserBlocked } f
 import { authorizeWithPassword, BlockedSignIn } from "@/lib/auth";
 import { hashPassword } from "@/lib/auth/password";
 import { judgeSession } from "@/lib/auth/session-user";
-import { SESSION_MAX_AGE_SECONDS, sessionClaims } from "@/lib/auth/session-token";
+import { encode } from "next-auth/jwt";
+import { decodeSessionToken, SESSION_MAX_AGE_SECONDS, sessionClaims, sessionCookieValue } from "@/lib/auth/session-token";
 import { closeDatabase } from "../support/close-database";
 
 // Opening the database (PGlite start and migrations) belongs in a hook, not in the first test's time.
@@ -61,5 +62,31 @@ describe("account state: session version and blocking", () => {
     expect(sessionClaims({ sub: "u1", sv: 0 }, now)).toBeNull();
     expect(sessionClaims({ ...token, auth_time: now + 3600 }, now)).toBeNull();
     expect(sessionClaims(null, now)).toBeNull();
+  });
+});
+
+describe("the session cookie, decoded with a key derived once", () => {
+  const secret = "session-cookie-test-secret";
+  const name = "authjs.session-token";
+  const claims = { sub: "u1", sv: 2, auth_time: Math.floor(Date.now() / 1000) };
+
+  it("decodes what Auth.js encodes (every time, with the cached key), and nothing encoded for another secret or cookie name", async () => {
+    const token = await encode({ token: claims, secret, salt: name });
+    for (let i = 0; i < 3; i++) expect(await decodeSessionToken(token, secret, name)).toMatchObject(claims);
+    expect(await decodeSessionToken(token, "another secret", name)).toBeNull();
+    expect(await decodeSessionToken(token, secret, `__Secure-${name}`)).toBeNull();
+    expect(await decodeSessionToken(await encode({ token: claims, secret, salt: `__Secure-${name}` }), secret, name)).toBeNull();
+    expect(await decodeSessionToken(`${token.slice(0, -4)}AAAA`, secret, name)).toBeNull();
+    expect(await decodeSessionToken("not-a-jwe", secret, name)).toBeNull();
+    // Expired by Auth.js's own expiry (maxAge), beyond the 15 s clock tolerance.
+    expect(await decodeSessionToken(await encode({ token: claims, secret, salt: name, maxAge: -60 }), secret, name)).toBeNull();
+  });
+
+  it("reads the cookie by its exact name, joins Auth.js's chunks in order, and reads no other header", () => {
+    expect(sessionCookieValue(`a=1; ${name}=abc; b=2`, name)).toBe("abc");
+    expect(sessionCookieValue(`${name}.1=def; ${name}.0=abc; ${name}.2=ghi`, name)).toBe("abcdefghi");
+    expect(sessionCookieValue(`${name}x=abc; __Secure-${name}=zzz`, name)).toBeNull();
+    expect(sessionCookieValue(`${name}=first; ${name}=second`, name)).toBe("first");
+    expect(sessionCookieValue(null, name)).toBeNull();
   });
 });

@@ -159,9 +159,11 @@ test("a client that disconnects mid-stream makes the fake see the upstream reque
   }
 });
 
-test("the benchmark's bare route does not exist unless BENCH_BARE_ROUTE=on", async ({ request }) => {
-  const response = await request.post("/api/bench/bare", { data: { message: "hi" }, failOnStatusCode: false });
-  expect(response.status()).toBe(404);
+test("the benchmark's bare routes do not exist unless BENCH_BARE_ROUTE=on", async ({ request }) => {
+  for (const route of ["/api/bench/bare", "/api/bench/constant"]) {
+    const response = await request.post(route, { data: { message: "hi" }, failOnStatusCode: false });
+    expect(response.status(), route).toBe(404);
+  }
 });
 
 test("Redis stopped: requests are refused with 503 and the model is never called", async ({ page }) => {

@@ -1,11 +1,13 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
+import { vi } from "vitest";
 import { readNdjson } from "@/lib/http/ndjson";
 
 // The guard's in-process test harness: users, the chat route's handler and the structured
-// tool called as the browser would, and the rows they leave. Only the session is stubbed
-// (cookies need a request scope); tests/security covers it over HTTP. A test file mocks
-// "@/lib/auth/session-user" with `sessionModuleMock` and imports the app after setting its env.
+// tool called as the browser would, and the rows they leave. Only the session cookie is
+// stubbed (cookies need a request scope; tests/security covers them over HTTP): the guard still
+// judges the claims against the user row it reads. A test file mocks "@/lib/auth/session-user" with
+// `sessionModuleMock` and imports the app after setting its env.
 
 export type TestUser = { id: string; email: string; name: null; role: "user" | "admin"; hasPassword: boolean; emailVerified: boolean };
 
@@ -19,14 +21,16 @@ const currentUser = () => {
   return scoped === undefined ? session.user : scoped;
 };
 
-export const sessionModuleMock = () => ({
+/** The claims a fresh cookie of this user carries (every test user keeps session version 0). */
+export const claimsFor = (user: { id: string } | null) => (user ? { userId: user.id, sessionVersion: 0, signedInAt: Math.floor(Date.now() / 1000) } : null);
+
+export const sessionModuleMock = async () => ({
+  // The rules (judgeSession and the rest) are the real ones.
+  ...(await vi.importActual<typeof import("@/lib/auth/session-user")>("@/lib/auth/session-user")),
   getSessionUser: async () => currentUser(),
   getSessionUserId: async () => currentUser()?.id ?? null,
   requireUser: async () => currentUser(),
-  getSessionClaims: async () => {
-    const user = currentUser();
-    return user ? { userId: user.id } : null;
-  },
+  getSessionClaims: async () => claimsFor(currentUser()),
   readSession: async () => {
     const user = currentUser();
     // The user as made by `newUser`: a verified address unless the test asked for an unproven one.
@@ -40,11 +44,17 @@ export const freshIp = () => `198.18.${Math.floor(++ipCounter / 250)}.${ipCounte
 export const tag = () => `t${randomUUID().slice(0, 8)}`;
 export const message = (label: string, extra = "") => `Hello ${extra} [[tag:${label}]]`;
 
-export async function newUser(options: { plan?: "free" | "pro"; role?: "user" | "admin"; emailVerified?: boolean } = {}): Promise<TestUser> {
+/**
+ * A user row as the guard will read it: a proven address unless asked otherwise. An admin is
+ * one whose proven address is in ADMIN_EMAILS (lib/auth/roles.ts): pass that address as `email`.
+ */
+export async function newUser(options: { plan?: "free" | "pro"; role?: "user" | "admin"; emailVerified?: boolean; email?: string } = {}): Promise<TestUser> {
   const { getDb } = await import("@/db");
   const { subscriptions } = await import("@/db/schema");
-  const { insertPasswordUser } = await import("@/db/queries/users");
-  const row = await insertPasswordUser({ email: `guard-${randomUUID()}@example.com`, name: null, passwordHash: "x", role: options.role ?? "user" });
+  const { insertPasswordUser, markEmailVerified } = await import("@/db/queries/users");
+  const row = await insertPasswordUser({ email: options.email ?? `guard-${randomUUID()}@example.com`, name: null, passwordHash: "x", role: options.role ?? "user" });
+  if (!row) throw new Error("newUser: the address is taken");
+  if (options.emailVerified ?? true) await markEmailVerified(row.id, row.email!);
   if (options.plan === "pro") {
     const db = await getDb();
     await db.insert(subscriptions).values({ userId: row!.id, plan: "pro", status: null });

@@ -7,10 +7,10 @@ afterEach(() => {
   vi.resetModules();
 });
 
-async function post(env: Record<string, string>) {
+async function post(env: Record<string, string>, route: "bare" | "constant" = "bare") {
   for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
-  const { POST } = await import("@/app/api/bench/bare/route");
-  return POST(new Request("http://localhost/api/bench/bare", { method: "POST", body: JSON.stringify({ message: "hi" }) }));
+  const { POST } = route === "bare" ? await import("@/app/api/bench/bare/route") : await import("@/app/api/bench/constant/route");
+  return POST(new Request(`http://localhost/api/bench/${route}`, { method: "POST", body: JSON.stringify({ message: "hi" }) }));
 }
 
 describe("/api/bench/bare", () => {
@@ -37,5 +37,17 @@ describe("/api/bench/bare", () => {
       expect((await post({ BENCH_BARE_ROUTE: "on", OPENAI_API_KEY: "k", OPENAI_BASE_URL: base })).status, base).toBe(404);
       vi.resetModules();
     }
+  });
+});
+
+describe("/api/bench/constant", () => {
+  it("is not there without BENCH_BARE_ROUTE=on", async () => {
+    expect((await post({ BENCH_BARE_ROUTE: "off" }, "constant")).status).toBe(404);
+  });
+
+  it("answers its fixed NDJSON reply with the flag on, and calls nothing", async () => {
+    const response = await post({ BENCH_BARE_ROUTE: "on" }, "constant");
+    expect(response.status).toBe(200);
+    expect((await response.text()).split("\n").filter(Boolean).map((line) => JSON.parse(line).type)).toEqual(["text", "done"]);
   });
 });

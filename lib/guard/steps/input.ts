@@ -1,23 +1,20 @@
 import "server-only";
 import { AppError } from "@/lib/errors";
 import type { GuardContext } from "../context";
-import { requireUserAndPlan } from "./require";
+import { verifiedRequestToken } from "../request-token";
 
 /**
- * The feature's strict schema (unknown fields such as model, role, system prompt, history,
- * tier or price are refused, not ignored), conversation ownership, then the plan's limits.
+ * The body, read and strictly parsed (unknown fields such as model, role, system prompt,
+ * history, tier or price are refused, not ignored), and the one-time token's signature: all
+ * CPU, so bad input is refused before any Postgres or Redis I/O. The plan's limits wait for
+ * the plan (the lookup step).
  */
-export async function validateInput(ctx: GuardContext): Promise<void> {
-  const { user, plan } = requireUserAndPlan(ctx);
+export async function parseInput(ctx: GuardContext): Promise<void> {
   if (ctx.readRaw) ctx.raw = await ctx.readRaw();
-  const input = await ctx.feature.prepare(ctx.raw, user, plan);
-  const length = input.userText.length;
-  if (length > plan.maxInputChars) {
-    throw new AppError("message_too_long", {
-      message: `Message too long (${length.toLocaleString("en-US")} of ${plan.maxInputChars.toLocaleString("en-US")} characters). Shorten it, or upgrade for longer messages.`,
-      upgradeUrl: "/pricing",
-    });
-  }
-  if (!plan.models.includes(input.model)) throw new AppError("model_not_allowed", { upgradeUrl: "/pricing" });
-  ctx.input = input;
+  const request = ctx.feature.parse(ctx.raw);
+  if (!ctx.claims) throw new Error("guard step ran before the session step");
+  const requestToken = verifiedRequestToken(ctx.claims.userId, request.token);
+  if (!requestToken) throw new AppError("invalid_request_token");
+  ctx.request = request;
+  ctx.requestToken = requestToken;
 }

@@ -3,13 +3,13 @@ import { modelProvider } from "@/lib/ai/provider";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import type { GuardContext } from "../context";
-import { requireInput } from "./require";
 
 /** OpenAI's moderation endpoint on the user's text, when MODERATION=on. */
 export async function moderateInput(ctx: GuardContext): Promise<void> {
   if (env.MODERATION !== "on" || ctx.cachedAnswer !== undefined) return;
   const provider = modelProvider();
   if (provider.isDemo) return;
-  const { input } = requireInput(ctx);
+  const input = ctx.input;
+  if (!input) throw new Error("guard step ran before the lookup step");
   if (await provider.isFlagged(input.userText, ctx.signal)) throw new AppError("moderated");
 }

@@ -8,21 +8,22 @@ import { defaultBudgetMicros } from "@/lib/budgets";
 import { reserveSemanticLookup } from "@/lib/semantic/cache";
 import type { GuardContext } from "../context";
 import { reserveUsage } from "../usage";
-import { requireInput } from "./require";
 
 const formatCount = (value: number) => value.toLocaleString("en-US");
 
 /**
- * Reserve one request and the worst case: the prompt's tokens (counted with the model's
- * tokenizer) + the plan's max output. A cache hit (the step before) reserves the request only:
- * it will use no tokens, so a user near the token cap still gets it.
+ * One statement reserves one request and the worst case: the prompt's tokens (counted with
+ * the model's tokenizer) + the plan's max output, against the user's day and the global budget.
+ * A cache hit reserves nothing: it uses no tokens (so a user at the token cap still gets it),
+ * its request quota was checked in the lookup step and it is counted with its audit row.
  */
 export async function reserveQuota(ctx: GuardContext): Promise<void> {
-  const { user, plan, input } = requireInput(ctx);
-  const cacheHit = ctx.cachedAnswer !== undefined;
-  const inputTokens = cacheHit ? 0 : (ctx.promptTokens ?? 0);
-  const outputTokens = cacheHit ? 0 : plan.maxOutputTokens;
-  // A feature with the semantic cache also reserves its embedding call (exact misses only).
+  if (ctx.cachedAnswer !== undefined) return;
+  const { user, plan, input } = ctx;
+  if (!user || !plan || !input) throw new Error("guard step ran before the lookup step");
+  const inputTokens = ctx.promptTokens ?? 0;
+  const outputTokens = plan.maxOutputTokens;
+  // A feature with the semantic cache also reserves its embedding call.
   const embeddingTokens = await reserveSemanticLookup(ctx);
   const tokens = inputTokens + outputTokens + embeddingTokens;
   const result = await reserveUsage({
