@@ -14,9 +14,11 @@ export const MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations");
 async function connectPostgres(url: string): Promise<Db> {
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");
-  // prepare: false keeps the app working behind transaction-mode poolers (Supabase, Neon's
-  // pgbouncer), where a prepared statement may land on another server connection.
-  const client = postgres(url, { max: env.DATABASE_POOL_MAX, prepare: false, onnotice: () => {} });
+  // Prepared statements are off by default: behind a transaction-mode pooler without support for
+  // them (Supabase's, pgbouncer < 1.21) a statement prepared on one server connection is missing on
+  // the next. Off costs a round trip per parameterized statement (postgres.js asks the server for
+  // the parameter types first), so DATABASE_PREPARE=on wherever they work (README, Deploying).
+  const client = postgres(url, { max: env.DATABASE_POOL_MAX, prepare: env.DATABASE_PREPARE === "on", onnotice: () => {} });
   return drizzle(client, { schema }) as unknown as Db;
 }
 

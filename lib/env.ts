@@ -16,6 +16,10 @@ const envSchema = z.object({
   // Postgres: postgres.js when set, an embedded PGlite database otherwise.
   DATABASE_URL: optionalText.pipe(z.url().optional()),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  // "on": named prepared statements (one round trip per statement once a connection has seen it).
+  // "off" (the default): works behind every transaction-mode pooler, at two round trips per
+  // parameterized statement (postgres.js asks the server for the parameter types first).
+  DATABASE_PREPARE: z.enum(["on", "off"]).default("off"),
   PGLITE_DIR: z.string().default(".data/pglite"),
 
   // Redis: Upstash REST when both are set, plain TCP Redis with REDIS_URL, embedded otherwise.
