@@ -8,6 +8,7 @@
 // Run with `--conditions react-server` (the app's modules are server-only).
 import { randomUUID } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
+import type { AiFeature } from "@/lib/guard/context";
 import { startFakeOpenAI } from "../tests/fakes/openai-server";
 
 const percentile = (values: number[], p: number) => {
@@ -41,7 +42,7 @@ export async function measureSemanticLookup(options: { rounds?: number; entries?
     const { createGuardContext } = await import("@/lib/guard/context");
     const { lexicalKey } = await import("@/lib/semantic/lexical");
     const { lookupSemanticCache, semanticCacheReady, storeInSemanticCache } = await import("@/lib/semantic/cache");
-    const { summarizeFeature } = await import("@/lib/tools/summarize");
+    const { SUMMARIZE_PROMPT } = await import("@/lib/ai/prompts");
     const { PLANS } = await import("@/lib/plans");
     const db = await getDb();
     if (!(await semanticCacheReady())) throw new Error("PGlite without pgvector: nothing to measure");
@@ -67,11 +68,20 @@ export async function measureSemanticLookup(options: { rounds?: number; entries?
 
     const user = { id: owners[0]!.id, email: owners[0]!.email, name: null, role: "user" as const, hasPassword: true, emailVerified: true };
     const plan = PLANS.free;
+    // A single-turn structured feature with the semantic cache, as the summarize tool is.
+    const feature = { name: "summarize", cache: "user", semanticCache: { threshold: 0.95 } } as AiFeature;
     const contextFor = async (text: string) => {
-      const ctx = createGuardContext({ feature: summarizeFeature, raw: {}, headers: new Headers(), signal: new AbortController().signal, defer: () => {} });
+      const ctx = createGuardContext({ feature, raw: {}, headers: new Headers(), signal: new AbortController().signal, defer: () => {} });
       ctx.user = user;
       ctx.plan = plan;
-      ctx.input = summarizeFeature.build(summarizeFeature.parse({ text, token: "bench" }), plan, []);
+      ctx.input = {
+        userText: text,
+        messages: [{ role: "system", content: SUMMARIZE_PROMPT.system }, { role: "user", content: text }],
+        model: "gpt-4.1-nano",
+        promptVersion: SUMMARIZE_PROMPT.version,
+        cacheParams: { maxOutputTokens: plan.maxOutputTokens, output: "summary" },
+        extra: {},
+      };
       ctx.semanticCache = { reservedTokens: 100, tokens: 0 };
       return ctx;
     };
