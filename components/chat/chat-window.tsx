@@ -3,7 +3,7 @@
 import { ArrowDownIcon, ArrowUpIcon, SparklesIcon, SquareIcon } from "lucide-react";
 import { lazy, Suspense, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
-import type { ChatEvent } from "@/lib/chat/stream";
+import type { ChatEvent } from "@/lib/chat/feature";
 import type { ErrorPayload } from "@/lib/errors";
 import { readNdjson } from "@/lib/http/ndjson";
 import { cn } from "@/lib/utils";

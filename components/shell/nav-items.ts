@@ -6,6 +6,7 @@ export function navItems(signedIn: boolean, isAdmin: boolean): NavItem[] {
   return [
     { href: "/chat", label: "Chat" },
     { href: "/tools/summarize", label: "Summarize" },
+    { href: "/tools/rewrite", label: "Rewrite" },
     { href: "/pricing", label: "Pricing" },
     ...(isAdmin ? [{ href: "/admin", label: "Admin" }] : []),
   ];

@@ -13,7 +13,7 @@ import type { GuardedResult } from "@/lib/guard/action";
 import type { Summary } from "@/lib/tools/summarize";
 import { cn } from "@/lib/utils";
 
-type Result = GuardedResult<{ summary: Summary; cacheHit: boolean }>;
+type Result = GuardedResult<{ answer: Summary; cacheHit: boolean }>;
 type SummarizeFormProps = { initialToken: string; models: string[]; maxChars: number; canUpgrade: boolean };
 
 const SENTIMENT_VARIANT = { positive: "success", negative: "destructive", neutral: "secondary" } as const;
@@ -91,7 +91,7 @@ export function SummarizeForm({ initialToken, models, maxChars, canUpgrade }: Su
         <Card aria-label="Summary" data-testid="summary" role="region">
           <CardHeader>
             <div className="flex flex-wrap items-center gap-2">
-              <Badge variant={SENTIMENT_VARIANT[state.data.summary.sentiment] ?? "secondary"}>{state.data.summary.sentiment}</Badge>
+              <Badge variant={SENTIMENT_VARIANT[state.data.answer.sentiment] ?? "secondary"}>{state.data.answer.sentiment}</Badge>
               {state.data.cacheHit && (
                 <Badge variant="outline">
                   <DatabaseZapIcon aria-hidden /> from cache
@@ -99,12 +99,12 @@ export function SummarizeForm({ initialToken, models, maxChars, canUpgrade }: Su
               )}
             </div>
             <CardTitle>
-              <h2 className="text-lg">{state.data.summary.title}</h2>
+              <h2 className="text-lg">{state.data.answer.title}</h2>
             </CardTitle>
           </CardHeader>
           <CardContent>
             <ul className="grid list-disc gap-1.5 pl-5 text-sm">
-              {state.data.summary.bullets.map((bullet, index) => (
+              {state.data.answer.bullets.map((bullet, index) => (
                 <li key={index}>{bullet}</li>
               ))}
             </ul>

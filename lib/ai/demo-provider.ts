@@ -1,13 +1,12 @@
 import "server-only";
 import { demoEmbedding } from "./demo-embedding";
-import { demoReplyFor } from "./demo-replies";
 import { EMBEDDING_DIMENSIONS } from "./models";
 import { countEmbeddingTokens, countPromptTokens, countTextTokens } from "./tokens";
-import type { ChatRequest, Embedding, JsonAnswer, JsonSchemaFormat, ModelProvider, StreamEvent } from "./types";
+import type { ChatRequest, Completion, Embedding, JsonSchemaFormat, ModelProvider, StreamEvent } from "./types";
 
-// Development without OPENAI_API_KEY: a model that answers with simulated replies (Markdown,
-// tables, code in several languages; lib/ai/demo-replies.ts), streamed word by word like the
-// real one, so the whole app (guard, quota, stop button, audit) can be tried without a key.
+// Development without OPENAI_API_KEY: a model that answers with each feature's simulated answer
+// (`demoAnswer`; the chat's show Markdown, tables and code: lib/ai/demo-replies.ts), streamed
+// word by word like the real one, so the whole app (guard, quota, stop button, audit) can be tried without a key.
 // Production refuses to start without a key, so this never serves real users. The chat and
 // tool pages show one "Demo model" badge whenever it is in use.
 
@@ -22,9 +21,8 @@ const sleep = (ms: number, signal: AbortSignal) =>
 export const demoProvider: ModelProvider = {
   isDemo: true,
 
-  async *streamChat(request: ChatRequest): AsyncIterable<StreamEvent> {
-    const question = request.messages.findLast((message) => message.role === "user")?.content ?? "";
-    const words = demoReplyFor(question).split(/(?<=\s)/);
+  async *streamChat(request: ChatRequest & { demoAnswer: () => string }): AsyncIterable<StreamEvent> {
+    const words = request.demoAnswer().split(/(?<=\s)/);
     let reply = "";
     yield { type: "open" };
     for (const word of words) {
@@ -37,10 +35,15 @@ export const demoProvider: ModelProvider = {
     yield { type: "usage", usage: { inputTokens: countPromptTokens(request.messages), outputTokens: countTextTokens(reply) } };
   },
 
-  async completeJson(request: ChatRequest & { format: JsonSchemaFormat; demoAnswer?: unknown }): Promise<JsonAnswer> {
+  async completeJson(request: ChatRequest & { format: JsonSchemaFormat; demoAnswer: () => unknown }): Promise<Completion> {
     const inputTokens = countPromptTokens(request.messages, JSON.stringify(request.format.schema));
-    const text = JSON.stringify(request.demoAnswer ?? {});
+    const text = JSON.stringify(request.demoAnswer());
     return { text, refusal: null, finishReason: "stop", usage: { inputTokens, outputTokens: countTextTokens(text) } };
+  },
+
+  async completeText(request: ChatRequest & { demoAnswer: () => string }): Promise<Completion> {
+    const text = request.demoAnswer();
+    return { text, refusal: null, finishReason: "stop", usage: { inputTokens: countPromptTokens(request.messages), outputTokens: countTextTokens(text) } };
   },
 
   async embed(text: string): Promise<Embedding> {

@@ -2,7 +2,7 @@ import "server-only";
 import OpenAI from "openai";
 import { AppError } from "@/lib/errors";
 import { EMBEDDING_DIMENSIONS, EMBEDDING_MODEL } from "./models";
-import type { ChatRequest, Embedding, JsonAnswer, JsonSchemaFormat, ModelProvider, ModelUsage, StreamEvent } from "./types";
+import type { ChatRequest, Completion, Embedding, JsonSchemaFormat, ModelProvider, ModelUsage, StreamEvent } from "./types";
 
 // The real provider: the `openai` SDK with the server-only key, against OpenAI or any
 // OpenAI-compatible server (OPENAI_BASE_URL). Retries are off: a retry would be a second
@@ -109,15 +109,13 @@ export function createOpenAIProvider(options: { apiKey: string; baseURL?: string
     }
   }
 
-  async function completeJson(request: ChatRequest & { format: JsonSchemaFormat }): Promise<JsonAnswer> {
+  /** One whole answer: plain text, or constrained to a JSON schema (structured outputs). */
+  async function complete(request: ChatRequest, format?: JsonSchemaFormat): Promise<Completion> {
     try {
       const completion = await client.chat.completions.create(
         {
           ...requestParams(request),
-          response_format: {
-            type: "json_schema",
-            json_schema: { name: request.format.name, schema: request.format.schema, strict: true },
-          },
+          ...(format && { response_format: { type: "json_schema", json_schema: { name: format.name, schema: format.schema, strict: true } } }),
         },
         { signal: request.signal },
       );
@@ -157,5 +155,12 @@ export function createOpenAIProvider(options: { apiKey: string; baseURL?: string
     }
   }
 
-  return { isDemo: false, streamChat, completeJson, embed, isFlagged };
+  return {
+    isDemo: false,
+    streamChat,
+    completeJson: (request) => complete(request, request.format),
+    completeText: (request) => complete(request),
+    embed,
+    isFlagged,
+  };
 }

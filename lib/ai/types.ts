@@ -8,8 +8,8 @@ export type ModelUsage = { inputTokens: number; outputTokens: number };
 /** "open": the upstream accepted the request and started answering (from here on it bills). */
 export type StreamEvent = { type: "open" } | { type: "text"; text: string } | { type: "usage"; usage: ModelUsage };
 
-/** A structured answer: the text, or the model's refusal; usage as reported (null if none). */
-export type JsonAnswer = { text: string; refusal: string | null; finishReason: string | null; usage: ModelUsage | null };
+/** A whole (not streamed) answer: the text, or the model's refusal; usage as reported (null if none). */
+export type Completion = { text: string; refusal: string | null; finishReason: string | null; usage: ModelUsage | null };
 
 export type ChatRequest = {
   model: string;
@@ -26,11 +26,15 @@ export type Embedding = { vector: number[]; tokens: number };
 
 export type JsonSchemaFormat = { name: string; schema: Record<string, unknown> };
 
+// `demoAnswer`: what the demo model answers (each feature writes its own, clearly labelled);
+// a real provider never calls it.
 export interface ModelProvider {
   readonly isDemo: boolean;
-  streamChat(request: ChatRequest): AsyncIterable<StreamEvent>;
+  streamChat(request: ChatRequest & { demoAnswer: () => string }): AsyncIterable<StreamEvent>;
   /** One non-streamed answer constrained to a JSON schema (structured outputs). */
-  completeJson(request: ChatRequest & { format: JsonSchemaFormat; demoAnswer?: unknown }): Promise<JsonAnswer>;
+  completeJson(request: ChatRequest & { format: JsonSchemaFormat; demoAnswer: () => unknown }): Promise<Completion>;
+  /** One non-streamed plain-text answer. */
+  completeText(request: ChatRequest & { demoAnswer: () => string }): Promise<Completion>;
   /** The text's embedding from the embeddings endpoint (the semantic cache's lookups). */
   embed(text: string, signal: AbortSignal): Promise<Embedding>;
   /** True when the moderation endpoint flags the text. */

@@ -1,43 +1,46 @@
 import "server-only";
 import { z } from "zod";
-import { modelFor } from "@/lib/ai/models";
+import { saveExchange } from "@/db/queries/conversations";
+import { demoReplyFor } from "@/lib/ai/demo-replies";
 import { CHAT_PROMPT } from "@/lib/ai/prompts";
-import type { AiFeature } from "@/lib/guard";
-import { parseStrict } from "@/lib/guard/parse-strict";
+import { defineAIFeature } from "@/lib/guard/feature";
+import type { FeatureStreamEvent } from "@/lib/guard/feature-stream";
 
-// What the browser may send to the chat route, and nothing else: the new message, the
-// conversation it belongs to, and the one-time token. A model, role, system prompt, history,
-// tier or price field is refused (strict object), so nobody can believe it was honoured.
-// The cap here only stops absurd bodies early; the plan's limit gives the real message.
-export const chatRequestSchema = z.strictObject({
-  conversationId: z.uuid().optional(),
-  message: z.string().trim().min(1, "Type a message first.").max(200_000),
-  token: z.string().min(1).max(200),
-});
+// The chat: a stream feature (POST /api/chat → NDJSON events) that continues a stored
+// conversation. What the browser may send, and nothing else: the new message and the
+// conversation it belongs to (plus the one-time token, which the recipe reads). A model, role,
+// system prompt, history, tier or price field is refused (strict object), so nobody can believe
+// it was honoured. The cap here only stops absurd bodies early; the plan's limit gives the real
+// message. History comes from the database, the system prompt from the server.
 
-export const chatFeature: AiFeature<{ conversationId: string; isNew: boolean }> = {
+const TITLE_LENGTH = 60;
+
+const chatRequestSchema = z
+  .strictObject({
+    conversationId: z.uuid().optional(),
+    message: z.string().trim().min(1, "Type a message first.").max(200_000),
+  })
+  // A new conversation gets its id from the server now; it is stored with the first exchange.
+  .transform((request) => ({ ...request, isNew: !request.conversationId, conversationId: request.conversationId ?? crypto.randomUUID() }));
+
+/** What a new conversation is called: its first message, shortened. */
+const titleOf = (message: string) => message.replace(/\s+/g, " ").slice(0, TITLE_LENGTH);
+
+/** The start event names the conversation, so the sidebar can list a new one at once. */
+export type ChatEvent = FeatureStreamEvent<{ conversationId: string; title: string }>;
+
+export const chat = defineAIFeature({
   name: "chat",
+  input: chatRequestSchema,
   cache: "off", // a reply depends on the whole conversation; caching it would rarely hit
-  parse(raw) {
-    const request = parseStrict(chatRequestSchema, raw);
-    return {
-      token: request.token,
-      userText: request.message,
-      // Declared to the guard: its account statement checks the conversation is the user's
-      // and loads its latest messages (with their stored token counts) for `build`.
-      conversationId: request.conversationId,
-      // A new conversation's id is made here, by the server; its row is written with the first exchange.
-      value: { conversationId: request.conversationId ?? crypto.randomUUID(), isNew: !request.conversationId },
-    };
+  prompt: CHAT_PROMPT,
+  buildMessages: (input) => [{ role: "user", content: input.message }],
+  conversationOf: (input) => (input.isNew ? undefined : input.conversationId),
+  output: {
+    type: "stream",
+    start: ({ input }) => ({ conversationId: input.conversationId, title: titleOf(input.message) }),
+    save: ({ user, input }, reply) =>
+      saveExchange({ userId: user.id, conversationId: input.conversationId, title: titleOf(input.message), userText: input.message, assistantText: reply }),
   },
-  build(request, plan, history) {
-    return {
-      userText: request.userText,
-      messages: [{ role: "system", content: CHAT_PROMPT.system }, ...history, { role: "user", content: request.userText }],
-      model: modelFor(plan),
-      promptVersion: CHAT_PROMPT.version,
-      cacheParams: {},
-      extra: request.value,
-    };
-  },
-};
+  demoAnswer: (input) => demoReplyFor(input.message),
+});

@@ -1,3 +1,15 @@
+// Map of the guard, for a founder.
+// What you edit:
+//   - a feature file: `defineAIFeature({...})` (lib/guard/feature.ts), e.g. lib/tools/rewrite.ts,
+//     exposed by a one-line action or route (README "Add an AI feature");
+//   - prompts and their versions: lib/ai/prompts.ts;
+//   - plans and their limits (requests, tokens, input length, output cap, models): lib/plans.ts;
+//     prices per model: lib/ai/models.ts.
+// What you should not need to touch: this file (the steps and their order), lib/guard/steps/,
+// account.ts and redis-round-trip.ts (the one Postgres statement, the one Redis round trip),
+// usage.ts (reserve, settle, sweep), audit.ts, context.ts, and the recipe's own plumbing
+// (feature.ts, feature-stream.ts, feature-adapter.ts): every feature gets all of it.
+
 import "server-only";
 import { costMicros, embeddingCostMicros } from "@/lib/ai/models";
 import type { ModelUsage } from "@/lib/ai/types";

@@ -123,6 +123,7 @@ test("signed-in pages: accessible, chat composer on screen at 390 px, screenshot
       },
     },
     { name: "summarize", path: "/tools/summarize", ready: heading("Summarize") },
+    { name: "rewrite", path: "/tools/rewrite", ready: heading("Rewrite") },
     { name: "account", path: "/account", ready: heading("Account") },
     { name: "pricing-signed-in", path: "/pricing", ready: heading("Pricing") },
     { name: "admin", path: "/admin", ready: heading(/Admin|Overview|Console/) },

@@ -5,8 +5,9 @@
 //
 // Behaviour is chosen by markers in the last user message, so parallel tests never share
 // state: [[tag:NAME]] counts calls, aborts and billed tokens under NAME;
-// [[fault:429|500|hang|cut|stall|slow|trickle|badjson|refusal|length]] injects a fault into
-// chat completions, [[embed-fault:500|429]] into embeddings;
+// [[fault:429|500|hang|cut|stall|slow|trickle|badjson|refusal|length|filtered]] injects a fault
+// (filtered: a whole answer withheld by the content filter, content null, as the API does);
+// [[embed-fault:500|429]] injects one into embeddings;
 // [[words:N]] sets the streamed reply's length; [[flag]] makes moderation flag the text.
 // GET /__control/stats?tag=NAME reads the counters.
 //
@@ -159,12 +160,15 @@ export async function startFakeOpenAI(options: { port?: number; wordDelayMs?: nu
     const promptTokens = promptTokensOf(body);
     const maxTokens = body.max_completion_tokens ?? Number.POSITIVE_INFINITY;
     if (!body.stream) {
-      let content: string | null = body.response_format?.type === "json_schema" ? structuredAnswer(last, fault) : `Echo: ${last}`;
+      let content: string | null = body.response_format?.type === "json_schema" ? structuredAnswer(last, fault) : textAnswer(last, fault);
       let refusal: string | null = null;
       let finishReason = "stop";
       if (fault === "refusal") {
         refusal = "I'm sorry, but I can't help with that request.";
         content = null;
+      } else if (fault === "filtered") {
+        content = null;
+        finishReason = "content_filter";
       } else if (tokensOf(content) > maxTokens) {
         content = firstTokens(content, maxTokens);
         finishReason = "length";
@@ -320,6 +324,11 @@ function hashedEmbedding(text: string, dimensions: number): number[] {
 /** Every call counts under "*" and under each [[tag:…]] in the text. */
 function tagsOf(text: string): string[] {
   return ["*", ...Array.from(text.matchAll(/\[\[tag:([\w-]+)\]\]/g), (match) => match[1]!)];
+}
+
+/** A plain-text answer; with the length fault, far longer than any plan's output cap. */
+function textAnswer(text: string, fault: string | undefined): string {
+  return fault === "length" ? `Echo: ${text} ${"and so on ".repeat(2_000)}` : `Echo: ${text}`;
 }
 
 function structuredAnswer(text: string, fault: string | undefined): string {

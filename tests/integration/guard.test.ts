@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startFakeOpenAI } from "../fakes/openai-server";
 import { closeDatabase } from "../support/close-database";
-import { auditRows, chat, heldReservations, message, newUser, session, summarize, tag, usageRow, type TestUser } from "../support/guard-harness";
+import { auditRows, chat, heldReservations, message, newUser, runAction, session, summarize, tag, usageRow, type TestUser } from "../support/guard-harness";
 import { instrumentRoundTrips } from "../support/round-trips";
 
 // The guard pipeline end to end, in process, against the fake OpenAI server (a real HTTP
@@ -41,12 +41,10 @@ const { getDb } = await import("@/db");
 // Opened (and migrated) while the file loads, so the first test does not pay for it.
 await getDb();
 const { auditLog, budgetAlerts, budgetDaily, conversations, messages, usageDaily } = await import("@/db/schema");
-const { runGuarded } = await import("@/lib/guard/action");
 const { issueRequestToken } = await import("@/lib/guard/request-token");
 const { hashIp, safetyIdentifier } = await import("@/lib/guard/hashing");
 const { reserveUsage } = await import("@/lib/guard/usage");
 const { recordBudgetAlerts } = await import("@/lib/guard/budget-alerts");
-const { runSummarize, summarizeFeature } = await import("@/lib/tools/summarize");
 const { GUARD_STEPS } = await import("@/lib/guard");
 const { PLANS } = await import("@/lib/plans");
 const { costMicros } = await import("@/lib/ai/models");
@@ -259,7 +257,7 @@ describe("chat: refusals never reach the model, and each leaves one audit row", 
   });
 
   it("checks the session before reading the body, and refuses an undeclared or oversized body without buffering it", async () => {
-    const { handleChatRequest } = await import("@/lib/chat/stream");
+    const { chat: chatFeature } = await import("@/lib/chat/feature");
     const user = await newUser();
     // A body that counts what the server pulls from it: endless 64 KB chunks.
     const countingBody = () => {
@@ -282,7 +280,7 @@ describe("chat: refusals never reach the model, and each leaves one audit row", 
         body,
         duplex: "half",
       } as RequestInit);
-      const response = await handleChatRequest(request, (task) => deferred.push(task()));
+      const response = await chatFeature.handle(request, (task) => deferred.push(task()));
       await Promise.all(deferred);
       return { status: response.status, code: ((await response.json()) as { error: { code: string } }).error.code, pulled: counter.pulled };
     };
@@ -579,7 +577,7 @@ describe("structured tool and cache", () => {
     const label = tag();
     const text = `This product is great and I love it. [[tag:${label}]]`;
     const first = await summarize(alice, { text });
-    expect(first).toMatchObject({ ok: true, data: { cacheHit: false, summary: { sentiment: "positive" } } });
+    expect(first).toMatchObject({ ok: true, data: { cacheHit: false, answer: { sentiment: "positive" } } });
     const second = await summarize(alice, { text: `  ${text.replace(" ", "   ")} ` }); // same text after normalization
     expect(second).toMatchObject({ ok: true, data: { cacheHit: true } });
     expect(fake.stats(label).chat).toBe(1);
@@ -686,12 +684,8 @@ describe("structured tool and cache", () => {
   it("refuses without a session, with the same payload as every other action; no model call, one audit row", async () => {
     const label = tag();
     const ip = `203.0.113.${Math.floor(Math.random() * 250) + 1}`;
-    const deferred: Promise<void>[] = [];
-    const result = await runGuarded(
-      { feature: summarizeFeature, raw: { text: `Hi [[tag:${label}]]` }, headers: new Headers({ "x-forwarded-for": ip }), signal: new AbortController().signal, defer: (task) => deferred.push(task()) },
-      runSummarize,
-    );
-    await Promise.all(deferred);
+    const { summarize: feature } = await import("@/lib/tools/summarize");
+    const result = await runAction(feature, null, { text: `Hi [[tag:${label}]]` }, { ip });
     expect(result).toMatchObject({ ok: false, error: { code: "unauthorized" } });
     expect(result).not.toHaveProperty("nextToken");
     expect(fake.stats(label).chat).toBe(0);

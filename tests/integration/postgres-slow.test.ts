@@ -43,9 +43,8 @@ describe.skipIf(!databaseUrl)("PostgreSQL stalled 500 ms per statement (real Pos
     const { getDb } = await import("@/db");
     const { auditLog, subscriptions, usageDaily } = await import("@/db/schema");
     const { insertPasswordUser, markEmailVerified } = await import("@/db/queries/users");
-    const { runGuarded } = await import("@/lib/guard/action");
     const { issueRequestToken } = await import("@/lib/guard/request-token");
-    const { runSummarize, summarizeFeature } = await import("@/lib/tools/summarize");
+    const { summarize } = await import("@/lib/tools/summarize");
     const { PLANS } = await import("@/lib/plans");
     const { utcDay } = await import("@/lib/time");
     const { eq } = await import("drizzle-orm");
@@ -63,10 +62,7 @@ describe.skipIf(!databaseUrl)("PostgreSQL stalled 500 ms per statement (real Pos
     const deferred: Promise<void>[] = [];
     const burst = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        runGuarded(
-          { feature: summarizeFeature, raw: { token: issueRequestToken(user.id), text: `Slow database ${i} [[tag:${label}]]` }, headers: new Headers({ "x-forwarded-for": `198.20.0.${i + 1}` }), signal: new AbortController().signal, defer: (task) => deferred.push(task()) },
-          runSummarize,
-        ),
+        summarize.run({ raw: { token: issueRequestToken(user.id), text: `Slow database ${i} [[tag:${label}]]` }, headers: new Headers({ "x-forwarded-for": `198.20.0.${i + 1}` }), signal: new AbortController().signal, defer: (task) => deferred.push(task()) }),
       ),
     );
     await Promise.all(deferred);

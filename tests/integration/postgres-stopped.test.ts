@@ -83,10 +83,9 @@ afterAll(async () => {
 describe.skipIf(!enabled)("PostgreSQL stopped during a burst, then started again (real-services pass, own cluster)", () => {
   it("chat and the structured tool refuse with 503 and a clear message, call no model while it is down, and serve again once it is back", async () => {
     const { insertPasswordUser, markEmailVerified } = await import("@/db/queries/users");
-    const { handleChatRequest } = await import("@/lib/chat/stream");
-    const { runGuarded } = await import("@/lib/guard/action");
+    const { chat: chatFeature } = await import("@/lib/chat/feature");
     const { issueRequestToken } = await import("@/lib/guard/request-token");
-    const { runSummarize, summarizeFeature } = await import("@/lib/tools/summarize");
+    const { summarize: summarizeFeature } = await import("@/lib/tools/summarize");
     const { ERROR_CODES } = await import("@/lib/errors");
 
     const row = await insertPasswordUser({ email: `stopped-${randomUUID()}@example.com`, name: null, passwordHash: "x", role: "user" });
@@ -98,17 +97,14 @@ describe.skipIf(!enabled)("PostgreSQL stopped during a burst, then started again
     const headers = () => ({ host: "localhost:3000", origin: "http://localhost:3000", "content-type": "application/json", "x-forwarded-for": `198.21.0.${++ip}` });
     const chat = async (text: string) => {
       const body = JSON.stringify({ message: `${text} [[tag:${label}]]`, token: issueRequestToken(user.id) });
-      const response = await handleChatRequest(
+      const response = await chatFeature.handle(
         new Request("http://localhost:3000/api/chat", { method: "POST", headers: { ...headers(), "content-length": String(Buffer.byteLength(body)) }, body }),
         (task) => void task().catch(() => {}),
       );
       return { status: response.status, body: await response.text() };
     };
     const summarize = (text: string) =>
-      runGuarded(
-        { feature: summarizeFeature, raw: { token: issueRequestToken(user.id), text: `${text} [[tag:${label}]]` }, headers: new Headers(headers()), signal: new AbortController().signal, defer: (task) => void task().catch(() => {}) },
-        runSummarize,
-      );
+      summarizeFeature.run({ raw: { token: issueRequestToken(user.id), text: `${text} [[tag:${label}]]` }, headers: new Headers(headers()), signal: new AbortController().signal, defer: (task) => void task().catch(() => {}) });
 
     expect((await chat("Before")).status).toBe(200);
     expect(fake.stats(label).chat).toBe(1);

@@ -68,9 +68,8 @@ vi.spyOn(console, "error").mockImplementation(() => {}); // the app logs each Re
 const { getDb } = await import("@/db");
 const { auditLog, usageDaily } = await import("@/db/schema");
 const { insertPasswordUser, markEmailVerified } = await import("@/db/queries/users");
-const { runGuarded } = await import("@/lib/guard/action");
 const { issueRequestToken } = await import("@/lib/guard/request-token");
-const { runSummarize, summarizeFeature } = await import("@/lib/tools/summarize");
+const { summarize: summarizeFeature } = await import("@/lib/tools/summarize");
 const { authorizeWithPassword, UnavailableSignIn } = await import("@/lib/auth");
 const { hashPassword } = await import("@/lib/auth/password");
 const { redisMode } = await import("@/lib/redis");
@@ -103,10 +102,7 @@ async function newUser(password = "x"): Promise<TestUser> {
 async function summarize(user: TestUser, text: string, token = issueRequestToken(user.id)) {
   session.user = user;
   const deferred: Promise<void>[] = [];
-  const result = await runGuarded(
-    { feature: summarizeFeature, raw: { token, text }, headers: new Headers({ "x-forwarded-for": freshIp() }), signal: new AbortController().signal, defer: (task) => deferred.push(task()) },
-    runSummarize,
-  );
+  const result = await summarizeFeature.run({ raw: { token, text }, headers: new Headers({ "x-forwarded-for": freshIp() }), signal: new AbortController().signal, defer: (task) => deferred.push(task()) });
   await Promise.all(deferred);
   return result;
 }

@@ -25,8 +25,7 @@ const { getDb } = await import("@/db");
 const db = await getDb();
 const { redis } = await import("@/lib/redis");
 const { issueRequestToken } = await import("@/lib/guard/request-token");
-const { runGuarded } = await import("@/lib/guard/action");
-const { runSummarize, summarizeFeature } = await import("@/lib/tools/summarize");
+const { summarize } = await import("@/lib/tools/summarize");
 const { GUARD_STEPS } = await import("@/lib/guard");
 const { auditLog } = await import("@/db/schema");
 const { eq } = await import("drizzle-orm");
@@ -44,10 +43,7 @@ async function summarizeTimed(user: Awaited<ReturnType<typeof newUser>>, text: s
   session.user = user;
   // As Next's after(): the deferred work (the audit row) starts once the answer is out.
   const deferred: Array<() => Promise<void>> = [];
-  const result = await runGuarded(
-    { feature: summarizeFeature, raw: { token: issueRequestToken(user.id), text }, headers: new Headers({ "x-forwarded-for": ip }), signal: new AbortController().signal, defer: (task) => deferred.push(task) },
-    runSummarize,
-  );
+  const result = await summarize.run({ raw: { token: issueRequestToken(user.id), text }, headers: new Headers({ "x-forwarded-for": ip }), signal: new AbortController().signal, defer: (task) => deferred.push(task) });
   const answeredAt = performance.now();
   await Promise.all(deferred.map((task) => task()));
   return { result, answeredAt };

@@ -1,7 +1,7 @@
 import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startFakeOpenAI } from "../fakes/openai-server";
 import { closeDatabase } from "../support/close-database";
-import { auditRows, freshIp, newUser, session, summarize, tag, usageRow, type TestUser } from "../support/guard-harness";
+import { auditRows, newUser, runAction, session, summarize, tag, usageRow, type TestUser } from "../support/guard-harness";
 
 // The semantic cache end to end through the structured tool (the guard, the fake OpenAI's
 // /v1/embeddings over HTTP, pgvector in PGlite): what may hit, what must never hit, and what
@@ -16,15 +16,13 @@ Object.assign(process.env, { OPENAI_API_KEY: "test-key", OPENAI_BASE_URL: fake.u
 
 const { getDb } = await import("@/db");
 const { semanticCache } = await import("@/db/schema");
-const { runGuarded } = await import("@/lib/guard/action");
-const { issueRequestToken } = await import("@/lib/guard/request-token");
-const { runSummarize, summarizeFeature } = await import("@/lib/tools/summarize");
-const { costMicros, embeddingCostMicros } = await import("@/lib/ai/models");
+const { defineAIFeature } = await import("@/lib/guard/feature");
+const { modelFor, costMicros, embeddingCostMicros } = await import("@/lib/ai/models");
 const { sweepSemanticCache } = await import("@/db/queries/semantic-cache");
 const { SUMMARIZE_PROMPT } = await import("@/lib/ai/prompts");
 const { deleteUser } = await import("@/db/queries/billing");
+const { z } = await import("zod");
 const { eq, sql } = await import("drizzle-orm");
-type Feature = typeof summarizeFeature;
 
 afterAll(async () => {
   await fake.close();
@@ -35,37 +33,33 @@ beforeEach(() => {
   session.user = null;
 });
 
-/** The structured tool with a variant of its feature (another threshold, scope, prompt version…). */
-async function summarizeWith(feature: Feature, user: TestUser, text: string) {
-  session.user = user;
-  const deferred: Promise<void>[] = [];
-  const result = await runGuarded(
-    {
-      feature,
-      raw: { token: issueRequestToken(user.id), text },
-      headers: new Headers({ "x-forwarded-for": freshIp() }),
-      signal: new AbortController().signal,
-      defer: (task) => deferred.push(task()),
-    },
-    runSummarize,
-  );
-  await Promise.all(deferred);
-  return result;
-}
-
-const withFeature = (changes: Partial<Feature> & { promptVersion?: string; format?: string; system?: string }): Feature => ({
-  ...summarizeFeature,
-  ...changes,
-  build(request, plan, history) {
-    const input = summarizeFeature.build(request, plan, history);
-    return {
-      ...input,
-      promptVersion: changes.promptVersion ?? input.promptVersion,
-      messages: changes.system ? [{ role: "system", content: changes.system }, ...input.messages.slice(1)] : input.messages,
-      cacheParams: { ...input.cacheParams, ...(changes.format && { format: changes.format }) },
-    };
-  },
+const summarySchema = z.strictObject({
+  title: z.string().min(1).max(200),
+  bullets: z.array(z.string().min(1).max(500)).min(1).max(8),
+  sentiment: z.enum(["positive", "neutral", "negative"]),
 });
+
+/**
+ * The structured tool's definition (lib/tools/summarize.ts) with changes: another threshold,
+ * scope, prompt version, system prompt or output schema (`format: "v2"`: another output shape).
+ */
+const withFeature = (changes: { semanticCache?: { threshold?: number }; cache?: "user" | "shared"; promptVersion?: string; system?: string; format?: string } = {}) =>
+  defineAIFeature({
+    name: "summarize",
+    input: z.strictObject({ text: z.string().trim().min(1).max(200_000), model: z.string().max(64).optional() }),
+    cache: changes.cache ?? "user",
+    semanticCache: changes.semanticCache ?? { threshold: 0.95 },
+    prompt: { version: changes.promptVersion ?? SUMMARIZE_PROMPT.version, system: changes.system ?? SUMMARIZE_PROMPT.system },
+    model: (input, plan) => input.model || modelFor(plan),
+    buildMessages: (input) => [{ role: "user", content: input.text }],
+    output: { type: "json", schema: changes.format ? summarySchema.extend({ title: z.string().min(1).max(199) }) : summarySchema },
+    demoAnswer: () => ({ title: "demo", bullets: ["demo"], sentiment: "neutral" as const }),
+  });
+type Feature = ReturnType<typeof withFeature>;
+const summarizeFeature = withFeature();
+
+/** The structured tool with a variant of its definition. */
+const summarizeWith = (feature: Feature, user: TestUser, text: string, extra: Record<string, string> = {}) => runAction(feature, user, { text, ...extra });
 /** Threshold 0: any entry in scope with the same lexical key would hit; only the scope can stop it. */
 const anyInScope = (changes: Parameters<typeof withFeature>[0] = {}) => withFeature({ semanticCache: { threshold: 0 }, ...changes });
 
@@ -95,7 +89,7 @@ describe.runIf(onPGlite)("semantic cache", () => {
 
     // Another text for the exact cache (one word more), the same request otherwise.
     const second = await summarize(user, { text: text.replace("and customers", "and the customers") });
-    expect(second).toMatchObject({ ok: true, data: { cacheHit: true, summary: (first as { data: { summary: unknown } }).data.summary } });
+    expect(second).toMatchObject({ ok: true, data: { cacheHit: true, answer: (first as { data: { answer: unknown } }).data.answer } });
     const afterHit = fake.stats(label);
     expect([afterHit.chat, afterHit.embeddings]).toEqual([1, 2]);
     const embeddingTokens = afterHit.billed.embeddingTokens - afterMiss.billed.embeddingTokens;
@@ -155,14 +149,10 @@ describe.runIf(onPGlite)("semantic cache", () => {
     expect(await summarizeWith(anyInScope(), user, text)).toMatchObject({ ok: true, data: { cacheHit: false } });
     const variant = text.replace("quarter.", "quarter!");
     // A new prompt version; other parameters; a system prompt edited without a new version.
-    for (const feature of [anyInScope({ promptVersion: "summarize-v2" }), anyInScope({ format: "summary-v2" }), anyInScope({ system: "Summarize in French." })]) {
+    for (const feature of [anyInScope({ promptVersion: "summarize-v2" }), anyInScope({ format: "v2" }), anyInScope({ system: "Summarize in French." })]) {
       expect(await summarizeWith(feature, user, variant)).toMatchObject({ ok: true, data: { cacheHit: false } });
     }
-    session.user = user;
-    const otherModel = await runGuarded(
-      { feature: anyInScope(), raw: { token: issueRequestToken(user.id), text: variant, model: "gpt-4.1-nano" }, headers: new Headers({ "x-forwarded-for": freshIp() }), signal: new AbortController().signal, defer: () => {} },
-      runSummarize,
-    );
+    const otherModel = await summarizeWith(anyInScope(), user, variant, { model: "gpt-4.1-nano" });
     expect(otherModel).toMatchObject({ ok: true, data: { cacheHit: false } });
     expect(fake.stats(label).chat).toBe(5);
     // The control: the unchanged feature hits.

@@ -84,7 +84,7 @@ const chatBody = (tag: string, token: string) =>
     fc.constantFrom("model", "system", "tier", "priceMicros", "maxTokens").map((forged) => JSON.stringify({ message: `Hi [[tag:${tag}]]`, token, [forged]: "x" })),
   );
 
-const fields = (tag: string) => fc.dictionary(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom("email", "password", "text", "token", "title", "conversationId", "userId", "plan", "planId", "confirmation", "next", "$ACTION_ID_x")), fc.oneof(text(tag), fc.constantFrom(`fuzz-${tag}@example.com`, "pro", "admin", "enterprise")), { maxKeys: 6 });
+const fields = (tag: string) => fc.dictionary(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom("email", "password", "text", "tone", "token", "title", "conversationId", "userId", "plan", "planId", "confirmation", "next", "$ACTION_ID_x")), fc.oneof(text(tag), fc.constantFrom(`fuzz-${tag}@example.com`, "pro", "admin", "enterprise", "formal")), { maxKeys: 6 });
 
 /** A server action call with random fields, or a random argument list instead of React's. */
 async function postActionRaw(request: APIRequestContext, path: string, id: string, form: Record<string, string>, args: string | null): Promise<Reply> {

@@ -36,6 +36,7 @@ function fieldsFor(exportedName: string, target: Person, tag: string): Record<st
     setUserPlanAction: { userId: target.id, plan: "pro" },
     startCheckoutAction: { planId: "pro", attempt: randomUUID(), userId: target.id },
     summarizeAction: { text: `Summarize this [[tag:${tag}]]`, token: mintToken(target.id) },
+    rewriteAction: { text: `Rewrite this [[tag:${tag}]]`, tone: "formal", token: mintToken(target.id) },
   };
   return known[exportedName] ?? { userId: target.id, conversationId: target.conversationId, email: target.email };
 }
@@ -92,7 +93,7 @@ test("every protected action posted to an unguarded path refuses by itself: no s
   const actions = protectedActions();
   // The eight of this build at the time of writing; any action added later is covered too.
   expect(actions.map((a) => a.exportedName)).toEqual(
-    expect.arrayContaining(["renameConversationAction", "deleteConversationAction", "changePasswordAction", "openBillingPortalAction", "deleteAccountAction", "setUserPlanAction", "startCheckoutAction", "summarizeAction"]),
+    expect.arrayContaining(["renameConversationAction", "deleteConversationAction", "changePasswordAction", "openBillingPortalAction", "deleteAccountAction", "setUserPlanAction", "startCheckoutAction", "summarizeAction", "rewriteAction"]),
   );
   const tag = newTag();
   const victim = await person(page, "Victim's plans");
@@ -113,7 +114,11 @@ test("every protected action posted to an unguarded path refuses by itself: no s
   await deleteUser(ghost.id);
   for (const action of actions) {
     for (const path of [UNGUARDED_PATH, action.pagePath]) {
-      const { status, body, location } = await post(ghostContext.request, action.id, fieldsFor(action.exportedName, victim, tag), {}, path);
+      // The AI actions get a token of the ghost's own (the guard checks a token's signature on
+      // the CPU before it reads the account): what must refuse is the deleted account itself.
+      const fields = fieldsFor(action.exportedName, victim, tag);
+      if ("token" in fields) fields.token = mintToken(ghost.id);
+      const { status, body, location } = await post(ghostContext.request, action.id, fields, {}, path);
       expect(location, `${action.exportedName} at ${path} was redirected instead of refused`).toBeUndefined();
       expect(body, `${action.exportedName} at ${path}: ${status}`).toContain('"code":"unauthorized"');
     }
@@ -133,6 +138,7 @@ test("every protected action posted to an unguarded path refuses by itself: no s
     changePasswordAction: "invalid_input", // the victim's password is not the attacker's
     deleteAccountAction: "invalid_input", // nor does it delete the attacker's own account
     summarizeAction: "invalid_request_token", // the victim's token
+    rewriteAction: "invalid_request_token",
   };
   // `last` in its own order (deletion before log-out-everywhere), whatever order the build lists them in.
   const lastActions = last.map((name) => actions.find((a) => a.exportedName === name)).filter((a) => a !== undefined);

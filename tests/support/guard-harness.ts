@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { vi } from "vitest";
+import type { ActionFeature } from "@/lib/guard/feature";
 import { readNdjson } from "@/lib/http/ndjson";
 
 // The guard's in-process test harness: users, the chat route's handler and the structured
@@ -70,7 +71,7 @@ export async function chat(
   body: Record<string, unknown>,
   options: { origin?: string; signal?: AbortSignal; onText?: () => void; ip?: string } = {},
 ): Promise<ChatCall> {
-  const { handleChatRequest } = await import("@/lib/chat/stream");
+  const { chat: chatFeature } = await import("@/lib/chat/feature");
   session.user = user;
   const deferred: Promise<void>[] = [];
   const request = new Request("http://localhost:3000/api/chat", {
@@ -85,7 +86,7 @@ export async function chat(
     body: JSON.stringify(body),
     signal: options.signal,
   });
-  const response = await requestUser.run(user, () => handleChatRequest(request, (task) => deferred.push(task())));
+  const response = await requestUser.run(user, () => chatFeature.handle(request, (task) => deferred.push(task())));
   const events: Array<Record<string, unknown>> = [];
   let json: Record<string, unknown> | null = null;
   if (response.headers.get("content-type")?.includes("ndjson")) {
@@ -105,23 +106,25 @@ export async function chat(
   return { status: response.status, events, body: json, settled: Promise.all(deferred) };
 }
 
-/** The structured tool through its guarded action wrapper; waits for the audit row. */
+/** The structured tool, as its server action runs it (the form's fields); waits for the audit row. */
 export async function summarize(user: TestUser, fields: Record<string, string>) {
-  const { runGuarded } = await import("@/lib/guard/action");
+  const { summarize: feature } = await import("@/lib/tools/summarize");
+  return runAction(feature, user, fields);
+}
+
+/** A json or text feature's request (lib/guard/feature.ts), with a fresh token unless `fields` has one; waits for the audit row. */
+export async function runAction<Answer>(feature: ActionFeature<Answer>, user: TestUser | null, fields: Record<string, unknown>, options: { ip?: string } = {}) {
   const { issueRequestToken } = await import("@/lib/guard/request-token");
-  const { runSummarize, summarizeFeature } = await import("@/lib/tools/summarize");
   session.user = user;
   const deferred: Promise<void>[] = [];
-  const result = await requestUser.run(user, () => runGuarded(
-    {
-      feature: summarizeFeature,
-      raw: { token: issueRequestToken(user.id), ...fields },
-      headers: new Headers({ "x-forwarded-for": freshIp() }),
+  const result = await requestUser.run(user, () =>
+    feature.run({
+      raw: { ...(user && { token: issueRequestToken(user.id) }), ...fields },
+      headers: new Headers({ "x-forwarded-for": options.ip ?? freshIp() }),
       signal: new AbortController().signal,
       defer: (task) => deferred.push(task()),
-    },
-    runSummarize,
-  ));
+    }),
+  );
   await Promise.all(deferred);
   return result;
 }

@@ -94,12 +94,15 @@ describe("token counting (o200k_base)", () => {
 
 describe("demo model (development without OPENAI_API_KEY)", async () => {
   const { demoProvider } = await import("@/lib/ai/demo-provider");
+  const { demoReplyFor } = await import("@/lib/ai/demo-replies");
+  // The chat feature's demo answer, as lib/chat/feature.ts passes it.
   const request = (signal: AbortSignal, content = "What is this?") => ({
     model: "gpt-4.1-nano",
     messages: [{ role: "user" as const, content }],
     maxOutputTokens: 512,
     safetyIdentifier: "x",
     signal,
+    demoAnswer: () => demoReplyFor(content),
   });
 
   const replyTo = async (content: string) => {

@@ -1,14 +1,11 @@
-import { after } from "next/server";
-import { handleChatRequest } from "@/lib/chat/stream";
+import { chat } from "@/lib/chat/feature";
 
-// POST { conversationId?, message, token } → NDJSON stream. Everything else lives in
-// lib/chat/stream.ts and the guard pipeline (lib/guard).
+// POST { conversationId?, message, token } → NDJSON stream: the chat feature (lib/chat/feature.ts)
+// behind the guard, through the recipe (lib/guard/feature.ts).
 export const dynamic = "force-dynamic";
 // The platform's limit for this function (Vercel's default with Fluid compute). The stream's
 // own deadline (CHAT_STREAM_DEADLINE_MS, at most 290 s) is below it, so every request ends,
 // settles and is audited before the platform would kill it.
 export const maxDuration = 300;
 
-export async function POST(request: Request): Promise<Response> {
-  return handleChatRequest(request, (task) => after(task));
-}
+export const POST = chat.POST;

@@ -1,6 +1,5 @@
 "use server";
 
-import { guardedAction } from "@/lib/guard/action";
-import { runSummarize, summarizeFeature } from "@/lib/tools/summarize";
+import { summarize } from "@/lib/tools/summarize";
 
-export const summarizeAction = guardedAction(summarizeFeature, runSummarize);
+export const summarizeAction = summarize.action;

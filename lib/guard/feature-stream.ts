@@ -1,31 +1,37 @@
 import "server-only";
-import { saveExchange } from "@/db/queries/conversations";
 import { ClientAbort } from "@/lib/ai/openai-provider";
 import { modelProvider } from "@/lib/ai/provider";
 import { countTextTokens } from "@/lib/ai/tokens";
 import type { ModelUsage } from "@/lib/ai/types";
 import { env } from "@/lib/env";
 import { AppError, type ErrorPayload } from "@/lib/errors";
-import { admitRequest, completeRequest, nextRequestToken, refuseRequest, startGuardedRequest, toAppError, type GuardContext } from "@/lib/guard";
-import { safetyIdentifier } from "@/lib/guard/hashing";
-import { issueRequestToken } from "@/lib/guard/request-token";
 import { isSameOrigin } from "@/lib/http/same-origin";
-import { chatFeature } from "./feature";
+import type { FeatureContext, StreamFeatureDefinition } from "./feature";
+import { startFeatureRequest, type FeatureRequest } from "./feature-adapter";
+import { safetyIdentifier } from "./hashing";
+import { completeRequest, nextRequestToken, refuseRequest, toAppError, type GuardContext } from "./index";
+import { issueRequestToken } from "./request-token";
 
-// The chat stream: the guard pipeline, then the model's reply streamed as NDJSON events
-// (start, text…, then done or error). A route handler rather than a server action, because
-// only a route handler sees the client's abort (request.signal), and the stop button must
-// stop the upstream call and its billing.
+// A stream feature's route handler: the guard pipeline, then the model's reply streamed as
+// NDJSON events (start, text…, then done or error). A route handler rather than a server
+// action, because only a route handler sees the client's abort (request.signal), and a stop
+// button must stop the upstream call and its billing.
 
-export type ChatEvent =
-  // title: what a new conversation is called (its first message, shortened), so the sidebar can list it at once.
-  | { type: "start"; conversationId: string; title: string; nextToken: string; demo: boolean; model: string; requestId: string }
+export type StreamOutput<Input, Start extends object> = {
+  type: "stream";
+  /** Fields the start event carries besides the request's own (the chat: its conversation id and title). */
+  start?(ctx: FeatureContext<Input>): Start;
+  /** Keeps the exchange (the chat saves both turns): after the last event, also for a cut or stopped reply that has text. */
+  save?(ctx: FeatureContext<Input>, reply: string): Promise<void>;
+};
+
+export type FeatureStreamEvent<Start extends object> =
+  | ({ type: "start"; nextToken: string; demo: boolean; model: string; requestId: string } & Start)
   | { type: "text"; text: string }
   | { type: "done"; usage: ModelUsage }
   | { type: "error"; error: ErrorPayload };
 
 const MAX_BODY_BYTES = 256 * 1024;
-const TITLE_LENGTH = 60;
 
 function refusal(error: AppError, nextToken?: string): Response {
   const headers: Record<string, string> = { "Cache-Control": "no-store" };
@@ -35,6 +41,7 @@ function refusal(error: AppError, nextToken?: string): Response {
 
 /** The cheap checks, on headers only: before the session is read or a byte of the body. */
 function checkRequestHeaders(request: Request): void {
+  // Route handlers get no built-in CSRF check (server actions do): check the Origin here.
   if (!isSameOrigin(request.headers)) throw new AppError("forbidden", { message: "Cross-site request refused." });
   if (!request.headers.get("content-type")?.startsWith("application/json")) {
     throw new AppError("invalid_input", { message: "Send JSON." });
@@ -50,10 +57,10 @@ async function readBody(request: Request): Promise<unknown> {
   const parts: Uint8Array[] = [];
   const reader = request.body?.getReader();
   let size = 0;
-  for (let chunk = await reader?.read(); chunk && !chunk.done; chunk = await reader!.read()) {
+  for (let chunk = await reader?.read(); reader && chunk && !chunk.done; chunk = await reader.read()) {
     size += chunk.value.byteLength;
     if (size > MAX_BODY_BYTES) {
-      await reader!.cancel();
+      await reader.cancel();
       throw new AppError("message_too_long");
     }
     parts.push(chunk.value);
@@ -65,43 +72,52 @@ async function readBody(request: Request): Promise<unknown> {
   }
 }
 
-export async function handleChatRequest(request: Request, defer: GuardContext["defer"]): Promise<Response> {
+export async function handleFeatureStream<Input, Start extends object>(
+  definition: StreamFeatureDefinition<Input, Start>,
+  request: Request,
+  defer: FeatureRequest["defer"],
+): Promise<Response> {
   // Aborted by the client (request.signal) or by the stream being cancelled, whichever first.
   const upstreamAbort = new AbortController();
   request.signal.addEventListener("abort", () => upstreamAbort.abort(), { once: true });
-  const ctx = startGuardedRequest({
-    feature: chatFeature,
-    raw: null,
-    // Read by the input step, after the session step: no body is read for a stranger.
-    readRaw: () => readBody(request),
-    headers: request.headers,
-    signal: upstreamAbort.signal,
-    defer,
-  });
+  const { ctx, admit } = startFeatureRequest(
+    definition,
+    // The body is read by the input step, after the session step: no body is read for a stranger.
+    { raw: null, readRaw: () => readBody(request), headers: request.headers, signal: upstreamAbort.signal, defer },
+    { key: "stream" },
+  );
+  let feature: FeatureContext<Input>;
+  let start: FeatureStreamEvent<Start>;
   try {
     checkRequestHeaders(request);
-    await admitRequest(ctx);
+    feature = await admit();
+    const provider = modelProvider();
+    const fields = { type: "start" as const, nextToken: issueRequestToken(feature.user.id), demo: provider.isDemo, model: feature.model, requestId: ctx.requestId };
+    // The feature's fields cannot overwrite the request's own.
+    start = Object.assign({}, definition.output.start?.(feature), fields);
   } catch (error) {
     const appError = await refuseRequest(ctx, error);
     // A fresh token lets the page try again without a reload (not after a session failure).
     return refusal(appError, nextRequestToken(ctx));
   }
-  return new Response(streamReply(ctx, upstreamAbort), {
+  return new Response(streamReply(definition, ctx, feature, start, upstreamAbort), {
     headers: { "Content-Type": "application/x-ndjson; charset=utf-8", "Cache-Control": "no-store", "X-Accel-Buffering": "no" },
   });
 }
 
-function streamReply(ctx: GuardContext, upstreamAbort: AbortController): ReadableStream<Uint8Array> {
-  const { user, plan, input } = ctx as Required<Pick<GuardContext, "user" | "plan" | "input">> & GuardContext;
-  const conversationId = String(input.extra.conversationId);
-  const title = input.userText.replace(/\s+/g, " ").slice(0, TITLE_LENGTH);
-  const provider = modelProvider();
+function streamReply<Input, Start extends object>(
+  definition: StreamFeatureDefinition<Input, Start>,
+  ctx: GuardContext,
+  feature: FeatureContext<Input>,
+  start: FeatureStreamEvent<Start>,
+  upstreamAbort: AbortController,
+): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let open = true;
 
   return new ReadableStream<Uint8Array>({
     start(controller) {
-      const send = (event: ChatEvent) => {
+      const send = (event: FeatureStreamEvent<Start>) => {
         if (!open) return;
         try {
           controller.enqueue(encoder.encode(`${JSON.stringify(event)}\n`));
@@ -118,7 +134,7 @@ function streamReply(ctx: GuardContext, upstreamAbort: AbortController): Readabl
           // already closed by a cancel
         }
       };
-      send({ type: "start", conversationId, title, nextToken: issueRequestToken(user.id), demo: provider.isDemo, model: input.model, requestId: ctx.requestId });
+      send(start);
       void pump(send).finally(close);
     },
     cancel() {
@@ -127,7 +143,7 @@ function streamReply(ctx: GuardContext, upstreamAbort: AbortController): Readabl
     },
   });
 
-  async function pump(send: (event: ChatEvent) => void): Promise<void> {
+  async function pump(send: (event: FeatureStreamEvent<Start>) => void): Promise<void> {
     let generated = "";
     let answered = false;
     let usage: ModelUsage | null = null;
@@ -142,24 +158,30 @@ function streamReply(ctx: GuardContext, upstreamAbort: AbortController): Readabl
       },
       Math.max(0, env.CHAT_STREAM_DEADLINE_MS - (performance.now() - ctx.startedAt)),
     );
-    const saveTurns = (assistantText: string) =>
-      saveExchange({
-        userId: user.id,
-        conversationId,
-        title,
-        userText: input.userText,
-        assistantText,
-      });
     // What the provider bills: its own usage report, or (none came: a cut, an abort) the
     // prompt's count plus what was received, counted with the same tokenizer.
-    const billed = (): ModelUsage => usage ?? { inputTokens: ctx.promptTokens ?? 0, outputTokens: countTextTokens(generated) };
+    const billed = (): ModelUsage => usage ?? { inputTokens: feature.promptTokens, outputTokens: countTextTokens(generated) };
+    // After the last event has gone: the exchange saved and the usage settled at once (two
+    // independent writes), then the stream closes, so a client that reads to the end (the chat
+    // page does) never sends its next message before this one is stored. The audit row waits
+    // for the outcome that `completeRequest` records.
+    const finishAfterLastEvent = (result: { outcome: string; usage: ModelUsage; details?: Record<string, unknown> }, save: boolean) =>
+      Promise.all([
+        save && definition.output.save
+          ? Promise.resolve()
+              .then(() => definition.output.save?.(feature, generated))
+              .catch((cause) => console.error(`[${definition.name}] could not save the exchange`, ctx.requestId, cause))
+          : undefined,
+        completeRequest(ctx, { ...result, responseText: generated }),
+      ]);
     try {
-      const events = provider.streamChat({
-        model: input.model,
-        messages: input.messages,
-        maxOutputTokens: plan.maxOutputTokens,
-        safetyIdentifier: safetyIdentifier(user.id),
+      const events = modelProvider().streamChat({
+        model: feature.model,
+        messages: feature.messages,
+        maxOutputTokens: feature.plan.maxOutputTokens,
+        safetyIdentifier: safetyIdentifier(feature.user.id),
         signal: upstreamAbort.signal,
+        demoAnswer: () => definition.demoAnswer(feature.input),
       });
       for await (const event of events) {
         if (event.type === "open") {
@@ -176,9 +198,8 @@ function streamReply(ctx: GuardContext, upstreamAbort: AbortController): Readabl
       }
       if (pastDeadline) throw new ClientAbort();
       const final = billed();
-      await saveTurns(generated);
-      await completeRequest(ctx, { outcome: "served", usage: final, responseText: generated });
       send({ type: "done", usage: final });
+      await finishAfterLastEvent({ outcome: "served", usage: final }, true);
     } catch (caught) {
       let error = caught;
       if (pastDeadline) {
@@ -188,19 +209,14 @@ function streamReply(ctx: GuardContext, upstreamAbort: AbortController): Readabl
         });
       } else if (error instanceof ClientAbort || upstreamAbort.signal.aborted) {
         // The client left: charge the input and what was generated (no usage chunk follows an abort).
-        if (generated) await saveTurns(generated).catch((cause) => console.error("[chat] could not save", cause));
-        await completeRequest(ctx, { outcome: "aborted", usage: billed(), responseText: generated });
+        await finishAfterLastEvent({ outcome: "aborted", usage: billed() }, generated !== "");
         return;
       }
       const appError = toAppError(error);
-      if (answered) {
-        // The upstream answered before it failed: it bills what it generated, so that is charged.
-        if (generated) await saveTurns(generated).catch((cause) => console.error("[chat] could not save", cause));
-        await completeRequest(ctx, { outcome: appError.code, usage: billed(), responseText: generated, details: { partial: true } });
-      } else {
-        await refuseRequest(ctx, appError);
-      }
       send({ type: "error", error: appError.toPayload() });
+      // The upstream answered before it failed: it bills what it generated, so that is charged.
+      if (answered) await finishAfterLastEvent({ outcome: appError.code, usage: billed(), details: { partial: true } }, generated !== "");
+      else await refuseRequest(ctx, appError);
     } finally {
       clearTimeout(deadline);
     }
