@@ -227,7 +227,9 @@ function baselineRows(results: BenchResults, baseline: BenchResults): string[][]
     row("bare route calling the fake TTFT p50", (r) => r.sequential.bareModel.ttft.p50),
     row("in-process guard p50 (new)", (r) => r.guardInProcessMs.chatNew.guard_total?.p50),
     row("cache hit total p50", (r) => r.sequential.toolHit.total.p50),
-    row("guarded chat req/s at 50 connections", (r) => r.throughput.chatNew?.goodPerSecond, "req/s"),
+    row("bare route calling the fake, req/s at 50 connections", (r) => r.throughput.bareModel?.goodPerSecond, "req/s"),
+    row("guarded chat, req/s at 50 connections", (r) => r.throughput.chatNew?.goodPerSecond, "req/s"),
+    row("guarded ÷ bare throughput", (r) => (r.throughput.chatNew?.goodPerSecond ?? NaN) / (r.throughput.bareModel?.goodPerSecond ?? NaN), "×"),
     row("round trips before first token (new, 1 ms delay)", (r) => r.storeDelay.roundTrips.chatNew?.beforeFirstToken, ""),
     row("round trips before first token (20 history)", (r) => r.storeDelay.roundTrips.chatHistory20?.beforeFirstToken, ""),
   ];
@@ -255,7 +257,9 @@ export function renderMarkdown(results: BenchResults, baseline?: BenchResults): 
   return `# Benchmarks
 
 Written by \`npm run bench\` from its last run (${results.measuredAt}, ${results.durationSeconds} s); the same figures are in
-\`bench/results/latest.json\`. Not a test: nothing asserts a time, the targets below are reported met or missed.
+\`bench/results/latest.json\`. Not a test: nothing asserts a time, the targets below are reported met or missed.${
+    results.profile ? "\nThis run had the CPU profiler on (\`BENCH_PROFILE=1\`), which slows the server by a few per cent." : ""
+  }
 
 ## How to run
 
@@ -283,7 +287,9 @@ A default run takes about two to three minutes.
 ## Method
 
 - **Servers.** \`next start\` of the production build (\`npm run build:e2e\`: sentinel secrets, \`NODE_ENV=production\`)
-  on real PostgreSQL and Redis, a fresh database per run and a Redis key prefix of its own. The model is the fake
+  on real PostgreSQL and Redis, a fresh database per run and a Redis key prefix of its own. The servers talk to
+  PostgreSQL directly (no transaction-mode pooler), so they run with \`DATABASE_PREPARE=on\` (prepared statements),
+  as a direct deployment would; the baseline below ran before that setting existed (\`prepare: false\` always). The model is the fake
   OpenAI server (\`tests/fakes/openai-server.ts\`, no delay between words), the same for every route.
   \`BENCH_BARE_ROUTE=on\` mounts the two unguarded routes (\`/api/bench/constant\` answers a fixed NDJSON reply;
   \`/api/bench/bare\` calls the fake with the same \`openai\` client as the chat, no session, no limits, no audit).
@@ -353,7 +359,7 @@ Server memory (RSS of \`next start\` and its children): ${results.memoryMb.idle}
 
 One delayed round trip measured ${results.storeDelay.measuredRoundTripMs.postgres} ms more on PostgreSQL and ${results.storeDelay.measuredRoundTripMs.redis} ms on Redis (${results.storeDelay.measuredRoundTripMs.used} ms used below).${
   results.storeDelay.measuredRoundTripMs.parameterizedStatementRoundTrips !== undefined
-    ? ` One statement with a parameter, sent as the app's driver sends it (postgres.js with \`prepare: false\`, which first asks the server to describe every statement that has parameters, then runs it), cost ${results.storeDelay.measuredRoundTripMs.parameterizedStatementRoundTrips} round trips.`
+    ? ` One statement with a parameter, sent as the servers' driver sends it (postgres.js, prepared statements), cost ${results.storeDelay.measuredRoundTripMs.parameterizedStatementRoundTrips} round trips (with \`DATABASE_PREPARE=off\`, postgres.js first asks the server to describe every statement that has parameters, then runs it: 2 to 4 round trips each in the runs before it was on).`
     : ""
 }
 

@@ -91,6 +91,9 @@ try {
     REDIS_KEY_PREFIX: prefix,
     OPENAI_BASE_URL: fake.url,
     BENCH_BARE_ROUTE: "on",
+    // Straight to PostgreSQL, no transaction-mode pooler: prepared statements, as a direct
+    // deployment would run (each statement is described once, not on every call).
+    DATABASE_PREPARE: "on",
   });
   log("starting next start twice (direct stores, and stores behind the delay proxies)");
   const delayedDatabaseUrl = new URL(database.url);
@@ -362,8 +365,8 @@ async function auditTimings(userIds: Set<string>, since: Date) {
  */
 async function measureAddedRoundTrip(setStoreDelay: (on: boolean) => void, postgresProxyPort: number, redisProxyPort: number, redisUrl: URL) {
   const viaProxy = (url: URL, port: number) => Object.assign(new URL(url), { host: `127.0.0.1:${port}` }).toString();
-  // As db/index.ts connects (prepare: false, for transaction-mode poolers).
-  const pg = postgres(viaProxy(new URL(database.url), postgresProxyPort), { max: 1, prepare: false, onnotice: () => {} });
+  // As the servers connect (DATABASE_PREPARE=on: prepared statements).
+  const pg = postgres(viaProxy(new URL(database.url), postgresProxyPort), { max: 1, prepare: true, onnotice: () => {} });
   const redis = new Redis(viaProxy(redisUrl, redisProxyPort));
   const time = async (run: () => Promise<unknown>) => {
     const started = performance.now();
@@ -397,7 +400,7 @@ async function measureAddedRoundTrip(setStoreDelay: (on: boolean) => void, postg
   const measured = round((postgresMs + redisMs) / 2);
   // A reading under half the nominal delay is noise (a busy machine), not a faster network.
   const used = measured >= STORE_DELAY_MS / 2 ? measured : STORE_DELAY_MS;
-  // The app's driver settings (postgres.js, prepare: false): what one statement with a
+  // The servers' driver settings (postgres.js, prepared statements): what one statement with a
   // parameter costs in round trips, to read the guard's figures by.
   const parameterizedStatement = roundTrips(medianDifference(samples.paramOn, samples.paramOff), 0, postgresMs > 0 ? postgresMs : used);
   return { postgres: postgresMs, redis: redisMs, used, parameterizedStatementRoundTrips: parameterizedStatement };

@@ -2,6 +2,7 @@ import "server-only";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import type { Sql } from "postgres";
 import { env } from "@/lib/env";
 import * as schema from "./schema";
 
@@ -14,12 +15,38 @@ export const MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations");
 async function connectPostgres(url: string): Promise<Db> {
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");
+  const { withDeadlines } = await import("./query-deadline");
   // Prepared statements are off by default: behind a transaction-mode pooler without support for
   // them (Supabase's, pgbouncer < 1.21) a statement prepared on one server connection is missing on
   // the next. Off costs a round trip per parameterized statement (postgres.js asks the server for
   // the parameter types first), so DATABASE_PREPARE=on wherever they work (README, Deploying).
-  const client = postgres(url, { max: env.DATABASE_POOL_MAX, prepare: env.DATABASE_PREPARE === "on", onnotice: () => {} });
-  return drizzle(client, { schema }) as unknown as Db;
+  // No pipelining (`max_pipeline: 0`): behind a transaction-mode pooler a query pipelined behind
+  // another is answered after the pooler has handed the server connection to someone else
+  // (pgbouncer 1.18 drops the reply: "got packet from server when not linked") and its request
+  // waits forever. A transaction's BEGIN needs patches/postgres+3.4.9.patch to work without it.
+  const prepare = env.DATABASE_PREPARE === "on";
+  const client = postgres(url, {
+    max: env.DATABASE_POOL_MAX,
+    prepare,
+    ...{ max_pipeline: 0 }, // a real option, missing from postgres.js's types
+    connect_timeout: Math.ceil(env.DATABASE_QUERY_TIMEOUT_MS / 1000),
+    onnotice: () => {},
+  });
+  // Every query and transaction fails after DATABASE_QUERY_TIMEOUT_MS (db/query-deadline.ts).
+  return drizzle(withDeadlines(preparedByDefault(client, prepare), env.DATABASE_QUERY_TIMEOUT_MS), { schema }) as unknown as Db;
+}
+
+/**
+ * drizzle runs every statement through postgres.js's `unsafe` with `prepare: false` unless the
+ * query was given a name, so the client's own `prepare` option never applies to it: this makes
+ * `unsafe` follow DATABASE_PREPARE instead.
+ */
+function preparedByDefault(client: Sql, prepare: boolean): Sql {
+  const unsafe = client.unsafe.bind(client);
+  return Object.assign(client, {
+    unsafe: (query: string, params?: unknown, options?: object) =>
+      Array.isArray(params) ? unsafe(query, params, { ...options, prepare }) : unsafe(query, [], { ...(params as object), prepare }),
+  }) as Sql;
 }
 
 async function openEmbedded(dataDir: string): Promise<Db> {

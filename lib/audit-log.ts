@@ -1,6 +1,6 @@
 import "server-only";
 import { sql, type SQL } from "drizzle-orm";
-import { getDb } from "@/db";
+import { getDb, type Db } from "@/db";
 import { auditLog } from "@/db/schema";
 
 export type AuditEntry = typeof auditLog.$inferInsert;
@@ -18,6 +18,8 @@ const ATTEMPTS = 4;
  * text, IP hash) is written only while the user still exists. A row the reservation sweeper
  * wrote as `lost` is replaced by the real one if the request turns out to have finished.
  */
+export type CountRequest = { userId: string; day: string };
+
 export async function recordAudit(
   entry: AuditEntry,
   options: {
@@ -26,9 +28,41 @@ export async function recordAudit(
      * only if this call wrote the row (a retry after a commit counts nothing): a cache hit,
      * which reserved nothing before it was served.
      */
-    countRequest?: { userId: string; day: string };
+    countRequest?: CountRequest;
   } = {},
 ): Promise<void> {
+  try {
+    await withRetries(async () => writeAuditRow(await getDb(), entry, options.countRequest));
+  } catch (error) {
+    console.error("AUDIT_WRITE_FAILED", JSON.stringify(entry), error);
+  }
+}
+
+/** One attempt at `recordAudit`'s work; throws what the database threw. */
+export async function writeAuditRow(db: Db, entry: AuditEntry, countRequest?: CountRequest): Promise<void> {
+  if (!countRequest) {
+    await upsertAuditRow(db, entry);
+    return;
+  }
+  await db.transaction(async (tx) => {
+    if (!(await upsertAuditRow(tx, entry)).written) return;
+    await countOneRequest(tx, countRequest);
+  });
+}
+
+/** Not for a user deleted meanwhile (the usage row's foreign key would refuse the row). */
+async function countOneRequest(db: Db, count: CountRequest): Promise<void> {
+  await db.execute(sql`
+    insert into usage_daily as u (user_id, day, requests)
+    select ${count.userId}, ${count.day}::date, 1 where exists (select 1 from users where id = ${count.userId})
+    on conflict (user_id, day) do update set requests = u.requests + 1`);
+}
+
+/**
+ * One attempt at writing the row (inside a caller's transaction, or not). `written` is false
+ * when the request already has its real row; `replacedLost` when it replaced the sweeper's.
+ */
+export async function upsertAuditRow(db: Db, entry: AuditEntry): Promise<{ written: boolean; replacedLost: boolean }> {
   const whileUserExists = (value: string | null | undefined): SQL | string | null =>
     entry.userId && value != null ? sql`(select ${value}::text where exists (select 1 from users where id = ${entry.userId}))` : (value ?? null);
   const row = {
@@ -38,34 +72,25 @@ export async function recordAudit(
     ipHash: whileUserExists(entry.ipHash),
   };
   const update = { ...row, requestId: undefined };
+  // xmax is 0 on a freshly inserted row and set on one the upsert updated (here: a `lost` row).
+  const [result] = await db
+    .insert(auditLog)
+    .values(row)
+    .onConflictDoUpdate({ target: auditLog.requestId, set: update, setWhere: sql`${auditLog.outcome} = 'lost'` })
+    .returning({ replacedLost: sql<boolean>`xmax <> 0` });
+  return { written: result !== undefined, replacedLost: result?.replacedLost === true };
+}
+
+/** Runs `attempt` up to 4 times with backoff (about 0.7 s in all); throws the last error. */
+export async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
   let lastError: unknown;
-  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+  for (let round = 1; round <= ATTEMPTS; round++) {
     try {
-      const db = await getDb();
-      const write = (tx: Pick<typeof db, "insert">) =>
-        tx
-          .insert(auditLog)
-          .values(row)
-          .onConflictDoUpdate({ target: auditLog.requestId, set: update, setWhere: sql`${auditLog.outcome} = 'lost'` })
-          .returning({ id: auditLog.id });
-      const count = options.countRequest;
-      if (!count) {
-        await write(db);
-        return;
-      }
-      await db.transaction(async (tx) => {
-        if ((await write(tx)).length === 0) return;
-        // Not for a user deleted meanwhile (the usage row's foreign key would refuse the row).
-        await tx.execute(sql`
-          insert into usage_daily as u (user_id, day, requests)
-          select ${count.userId}, ${count.day}::date, 1 where exists (select 1 from users where id = ${count.userId})
-          on conflict (user_id, day) do update set requests = u.requests + 1`);
-      });
-      return;
+      return await attempt();
     } catch (error) {
       lastError = error;
-      if (attempt < ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      if (round < ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** round));
     }
   }
-  console.error("AUDIT_WRITE_FAILED", JSON.stringify(entry), lastError);
+  throw lastError;
 }

@@ -16,6 +16,8 @@ const envSchema = z.object({
   // Postgres: postgres.js when set, an embedded PGlite database otherwise.
   DATABASE_URL: optionalText.pipe(z.url().optional()),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  // The longest one query (or one transaction) may take before it fails as "database unavailable".
+  DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   // "on": named prepared statements (one round trip per statement once a connection has seen it).
   // "off" (the default): works behind every transaction-mode pooler, at two round trips per
   // parameterized statement (postgres.js asks the server for the parameter types first).

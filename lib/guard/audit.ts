@@ -1,11 +1,11 @@
 import "server-only";
 import { costMicros } from "@/lib/ai/models";
 import { countTextTokens } from "@/lib/ai/tokens";
-import { recordAudit } from "@/lib/audit-log";
 import { env } from "@/lib/env";
 import { recordBudgetAlerts } from "./budget-alerts";
 import type { GuardContext } from "./context";
 import { hashIp, sha256 } from "./hashing";
+import { recordOutcome } from "./outbox";
 import { normalizeText } from "./steps/cache";
 import { sweepExpiredReservations } from "./usage";
 
@@ -30,7 +30,7 @@ export async function writeAuditRow(ctx: GuardContext): Promise<void> {
   // The user, or whoever the cookie names when the request was refused before its account was
   // read (bad input, a forged token); nobody when the database refused the cookie.
   const userId = ctx.user?.id ?? ctx.claims?.userId ?? null;
-  await recordAudit({
+  const audit = {
     requestId: ctx.requestId,
     userId,
     action: ctx.feature.name,
@@ -58,11 +58,14 @@ export async function writeAuditRow(ctx: GuardContext): Promise<void> {
       ...(semantic?.hit && { similarity: Math.round(semantic.hit.similarity * 10_000) / 10_000, semanticEntryId: semantic.hit.entryId }),
       ...outcome.details,
     },
-  }, {
-    // An exact-cache hit reserved nothing: its request is counted here, with its row, exactly
-    // once (a semantic hit was reserved with its embedding call, and settled).
-    ...(cache === "exact" && cacheHit && userId && ctx.usageToday && { countRequest: { userId, day: ctx.usageToday.day } }),
-  });
+  };
+  // With the settlement if that failed; queued in Redis if PostgreSQL is down (outbox.ts).
+  const { reservation, unsettled } = ctx;
+  const settlement = reservation && unsettled ? { userId: reservation.userId, day: reservation.day, ...unsettled } : null;
+  // An exact-cache hit reserved nothing: its request is counted with its row, exactly once (a
+  // semantic hit was reserved with its embedding call, and settled).
+  const countRequest = cache === "exact" && cacheHit && userId && ctx.usageToday ? { userId, day: ctx.usageToday.day } : null;
+  await recordOutcome({ requestId: ctx.requestId, audit, settlement, countRequest });
   if (Math.random() * SWEEP_ONE_IN < 1) {
     await sweepExpiredReservations().catch((error) => console.error("[guard] reservation sweep failed", error));
   }

@@ -120,6 +120,8 @@ export type GuardContext = {
   billed?: ModelUsage;
   /** Held from the reservation until settled; a cache hit has none (its request is counted with its audit row). */
   reservation?: Reservation;
+  /** Set when settling failed (PostgreSQL down): the audit write settles it, or queues it (outbox.ts). */
+  unsettled?: { tokens: number; costMicros: number; release: boolean };
   cacheKey?: string;
   cachedAnswer?: string;
   /** Set when the semantic cache runs for this request: its embedding tokens and hit. */

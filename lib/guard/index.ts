@@ -132,9 +132,10 @@ async function settleSafely(ctx: GuardContext, usage: ModelUsage, release: boole
     });
     if (spent !== null) ctx.spentToday = { day: reservation.day, micros: spent };
   } catch (error) {
-    // The reservation stays counted (the user is not charged more than the worst case); the
-    // audit row still records the real usage.
+    // The reservation stays counted (the user is not charged more than the worst case) until
+    // the audit write settles it with its row, at once or from the Redis outbox (outbox.ts).
     console.error("[guard] could not settle usage", ctx.requestId, error);
+    ctx.unsettled = { tokens: usage.inputTokens + usage.outputTokens + embeddingTokens, costMicros: cost, release };
   }
   return cost;
 }

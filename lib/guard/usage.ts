@@ -5,6 +5,7 @@ import { rowsOf } from "@/db/rows";
 import { usageDaily } from "@/db/schema";
 import type { Plan } from "@/lib/plans";
 import { utcDay } from "@/lib/time";
+import { drainOutbox } from "./outbox";
 
 // Quota as a reservation, never count-then-act: before the call, one conditional upsert admits
 // the request only if used + reserved + this request's worst case still fits the plan; after
@@ -176,6 +177,10 @@ export async function settleReservation(
  * exactly once, even with several sweepers and a late settle racing. Returns how many.
  */
 export async function sweepExpiredReservations(limit = 200): Promise<number> {
+  // Outcomes waiting in the outbox first: an expired reservation may be one of theirs, and its
+  // real outcome must land before the sweeper would call it `lost`. A Redis that is down does
+  // not stop the sweep (it is the last resort); a drained `lost` row would be replaced anyway.
+  await drainOutbox().catch((error) => console.error("[guard] outbox drain failed", error));
   const db = await getDb();
   const expired = rowsOf<{ request_id: string }>(
     await db.execute(sql`select request_id from reservations where expires_at < now() order by expires_at limit ${limit}`),

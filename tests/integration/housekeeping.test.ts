@@ -26,7 +26,9 @@ const { getDb } = await import("@/db");
 // Opened (and migrated) while the file loads, so the first test does not pay for it.
 await getDb();
 const { auditLog, budgetDaily, reservations } = await import("@/db/schema");
-const { reserveUsage, settleReservation } = await import("@/lib/guard/usage");
+const { reserveUsage, settleReservation, sweepExpiredReservations } = await import("@/lib/guard/usage");
+const { drainOutbox, outboxSize } = await import("@/lib/guard/outbox");
+const { redis, redisKey } = await import("@/lib/redis");
 const { recordAudit } = await import("@/lib/audit-log");
 const { issueRequestToken } = await import("@/lib/guard/request-token");
 const { deleteUser } = await import("@/db/queries/billing");
@@ -140,5 +142,45 @@ describe("audit rows outlive their user", () => {
     const db = await getDb();
     const [after] = await db.select().from(auditLog).where(eq(auditLog.requestId, before!.requestId));
     expect(after).toMatchObject({ userId: user.id, outcome: "served", costMicros: before!.costMicros, promptText: null, responseText: null, ipHash: null });
+  });
+});
+
+describe("the outbox (a request's end queued in Redis while PostgreSQL was down)", () => {
+  /** The entry `recordOutcome` queues for a request that was charged 40 tokens, 15 µ$. */
+  const queueEntry = async (reservation: { requestId: string; userId: string; day: string }) => {
+    const entry = {
+      requestId: reservation.requestId,
+      audit: { requestId: reservation.requestId, userId: reservation.userId, action: "chat", outcome: "aborted", model: "gpt-4.1-nano", inputTokens: 30, outputTokens: 10, costMicros: 15, createdAt: new Date() },
+      settlement: { userId: reservation.userId, day: reservation.day, tokens: 40, costMicros: 15, release: false },
+    };
+    await redis.hset(redisKey("outbox"), { [reservation.requestId]: JSON.stringify(entry) });
+  };
+
+  it("settles a reservation still held and writes the row, once, however often and in parallel it is drained", async () => {
+    const user = await newUser();
+    const reservation = await orphanedReservation(user.id);
+    for (let round = 0; round < 3; round++) {
+      await queueEntry(reservation);
+      await Promise.all([drainOutbox(), drainOutbox()]);
+    }
+    expect(await outboxSize()).toBe(0);
+    expect((await auditRows(user.id)).map((row) => [row.outcome, row.inputTokens + row.outputTokens, row.costMicros])).toEqual([["aborted", 40, 15]]);
+    expect(await usageRow(user.id)).toMatchObject({ requests: 1, tokensReserved: 0, tokensUsed: 40, costMicros: 15 });
+    expect(await heldReservations(user.id)).toHaveLength(0);
+  });
+
+  it("drained after the sweeper called the request lost: the real outcome replaces the lost row and counts once", async () => {
+    const user = await newUser();
+    const reservation = await orphanedReservation(user.id);
+    // The outbox is drained by the sweep itself, so the entry arrives after it.
+    expect(await sweepExpiredReservations()).toBeGreaterThanOrEqual(1);
+    expect((await auditRows(user.id)).map((row) => row.outcome)).toEqual(["lost"]);
+    expect(await usageRow(user.id)).toMatchObject({ requests: 0, tokensReserved: 0, tokensUsed: 0 });
+    for (let round = 0; round < 2; round++) {
+      await queueEntry(reservation);
+      await Promise.all([drainOutbox(), sweepExpiredReservations()]);
+    }
+    expect((await auditRows(user.id)).map((row) => row.outcome)).toEqual(["aborted"]);
+    expect(await usageRow(user.id)).toMatchObject({ requests: 1, tokensReserved: 0, tokensUsed: 40, costMicros: 15 });
   });
 });

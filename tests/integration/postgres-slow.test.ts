@@ -4,23 +4,20 @@ import { inject } from "vitest";
 import { startFakeOpenAI } from "../fakes/openai-server";
 import { closeDatabase } from "../support/close-database";
 import { startDelayProxy, type DelayProxy } from "../support/delay-proxy";
+import { auditRows, heldReservations, newUser, session, summarize, usageRow } from "../support/guard-harness";
 
-// A slow PostgreSQL: every statement held 500 ms by a TCP proxy in front of this run's database.
-// Requests get slower, but they finish (no hang) and the quota stays exact: a burst against
-// the last 3 requests of the day admits exactly 3. Real PostgreSQL only (the embedded pass has
-// no network between the app and PGlite, so nothing to stall).
+// A slow PostgreSQL, behind a TCP proxy in front of this run's database that holds every
+// statement: 500 ms (requests get slower, but finish, and the quota stays exact), then the
+// quota's and the audit's statements for good (past DATABASE_QUERY_TIMEOUT_MS every request
+// refuses with 503 while the stall is still on, calls no model, admits nothing; its audit row
+// arrives through the Redis outbox once the database answers again). Real PostgreSQL only (the
+// embedded pass has no network between the app and PGlite, so nothing to stall).
 
-type TestUser = { id: string; email: string; name: null; role: "user"; hasPassword: boolean; emailVerified: boolean };
-const session = vi.hoisted(() => ({ user: null as TestUser | null }));
-vi.mock("@/lib/auth/session-user", async (importOriginal) => ({
-  ...(await importOriginal<typeof import("@/lib/auth/session-user")>()),
-  getSessionUser: async () => session.user,
-  requireUser: async () => session.user,
-  // The cookie's claims (every test user keeps session version 0); the guard judges them against the user row.
-  getSessionClaims: async () => (session.user ? { userId: session.user.id, sessionVersion: 0, signedInAt: Math.floor(Date.now() / 1000) } : null),
-  readSession: async () => (session.user ? { user: { ...session.user, emailVerified: true, hasPassword: true } } : { user: null, refusal: "unauthorized" }),
-}));
+vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
 
+// The client-side deadline under test (db/query-deadline.ts): 5 times the 500 ms stall, so the
+// first test stays below it on a loaded machine, and far below the second test's stall.
+const QUERY_TIMEOUT_MS = 2_500;
 const databaseUrl = inject("databaseUrl");
 let proxy: DelayProxy | undefined;
 if (databaseUrl) {
@@ -30,7 +27,17 @@ if (databaseUrl) {
   process.env.DATABASE_URL = direct.toString();
 }
 const fake = await startFakeOpenAI({ wordDelayMs: 0 });
-Object.assign(process.env, { OPENAI_API_KEY: "test-key", OPENAI_BASE_URL: fake.url, AUTH_SECRET: "postgres-slow-test-secret" });
+Object.assign(process.env, {
+  // The stall picks statements by their text, which a prepared statement sends only once per connection.
+  DATABASE_PREPARE: "off",
+  OPENAI_API_KEY: "test-key",
+  OPENAI_BASE_URL: fake.url,
+  AUTH_SECRET: "postgres-slow-test-secret",
+  DATABASE_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS),
+  // Its own outbox: a drain applies every entry it finds to this file's database.
+  REDIS_KEY_PREFIX: `${inject("redisKeyPrefix")}slow`,
+});
+vi.spyOn(console, "error").mockImplementation(() => {}); // each timed-out query is logged
 
 afterAll(async () => {
   await fake.close();
@@ -38,41 +45,68 @@ afterAll(async () => {
   await proxy?.close();
 });
 
-describe.skipIf(!databaseUrl)("PostgreSQL stalled 500 ms per statement (real PostgreSQL only)", () => {
-  it("a burst finishes without hanging, and the quota admits exactly the 3 requests left", async () => {
-    const { getDb } = await import("@/db");
-    const { auditLog, subscriptions, usageDaily } = await import("@/db/schema");
-    const { insertPasswordUser, markEmailVerified } = await import("@/db/queries/users");
-    const { issueRequestToken } = await import("@/lib/guard/request-token");
-    const { summarize } = await import("@/lib/tools/summarize");
-    const { PLANS } = await import("@/lib/plans");
-    const { utcDay } = await import("@/lib/time");
-    const { eq } = await import("drizzle-orm");
+/** A pro user with 3 requests left today. */
+async function userWithThreeLeft() {
+  const { getDb } = await import("@/db");
+  const { subscriptions, usageDaily } = await import("@/db/schema");
+  const { PLANS } = await import("@/lib/plans");
+  const { utcDay } = await import("@/lib/time");
+  const user = await newUser();
+  const db = await getDb();
+  await db.insert(subscriptions).values({ userId: user.id, plan: "pro", status: null });
+  await db.insert(usageDaily).values({ userId: user.id, day: utcDay(), requests: PLANS.pro.requestsPerDay - 3 });
+  return user;
+}
 
-    const db = await getDb();
-    const row = await insertPasswordUser({ email: `slow-${randomUUID()}@example.com`, name: null, passwordHash: "x", role: "user" });
-    await markEmailVerified(row!.id, row!.email!);
-    const user: TestUser = { id: row!.id, email: row!.email!, name: null, role: "user", hasPassword: true, emailVerified: true };
-    await db.insert(subscriptions).values({ userId: user.id, plan: "pro", status: null });
-    await db.insert(usageDaily).values({ userId: user.id, day: utcDay(), requests: PLANS.pro.requestsPerDay - 3 });
+describe.skipIf(!databaseUrl)("PostgreSQL stalled (real PostgreSQL only)", () => {
+  it("500 ms per statement: a burst finishes without hanging, and the quota admits exactly the 3 requests left", async () => {
+    const { PLANS } = await import("@/lib/plans");
+    const user = await userWithThreeLeft();
     const label = `s${randomUUID().slice(0, 8)}`;
 
     proxy!.delayMs = 500;
     session.user = user;
-    const deferred: Promise<void>[] = [];
-    const burst = await Promise.all(
-      Array.from({ length: 8 }, (_, i) =>
-        summarize.run({ raw: { token: issueRequestToken(user.id), text: `Slow database ${i} [[tag:${label}]]` }, headers: new Headers({ "x-forwarded-for": `198.20.0.${i + 1}` }), signal: new AbortController().signal, defer: (task) => deferred.push(task()) }),
-      ),
-    );
-    await Promise.all(deferred);
+    const burst = await Promise.all(Array.from({ length: 8 }, (_, i) => summarize(user, { text: `Slow database ${i} [[tag:${label}]]` })));
     proxy!.delayMs = 0;
 
     expect(burst.filter((result) => result.ok)).toHaveLength(3);
     for (const result of burst.filter((r) => !r.ok)) expect(result).toMatchObject({ error: { code: "quota_exceeded" } });
     expect(fake.stats(label).chat).toBe(3);
-    const [usage] = await db.select().from(usageDaily).where(eq(usageDaily.userId, user.id));
-    expect(usage).toMatchObject({ requests: PLANS.pro.requestsPerDay, tokensReserved: 0 });
-    expect(await db.select().from(auditLog).where(eq(auditLog.userId, user.id))).toHaveLength(8);
+    expect(await usageRow(user.id)).toMatchObject({ requests: PLANS.pro.requestsPerDay, tokensReserved: 0 });
+    expect(await auditRows(user.id)).toHaveLength(8);
   }, 90_000);
+
+  it("the quota and audit statements stalled for good: every request refuses with 503 while the stall is still on (DATABASE_QUERY_TIMEOUT_MS), calls no model and admits nothing; its audit row arrives once the database answers", async () => {
+    const { getDb } = await import("@/db");
+    const { ERROR_CODES } = await import("@/lib/errors");
+    const { drainOutbox } = await import("@/lib/guard/outbox");
+    const { PLANS } = await import("@/lib/plans");
+    const { sql } = await import("drizzle-orm");
+    const user = await userWithThreeLeft();
+    const label = `h${randomUUID().slice(0, 8)}`;
+    session.user = user;
+
+    // The statements that count and record (the quota's reservation, the audit row) are held
+    // longer than this test may run: every answer below came without PostgreSQL answering them.
+    proxy!.stallWhen = /usage_daily|audit_log/;
+    proxy!.delayMs = 10 * 60_000;
+    const burst = await Promise.all(Array.from({ length: 5 }, (_, i) => summarize(user, { text: `Stalled database ${i} [[tag:${label}]]` })));
+    // The stall ends: the held statements are cut with their connections (never delivered).
+    proxy!.delayMs = 0;
+    proxy!.stallWhen = null;
+    proxy!.dropConnections();
+
+    for (const result of burst) {
+      expect(result).toMatchObject({ ok: false, error: { code: "service_unavailable", message: ERROR_CODES.service_unavailable.message } });
+    }
+    expect(fake.stats(label).chat).toBe(0);
+
+    const db = await getDb();
+    await expect.poll(async () => db.execute(sql`select 1`).then(() => true, () => false), { timeout: 20_000, interval: 300 }).toBe(true);
+    await drainOutbox();
+    expect(await auditRows(user.id)).toHaveLength(5);
+    expect((await auditRows(user.id)).map((row) => row.outcome)).toEqual(Array(5).fill("service_unavailable"));
+    expect(await usageRow(user.id)).toMatchObject({ requests: PLANS.pro.requestsPerDay - 3, tokensReserved: 0 });
+    expect(await heldReservations(user.id)).toHaveLength(0);
+  }, 120_000);
 });

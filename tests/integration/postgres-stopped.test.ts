@@ -8,24 +8,17 @@ import path from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { inject } from "vitest";
 import { startFakeOpenAI } from "../fakes/openai-server";
+import { chat, heldReservations, newUser, session, summarize, usageRow } from "../support/guard-harness";
 import { createRunDatabase } from "../support/test-database";
 
 // PostgreSQL stopped during a burst, on a cluster of this file's own (initdb into a temporary
 // directory, never the shared server): chat and the structured tool refuse with 503 and a clear
 // message, the model is never called while it is down, and service resumes by itself once it
-// is back, with the same app modules (no restart). Real-services pass only, where PostgreSQL's
-// binaries are installed. Only the session is stubbed.
+// is back, with the same app modules (no restart). Requests that were streaming when it died
+// get their settlement and audit row from the Redis outbox once it is back, exactly once.
+// Real-services pass only, where PostgreSQL's binaries are installed. Only the session is stubbed.
 
-type TestUser = { id: string; email: string; name: null; role: "user" };
-const session = vi.hoisted(() => ({ user: null as TestUser | null }));
-vi.mock("@/lib/auth/session-user", async (importOriginal) => ({
-  ...(await importOriginal<typeof import("@/lib/auth/session-user")>()),
-  getSessionUser: async () => session.user,
-  requireUser: async () => session.user,
-  // The cookie's claims (every test user keeps session version 0); the guard judges them against the user row.
-  getSessionClaims: async () => (session.user ? { userId: session.user.id, sessionVersion: 0, signedInAt: Math.floor(Date.now() / 1000) } : null),
-  readSession: async () => (session.user ? { user: { ...session.user, emailVerified: true, hasPassword: true } } : { user: null, refusal: "unauthorized" }),
-}));
+vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
 
 const binDir = existsSync("/usr/lib/postgresql") ? readdirSync("/usr/lib/postgresql").map((version) => `/usr/lib/postgresql/${version}/bin`).find((dir) => existsSync(`${dir}/pg_ctl`)) : undefined;
 const enabled = Boolean(inject("databaseUrl") && binDir);
@@ -64,13 +57,23 @@ if (enabled) {
   dropDatabase = database.drop;
   process.env.DATABASE_URL = database.url;
 }
-Object.assign(process.env, { OPENAI_API_KEY: "test-key", OPENAI_BASE_URL: fake.url, AUTH_SECRET: "postgres-stopped-test-secret" });
+Object.assign(process.env, {
+  OPENAI_API_KEY: "test-key",
+  OPENAI_BASE_URL: fake.url,
+  AUTH_SECRET: "postgres-stopped-test-secret",
+  // Its own outbox: a drain applies every entry it finds to this file's database.
+  REDIS_KEY_PREFIX: `${inject("redisKeyPrefix")}stopped`,
+  // Not under test here (postgres-slow is): a restarted server on a loaded machine may take
+  // longer than the default to answer the test's own first queries.
+  DATABASE_QUERY_TIMEOUT_MS: "20000",
+});
 vi.spyOn(console, "error").mockImplementation(() => {}); // the app logs each failed query and audit write
 
 afterAll(async () => {
   await fake.close();
   if (!enabled) return;
-  await (await import("@/db")).getDb().then((db) => (db as unknown as { $client: { end: () => Promise<void> } }).$client.end()).catch(() => {});
+  // A connection that was opening when the server died never answers `end`: give it 5 s.
+  await (await import("@/db")).getDb().then((db) => (db as unknown as { $client: { end: (options: { timeout: number }) => Promise<void> } }).$client.end({ timeout: 5 })).catch(() => {});
   await dropDatabase?.().catch(() => {});
   try {
     pgCtl("-m", "immediate", "stop");
@@ -80,50 +83,153 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+/** This file's database is its own: every audit row after a given id is one of the test's requests. */
+async function lastAuditId(): Promise<number> {
+  const { getDb } = await import("@/db");
+  const { auditLog } = await import("@/db/schema");
+  const { sql } = await import("drizzle-orm");
+  const [row] = await (await getDb()).select({ id: sql<string | null>`max(${auditLog.id})` }).from(auditLog);
+  return Number(row?.id ?? 0);
+}
+async function auditRowsSince(id: number) {
+  const { getDb } = await import("@/db");
+  const { auditLog } = await import("@/db/schema");
+  const { asc, gte } = await import("drizzle-orm");
+  return (await getDb()).select().from(auditLog).where(gte(auditLog.id, id)).orderBy(asc(auditLog.id));
+}
+
 describe.skipIf(!enabled)("PostgreSQL stopped during a burst, then started again (real-services pass, own cluster)", () => {
   it("chat and the structured tool refuse with 503 and a clear message, call no model while it is down, and serve again once it is back", async () => {
-    const { insertPasswordUser, markEmailVerified } = await import("@/db/queries/users");
-    const { chat: chatFeature } = await import("@/lib/chat/feature");
     const { issueRequestToken } = await import("@/lib/guard/request-token");
-    const { summarize: summarizeFeature } = await import("@/lib/tools/summarize");
+    const { drainOutbox } = await import("@/lib/guard/outbox");
     const { ERROR_CODES } = await import("@/lib/errors");
 
-    const row = await insertPasswordUser({ email: `stopped-${randomUUID()}@example.com`, name: null, passwordHash: "x", role: "user" });
-    await markEmailVerified(row!.id, row!.email!);
-    const user: TestUser = { id: row!.id, email: row!.email!, name: null, role: "user" };
+    const user = await newUser();
     session.user = user;
     const label = `p${randomUUID().slice(0, 8)}`;
-    let ip = 0;
-    const headers = () => ({ host: "localhost:3000", origin: "http://localhost:3000", "content-type": "application/json", "x-forwarded-for": `198.21.0.${++ip}` });
-    const chat = async (text: string) => {
-      const body = JSON.stringify({ message: `${text} [[tag:${label}]]`, token: issueRequestToken(user.id) });
-      const response = await chatFeature.handle(
-        new Request("http://localhost:3000/api/chat", { method: "POST", headers: { ...headers(), "content-length": String(Buffer.byteLength(body)) }, body }),
-        (task) => void task().catch(() => {}),
-      );
-      return { status: response.status, body: await response.text() };
-    };
-    const summarize = (text: string) =>
-      summarizeFeature.run({ raw: { token: issueRequestToken(user.id), text: `${text} [[tag:${label}]]` }, headers: new Headers(headers()), signal: new AbortController().signal, defer: (task) => void task().catch(() => {}) });
+    const ask = (text: string) => chat(user, { message: `${text} [[tag:${label}]]`, token: issueRequestToken(user.id) });
+    const tool = (text: string) => summarize(user, { text: `${text} [[tag:${label}]]` });
 
-    expect((await chat("Before")).status).toBe(200);
+    const before = await ask("Before");
+    expect(before.status).toBe(200);
+    await before.settled;
     expect(fake.stats(label).chat).toBe(1);
+    const firstRow = (await lastAuditId()) + 1;
 
     stopPostgres();
-    const chats = await Promise.all(Array.from({ length: 6 }, (_, i) => chat(`During ${i}`)));
+    const chats = await Promise.all(Array.from({ length: 6 }, (_, i) => ask(`During ${i}`)));
     for (const reply of chats) {
       expect(reply.status).toBe(503);
-      expect(JSON.parse(reply.body)).toMatchObject({ error: { code: "service_unavailable", message: ERROR_CODES.service_unavailable.message } });
+      expect(reply.body).toMatchObject({ error: { code: "service_unavailable", message: ERROR_CODES.service_unavailable.message } });
     }
-    const tools = await Promise.all(Array.from({ length: 4 }, (_, i) => summarize(`During ${i}`)));
+    const tools = await Promise.all(Array.from({ length: 4 }, (_, i) => tool(`During ${i}`)));
     for (const result of tools) expect(result).toMatchObject({ ok: false, error: { code: "service_unavailable" } });
+    await Promise.all(chats.map((reply) => reply.settled));
     expect(fake.stats(label).chat).toBe(1);
 
     startPostgres();
-    // Served again at once: the requests refused during the outage had counted in the rate-limit
-    // windows (Redis answered) and were given back (lib/guard/steps/lookup.ts), so the outage
-    // used up none of this free user's 5 a minute.
-    await expect.poll(async () => (await chat(`After ${randomUUID()}`)).status, { timeout: 20_000, interval: 300 }).toBe(200);
-    expect((await summarize(`After ${randomUUID()}`)).ok).toBe(true);
+    // Each refused attempt while it starts has its own row too.
+    let refusedWhileStarting = 0;
+    const after = async () => {
+      const reply = await ask(`After ${randomUUID()}`);
+      await reply.settled;
+      if (reply.status === 503) refusedWhileStarting++;
+      return reply.status;
+    };
+    await expect.poll(after, { timeout: 20_000, interval: 300 }).toBe(200);
+    expect((await tool(`After ${randomUUID()}`)).ok).toBe(true);
+    // Every refusal while it was down has its audit row once the outbox is drained.
+    await drainOutbox();
+    const rows = await auditRowsSince(firstRow);
+    expect(rows.filter((row) => row.outcome === "service_unavailable")).toHaveLength(10 + refusedWhileStarting);
+    expect(rows.filter((row) => row.outcome === "served")).toHaveLength(2);
+  }, 90_000);
+
+  it("requests streaming when it stops get their audit row and settlement from the Redis outbox once it is back, applied once however often it is drained", async () => {
+    const { getDb } = await import("@/db");
+    const { auditLog, budgetDaily } = await import("@/db/schema");
+    const { issueRequestToken } = await import("@/lib/guard/request-token");
+    const { drainOutbox, outboxSize } = await import("@/lib/guard/outbox");
+    const { sweepExpiredReservations } = await import("@/lib/guard/usage");
+    const { redis, redisKey } = await import("@/lib/redis");
+    const { utcDay } = await import("@/lib/time");
+    const { eq, sql } = await import("drizzle-orm");
+
+    const user = await newUser();
+    session.user = user;
+    const label = `f${randomUUID().slice(0, 8)}`;
+    const firstRow = (await lastAuditId()) + 1;
+    // 4 long streams (20 s each): PostgreSQL stops once each has sent text, then the clients
+    // leave, so each ends (aborted, charged for what was generated) while it is down.
+    const STREAMS = 4;
+    const clients = Array.from({ length: STREAMS }, () => new AbortController());
+    const streaming = new Set<number>();
+    let allStreaming!: () => void;
+    const started = new Promise<void>((resolve) => (allStreaming = resolve));
+    const streams = clients.map((client, i) =>
+      chat(
+        user,
+        { message: `Stream ${i} [[fault:slow]] [[tag:${label}]]`, token: issueRequestToken(user.id) },
+        { signal: client.signal, onText: () => void (streaming.add(i).size === STREAMS && allStreaming()) },
+      ),
+    );
+    await started;
+    stopPostgres();
+    for (const client of clients) client.abort();
+    const replies = await Promise.all(streams);
+    const refused = await chat(user, { message: `While down [[tag:${label}]]`, token: issueRequestToken(user.id) });
+    expect(refused.status).toBe(503);
+    await Promise.all([...replies, refused].map((reply) => reply.settled));
+    for (const reply of replies) expect(reply.status).toBe(200);
+    expect(await outboxSize()).toBeGreaterThanOrEqual(STREAMS + 1);
+    // Keep a copy of the queued entries, to queue them again after they were applied.
+    const queued = await redis.hgetall<Record<string, unknown>>(redisKey("outbox"));
+
+    startPostgres();
+    const db = await getDb();
+    await expect.poll(async () => db.execute(sql`select 1`).then(() => true, () => false), { timeout: 20_000, interval: 300 }).toBe(true);
+    // The drain comes late: the reservations expire first and the sweeper releases them as
+    // `lost` (the outbox was out of its reach, as when Redis is down at that moment). Some may
+    // be settled already: the driver runs a transaction still queued from the outage once the
+    // server is back (the app had given up on it and queued the entry; applying it then is
+    // harmless, as below).
+    await db.execute(sql`update reservations set expires_at = now() - interval '1 second' where user_id = ${user.id}`);
+    const held = (await heldReservations(user.id)).length;
+    await redis.del(redisKey("outbox"));
+    expect(await sweepExpiredReservations()).toBe(held);
+    expect((await auditRowsSince(firstRow)).filter((row) => row.outcome === "lost")).toHaveLength(held);
+    // Then the outbox is back and drained twice in parallel, racing the sweeper: each real
+    // outcome replaces its `lost` row and is charged once.
+    await redis.hset(redisKey("outbox"), queued!);
+    await Promise.all([drainOutbox(), sweepExpiredReservations(), drainOutbox()]);
+    expect(await outboxSize()).toBe(0);
+    const check = async () => {
+      const rows = await auditRowsSince(firstRow);
+      const usage = await usageRow(user.id);
+      const [budget] = await db.select().from(budgetDaily).where(eq(budgetDaily.day, utcDay()));
+      const [all] = await db.select({ cost: sql<string>`coalesce(sum(${auditLog.costMicros}), 0)` }).from(auditLog).where(sql`${auditLog.createdAt} >= ${utcDay()}::date`);
+      return { rows, usage, budget, allCost: Number(all!.cost) };
+    };
+    const first = await check();
+    // Applied again, as after a drain that died before removing the entries: nothing changes.
+    await redis.hset(redisKey("outbox"), queued!);
+    await Promise.all([drainOutbox(), drainOutbox()]);
+    expect(await check()).toEqual(first);
+
+    const { rows, usage, budget, allCost } = first;
+    // One audit row per request (the refusal's names the cookie's user), none `lost`.
+    expect(rows).toHaveLength(STREAMS + 1);
+    expect(rows.filter((row) => row.userId === user.id)).toHaveLength(STREAMS + 1);
+    expect(rows.filter((row) => row.outcome === "lost")).toHaveLength(0);
+    const streamed = rows.filter((row) => row.outputTokens > 0);
+    expect(streamed).toHaveLength(STREAMS);
+    expect(streamed.map((row) => row.outcome)).toEqual(Array(STREAMS).fill("aborted"));
+    expect(fake.stats(label).completed).toBe(0);
+    // Usage == the sum of the audit rows; nothing still reserved; the global budget likewise.
+    const sum = (pick: (row: (typeof rows)[number]) => number) => rows.reduce((total, row) => total + pick(row), 0);
+    expect(usage).toMatchObject({ requests: STREAMS, tokensReserved: 0, tokensUsed: sum((row) => row.inputTokens + row.outputTokens), costMicros: sum((row) => row.costMicros) });
+    expect(sum((row) => row.costMicros)).toBeGreaterThan(0);
+    expect(await heldReservations(user.id)).toHaveLength(0);
+    expect(budget).toMatchObject({ reservedMicros: 0, costMicros: allCost });
   }, 90_000);
 });

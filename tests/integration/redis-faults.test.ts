@@ -6,6 +6,7 @@ import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startFakeOpenAI } from "../fakes/openai-server";
 import { closeDatabase } from "../support/close-database";
 import { startDelayProxy } from "../support/delay-proxy";
+import { session, type TestUser } from "../support/guard-harness";
 
 // Redis faults on a redis-server of this file's own (never the shared one), reached through a
 // TCP proxy that can stall traffic: Redis killed during a burst, then started again; every
@@ -13,16 +14,7 @@ import { startDelayProxy } from "../support/delay-proxy";
 // and never restarted, must refuse (fail closed), call no model, leave no reservation, audit
 // every request, and serve again once Redis is back. Only the session is stubbed.
 
-type TestUser = { id: string; email: string; name: null; role: "user"; hasPassword: boolean; emailVerified: boolean };
-const session = vi.hoisted(() => ({ user: null as TestUser | null }));
-vi.mock("@/lib/auth/session-user", async (importOriginal) => ({
-  ...(await importOriginal<typeof import("@/lib/auth/session-user")>()),
-  getSessionUser: async () => session.user,
-  requireUser: async () => session.user,
-  // The cookie's claims (every test user keeps session version 0); the guard judges them against the user row.
-  getSessionClaims: async () => (session.user ? { userId: session.user.id, sessionVersion: 0, signedInAt: Math.floor(Date.now() / 1000) } : null),
-  readSession: async () => (session.user ? { user: { ...session.user, emailVerified: true, hasPassword: true } } : { user: null, refusal: "unauthorized" }),
-}));
+vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
 
 /** A port the OS says is free (so parallel runs on one machine never share a Redis). */
 async function freePort(): Promise<number> {

@@ -16,6 +16,8 @@ export type DelayProxy = {
   url: (scheme: string, path?: string) => string;
   delayMs: number;
   stallWhen: RegExp | null;
+  /** Cuts every open connection (and what it still holds back), as a restarted network would. */
+  dropConnections: () => void;
   responseDelayMs: number;
   close: () => Promise<void>;
 };
@@ -59,8 +61,11 @@ export async function startDelayProxy(targetPort: number, listenPort = 0): Promi
     delayMs: 0,
     stallWhen: null,
     responseDelayMs: 0,
-    close: async () => {
+    dropConnections: () => {
       for (const socket of sockets) socket.destroy();
+    },
+    close: async () => {
+      proxy.dropConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

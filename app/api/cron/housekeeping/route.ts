@@ -1,5 +1,6 @@
 import { clearExpiredAuditText } from "@/lib/audit-retention";
 import { redeliverFailedAlerts } from "@/lib/guard/budget-alerts";
+import { drainOutbox } from "@/lib/guard/outbox";
 import { sweepExpiredReservations } from "@/lib/guard/usage";
 import { isCronAuthorized } from "@/lib/http/cron-auth";
 import { sweepSemanticCache } from "@/db/queries/semantic-cache";
@@ -10,6 +11,8 @@ import { REWRITE_PROMPT, SUMMARIZE_PROMPT } from "@/lib/ai/prompts";
 export const dynamic = "force-dynamic";
 
 const HOUSEKEEPING_JOBS: Record<string, () => Promise<number>> = {
+  // Outcomes of requests that ended while PostgreSQL was down, queued in Redis (lib/guard/outbox.ts).
+  drainedOutbox: () => drainOutbox(),
   // Reservations whose request died before it settled: released, audited as `lost`.
   releasedReservations: () => sweepExpiredReservations(),
   // Prompt and response text older than AUDIT_RETENTION_DAYS (the rows stay).
