@@ -269,7 +269,8 @@ try {
       (select coalesce(sum(tokens_used), 0) from usage_daily) as used,
       (select coalesce(sum(tokens_reserved), 0) from usage_daily) as reserved,
       (select coalesce(sum(cost_micros), 0) from usage_daily) as cost,
-      (select coalesce(sum(input_tokens + output_tokens), 0) from audit_log where action in ('chat', 'summarize')) as audit_tokens,
+      -- A semantic cache lookup's embedding tokens are charged too; the row keeps them in details.
+      (select coalesce(sum(input_tokens + output_tokens + coalesce((details->>'embeddingTokens')::bigint, 0)), 0) from audit_log where action in ('chat', 'summarize')) as audit_tokens,
       (select coalesce(sum(cost_micros), 0) from audit_log where action in ('chat', 'summarize')) as audit_cost,
       (select coalesce(sum(cost_micros), 0) from budget_daily) as budget`;
   const sorted = [...latencies].sort((a, b) => a - b);

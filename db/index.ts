@@ -57,7 +57,10 @@ async function openEmbedded(dataDir: string): Promise<Db> {
   const { drizzle } = await import("drizzle-orm/pglite");
   const { migrate } = await import("drizzle-orm/pglite/migrator");
   if (dataDir !== "memory://") mkdirSync(path.dirname(path.resolve(dataDir)), { recursive: true });
-  const client = new PGlite(dataDir === "memory://" ? undefined : path.resolve(dataDir));
+  // pgvector for the semantic cache (lib/semantic); the migration creates the extension.
+  const { vector } = await import("@electric-sql/pglite-pgvector");
+  const extensions = { vector };
+  const client = dataDir === "memory://" ? new PGlite({ extensions }) : new PGlite(path.resolve(dataDir), { extensions });
   const db = drizzle(client, { schema });
   // The embedded database is always brought up to date, so `npm run dev` needs no setup step.
   await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });

@@ -13,8 +13,10 @@ import {
   text,
   timestamp,
   uuid,
+  vector,
 } from "drizzle-orm/pg-core";
 import type { AdapterAccountType } from "next-auth/adapters";
+import { EMBEDDING_DIMENSIONS } from "../lib/ai/models";
 
 // Money is integer micro-dollars (1 USD = 1_000_000); days are UTC dates ("YYYY-MM-DD").
 // Column property names of users and accounts are the ones the Auth.js drizzle adapter uses.
@@ -196,6 +198,8 @@ export const auditLog = pgTable(
     index("audit_log_outcome_created_id_idx").on(table.outcome, table.createdAt, table.id),
     // Only rows still carrying text: what the retention job clears (lib/audit-retention.ts).
     index("audit_log_text_created_idx").on(table.createdAt).where(sql`prompt_text is not null or response_text is not null`),
+    // Semantic cache hits only: the console's "semantic hits" and their savings (a small share of rows).
+    index("audit_log_semantic_created_idx").on(table.createdAt).where(sql`details->>'cache' = 'semantic'`),
   ],
 );
 
@@ -282,3 +286,37 @@ export const stripeEvents = pgTable("stripe_events", {
   type: text("type").notNull(),
   processedAt: timestamp("processed_at", { mode: "date", withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * The semantic cache (lib/semantic): validated answers with their request's embedding. A lookup
+ * matches `scope_key` (a hash of the scope, feature, model, prompt version and parameters) and
+ * `lexical_key` (the numbers, negations, quoted strings and names of the text) in its WHERE
+ * clause, then the nearest embedding above the feature's threshold. `user_id` null: a feature
+ * declared shared. Created only where the `vector` extension exists (migration 0006): the app
+ * checks for the table at start and runs without a semantic cache otherwise.
+ */
+export const semanticCache = pgTable(
+  "semantic_cache",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    scopeKey: text("scope_key").notNull(),
+    lexicalKey: text("lexical_key").notNull(),
+    userId: text("user_id").references(() => users.id, { onDelete: "cascade" }),
+    feature: text("feature").notNull(),
+    model: text("model").notNull(),
+    promptVersion: text("prompt_version").notNull(),
+    /** The request that produced the answer: a thumbs-down on it evicts the entry. */
+    requestId: uuid("request_id").notNull(),
+    answer: text("answer").notNull(),
+    embedding: vector("embedding", { dimensions: EMBEDDING_DIMENSIONS }).notNull(),
+    createdAt: timestamp("created_at", { mode: "date", withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { mode: "date", withTimezone: true }).notNull(),
+  },
+  (table) => [
+    index("semantic_cache_scope_idx").on(table.scopeKey, table.lexicalKey, table.expiresAt),
+    index("semantic_cache_embedding_idx").using("hnsw", table.embedding.op("vector_cosine_ops")),
+    index("semantic_cache_expires_idx").on(table.expiresAt),
+    index("semantic_cache_request_idx").on(table.requestId),
+    index("semantic_cache_user_idx").on(table.userId),
+  ],
+);

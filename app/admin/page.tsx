@@ -3,7 +3,7 @@ import Link from "next/link";
 import { BudgetProgress } from "@/components/admin/budget-progress";
 import { ms, percent, usd } from "@/components/admin/format";
 import { SpendChart } from "@/components/admin/spend-chart";
-import { dailySeries, feedbackRates, latencySummary, OUTCOME_GROUPS, outcomeSummary, spendTotals, topUsersByCost } from "@/db/queries/console";
+import { dailySeries, feedbackRates, latencySummary, OUTCOME_GROUPS, outcomeSummary, semanticCacheSummary, spendTotals, topUsersByCost } from "@/db/queries/console";
 import { requireAdminPage } from "@/lib/auth/admin";
 import { currentBudgets } from "@/lib/budgets";
 
@@ -11,7 +11,7 @@ export const metadata: Metadata = { title: "Console" };
 
 export default async function AdminOverviewPage() {
   await requireAdminPage("/admin");
-  const [spend, budgets, series, outcomes, latency, topUsers, votes] = await Promise.all([
+  const [spend, budgets, series, outcomes, latency, topUsers, votes, semantic] = await Promise.all([
     spendTotals(),
     currentBudgets(),
     dailySeries(30),
@@ -19,6 +19,7 @@ export default async function AdminOverviewPage() {
     latencySummary(),
     topUsersByCost(30, 10),
     feedbackRates(30),
+    semanticCacheSummary(30),
   ]);
   return (
     <>
@@ -70,6 +71,10 @@ export default async function AdminOverviewPage() {
             <dd data-testid="cache-hit-rate">{percent(outcomes.cacheHitRate)}</dd>
             <dt>Saved by the cache</dt>
             <dd data-testid="cache-saved">{usd(outcomes.savedMicros)} (estimated)</dd>
+            <dt>Of which semantic hits</dt>
+            <dd data-testid="semantic-cache">
+              {semantic.hits.toLocaleString("en-US")} hits, {usd(semantic.savedMicros)} saved (embeddings {usd(semantic.embeddingMicros)})
+            </dd>
             <dt>Spend (30 days)</dt>
             <dd data-testid="spend-30d">{usd(outcomes.costMicros)}</dd>
             <dt>Guard p50 / p95</dt>

@@ -2,6 +2,7 @@
 
 import { z } from "zod";
 import { saveFeedback } from "@/db/queries/feedback";
+import { evictCachedAnswer } from "@/lib/semantic/cache";
 import { userAction } from "@/lib/http/server-action";
 import { AppError } from "@/lib/errors";
 
@@ -19,7 +20,11 @@ export const sendFeedbackAction = userAction(feedbackSchema, async ({ requestId,
   // The audit row is written just after the answer's response ends: give a quick click a moment.
   for (let attempt = 0; attempt < 4; attempt++) {
     const saved = await saveFeedback({ requestId, userId: user.id, rating: rating === "up" ? 1 : -1, note: note || null });
-    if (saved) return { rating };
+    if (saved) {
+      // A thumbs-down on an answer takes it out of both caches: it is never served again.
+      if (rating === "down") await evictCachedAnswer(requestId, user.id);
+      return { rating };
+    }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   // The same answer whether the request is someone else's or does not exist.

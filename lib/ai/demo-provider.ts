@@ -1,6 +1,8 @@
 import "server-only";
-import { countPromptTokens, countTextTokens } from "./tokens";
-import type { ChatRequest, Completion, JsonSchemaFormat, ModelProvider, StreamEvent } from "./types";
+import { demoEmbedding } from "./demo-embedding";
+import { EMBEDDING_DIMENSIONS } from "./models";
+import { countEmbeddingTokens, countPromptTokens, countTextTokens } from "./tokens";
+import type { ChatRequest, Completion, Embedding, JsonSchemaFormat, ModelProvider, StreamEvent } from "./types";
 
 // Development without OPENAI_API_KEY: a model that answers with each feature's simulated answer
 // (`demoAnswer`; the chat's show Markdown, tables and code: lib/ai/demo-replies.ts), streamed
@@ -42,6 +44,10 @@ export const demoProvider: ModelProvider = {
   async completeText(request: ChatRequest & { demoAnswer: () => string }): Promise<Completion> {
     const text = request.demoAnswer();
     return { text, refusal: null, finishReason: "stop", usage: { inputTokens: countPromptTokens(request.messages), outputTokens: countTextTokens(text) } };
+  },
+
+  async embed(text: string): Promise<Embedding> {
+    return { vector: demoEmbedding(text, EMBEDDING_DIMENSIONS), tokens: await countEmbeddingTokens(text) };
   },
 
   async isFlagged(): Promise<boolean> {

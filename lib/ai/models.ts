@@ -21,3 +21,18 @@ export function modelFor(plan: Plan): string {
   if (!model) throw new Error(`Plan ${plan.id} lists no model`);
   return model;
 }
+
+// The semantic cache's embeddings (lib/semantic): OpenAI's small embedding model, shortened to
+// EMBEDDING_DIMENSIONS (text-embedding-3 models keep most of their quality when cut; 256 floats
+// keep the table and its index small). Changing either needs a migration of semantic_cache.
+export const EMBEDDING_MODEL = "text-embedding-3-small";
+export const EMBEDDING_DIMENSIONS = 256;
+/** The endpoint refuses longer inputs; a longer text skips the semantic cache. */
+export const EMBEDDING_MAX_INPUT_TOKENS = 8192;
+/** USD per million input tokens (micro-dollars per token). */
+export const EMBEDDING_PRICE = 0.02;
+
+/** An embedding call's cost in integer micro-dollars, rounded up like `costMicros`. */
+export function embeddingCostMicros(tokens: number): number {
+  return Math.ceil(tokens * EMBEDDING_PRICE);
+}

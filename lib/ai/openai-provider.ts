@@ -1,7 +1,8 @@
 import "server-only";
 import OpenAI from "openai";
 import { AppError } from "@/lib/errors";
-import type { ChatRequest, Completion, JsonSchemaFormat, ModelProvider, ModelUsage, StreamEvent } from "./types";
+import { EMBEDDING_DIMENSIONS, EMBEDDING_MODEL } from "./models";
+import type { ChatRequest, Completion, Embedding, JsonSchemaFormat, ModelProvider, ModelUsage, StreamEvent } from "./types";
 
 // The real provider: the `openai` SDK with the server-only key, against OpenAI or any
 // OpenAI-compatible server (OPENAI_BASE_URL). Retries are off: a retry would be a second
@@ -139,11 +140,27 @@ export function createOpenAIProvider(options: { apiKey: string; baseURL?: string
     }
   }
 
+  async function embed(text: string, signal: AbortSignal): Promise<Embedding> {
+    try {
+      // "float" asked for explicitly: without it the SDK asks for base64 and decodes it itself.
+      const result = await client.embeddings.create(
+        { model: EMBEDDING_MODEL, input: text, dimensions: EMBEDDING_DIMENSIONS, encoding_format: "float" },
+        { signal },
+      );
+      const vector = result.data[0]?.embedding;
+      if (!vector || vector.length !== EMBEDDING_DIMENSIONS) throw new Error(`The embedding has ${vector?.length ?? 0} dimensions, not ${EMBEDDING_DIMENSIONS}`);
+      return { vector, tokens: result.usage.prompt_tokens };
+    } catch (error) {
+      throw toUpstreamError(error, signal);
+    }
+  }
+
   return {
     isDemo: false,
     streamChat,
     completeJson: (request) => complete(request, request.format),
     completeText: (request) => complete(request),
+    embed,
     isFlagged,
   };
 }

@@ -33,3 +33,12 @@ export function countPromptTokens(messages: readonly CountedMessage[], addedText
   }
   return total;
 }
+
+/**
+ * Tokens of an embedding input as the embeddings endpoint bills them: text-embedding-3 models
+ * use cl100k_base, not the chat models' o200k_base. Loaded only when the semantic cache runs.
+ */
+export async function countEmbeddingTokens(text: string): Promise<number> {
+  const { countTokens: countCl100k } = await import("gpt-tokenizer/encoding/cl100k_base");
+  return text === "" ? 0 : countCl100k(text, PLAIN_TEXT);
+}

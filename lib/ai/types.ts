@@ -21,6 +21,9 @@ export type ChatRequest = {
   signal: AbortSignal;
 };
 
+/** An input's embedding (unit length, EMBEDDING_DIMENSIONS floats) and the tokens it billed. */
+export type Embedding = { vector: number[]; tokens: number };
+
 export type JsonSchemaFormat = { name: string; schema: Record<string, unknown> };
 
 // `demoAnswer`: what the demo model answers (each feature writes its own, clearly labelled);
@@ -32,6 +35,8 @@ export interface ModelProvider {
   completeJson(request: ChatRequest & { format: JsonSchemaFormat; demoAnswer: () => unknown }): Promise<Completion>;
   /** One non-streamed plain-text answer. */
   completeText(request: ChatRequest & { demoAnswer: () => string }): Promise<Completion>;
+  /** The text's embedding from the embeddings endpoint (the semantic cache's lookups). */
+  embed(text: string, signal: AbortSignal): Promise<Embedding>;
   /** True when the moderation endpoint flags the text. */
   isFlagged(text: string, signal: AbortSignal): Promise<boolean>;
 }

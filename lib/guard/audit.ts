@@ -20,9 +20,13 @@ const SWEEP_ONE_IN = 50;
 export async function writeAuditRow(ctx: GuardContext): Promise<void> {
   const outcome = await ctx.finished;
   const storeContent = env.AUDIT_STORE_TEXT === "on";
-  const cacheHit = ctx.cachedAnswer !== undefined && outcome.outcome === "served";
+  // Only a request that got its reservation ran (or could run) the semantic lookup.
+  const semantic = ctx.reservation ? ctx.semanticCache : undefined;
+  const cache = ctx.cachedAnswer !== undefined ? "exact" : semantic?.hit ? "semantic" : undefined;
+  const cacheHit = cache !== undefined && outcome.outcome === "served";
+  const cachedAnswer = ctx.cachedAnswer ?? outcome.responseText ?? "";
   // What the cached answer would have cost from the model (the console's "saved by the cache").
-  const savedMicros = cacheHit && ctx.input ? costMicros(ctx.input.model, ctx.promptTokens ?? 0, countTextTokens(ctx.cachedAnswer ?? "")) : undefined;
+  const savedMicros = cacheHit && ctx.input ? costMicros(ctx.input.model, ctx.promptTokens ?? 0, countTextTokens(cachedAnswer)) : undefined;
   // The user, or whoever the cookie names when the request was refused before its account was
   // read (bad input, a forged token); nobody when the database refused the cookie.
   const userId = ctx.user?.id ?? ctx.claims?.userId ?? null;
@@ -46,14 +50,21 @@ export async function writeAuditRow(ctx: GuardContext): Promise<void> {
       timings: ctx.timings,
       ...(ctx.reservation && { reservedTokens: ctx.reservation.tokens }),
       ...(savedMicros !== undefined && { savedMicros }),
+      ...(cacheHit && { cache }),
+      // Where a served answer sits in the exact cache (stored or read), for a thumbs-down to evict.
+      ...(outcome.outcome === "served" && ctx.cacheKey && { cacheKey: ctx.cacheKey }),
+      // The semantic cache's embedding call (charged in cost_micros) and what it found.
+      ...(semantic && { embeddingTokens: semantic.tokens, semanticHit: semantic.hit !== undefined }),
+      ...(semantic?.hit && { similarity: Math.round(semantic.hit.similarity * 10_000) / 10_000, semanticEntryId: semantic.hit.entryId }),
       ...outcome.details,
     },
   };
   // With the settlement if that failed; queued in Redis if PostgreSQL is down (outbox.ts).
   const { reservation, unsettled } = ctx;
   const settlement = reservation && unsettled ? { userId: reservation.userId, day: reservation.day, ...unsettled } : null;
-  // A cache hit reserved nothing: its request is counted with its row, exactly once.
-  const countRequest = cacheHit && userId && ctx.usageToday ? { userId, day: ctx.usageToday.day } : null;
+  // An exact-cache hit reserved nothing: its request is counted with its row, exactly once (a
+  // semantic hit was reserved with its embedding call, and settled).
+  const countRequest = cache === "exact" && cacheHit && userId && ctx.usageToday ? { userId, day: ctx.usageToday.day } : null;
   await recordOutcome({ requestId: ctx.requestId, audit, settlement, countRequest });
   if (Math.random() * SWEEP_ONE_IN < 1) {
     await sweepExpiredReservations().catch((error) => console.error("[guard] reservation sweep failed", error));

@@ -4,6 +4,7 @@ import type { CountedMessage } from "@/lib/ai/tokens";
 import type { ModelUsage } from "@/lib/ai/types";
 import { clientIp } from "@/lib/http/client-ip";
 import type { Plan } from "@/lib/plans";
+import type { SemanticCacheState } from "@/lib/semantic/cache";
 import type { SessionUser } from "@/lib/auth/session-user";
 import type { SessionClaims } from "@/lib/auth/session-token";
 import type { Reservation } from "./usage";
@@ -35,6 +36,11 @@ export type PreparedInput = {
   promptVersion: string;
   /** Part of the cache key besides the text: anything that changes the answer. */
   cacheParams: Record<string, unknown>;
+  /**
+   * The semantic cache's parameters, when `cacheParams` holds the user's text itself (as a
+   * whole-input hash does): everything else that changes the answer. Defaults to `cacheParams`.
+   */
+  semanticParams?: Record<string, unknown>;
   /** Feature-specific values (e.g. the conversation id) for its own code after the guard. */
   extra: Record<string, unknown>;
 };
@@ -53,6 +59,11 @@ export type AiFeature<T = unknown> = {
    * cache key is built without history, so a feature that continues conversations is "off".
    */
   cache: "off" | "user" | "shared";
+  /**
+   * Opt-in semantic cache (lib/semantic), looked up on an exact miss, in the same scope.
+   * Only for single-turn features: a request with history never uses it.
+   */
+  semanticCache?: { threshold?: number; ttlSeconds?: number };
   /** Strict parse of the untrusted input (unknown fields refused): throws `invalid_input`. */
   parse(raw: unknown): ParsedRequest<T>;
   /**
@@ -113,6 +124,8 @@ export type GuardContext = {
   unsettled?: { tokens: number; costMicros: number; release: boolean };
   cacheKey?: string;
   cachedAnswer?: string;
+  /** Set when the semantic cache runs for this request: its embedding tokens and hit. */
+  semanticCache?: SemanticCacheState;
   /** The day's global spend after this request settled, for budget alerts. */
   spentToday?: { day: string; micros: number };
   /** Resolved once with the request's outcome; the audit row waits for it. */

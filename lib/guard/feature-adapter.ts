@@ -42,6 +42,7 @@ function guardFeature<Input>(
   return {
     name: definition.name,
     cache: definition.cache,
+    semanticCache: definition.semanticCache,
     parse(raw) {
       const { token, ...fields } = parseStrict(envelopeSchema, raw);
       const input = parseStrict(definition.input, fields);
@@ -68,6 +69,9 @@ function guardFeature<Input>(
         promptVersion: definition.prompt.version,
         // Everything that changes the answer is in the cache key: every input field, the cap, the output's shape.
         cacheParams: { input: normalizedJson(input), maxOutputTokens: plan.maxOutputTokens, output: output.key },
+        // The semantic cache compares the user's text itself: its scope takes everything else (the
+        // other messages are part of it too, lib/semantic/cache.ts).
+        semanticParams: { maxOutputTokens: plan.maxOutputTokens, output: output.key },
         extra: {},
       };
     },

@@ -15,6 +15,7 @@ import { safetyIdentifier, sha256 } from "./hashing";
 import { completeRequest, nextRequestToken, refuseRequest } from "./index";
 import { issueRequestToken } from "./request-token";
 import { storeInCache } from "./steps/cache";
+import { lookupSemanticCache, storeInSemanticCache } from "@/lib/semantic/cache";
 
 // The recipe: one `defineAIFeature({...})` puts a model call behind the whole guard. It gives a
 // server action (json and text output) or a route handler (stream output) that runs the guard,
@@ -47,6 +48,13 @@ export type FeatureDefinitionBase<Input> = {
   input: z.ZodType<Input>;
   /** off, per user, or shared across users (only for answers that reveal nothing about who asked). */
   cache: "off" | "user" | "shared";
+  /**
+   * Opt-in semantic cache (lib/semantic/cache.ts): on an exact miss, the stored answer of a
+   * near-identical earlier request of the same scope (cosine similarity at least `threshold`,
+   * default 0.95, and the same numbers, negations, quoted strings and names). Costs one
+   * embedding call, reserved, settled and audited. Needs `cache` on; never with a conversation.
+   */
+  semanticCache?: { threshold?: number; ttlSeconds?: number };
   /** Lives on the server (lib/ai/prompts.ts); bump the version when the text changes: it is part of the cache key. */
   prompt: { version: string; system: string };
   /**
@@ -95,6 +103,7 @@ export function defineAIFeature<Input, Schema extends z.ZodType, Start extends o
 ): ActionFeature<z.output<Schema>> | ActionFeature<string> | StreamFeature {
   // The cache key does not cover stored history: an answer that depends on it is never cached.
   if (definition.conversationOf && definition.cache !== "off") throw new Error(`${definition.name}: a feature that continues a conversation needs cache: "off"`);
+  if (definition.semanticCache && definition.cache === "off") throw new Error(`${definition.name}: the semantic cache needs cache: "user" or "shared"`);
   if (isStream(definition)) {
     const handle = (request: Request, defer: FeatureRequest["defer"]) => handleFeatureStream(definition, request, defer);
     return { name: definition.name, handle, POST: (request) => handle(request, (task) => after(task)) };
@@ -167,10 +176,12 @@ function answerWith<Input, Answer>(definition: FeatureDefinitionBase<Input>, ans
     const { ctx, admit } = startFeatureRequest(definition, request, answers);
     try {
       const feature = await admit();
-      if (feature.cachedAnswer !== undefined) {
-        // Validated like a fresh answer; settled at zero tokens.
-        const answer = answers.read(feature.cachedAnswer);
-        await completeRequest(ctx, { outcome: "served", usage: { inputTokens: 0, outputTokens: 0 }, responseText: feature.cachedAnswer });
+      // The exact cache's answer, or on a miss the semantic cache's (it pays only its embedding).
+      const cachedText = feature.cachedAnswer ?? (await lookupSemanticCache(ctx));
+      if (cachedText !== undefined) {
+        // Validated like a fresh answer; settled at zero model tokens.
+        const answer = answers.read(cachedText);
+        await completeRequest(ctx, { outcome: "served", usage: { inputTokens: 0, outputTokens: 0 }, responseText: cachedText });
         return { ok: true, data: { answer, cacheHit: true }, nextToken: issueRequestToken(feature.user.id), requestId: ctx.requestId };
       }
       const started = performance.now();
@@ -197,6 +208,7 @@ function answerWith<Input, Answer>(definition: FeatureDefinitionBase<Input>, ans
       const answer = answers.read(completion.text);
       const stored = answers.write(answer);
       await storeInCache(ctx, stored);
+      await storeInSemanticCache(ctx, stored);
       await completeRequest(ctx, { outcome: "served", usage, responseText: stored });
       return { ok: true, data: { answer, cacheHit: false }, nextToken: issueRequestToken(feature.user.id), requestId: ctx.requestId };
     } catch (error) {

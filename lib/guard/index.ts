@@ -11,7 +11,7 @@
 // (feature.ts, feature-stream.ts, feature-adapter.ts): every feature gets all of it.
 
 import "server-only";
-import { costMicros } from "@/lib/ai/models";
+import { costMicros, embeddingCostMicros } from "@/lib/ai/models";
 import type { ModelUsage } from "@/lib/ai/types";
 import { AppError } from "@/lib/errors";
 import { writeAuditRow } from "./audit";
@@ -121,10 +121,12 @@ async function settleSafely(ctx: GuardContext, usage: ModelUsage, release: boole
   const reservation = ctx.reservation;
   const model = ctx.input?.model;
   if (!reservation || !model) return 0;
-  const cost = costMicros(model, usage.inputTokens, usage.outputTokens);
+  // The semantic cache's embedding call is billed whatever became of the request.
+  const embeddingTokens = ctx.semanticCache?.tokens ?? 0;
+  const cost = costMicros(model, usage.inputTokens, usage.outputTokens) + embeddingCostMicros(embeddingTokens);
   try {
     const spent = await settleReservation(reservation, {
-      tokens: usage.inputTokens + usage.outputTokens,
+      tokens: usage.inputTokens + usage.outputTokens + embeddingTokens,
       costMicros: cost,
       release,
     });
@@ -133,7 +135,7 @@ async function settleSafely(ctx: GuardContext, usage: ModelUsage, release: boole
     // The reservation stays counted (the user is not charged more than the worst case) until
     // the audit write settles it with its row, at once or from the Redis outbox (outbox.ts).
     console.error("[guard] could not settle usage", ctx.requestId, error);
-    ctx.unsettled = { tokens: usage.inputTokens + usage.outputTokens, costMicros: cost, release };
+    ctx.unsettled = { tokens: usage.inputTokens + usage.outputTokens + embeddingTokens, costMicros: cost, release };
   }
   return cost;
 }

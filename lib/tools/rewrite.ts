@@ -16,6 +16,9 @@ export const rewrite = defineAIFeature({
     tone: z.enum(REWRITE_TONES, { error: "Pick one of the tones." }),
   }),
   cache: "user", // the same text and tone from the same user: the stored answer, at zero tokens
+  // A near-identical text in the same tone gets the stored rewrite; stricter than summarize,
+  // since the answer restates the text itself.
+  semanticCache: { threshold: 0.97 },
   prompt: REWRITE_PROMPT,
   buildMessages: ({ text, tone }) => [
     { role: "system", content: `Tone: ${tone}` },

@@ -23,6 +23,8 @@ export const summarize = defineAIFeature({
     model: z.string().max(64).optional(),
   }),
   cache: "user",
+  // A near-identical text gets the stored summary (lib/semantic/cache.ts).
+  semanticCache: { threshold: 0.95 },
   prompt: SUMMARIZE_PROMPT,
   model: (input, plan) => input.model || modelFor(plan),
   buildMessages: (input) => [{ role: "user", content: input.text }],

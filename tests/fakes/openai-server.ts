@@ -7,6 +7,7 @@
 // state: [[tag:NAME]] counts calls, aborts and billed tokens under NAME;
 // [[fault:429|500|hang|cut|stall|slow|trickle|badjson|refusal|length|filtered]] injects a fault
 // (filtered: a whole answer withheld by the content filter, content null, as the API does);
+// [[embed-fault:500|429]] injects one into embeddings;
 // [[words:N]] sets the streamed reply's length; [[flag]] makes moderation flag the text.
 // GET /__control/stats?tag=NAME reads the counters.
 //
@@ -14,18 +15,23 @@
 // tokens counted with the model's tokenizer (o200k_base) and the chat format's overhead; the
 // usage chunk only when `stream_options.include_usage` is asked; output stops at
 // `max_completion_tokens` with finish_reason "length"; billed tokens are recorded per tag
-// (what was generated, also when the client went away).
+// (what was generated, also when the client went away). /v1/embeddings checks the model, the
+// input (a string or an array of strings, none empty, each at most 8192 tokens), `dimensions`
+// (text-embedding-3 models only), counts tokens with cl100k_base (those models' encoding) and
+// answers deterministic unit vectors (the demo embedder's algorithm, written out again here).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { countTokens as countCl100kTokens } from "gpt-tokenizer/encoding/cl100k_base";
 import { countTokens, decode, encode } from "gpt-tokenizer/encoding/o200k_base";
 
 export type FakeStats = {
   chat: number;
   moderations: number;
+  embeddings: number;
   aborts: number;
   completed: number;
   /** What the fake billed, summed over the tag's calls (prompt and completion tokens). */
-  billed: { promptTokens: number; completionTokens: number };
+  billed: { promptTokens: number; completionTokens: number; embeddingTokens: number };
   last?: {
     model: string;
     maxCompletionTokens: number | null;
@@ -49,7 +55,7 @@ type ChatBody = {
   response_format?: { type: string; json_schema?: { name: string; schema: unknown; strict?: boolean } };
 };
 
-const emptyStats = (): FakeStats => ({ chat: 0, moderations: 0, aborts: 0, completed: 0, billed: { promptTokens: 0, completionTokens: 0 } });
+const emptyStats = (): FakeStats => ({ chat: 0, moderations: 0, embeddings: 0, aborts: 0, completed: 0, billed: { promptTokens: 0, completionTokens: 0, embeddingTokens: 0 } });
 
 // The tokenizer counts special-token text in user input as plain text, as the API does.
 const PLAIN = { disallowedSpecial: new Set<string>() };
@@ -105,6 +111,7 @@ export async function startFakeOpenAI(options: { port?: number; wordDelayMs?: nu
       return json(res, 200, { id: "modr-fake", model: "omni-moderation-latest", results: [{ flagged, categories: {}, category_scores: {} }] });
     }
     if (req.method === "POST" && url.pathname === "/v1/chat/completions") return chat(req, res, body as ChatBody, receivedAt);
+    if (req.method === "POST" && url.pathname === "/v1/embeddings") return embeddings(res, body as EmbeddingsBody);
     json(res, 404, { error: { message: "not found" } });
   }
 
@@ -231,6 +238,50 @@ export async function startFakeOpenAI(options: { port?: number; wordDelayMs?: nu
     tick();
   }
 
+  function embeddings(res: ServerResponse, body: EmbeddingsBody) {
+    const invalid = (message: string, param: string | null = null) =>
+      json(res, 400, { error: { message, type: "invalid_request_error", param, code: null } });
+    const maxDimensions = EMBEDDING_MODELS[body.model];
+    if (maxDimensions === undefined) {
+      return json(res, 404, { error: { message: `The model \`${body.model}\` does not exist or you do not have access to it.`, type: "invalid_request_error", param: null, code: "model_not_found" } });
+    }
+    const inputs = typeof body.input === "string" ? [body.input] : body.input;
+    if (!Array.isArray(inputs) || inputs.length === 0 || inputs.length > 2048 || !inputs.every((input) => typeof input === "string" && input !== "")) {
+      return invalid("'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.", "input");
+    }
+    let dimensions = maxDimensions;
+    if (body.dimensions !== undefined) {
+      if (!body.model.startsWith("text-embedding-3")) return invalid("This model does not support specifying dimensions.", "dimensions");
+      if (!Number.isInteger(body.dimensions) || body.dimensions < 1 || body.dimensions > maxDimensions) return invalid(`Invalid value for 'dimensions' = ${body.dimensions}. Must be between 1 and ${maxDimensions}.`, "dimensions");
+      dimensions = body.dimensions;
+    }
+    const format = body.encoding_format ?? "float";
+    if (format !== "float" && format !== "base64") return invalid(`Invalid value for 'encoding_format' = ${format}. Supported values are: 'float' and 'base64'.`, "encoding_format");
+    const counts = inputs.map((input) => countCl100kTokens(input, PLAIN));
+    const longest = Math.max(...counts);
+    if (longest > 8192) {
+      return invalid(`This model's maximum context length is 8192 tokens, however you requested ${longest} tokens (${longest} in your prompt; 0 for the completion). Please reduce your prompt; or completion length.`);
+    }
+    const fault = /\[\[embed-fault:(\w+)\]\]/.exec(inputs.join(" "))?.[1];
+    if (fault === "500") return json(res, 500, { error: { message: "The server had an error", type: "server_error" } });
+    if (fault === "429") return json(res, 429, { error: { message: "Rate limit reached", type: "requests", code: "rate_limit_exceeded" } });
+    const promptTokens = counts.reduce((sum, count) => sum + count, 0);
+    for (const tag of new Set(inputs.flatMap(tagsOf))) {
+      const stats = statsFor(tag);
+      stats.embeddings++;
+      stats.billed.embeddingTokens += promptTokens;
+    }
+    return json(res, 200, {
+      object: "list",
+      model: body.model,
+      data: inputs.map((input, index) => {
+        const vector = hashedEmbedding(input, dimensions);
+        return { object: "embedding", index, embedding: format === "float" ? vector : Buffer.from(new Float32Array(vector).buffer).toString("base64") };
+      }),
+      usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
+    });
+  }
+
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
   return {
@@ -244,6 +295,30 @@ export async function startFakeOpenAI(options: { port?: number; wordDelayMs?: nu
         server.close(() => resolve());
       }),
   };
+}
+
+type EmbeddingsBody = { model: string; input: unknown; dimensions?: number; encoding_format?: string };
+
+/** The embedding models and their full (and largest allowed) dimensions. */
+const EMBEDDING_MODELS: Record<string, number> = { "text-embedding-3-small": 1536, "text-embedding-3-large": 3072, "text-embedding-ada-002": 1536 };
+
+/** FNV-1a over hashed word, word-pair and character-trigram features, scaled to unit length. */
+function hashedEmbedding(text: string, dimensions: number): number[] {
+  const vector = new Array<number>(dimensions).fill(0);
+  const add = (feature: string, weight: number) => {
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < feature.length; i++) hash = Math.imul(hash ^ feature.charCodeAt(i), 0x01000193);
+    hash >>>= 0;
+    vector[hash % dimensions]! += hash & 0x80000000 ? -weight : weight;
+  };
+  const words = text.normalize("NFKC").toLowerCase().match(/[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu) ?? [];
+  words.forEach((word, i) => {
+    add(`w:${word}`, 1);
+    if (i > 0) add(`p:${words[i - 1]} ${word}`, 1);
+    for (let j = 0; j + 3 <= word.length + 2; j++) add(`c:${` ${word} `.slice(j, j + 3)}`, 0.25);
+  });
+  const norm = Math.hypot(...vector);
+  return norm === 0 ? vector.map((_, i) => (i === 0 ? 1 : 0)) : vector.map((value) => value / norm);
 }
 
 /** Every call counts under "*" and under each [[tag:…]] in the text. */

@@ -28,7 +28,7 @@ const { rewrite } = await import("@/lib/tools/rewrite");
 const { defineAIFeature } = await import("@/lib/guard/feature");
 const { REWRITE_PROMPT } = await import("@/lib/ai/prompts");
 const { PLANS } = await import("@/lib/plans");
-const { costMicros } = await import("@/lib/ai/models");
+const { costMicros, embeddingCostMicros } = await import("@/lib/ai/models");
 
 afterAll(async () => {
   await fake.close();
@@ -46,10 +46,13 @@ function streamRequest(user: TestUser, fields: Record<string, unknown>): Request
   });
 }
 
-/** Nothing held, nothing charged, and exactly these audit outcomes. */
-async function expectReleased(user: TestUser, outcomes: string[]) {
+/**
+ * Nothing held, nothing charged but a semantic cache lookup's embedding tokens the provider
+ * billed (`embeddingTokens`, rewrite has the semantic cache), and exactly these audit outcomes.
+ */
+async function expectReleased(user: TestUser, outcomes: string[], embeddingTokens = 0) {
   expect(await heldReservations(user.id)).toEqual([]);
-  expect(await usageRow(user.id)).toMatchObject({ requests: 0, tokensUsed: 0, tokensReserved: 0, costMicros: 0 });
+  expect(await usageRow(user.id)).toMatchObject({ requests: 0, tokensUsed: embeddingTokens, tokensReserved: 0, costMicros: embeddingCostMicros(embeddingTokens) });
   expect((await auditRows(user.id)).map((row) => row.outcome)).toEqual(outcomes);
 }
 
@@ -70,7 +73,13 @@ describe("rewrite: a text feature through the recipe", () => {
       { role: "user", content: text },
     ]);
     const billed = stats.billed;
-    expect(await usageRow(user.id)).toMatchObject({ requests: 1, tokensReserved: 0, tokensUsed: billed.promptTokens + billed.completionTokens, costMicros: costMicros("gpt-4.1-nano", billed.promptTokens, billed.completionTokens) });
+    // The semantic cache's embedding call is billed and charged too.
+    expect(await usageRow(user.id)).toMatchObject({
+      requests: 1,
+      tokensReserved: 0,
+      tokensUsed: billed.promptTokens + billed.completionTokens + billed.embeddingTokens,
+      costMicros: costMicros("gpt-4.1-nano", billed.promptTokens, billed.completionTokens) + embeddingCostMicros(billed.embeddingTokens),
+    });
     const [row, ...more] = await auditRows(user.id);
     expect(more).toEqual([]);
     expect(row).toMatchObject({ action: "rewrite", outcome: "served", cacheHit: false, inputTokens: billed.promptTokens, outputTokens: billed.completionTokens });
@@ -128,7 +137,7 @@ describe("rewrite: a text feature through the recipe", () => {
       const label = tag();
       expect(await runAction(rewrite, user, { text: `Hi [[fault:${fault}]] [[tag:${label}]]`, tone: "concise" })).toMatchObject({ ok: false, error: { code } });
       expect(fake.stats(label)).toMatchObject({ chat: 1, billed: { promptTokens: 0, completionTokens: 0 } });
-      await expectReleased(user, [code]);
+      await expectReleased(user, [code], fake.stats(label).billed.embeddingTokens);
     });
   }
 
@@ -145,7 +154,7 @@ describe("rewrite: a text feature through the recipe", () => {
       const billed = fake.stats(label).billed;
       expect(fake.stats(label).chat, fault).toBe(2); // never cached
       expect(billed.promptTokens).toBeGreaterThan(0);
-      expect(await usageRow(user.id), fault).toMatchObject({ requests: 2, tokensReserved: 0, tokensUsed: billed.promptTokens + billed.completionTokens });
+      expect(await usageRow(user.id), fault).toMatchObject({ requests: 2, tokensReserved: 0, tokensUsed: billed.promptTokens + billed.completionTokens + billed.embeddingTokens });
       if (fault === "length") expect(billed.completionTokens).toBe(2 * PLANS.free.maxOutputTokens);
       const rows = await auditRows(user.id);
       expect(rows.map((row) => row.outcome)).toEqual([code, code]);

@@ -537,7 +537,7 @@ describe("upstream faults", () => {
         expect(usage.tokensUsed).toBe(billed.promptTokens + billed.completionTokens);
         expect(error.message).not.toMatch(/nothing was charged/i);
       } else {
-        expect(billed).toEqual({ promptTokens: 0, completionTokens: 0 });
+        expect(billed).toEqual({ promptTokens: 0, completionTokens: 0, embeddingTokens: 0 });
         expect(usage).toMatchObject({ requests: 0, tokensUsed: 0, costMicros: 0 });
       }
       const rows = await auditRows(user.id);
@@ -615,7 +615,9 @@ describe("structured tool and cache", () => {
         expect(JSON.stringify(result)).not.toContain("not a list");
         expect(fake.stats(label).chat, fault).toBe(call); // never cached
         const billedNow = fake.stats(label).billed;
-        const billed = billedNow.promptTokens + billedNow.completionTokens - billedBefore.promptTokens - billedBefore.completionTokens;
+        // The semantic cache's embedding call is billed too (and charged).
+        const total = (stats: typeof billedNow) => stats.promptTokens + stats.completionTokens + stats.embeddingTokens;
+        const billed = total(billedNow) - total(billedBefore);
         expect(billed).toBeGreaterThan(0);
         const usage = await usageRow(user.id);
         expect(usage.tokensUsed - usageBefore.tokensUsed, fault).toBe(billed);

@@ -1,10 +1,11 @@
 import "server-only";
 import { getTodayUsage, type DailyUsage } from "@/db/queries/account";
-import { costMicros } from "@/lib/ai/models";
+import { costMicros, embeddingCostMicros } from "@/lib/ai/models";
 import { AppError } from "@/lib/errors";
 import type { Plan } from "@/lib/plans";
 import { nextUtcMidnight } from "@/lib/time";
 import { defaultBudgetMicros } from "@/lib/budgets";
+import { reserveSemanticLookup } from "@/lib/semantic/cache";
 import type { GuardContext } from "../context";
 import { reserveUsage } from "../usage";
 
@@ -22,7 +23,9 @@ export async function reserveQuota(ctx: GuardContext): Promise<void> {
   if (!user || !plan || !input) throw new Error("guard step ran before the lookup step");
   const inputTokens = ctx.promptTokens ?? 0;
   const outputTokens = plan.maxOutputTokens;
-  const tokens = inputTokens + outputTokens;
+  // A feature with the semantic cache also reserves its embedding call.
+  const embeddingTokens = await reserveSemanticLookup(ctx);
+  const tokens = inputTokens + outputTokens + embeddingTokens;
   const result = await reserveUsage({
     requestId: ctx.requestId,
     userId: user.id,
@@ -30,7 +33,7 @@ export async function reserveQuota(ctx: GuardContext): Promise<void> {
     model: input.model,
     plan,
     tokens,
-    costMicros: costMicros(input.model, inputTokens, outputTokens),
+    costMicros: costMicros(input.model, inputTokens, outputTokens) + embeddingCostMicros(embeddingTokens),
     budgetMicros: defaultBudgetMicros("daily"),
     monthlyBudgetMicros: defaultBudgetMicros("monthly"),
     // Admins keep working when the global budget is spent (to investigate, for one).
@@ -50,7 +53,7 @@ export async function reserveQuota(ctx: GuardContext): Promise<void> {
       resetsAt: nextMonth.toISOString(),
     });
   }
-  throw quotaExceededError(plan, await getTodayUsage(user.id), resetsAt, { inputTokens, outputTokens });
+  throw quotaExceededError(plan, await getTodayUsage(user.id), resetsAt, { inputTokens: inputTokens + embeddingTokens, outputTokens });
 }
 
 /**

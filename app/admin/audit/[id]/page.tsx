@@ -46,7 +46,7 @@ export default async function AuditRowPage({ params }: Props) {
           <dt>Cost</dt>
           <dd>{usd(row.costMicros)}</dd>
           <dt>Cache hit</dt>
-          <dd>{row.cacheHit ? "yes" : "no"}</dd>
+          <dd>{cacheLabel(row.cacheHit, row.details)}</dd>
           <dt>Latency</dt>
           <dd>{row.latencyMs === null ? "—" : `${row.latencyMs} ms`}</dd>
           <dt>Hashed IP</dt>
@@ -101,4 +101,11 @@ export default async function AuditRowPage({ params }: Props) {
       )}
     </>
   );
+}
+
+/** "yes", or which cache answered: "semantic (similarity 0.9731)" names the near-identical match. */
+function cacheLabel(cacheHit: boolean, details: Record<string, unknown> | null): string {
+  if (!cacheHit) return "no";
+  if (details?.cache === "semantic") return `semantic (similarity ${String(details.similarity)})`;
+  return details?.cache === "exact" ? "exact" : "yes";
 }

@@ -3,6 +3,8 @@ import { redeliverFailedAlerts } from "@/lib/guard/budget-alerts";
 import { drainOutbox } from "@/lib/guard/outbox";
 import { sweepExpiredReservations } from "@/lib/guard/usage";
 import { isCronAuthorized } from "@/lib/http/cron-auth";
+import { sweepSemanticCache } from "@/db/queries/semantic-cache";
+import { REWRITE_PROMPT, SUMMARIZE_PROMPT } from "@/lib/ai/prompts";
 
 // Periodic housekeeping, called by Vercel Cron (vercel.json) or any scheduler with
 // `Authorization: Bearer ${CRON_SECRET}`. A thin list of jobs: each returns what it did.
@@ -17,6 +19,9 @@ const HOUSEKEEPING_JOBS: Record<string, () => Promise<number>> = {
   clearedAuditTexts: () => clearExpiredAuditText(),
   // Budget alerts of the last two days the webhook never accepted.
   redeliveredAlerts: () => redeliverFailedAlerts(),
+  // Semantic cache entries past their TTL, or stored under a prompt version no longer in use
+  // (every feature with a semantic cache lists its current version here).
+  removedSemanticEntries: () => sweepSemanticCache({ summarize: SUMMARIZE_PROMPT.version, rewrite: REWRITE_PROMPT.version }),
 };
 
 async function runHousekeeping(request: Request): Promise<Response> {
