@@ -17,12 +17,32 @@ import { cn } from "@/lib/utils";
 
 // Six features: the grid is 1, 2 or 3 columns wide, and six fills each without an orphan card.
 const FEATURES = [
-  { icon: KeyRoundIcon, title: "No key in the browser", text: "Model calls run only on the server. The browser never sees a key, a system prompt or another user's data." },
-  { icon: GaugeIcon, title: "Limits that hold", text: "Per-plan daily quotas reserved atomically, rate limits that fail closed, and a global daily budget." },
-  { icon: MessagesSquareIcon, title: "A chat people know", text: "Streaming replies with Markdown and code, a stop button, saved conversations, on a phone and in dark mode." },
-  { icon: ReceiptTextIcon, title: "Plans through Stripe", text: "Tiers in one typed file; signed, idempotent webhooks set the plan the guard enforces." },
+  {
+    icon: KeyRoundIcon,
+    title: "No key in the browser",
+    text: "Model calls run only on the server. The browser never sees a key, a system prompt or another user's data.",
+  },
+  {
+    icon: GaugeIcon,
+    title: "Limits that hold",
+    text: "Per-plan daily quotas reserved atomically, rate limits that fail closed, and a global daily budget.",
+  },
+  {
+    icon: MessagesSquareIcon,
+    title: "A chat people know",
+    text: "Streaming replies with Markdown and code, a stop button, saved conversations, on a phone and in dark mode.",
+  },
+  {
+    icon: ReceiptTextIcon,
+    title: "Plans through Stripe",
+    text: "Tiers in one typed file; signed, idempotent webhooks set the plan the guard enforces.",
+  },
   { icon: DatabaseZapIcon, title: "Answers from cache", text: "The same question twice is served from a per-user cache at zero tokens." },
-  { icon: ScrollTextIcon, title: "Everything audited", text: "Every request, served or refused, leaves one audit row, written after the response." },
+  {
+    icon: ScrollTextIcon,
+    title: "Everything audited",
+    text: "Every request, served or refused, leaves one audit row, written after the response.",
+  },
 ];
 
 const GATES = [
@@ -49,8 +69,8 @@ export default function LandingPage() {
               Ship your AI product on a server that guards every model call.
             </h1>
             <p className="max-w-xl text-lg text-muted-foreground">
-              A starter for AI SaaS: streaming chat, per-plan quotas, rate limits, caching and an audit log. Every call is checked
-              like a payment, and it runs with zero configuration in development.
+              A starter for AI SaaS: streaming chat, per-plan quotas, rate limits, caching and an audit log. Every call is checked like a
+              payment, and it runs with zero configuration in development.
             </p>
             <div className="flex flex-wrap gap-3">
               <Link href="/signup" prefetch={false} className={buttonVariants({ size: "lg" })}>
@@ -69,7 +89,9 @@ export default function LandingPage() {
         <h2 id="features-heading" className="text-2xl font-semibold tracking-tight sm:text-3xl">
           What it does
         </h2>
-        <p className="mt-2 max-w-2xl text-muted-foreground">The parts every AI product needs before it can charge money, built and tested.</p>
+        <p className="mt-2 max-w-2xl text-muted-foreground">
+          The parts every AI product needs before it can charge money, built and tested.
+        </p>
         <div className="mt-8 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
           {FEATURES.map(({ icon: Icon, title, text }) => (
             <Card key={title} className="gap-3">
@@ -131,10 +153,12 @@ export default function LandingPage() {
               <CardContent>
                 <ul className="grid gap-2 text-sm">
                   <li className="flex gap-2">
-                    <CheckIcon className="size-4 shrink-0 translate-y-0.5 text-primary" aria-hidden /> {number(plan.requestsPerDay)} requests a day
+                    <CheckIcon className="size-4 shrink-0 translate-y-0.5 text-primary" aria-hidden /> {number(plan.requestsPerDay)}{" "}
+                    requests a day
                   </li>
                   <li className="flex gap-2">
-                    <CheckIcon className="size-4 shrink-0 translate-y-0.5 text-primary" aria-hidden /> Messages up to {number(plan.maxInputChars)} characters
+                    <CheckIcon className="size-4 shrink-0 translate-y-0.5 text-primary" aria-hidden /> Messages up to{" "}
+                    {number(plan.maxInputChars)} characters
                   </li>
                 </ul>
               </CardContent>

@@ -37,7 +37,12 @@ export const nextIp = () => {
 export async function createUsers(sql: postgres.Sql, base: string, count: number): Promise<User[]> {
   const passwordHash = await hash(PASSWORD);
   const stamp = Date.now().toString(36);
-  const rows = Array.from({ length: count }, (_, i) => ({ id: randomUUID(), email: `bench-${stamp}-${i}@example.com`, password_hash: passwordHash, email_verified: new Date() }));
+  const rows = Array.from({ length: count }, (_, i) => ({
+    id: randomUUID(),
+    email: `bench-${stamp}-${i}@example.com`,
+    password_hash: passwordHash,
+    email_verified: new Date(),
+  }));
   for (let i = 0; i < rows.length; i += 500) {
     const batch = rows.slice(i, i + 500);
     await sql`insert into users ${sql(batch)}`;
@@ -65,7 +70,11 @@ async function logIn(base: string, email: string): Promise<string> {
   const response = await fetch(`${base}/api/auth/callback/credentials`, {
     method: "POST",
     redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: Array.from(jar, ([name, value]) => `${name}=${value}`).join("; "), "x-forwarded-for": nextIp() },
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      cookie: Array.from(jar, ([name, value]) => `${name}=${value}`).join("; "),
+      "x-forwarded-for": nextIp(),
+    },
     body: new URLSearchParams({ email, password: PASSWORD, csrfToken, callbackUrl: base }),
   });
   const session = response.headers.getSetCookie().find((cookie) => cookie.includes("session-token="));
@@ -163,7 +172,13 @@ export function summarizeRequest(base: string, action: SummarizeAction, user: Us
   return {
     method: "POST",
     path: action.path,
-    headers: { "content-type": `multipart/form-data; boundary=${boundary}`, "Next-Action": action.id, cookie: user.cookie, origin: base, "x-forwarded-for": nextIp() },
+    headers: {
+      "content-type": `multipart/form-data; boundary=${boundary}`,
+      "Next-Action": action.id,
+      cookie: user.cookie,
+      origin: base,
+      "x-forwarded-for": nextIp(),
+    },
     body,
   };
 }
@@ -172,7 +187,9 @@ export type SummarizeAction = { id: string; path: string };
 
 /** The structured tool's action id, from the build's manifest. */
 export function findSummarizeAction(): SummarizeAction {
-  const manifest = JSON.parse(readFileSync(".next/server/server-reference-manifest.json", "utf8")) as { node: Record<string, { exportedName: string }> };
+  const manifest = JSON.parse(readFileSync(".next/server/server-reference-manifest.json", "utf8")) as {
+    node: Record<string, { exportedName: string }>;
+  };
   const id = Object.entries(manifest.node).find(([, entry]) => /^summarize/i.test(entry.exportedName))?.[0];
   if (!id) throw new Error("the summarize action is not in the build");
   return { id, path: "/tools/summarize" };

@@ -136,13 +136,20 @@ try {
         return q.listAuditRows({ from: day, to: day });
       },
       "half-way page (cursor)": () => q.listAuditRows({ before: middle!.id }),
-      "user + outcome + 7 days": () => q.listAuditRows({ email: heavy, outcome: "rate_limited", from: since(24 * 7).toISOString().slice(0, 10) }),
+      "user + outcome + 7 days": () =>
+        q.listAuditRows({
+          email: heavy,
+          outcome: "rate_limited",
+          from: since(24 * 7)
+            .toISOString()
+            .slice(0, 10),
+        }),
       "row detail": () => q.getAuditRow(anyId),
       "csv first 1000": async () => (await q.allAuditRows({ outcome: "aborted" }, 1000).next()).value,
     },
     users: {
       "newest 50": () => q.listConsoleUsers({}),
-      "search": () => q.listConsoleUsers({ search: "user-19" }),
+      search: () => q.listConsoleUsers({ search: "user-19" }),
       "page 20": () => q.listConsoleUsers({ page: 20 }),
     },
     budgets: {

@@ -28,7 +28,8 @@ export function shortLocation(frame: CallFrame): string {
   if (!frame.url) return "";
   const path = frame.url.replace(/^file:\/\//, "");
   const inModules = path.lastIndexOf("node_modules/");
-  const short = inModules >= 0 ? path.slice(inModules + "node_modules/".length) : path.includes("/.next/") ? `.next/${path.split("/.next/")[1]}` : path;
+  const short =
+    inModules >= 0 ? path.slice(inModules + "node_modules/".length) : path.includes("/.next/") ? `.next/${path.split("/.next/")[1]}` : path;
   return `${short}:${frame.lineNumber + 1}`;
 }
 
@@ -63,7 +64,10 @@ function selfMicrosByNode(profile: CpuProfile, window?: Window): Map<number, num
  * `by: "file"` sums per source file instead (which package or chunk costs the time); `window`
  * keeps only the samples taken in that stretch (one phase of the benchmark).
  */
-export function topSelfTime(profile: CpuProfile, { limit = 15, by = "function", window }: { limit?: number; by?: "function" | "file"; window?: Window } = {}): SelfTime[] {
+export function topSelfTime(
+  profile: CpuProfile,
+  { limit = 15, by = "function", window }: { limit?: number; by?: "function" | "file"; window?: Window } = {},
+): SelfTime[] {
   const micros = selfMicrosByNode(profile, window);
   const totals = new Map<string, SelfTime>();
   let busy = 0;
@@ -79,7 +83,11 @@ export function topSelfTime(profile: CpuProfile, { limit = 15, by = "function", 
     totals.set(key, entry);
   }
   return [...totals.values()]
-    .map((entry) => ({ ...entry, selfMs: Math.round(entry.selfMs * 10) / 10, share: busy > 0 ? Math.round((entry.selfMs * 1000 * 1000) / busy) / 10 : 0 }))
+    .map((entry) => ({
+      ...entry,
+      selfMs: Math.round(entry.selfMs * 10) / 10,
+      share: busy > 0 ? Math.round((entry.selfMs * 1000 * 1000) / busy) / 10 : 0,
+    }))
     .sort((a, b) => b.selfMs - a.selfMs)
     .slice(0, limit);
 }

@@ -13,7 +13,12 @@ async function javascriptBytes(page: Page, path: string): Promise<number> {
   const sizes: Promise<number>[] = [];
   const onResponse = (response: import("@playwright/test").Response) => {
     if (response.request().resourceType() === "script") {
-      sizes.push(response.request().sizes().then((s) => s.responseBodySize));
+      sizes.push(
+        response
+          .request()
+          .sizes()
+          .then((s) => s.responseBodySize),
+      );
     }
   };
   page.on("response", onResponse);
@@ -25,7 +30,16 @@ async function javascriptBytes(page: Page, path: string): Promise<number> {
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  args: [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
 });
 const results: Record<string, number> = {};
 // A fresh context per page: nothing cached, so each figure is a true first load.
@@ -50,4 +64,7 @@ await browser.close();
 
 for (const [path, bytes] of Object.entries(results)) console.log(`${path.padEnd(12)} ${(bytes / 1024).toFixed(1)} KB gzip JS`);
 mkdirSync("bench/results", { recursive: true });
-writeFileSync("bench/results/first-load-js.json", `${JSON.stringify({ measuredAt: new Date().toISOString(), baseURL, kilobytesGzip: Object.fromEntries(Object.entries(results).map(([p, b]) => [p, Math.round(b / 102.4) / 10])) }, null, 2)}\n`);
+writeFileSync(
+  "bench/results/first-load-js.json",
+  `${JSON.stringify({ measuredAt: new Date().toISOString(), baseURL, kilobytesGzip: Object.fromEntries(Object.entries(results).map(([p, b]) => [p, Math.round(b / 102.4) / 10])) }, null, 2)}\n`,
+);

@@ -20,7 +20,19 @@ export type LoadResult = {
   latencyMs: { p50: number; p99: number };
 };
 
-export async function runLoad({ url, connections, seconds, prepare, check }: { url: string; connections: number; seconds: number; prepare: () => Prepared; check: (body: string) => boolean }): Promise<LoadResult> {
+export async function runLoad({
+  url,
+  connections,
+  seconds,
+  prepare,
+  check,
+}: {
+  url: string;
+  connections: number;
+  seconds: number;
+  prepare: () => Prepared;
+  check: (body: string) => boolean;
+}): Promise<LoadResult> {
   let good = 0;
   let badBodies = 0;
   const result = await autocannon({

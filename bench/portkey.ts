@@ -31,7 +31,12 @@ export async function startPortkey(dir: string, port: number): Promise<Portkey> 
 }
 
 /** The same chat completion, straight to the fake model or through Portkey (its headers name the provider and the host). */
-export function completionRequest(fakeUrl: string, via: "direct" | "portkey", portkeyUrl: string, stream: boolean): { url: string; init: RequestInit } {
+export function completionRequest(
+  fakeUrl: string,
+  via: "direct" | "portkey",
+  portkeyUrl: string,
+  stream: boolean,
+): { url: string; init: RequestInit } {
   const body = JSON.stringify({ model: "gpt-4.1-nano", messages: [{ role: "user", content: "Benchmark message" }], stream });
   const headers: Record<string, string> = { "content-type": "application/json", authorization: "Bearer bench-key" };
   if (via === "direct") return { url: `${fakeUrl}/chat/completions`, init: { method: "POST", headers, body } };

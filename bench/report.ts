@@ -16,10 +16,28 @@ export type BenchResults = {
   measuredAt: string;
   durationSeconds: number;
   machine: ReturnType<typeof machine>;
-  settings: { rounds: number; delayRounds: number; loadSeconds: number; connections: number; storeDelayMs: number; users: number; usesPerUser: number; historyMessages: number };
+  settings: {
+    rounds: number;
+    delayRounds: number;
+    loadSeconds: number;
+    connections: number;
+    storeDelayMs: number;
+    users: number;
+    usesPerUser: number;
+    historyMessages: number;
+  };
   sequential: Record<Scenario, LatencySummary>;
   guardInProcessMs: Record<"chatNew" | "chatHistory20" | "toolMiss" | "toolHit", StepTimings>;
-  portkey: { status: string; reason?: string; version?: string; streaming?: string; direct?: Summary; viaPortkey?: Summary; addedP50Ms?: number; addedP99Ms?: number };
+  portkey: {
+    status: string;
+    reason?: string;
+    version?: string;
+    streaming?: string;
+    direct?: Summary;
+    viaPortkey?: Summary;
+    addedP50Ms?: number;
+    addedP99Ms?: number;
+  };
   throughput: Record<string, LoadResult>;
   overdrawnLoadRequests: number;
   memoryMb: { idle: number; peakByLoad: Record<string, number>; peak: number };
@@ -33,7 +51,13 @@ export type BenchResults = {
     guardInProcessMs: Record<"chatNew" | "chatHistory20" | "chatNewWithoutDelay", StepTimings>;
   };
   upstreamCalls: number;
-  profile?: { file: string | null; note?: string; seconds?: number; byLoad?: Record<string, { functions: SelfTime[]; files: SelfTime[] }>; wholeRunFiles?: SelfTime[] };
+  profile?: {
+    file: string | null;
+    note?: string;
+    seconds?: number;
+    byLoad?: Record<string, { functions: SelfTime[]; files: SelfTime[] }>;
+    wholeRunFiles?: SelfTime[];
+  };
   targets?: Target[];
 };
 
@@ -51,7 +75,8 @@ export function machine(loadAverage: number[]) {
 /** Portkey's measured added latency when it ran, else the issue's 3 ms. */
 export function gatewayAllowance(results: BenchResults): { ms: number; source: string } {
   const added = results.portkey.addedP50Ms;
-  if (results.portkey.status === "measured" && added !== undefined && added > 0) return { ms: added, source: `Portkey ${results.portkey.version} measured in this run` };
+  if (results.portkey.status === "measured" && added !== undefined && added > 0)
+    return { ms: added, source: `Portkey ${results.portkey.version} measured in this run` };
   return { ms: 3, source: "held at 3 ms (Portkey not measured in this run)" };
 }
 
@@ -70,7 +95,15 @@ export function targetsOf(results: BenchResults): Target[] {
   const targets: Target[] = [];
   const add = (title: string, measured: number, limit: number, unit: string, atMost: boolean, means: string) => {
     const ratio = round(limit === 0 ? NaN : measured / limit, 2);
-    targets.push({ title, measured: round(measured, 2), limit: round(limit, 2), unit, ratio, met: atMost ? measured <= limit : measured >= limit, means });
+    targets.push({
+      title,
+      measured: round(measured, 2),
+      limit: round(limit, 2),
+      unit,
+      ratio,
+      met: atMost ? measured <= limit : measured >= limit,
+      means,
+    });
   };
   for (const name of ["chatNew", "chatHistory20"] as const) {
     add(
@@ -130,7 +163,14 @@ function latencyRows(results: BenchResults): string[][] {
   return (Object.keys(LABELS) as Scenario[]).map((name) => {
     const entry = results.sequential[name];
     const streamed = name !== "toolMiss" && name !== "toolHit";
-    return [LABELS[name], streamed ? ms(entry.ttft.p50) : "—", streamed ? ms(entry.ttft.p99) : "—", ms(entry.total.p50), ms(entry.total.p99), String(entry.total.n)];
+    return [
+      LABELS[name],
+      streamed ? ms(entry.ttft.p50) : "—",
+      streamed ? ms(entry.ttft.p99) : "—",
+      ms(entry.total.p50),
+      ms(entry.total.p99),
+      String(entry.total.n),
+    ];
   });
 }
 
@@ -165,11 +205,18 @@ function stepRows(steps: StepTimings): string[][] {
 }
 
 function delayStepRows(without: StepTimings, withDelay: StepTimings): string[][] {
-  return Object.keys(withDelay).map((step) => [step, ms(without[step]?.p50), ms(withDelay[step]?.p50), ms((withDelay[step]?.p50 ?? NaN) - (without[step]?.p50 ?? NaN))]);
+  return Object.keys(withDelay).map((step) => [
+    step,
+    ms(without[step]?.p50),
+    ms(withDelay[step]?.p50),
+    ms((withDelay[step]?.p50 ?? NaN) - (without[step]?.p50 ?? NaN)),
+  ]);
 }
 
 function table(header: string[], rows: string[][]): string {
-  return [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((row) => `| ${row.join(" | ")} |`)].join("\n");
+  return [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((row) => `| ${row.join(" | ")} |`)].join(
+    "\n",
+  );
 }
 
 function textTable(header: string[], rows: string[][]): string {
@@ -179,11 +226,24 @@ function textTable(header: string[], rows: string[][]): string {
 
 const LATENCY_HEADER = ["scenario (sequential)", "TTFT p50", "TTFT p99", "total p50", "total p99", "n"];
 const THROUGHPUT_HEADER = ["scenario", "good req/s", "requests", "non-2xx", "bad bodies", "errors", "latency p50 / p99 ms", "peak RSS MB"];
-const DELAY_HEADER = ["scenario", "TTFT p50 ms (no delay → delay)", "total p50 ms", "added TTFT ms (median of pairs)", "round trips before 1st token", "round trips in total"];
+const DELAY_HEADER = [
+  "scenario",
+  "TTFT p50 ms (no delay → delay)",
+  "total p50 ms",
+  "added TTFT ms (median of pairs)",
+  "round trips before 1st token",
+  "round trips in total",
+];
 const TARGET_HEADER = ["target", "measured", "limit", "ratio", ""];
 
 function targetRows(results: BenchResults): string[][] {
-  return (results.targets ?? []).map((target) => [target.title, `${ms(target.measured)} ${target.unit}`, `${target.unit.startsWith("×") ? "≥" : "≤"} ${target.limit} ${target.unit}`, String(target.ratio), target.met ? "met" : "MISSED"]);
+  return (results.targets ?? []).map((target) => [
+    target.title,
+    `${ms(target.measured)} ${target.unit}`,
+    `${target.unit.startsWith("×") ? "≥" : "≤"} ${target.limit} ${target.unit}`,
+    String(target.ratio),
+    target.met ? "met" : "MISSED",
+  ]);
 }
 
 export function renderConsole(results: BenchResults): string {
@@ -211,16 +271,35 @@ export function renderConsole(results: BenchResults): string {
   if (results.profile?.byLoad) {
     for (const [name, top] of Object.entries(results.profile.byLoad)) {
       lines.push("", `CPU profile of the server during the ${name} load (${results.profile.file}), top self time:`);
-      lines.push(textTable(["function", "where", "self ms", "% busy"], top.functions.map((entry) => [entry.name, entry.location, entry.selfMs.toFixed(1), entry.share.toFixed(1)])));
-      lines.push("", textTable(["file", "self ms", "% busy"], top.files.map((entry) => [entry.name, entry.selfMs.toFixed(1), entry.share.toFixed(1)])));
+      lines.push(
+        textTable(
+          ["function", "where", "self ms", "% busy"],
+          top.functions.map((entry) => [entry.name, entry.location, entry.selfMs.toFixed(1), entry.share.toFixed(1)]),
+        ),
+      );
+      lines.push(
+        "",
+        textTable(
+          ["file", "self ms", "% busy"],
+          top.files.map((entry) => [entry.name, entry.selfMs.toFixed(1), entry.share.toFixed(1)]),
+        ),
+      );
     }
   } else if (results.profile) lines.push("", `CPU profile: ${results.profile.note}`);
-  if (results.overdrawnLoadRequests > 0) lines.push("", `Note: ${results.overdrawnLoadRequests} load requests found no fresh user (raise BENCH_MAX_RATE); they may be rate limited.`);
+  if (results.overdrawnLoadRequests > 0)
+    lines.push(
+      "",
+      `Note: ${results.overdrawnLoadRequests} load requests found no fresh user (raise BENCH_MAX_RATE); they may be rate limited.`,
+    );
   return lines.join("\n");
 }
 
 function baselineRows(results: BenchResults, baseline: BenchResults): string[][] {
-  const row = (label: string, pick: (r: BenchResults) => number | undefined, unit = "ms") => [label, `${ms(pick(baseline))} ${unit}`, `${ms(pick(results))} ${unit}`];
+  const row = (label: string, pick: (r: BenchResults) => number | undefined, unit = "ms") => [
+    label,
+    `${ms(pick(baseline))} ${unit}`,
+    `${ms(pick(results))} ${unit}`,
+  ];
   return [
     row("guarded chat (new) TTFT p50", (r) => r.sequential.chatNew.ttft.p50),
     row("guarded chat (20 history) TTFT p50", (r) => r.sequential.chatHistory20.ttft.p50),
@@ -229,7 +308,11 @@ function baselineRows(results: BenchResults, baseline: BenchResults): string[][]
     row("cache hit total p50", (r) => r.sequential.toolHit.total.p50),
     row("bare route calling the fake, req/s at 50 connections", (r) => r.throughput.bareModel?.goodPerSecond, "req/s"),
     row("guarded chat, req/s at 50 connections", (r) => r.throughput.chatNew?.goodPerSecond, "req/s"),
-    row("guarded ÷ bare throughput", (r) => (r.throughput.chatNew?.goodPerSecond ?? NaN) / (r.throughput.bareModel?.goodPerSecond ?? NaN), "×"),
+    row(
+      "guarded ÷ bare throughput",
+      (r) => (r.throughput.chatNew?.goodPerSecond ?? NaN) / (r.throughput.bareModel?.goodPerSecond ?? NaN),
+      "×",
+    ),
     row("round trips before first token (new, 1 ms delay)", (r) => r.storeDelay.roundTrips.chatNew?.beforeFirstToken, ""),
     row("round trips before first token (20 history)", (r) => r.storeDelay.roundTrips.chatHistory20?.beforeFirstToken, ""),
   ];
@@ -247,9 +330,15 @@ export function renderMarkdown(results: BenchResults, baseline?: BenchResults): 
         ...Object.entries(results.profile.byLoad).flatMap(([name, top]) => [
           `During the ${name} load:`,
           "",
-          table(["function", "where", "self ms", "% busy"], top.functions.map((entry) => [`\`${entry.name}\``, `\`${entry.location}\``, entry.selfMs.toFixed(1), entry.share.toFixed(1)])),
+          table(
+            ["function", "where", "self ms", "% busy"],
+            top.functions.map((entry) => [`\`${entry.name}\``, `\`${entry.location}\``, entry.selfMs.toFixed(1), entry.share.toFixed(1)]),
+          ),
           "",
-          table(["file", "self ms", "% busy"], top.files.map((entry) => [`\`${entry.name}\``, entry.selfMs.toFixed(1), entry.share.toFixed(1)])),
+          table(
+            ["file", "self ms", "% busy"],
+            top.files.map((entry) => [`\`${entry.name}\``, entry.selfMs.toFixed(1), entry.share.toFixed(1)]),
+          ),
           "",
         ]),
       ].join("\n")
@@ -358,10 +447,10 @@ Server memory (RSS of \`next start\` and its children): ${results.memoryMb.idle}
 ### Every store round trip ${s.storeDelayMs} ms slower
 
 One delayed round trip measured ${results.storeDelay.measuredRoundTripMs.postgres} ms more on PostgreSQL and ${results.storeDelay.measuredRoundTripMs.redis} ms on Redis (${results.storeDelay.measuredRoundTripMs.used} ms used below).${
-  results.storeDelay.measuredRoundTripMs.parameterizedStatementRoundTrips !== undefined
-    ? ` One statement with a parameter, sent as the servers' driver sends it (postgres.js, prepared statements), cost ${results.storeDelay.measuredRoundTripMs.parameterizedStatementRoundTrips} round trips (with \`DATABASE_PREPARE=off\`, postgres.js first asks the server to describe every statement that has parameters, then runs it: 2 to 4 round trips each in the runs before it was on).`
-    : ""
-}
+    results.storeDelay.measuredRoundTripMs.parameterizedStatementRoundTrips !== undefined
+      ? ` One statement with a parameter, sent as the servers' driver sends it (postgres.js, prepared statements), cost ${results.storeDelay.measuredRoundTripMs.parameterizedStatementRoundTrips} round trips (with \`DATABASE_PREPARE=off\`, postgres.js first asks the server to describe every statement that has parameters, then runs it: 2 to 4 round trips each in the runs before it was on).`
+      : ""
+  }
 
 ${table(DELAY_HEADER, delayRows(results))}
 
@@ -384,7 +473,13 @@ ${table(TARGET_HEADER, targetRows(results))}
 What each target means:
 
 ${[...new Set((results.targets ?? []).map((target) => target.means))]
-  .map((means) => `- **${(results.targets ?? []).filter((target) => target.means === means).map((target) => target.title).join("; ")}**: ${means}`)
+  .map(
+    (means) =>
+      `- **${(results.targets ?? [])
+        .filter((target) => target.means === means)
+        .map((target) => target.title)
+        .join("; ")}**: ${means}`,
+  )
   .join("\n")}
 
 ${profile}${

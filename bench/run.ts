@@ -75,7 +75,10 @@ try {
   const redisUrl = new URL(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
   const postgresProxy = await startDelayProxy(Number(postgresUrl.port || 5432), ports.postgresProxy);
   const redisProxy = await startDelayProxy(Number(redisUrl.port || 6379), ports.redisProxy);
-  cleanups.push(() => postgresProxy.close(), () => redisProxy.close());
+  cleanups.push(
+    () => postgresProxy.close(),
+    () => redisProxy.close(),
+  );
   const setStoreDelay = (on: boolean) => {
     for (const proxy of [postgresProxy, redisProxy]) proxy.delayMs = proxy.responseDelayMs = on ? STORE_DELAY_MS / 2 : 0;
   };
@@ -101,7 +104,11 @@ try {
   const delayedRedisUrl = new URL(redisUrl);
   delayedRedisUrl.host = `127.0.0.1:${ports.redisProxy}`;
   const started = await Promise.allSettled([
-    startNextServer({ port: ports.server, env: serverEnv(database.url, redisUrl.toString()), profileDir: PROFILE ? PROFILE_DIR : undefined }),
+    startNextServer({
+      port: ports.server,
+      env: serverEnv(database.url, redisUrl.toString()),
+      profileDir: PROFILE ? PROFILE_DIR : undefined,
+    }),
     startNextServer({ port: ports.delayedServer, env: serverEnv(delayedDatabaseUrl.toString(), delayedRedisUrl.toString()) }),
   ]);
   const stopServers = async () => {
@@ -109,7 +116,10 @@ try {
   };
   cleanups.unshift(stopServers);
   for (const outcome of started) if (outcome.status === "rejected") throw outcome.reason;
-  const [server, delayedServer] = started.map((outcome) => (outcome as PromiseFulfilledResult<BenchServer>).value) as [BenchServer, BenchServer];
+  const [server, delayedServer] = started.map((outcome) => (outcome as PromiseFulfilledResult<BenchServer>).value) as [
+    BenchServer,
+    BenchServer,
+  ];
 
   // ---- users: enough that no one exceeds the plan's limits, whatever the request rate --------
   const perScenario = (requests: number, uses = USES_PER_USER) => Math.ceil(requests / uses);
@@ -132,11 +142,18 @@ try {
   log(`creating ${userCount} pro users (at most ${USES_PER_USER} guarded requests each)`);
   const users = await createUsers(sql, server.base, userCount);
   const groups = splitUsers(users, sizes);
-  const lease = (name: keyof typeof sizes, spread = 1) => new UserLease(groups[name]!, spread, name === "toolHit" || name === "loadHit" ? USES_PER_USER - 1 : USES_PER_USER);
+  const lease = (name: keyof typeof sizes, spread = 1) =>
+    new UserLease(groups[name]!, spread, name === "toolHit" || name === "loadHit" ? USES_PER_USER - 1 : USES_PER_USER);
 
   // Conversations with 20 stored messages, one per request, owned by the user who sends it.
   const historyPlan = async (name: keyof typeof sizes, requests: number) => {
-    const owners = Array.from({ length: requests }, ((planner) => () => planner.next())(lease(name)));
+    const owners = Array.from(
+      { length: requests },
+      (
+        (planner) => () =>
+          planner.next()
+      )(lease(name)),
+    );
     const conversations = await seedConversations(sql, owners, HISTORY_MESSAGES);
     return owners.map((user, i) => ({ user, conversationId: conversations[i]! }));
   };
@@ -157,7 +174,8 @@ try {
   let messageCounter = 0;
   const message = () => `Benchmark message ${++messageCounter}: tell me about connection pools.`;
   const expect = (what: string, reply: Timed, ok: (body: string) => boolean) => {
-    if (reply.status < 200 || reply.status > 299 || !ok(reply.body)) throw new Error(`${what}: ${reply.status} ${reply.body.slice(0, 300)}`);
+    if (reply.status < 200 || reply.status > 299 || !ok(reply.body))
+      throw new Error(`${what}: ${reply.status} ${reply.body.slice(0, 300)}`);
     return reply;
   };
   const record = (into: Latency, reply: Timed) => {
@@ -168,7 +186,14 @@ try {
 
   // ---- 1. sequential, one request at a time, every scenario in turn ---------------------------
   log(`sequential: ${ROUNDS} rounds of six scenarios (+${WARM_ROUNDS} warm-up)`);
-  const seq = { constant: newLatency(), bareModel: newLatency(), chatNew: newLatency(), chatHistory20: newLatency(), toolMiss: newLatency(), toolHit: newLatency() };
+  const seq = {
+    constant: newLatency(),
+    bareModel: newLatency(),
+    chatNew: newLatency(),
+    chatHistory20: newLatency(),
+    toolMiss: newLatency(),
+    toolHit: newLatency(),
+  };
   const chatNewUsers = lease("chatNew");
   const toolMissUsers = lease("toolMiss");
   const toolHitUsers = lease("toolHit");
@@ -180,12 +205,48 @@ try {
     if (i === WARM_ROUNDS) sequentialFrom = new Date();
     const keep = i >= WARM_ROUNDS;
     const steps: Array<[Latency, () => Promise<Timed>]> = [
-      [seq.constant, async () => expect("constant", await timed(server.base, bareRequest("/api/bench/constant", floorUser, message())), () => true)],
-      [seq.bareModel, async () => expect("bare", await timed(server.base, bareRequest("/api/bench/bare", floorUser, message())), (body) => body.includes('"type":"text"'))],
-      [seq.chatNew, async () => expect("chat", await timed(server.base, chatRequest(server.base, chatNewUsers.next(), message())), isServedChat)],
-      [seq.chatHistory20, async () => expect("chat with history", await timed(server.base, chatRequest(server.base, history[i]!.user, message(), history[i]!.conversationId)), isServedChat)],
-      [seq.toolMiss, async () => expect("tool miss", await timed(server.base, summarizeRequest(server.base, summarizeAction, toolMissUsers.next(), `${message()} ${i}`)), (body) => isSummary(body) && !isCacheHit(body))],
-      [seq.toolHit, async () => expect("tool hit", await timed(server.base, summarizeRequest(server.base, summarizeAction, toolHitUsers.next(), hitText)), isCacheHit)],
+      [
+        seq.constant,
+        async () => expect("constant", await timed(server.base, bareRequest("/api/bench/constant", floorUser, message())), () => true),
+      ],
+      [
+        seq.bareModel,
+        async () =>
+          expect("bare", await timed(server.base, bareRequest("/api/bench/bare", floorUser, message())), (body) =>
+            body.includes('"type":"text"'),
+          ),
+      ],
+      [
+        seq.chatNew,
+        async () => expect("chat", await timed(server.base, chatRequest(server.base, chatNewUsers.next(), message())), isServedChat),
+      ],
+      [
+        seq.chatHistory20,
+        async () =>
+          expect(
+            "chat with history",
+            await timed(server.base, chatRequest(server.base, history[i]!.user, message(), history[i]!.conversationId)),
+            isServedChat,
+          ),
+      ],
+      [
+        seq.toolMiss,
+        async () =>
+          expect(
+            "tool miss",
+            await timed(server.base, summarizeRequest(server.base, summarizeAction, toolMissUsers.next(), `${message()} ${i}`)),
+            (body) => isSummary(body) && !isCacheHit(body),
+          ),
+      ],
+      [
+        seq.toolHit,
+        async () =>
+          expect(
+            "tool hit",
+            await timed(server.base, summarizeRequest(server.base, summarizeAction, toolHitUsers.next(), hitText)),
+            isCacheHit,
+          ),
+      ],
     ];
     for (const [into, run] of steps) {
       const reply = await run();
@@ -201,7 +262,9 @@ try {
   };
 
   // ---- 2. Portkey beside it: the same call to the fake, direct and through the gateway ------
-  const portkey = PORTKEY_DIR ? await measurePortkey(PORTKEY_DIR) : { status: "not run", reason: "BENCH_PORTKEY_DIR is not set; the target is held at 3 ms" };
+  const portkey = PORTKEY_DIR
+    ? await measurePortkey(PORTKEY_DIR)
+    : { status: "not run", reason: "BENCH_PORTKEY_DIR is not set; the target is held at 3 ms" };
 
   // ---- 3. throughput at 50 connections, and the server's memory meanwhile ------------------
   const idleMemory = server.memory();
@@ -256,7 +319,11 @@ try {
       const bare = await timed(base, bareRequest("/api/bench/bare", floorUser, message()));
       const chat = expect("chat", await timed(base, chatRequest(base, newUsers.next(), message())), isServedChat);
       await auditRowWritten(chat.body);
-      const withHistory = expect("chat with history", await timed(base, chatRequest(base, historyUsers[i]!.user, message(), historyUsers[i]!.conversationId)), isServedChat);
+      const withHistory = expect(
+        "chat with history",
+        await timed(base, chatRequest(base, historyUsers[i]!.user, message(), historyUsers[i]!.conversationId)),
+        isServedChat,
+      );
       await auditRowWritten(withHistory.body);
       if (keep) {
         record(into.bareModel, bare);
@@ -279,12 +346,22 @@ try {
   const summarizeLatency = (latency: Latency) => ({ ttft: summarize(latency.ttft), total: summarize(latency.total) });
   // Rounds pair a request without and one with the delay, made one after the other: the median
   // of the pairs' differences cancels what drifts over the run (other work on this machine).
-  const added = (name: "bareModel" | "chatNew" | "chatHistory20", field: "ttft" | "total") => round(medianDifference(withDelay[name][field], withoutDelay[name][field]));
+  const added = (name: "bareModel" | "chatNew" | "chatHistory20", field: "ttft" | "total") =>
+    round(medianDifference(withDelay[name][field], withoutDelay[name][field]));
   const results: BenchResults = {
     measuredAt: startedAt.toISOString(),
     durationSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
     machine: machine(loadAverageAtStart),
-    settings: { rounds: ROUNDS, delayRounds: DELAY_ROUNDS, loadSeconds: LOAD_SECONDS, connections: CONNECTIONS, storeDelayMs: STORE_DELAY_MS, users: userCount, usesPerUser: USES_PER_USER, historyMessages: HISTORY_MESSAGES },
+    settings: {
+      rounds: ROUNDS,
+      delayRounds: DELAY_ROUNDS,
+      loadSeconds: LOAD_SECONDS,
+      connections: CONNECTIONS,
+      storeDelayMs: STORE_DELAY_MS,
+      users: userCount,
+      usesPerUser: USES_PER_USER,
+      historyMessages: HISTORY_MESSAGES,
+    },
     sequential: {
       constant: summarizeLatency(seq.constant),
       bareModel: summarizeLatency(seq.bareModel),
@@ -297,13 +374,30 @@ try {
     portkey,
     throughput,
     overdrawnLoadRequests: overdrawn,
-    memoryMb: { idle: mb(idleMemory), peakByLoad: Object.fromEntries(Object.entries(peakMemory).map(([name, bytes]) => [name, mb(bytes)])), peak: mb(Math.max(...Object.values(peakMemory))) },
+    memoryMb: {
+      idle: mb(idleMemory),
+      peakByLoad: Object.fromEntries(Object.entries(peakMemory).map(([name, bytes]) => [name, mb(bytes)])),
+      peak: mb(Math.max(...Object.values(peakMemory))),
+    },
     storeDelay: {
       nominalMs: STORE_DELAY_MS,
       measuredRoundTripMs: measuredRoundTrip,
-      withoutDelay: { bareModel: summarizeLatency(withoutDelay.bareModel), chatNew: summarizeLatency(withoutDelay.chatNew), chatHistory20: summarizeLatency(withoutDelay.chatHistory20) },
-      withDelay: { bareModel: summarizeLatency(withDelay.bareModel), chatNew: summarizeLatency(withDelay.chatNew), chatHistory20: summarizeLatency(withDelay.chatHistory20) },
-      addedP50Ms: Object.fromEntries((["bareModel", "chatNew", "chatHistory20"] as const).map((name) => [name, { ttft: added(name, "ttft"), total: added(name, "total") }])),
+      withoutDelay: {
+        bareModel: summarizeLatency(withoutDelay.bareModel),
+        chatNew: summarizeLatency(withoutDelay.chatNew),
+        chatHistory20: summarizeLatency(withoutDelay.chatHistory20),
+      },
+      withDelay: {
+        bareModel: summarizeLatency(withDelay.bareModel),
+        chatNew: summarizeLatency(withDelay.chatNew),
+        chatHistory20: summarizeLatency(withDelay.chatHistory20),
+      },
+      addedP50Ms: Object.fromEntries(
+        (["bareModel", "chatNew", "chatHistory20"] as const).map((name) => [
+          name,
+          { ttft: added(name, "ttft"), total: added(name, "total") },
+        ]),
+      ),
       roundTrips: Object.fromEntries(
         (["chatNew", "chatHistory20"] as const).map((name) => [
           name,
@@ -363,7 +457,12 @@ async function auditTimings(userIds: Set<string>, since: Date) {
  * shares the CPU): a trivial statement and a PING through the proxies, 200 times each with the
  * delay off and on in turn; and one statement with a parameter, as the app's driver sends it.
  */
-async function measureAddedRoundTrip(setStoreDelay: (on: boolean) => void, postgresProxyPort: number, redisProxyPort: number, redisUrl: URL) {
+async function measureAddedRoundTrip(
+  setStoreDelay: (on: boolean) => void,
+  postgresProxyPort: number,
+  redisProxyPort: number,
+  redisUrl: URL,
+) {
   const viaProxy = (url: URL, port: number) => Object.assign(new URL(url), { host: `127.0.0.1:${port}` }).toString();
   // As the servers connect (DATABASE_PREPARE=on: prepared statements).
   const pg = postgres(viaProxy(new URL(database.url), postgresProxyPort), { max: 1, prepare: true, onnotice: () => {} });
@@ -373,14 +472,29 @@ async function measureAddedRoundTrip(setStoreDelay: (on: boolean) => void, postg
     await run();
     return performance.now() - started;
   };
-  const samples = { pgOff: [] as number[], pgOn: [] as number[], redisOff: [] as number[], redisOn: [] as number[], paramOff: [] as number[], paramOn: [] as number[] };
+  const samples = {
+    pgOff: [] as number[],
+    pgOn: [] as number[],
+    redisOff: [] as number[],
+    redisOn: [] as number[],
+    paramOff: [] as number[],
+    paramOn: [] as number[],
+  };
   try {
     for (let i = 0; i < 220; i++) {
       const keep = i >= 20;
       setStoreDelay(false);
-      const [pgOff, redisOff, paramOff] = [await time(() => pg`select 1`), await time(() => redis.ping()), await time(() => pg`select ${i}::int as n`)];
+      const [pgOff, redisOff, paramOff] = [
+        await time(() => pg`select 1`),
+        await time(() => redis.ping()),
+        await time(() => pg`select ${i}::int as n`),
+      ];
       setStoreDelay(true);
-      const [pgOn, redisOn, paramOn] = [await time(() => pg`select 1`), await time(() => redis.ping()), await time(() => pg`select ${i}::int as n`)];
+      const [pgOn, redisOn, paramOn] = [
+        await time(() => pg`select 1`),
+        await time(() => redis.ping()),
+        await time(() => pg`select ${i}::int as n`),
+      ];
       if (keep) {
         samples.pgOff.push(pgOff);
         samples.redisOff.push(redisOff);
@@ -422,7 +536,8 @@ async function measurePortkey(dir: string) {
       const response = await fetch(url, init);
       const body = await response.text();
       const ms = performance.now() - started;
-      const ok = response.ok && (stream ? body.includes("data: ") && body.includes("chat.completion.chunk") : body.includes('"chat.completion"'));
+      const ok =
+        response.ok && (stream ? body.includes("data: ") && body.includes("chat.completion.chunk") : body.includes('"chat.completion"'));
       return { ms, ok, status: response.status, body };
     };
     // Streaming through Portkey 1.15 on Node 20 fails inside the gateway (it appends headers to
@@ -434,13 +549,15 @@ async function measurePortkey(dir: string) {
     for (let i = 0; i < ROUNDS + WARM_ROUNDS; i++) {
       const first = await call("direct", false);
       const second = await call("portkey", false);
-      if (!first.ok || !second.ok) return { status: "not run", reason: `Portkey answered ${second.status}: ${second.body.slice(0, 160)}; the target is held at 3 ms` };
+      if (!first.ok || !second.ok)
+        return { status: "not run", reason: `Portkey answered ${second.status}: ${second.body.slice(0, 160)}; the target is held at 3 ms` };
       if (i >= WARM_ROUNDS) {
         directMs.push(first.ms);
         portkeyMs.push(second.ms);
       }
     }
-    const version = (JSON.parse(readFileSync(join(dir, "node_modules/@portkey-ai/gateway/package.json"), "utf8")) as { version: string }).version;
+    const version = (JSON.parse(readFileSync(join(dir, "node_modules/@portkey-ai/gateway/package.json"), "utf8")) as { version: string })
+      .version;
     return {
       status: "measured",
       version,
@@ -467,7 +584,10 @@ function readProfile(windows: Record<string, Window>) {
     file: files[0]!,
     seconds: round((profile.endTime - profile.startTime) / 1e6, 1),
     byLoad: Object.fromEntries(
-      Object.entries(windows).map(([name, window]) => [name, { functions: topSelfTime(profile, { limit: 15, window }), files: topSelfTime(profile, { by: "file", limit: 8, window }) }]),
+      Object.entries(windows).map(([name, window]) => [
+        name,
+        { functions: topSelfTime(profile, { limit: 15, window }), files: topSelfTime(profile, { by: "file", limit: 8, window }) },
+      ]),
     ),
     wholeRunFiles: topSelfTime(profile, { by: "file", limit: 10 }),
   };

@@ -76,7 +76,10 @@ export async function measureSemanticLookup(options: { rounds?: number; entries?
       ctx.plan = plan;
       ctx.input = {
         userText: text,
-        messages: [{ role: "system", content: SUMMARIZE_PROMPT.system }, { role: "user", content: text }],
+        messages: [
+          { role: "system", content: SUMMARIZE_PROMPT.system },
+          { role: "user", content: text },
+        ],
         model: "gpt-4.1-nano",
         promptVersion: SUMMARIZE_PROMPT.version,
         cacheParams: { maxOutputTokens: plan.maxOutputTokens, output: "summary" },

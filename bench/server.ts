@@ -11,7 +11,15 @@ export type BenchServer = {
   stop: () => Promise<void>;
 };
 
-export async function startNextServer({ port, env, profileDir }: { port: number; env: Record<string, string>; profileDir?: string }): Promise<BenchServer> {
+export async function startNextServer({
+  port,
+  env,
+  profileDir,
+}: {
+  port: number;
+  env: Record<string, string>;
+  profileDir?: string;
+}): Promise<BenchServer> {
   // Node 20 refuses --cpu-prof in NODE_OPTIONS: it goes on the command line (next start serves
   // from this same process).
   const profile = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];

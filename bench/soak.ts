@@ -28,7 +28,8 @@ const key = requestTokenKey(SENTINELS.AUTH_SECRET);
 let ipCounter = 0;
 const nextIp = () => `10.77.${Math.floor(++ipCounter / 250) % 250}.${(ipCounter % 250) + 1}`;
 const pick = <T>(items: readonly T[]) => items[Math.floor(Math.random() * items.length)]!;
-const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN);
+const percentile = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN;
 const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
 
 const fake = await startFakeOpenAI({ wordDelayMs: 2 });
@@ -37,7 +38,12 @@ const sql = postgres(database.url, { max: 2, prepare: false, onnotice: () => {} 
 // `next` itself (not through npx), so the pid is the server's and its memory can be read.
 const server = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-H", "127.0.0.1", "-p", String(PORT)], {
   stdio: ["ignore", "ignore", "inherit"],
-  env: { ...process.env, ...productionServerEnv(database.url), REDIS_KEY_PREFIX: `soak${Date.now().toString(36)}`, OPENAI_BASE_URL: fake.url },
+  env: {
+    ...process.env,
+    ...productionServerEnv(database.url),
+    REDIS_KEY_PREFIX: `soak${Date.now().toString(36)}`,
+    OPENAI_BASE_URL: fake.url,
+  },
 });
 
 /** Resident memory of the server and its children (next start may fork a worker), in bytes. */
@@ -60,7 +66,16 @@ function serverMemory(): number {
 }
 
 type User = { id: string; cookie: string; summarizeText: string };
-type Kind = "chat" | "chat_abort" | "summarize_hit" | "summarize_miss" | "refused_token" | "refused_field" | "refused_session" | "refused_origin" | "health";
+type Kind =
+  | "chat"
+  | "chat_abort"
+  | "summarize_hit"
+  | "summarize_miss"
+  | "refused_token"
+  | "refused_field"
+  | "refused_session"
+  | "refused_origin"
+  | "health";
 // The mix: mostly served chat, the rest tool hits and misses, aborts and refusals of each kind.
 const MIX: Array<[Kind, number]> = [
   ["chat", 40],
@@ -98,10 +113,20 @@ async function chat(user: User, body: Record<string, unknown>, options: { origin
   }
 }
 
-async function chatWith(controller: AbortController, user: User, body: Record<string, unknown>, options: { origin?: string; cookie?: string; abort?: boolean }) {
+async function chatWith(
+  controller: AbortController,
+  user: User,
+  body: Record<string, unknown>,
+  options: { origin?: string; cookie?: string; abort?: boolean },
+) {
   const response = await fetch(`${BASE}/api/chat`, {
     method: "POST",
-    headers: { "content-type": "application/json", origin: options.origin ?? BASE, cookie: options.cookie ?? user.cookie, "x-forwarded-for": nextIp() },
+    headers: {
+      "content-type": "application/json",
+      origin: options.origin ?? BASE,
+      cookie: options.cookie ?? user.cookie,
+      "x-forwarded-for": nextIp(),
+    },
     body: JSON.stringify(body),
     signal: controller.signal,
   });
@@ -152,7 +177,10 @@ async function runOne(kind: Kind, user: User, n: number): Promise<string> {
     }
     case "summarize_hit":
     case "summarize_miss": {
-      const reply = await summarize(user, kind === "summarize_hit" ? user.summarizeText : `A new text to summarize, number ${n}, ${randomUUID()}.`);
+      const reply = await summarize(
+        user,
+        kind === "summarize_hit" ? user.summarizeText : `A new text to summarize, number ${n}, ${randomUUID()}.`,
+      );
       if (reply.body.includes('"ok":true')) return reply.body.includes('"cacheHit":true') ? "summarize hit" : "summarize miss";
       const refusal = code(reply.body);
       if (refusal === "rate_limited" || refusal === "quota_exceeded") return `summarize refused ${refusal}`;
@@ -187,7 +215,11 @@ async function logIn(email: string, password: string): Promise<string> {
   const response = await fetch(`${BASE}/api/auth/callback/credentials`, {
     method: "POST",
     redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: Array.from(jar, ([name, value]) => `${name}=${value}`).join("; "), "x-forwarded-for": nextIp() },
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      cookie: Array.from(jar, ([name, value]) => `${name}=${value}`).join("; "),
+      "x-forwarded-for": nextIp(),
+    },
     body: new URLSearchParams({ email, password, csrfToken, callbackUrl: BASE }),
   });
   const session = response.headers.getSetCookie().find((cookie) => cookie.includes("session-token="));
@@ -210,8 +242,11 @@ async function settledAuditCount(): Promise<number> {
 
 let failed = false;
 try {
-  for (let i = 0; i < 120 && !(await fetch(`${BASE}/api/health`).catch(() => null))?.ok; i++) await new Promise((resolve) => setTimeout(resolve, 500));
-  const manifest = JSON.parse(readFileSync(".next/server/server-reference-manifest.json", "utf8")) as { node: Record<string, { exportedName: string }> };
+  for (let i = 0; i < 120 && !(await fetch(`${BASE}/api/health`).catch(() => null))?.ok; i++)
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  const manifest = JSON.parse(readFileSync(".next/server/server-reference-manifest.json", "utf8")) as {
+    node: Record<string, { exportedName: string }>;
+  };
   summarizeActionId = Object.entries(manifest.node).find(([, entry]) => entry.exportedName === "summarizeAction")![0];
 
   const passwordHash = await hash("soak password 123");
@@ -219,11 +254,19 @@ try {
   for (let i = 0; i < USERS; i++) {
     const email = `soak-${i}-${Date.now()}@example.com`;
     // Proven addresses: the guard refuses model calls before verification.
-    const [row] = await sql<{ id: string }[]>`insert into users (id, email, password_hash, email_verified) values (${randomUUID()}, ${email}, ${passwordHash}, now()) returning id`;
+    const [row] = await sql<
+      { id: string }[]
+    >`insert into users (id, email, password_hash, email_verified) values (${randomUUID()}, ${email}, ${passwordHash}, now()) returning id`;
     await sql`insert into subscriptions (user_id, plan, status) values (${row!.id}, 'pro', null)`;
-    users.push({ id: row!.id, cookie: await logIn(email, "soak password 123"), summarizeText: `The text user ${i} summarizes again and again.` });
+    users.push({
+      id: row!.id,
+      cookie: await logIn(email, "soak password 123"),
+      summarizeText: `The text user ${i} summarizes again and again.`,
+    });
   }
-  console.log(`soak: ${SECONDS} s, ${CONNECTIONS} connections, ${USERS} pro users, server pid ${server.pid}, memory ${mb(serverMemory())} MB at start`);
+  console.log(
+    `soak: ${SECONDS} s, ${CONNECTIONS} connections, ${USERS} pro users, server pid ${server.pid}, memory ${mb(serverMemory())} MB at start`,
+  );
 
   const started = Date.now();
   const deadline = started + SECONDS * 1000;
@@ -251,7 +294,9 @@ try {
           count(await runOne(kind, pick(users), ++n));
         } catch (error) {
           const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : "";
-          errors.push(`${kind} after ${Math.round(performance.now() - t0)} ms: ${error instanceof Error ? error.message : String(error)}${cause}`);
+          errors.push(
+            `${kind} after ${Math.round(performance.now() - t0)} ms: ${error instanceof Error ? error.message : String(error)}${cause}`,
+          );
         }
         const ms = performance.now() - t0;
         latencies.push(ms);
@@ -302,9 +347,12 @@ try {
   const problems = [
     errors.length > 0 && `${errors.length} requests failed unexpectedly`,
     audited !== guardedRequests && `audit rows ${audited} != guarded requests ${guardedRequests}`,
-    report.books.usageTokens !== report.books.auditTokens && `usage tokens ${report.books.usageTokens} != audit tokens ${report.books.auditTokens}`,
-    report.books.usageCostMicros !== report.books.auditCostMicros && `usage cost ${report.books.usageCostMicros} != audit cost ${report.books.auditCostMicros}`,
-    report.books.budgetCostMicros !== report.books.auditCostMicros && `budget cost ${report.books.budgetCostMicros} != audit cost ${report.books.auditCostMicros}`,
+    report.books.usageTokens !== report.books.auditTokens &&
+      `usage tokens ${report.books.usageTokens} != audit tokens ${report.books.auditTokens}`,
+    report.books.usageCostMicros !== report.books.auditCostMicros &&
+      `usage cost ${report.books.usageCostMicros} != audit cost ${report.books.auditCostMicros}`,
+    report.books.budgetCostMicros !== report.books.auditCostMicros &&
+      `budget cost ${report.books.budgetCostMicros} != audit cost ${report.books.auditCostMicros}`,
     report.books.tokensStillReserved !== 0 && `${report.books.tokensStillReserved} tokens still reserved`,
   ].filter(Boolean);
   if (problems.length > 0) {

@@ -24,24 +24,28 @@ import { EMBEDDING_DIMENSIONS } from "../lib/ai/models";
 export const ROLES = ["user", "admin"] as const;
 export type Role = (typeof ROLES)[number];
 
-export const users = pgTable("users", {
-  id: text("id")
-    .primaryKey()
-    .$defaultFn(() => crypto.randomUUID()),
-  name: text("name"),
-  email: text("email").unique(),
-  emailVerified: timestamp("email_verified", { mode: "date", withTimezone: true }),
-  image: text("image"),
-  passwordHash: text("password_hash"),
-  role: text("role", { enum: ROLES }).notNull().default("user"),
-  /** Every session cookie carries the version it was issued under; bumping it revokes them all. */
-  sessionVersion: integer("session_version").notNull().default(0),
-  /** Null: active. Set: the user cannot sign in and every existing session is refused. */
-  blockedAt: timestamp("blocked_at", { mode: "date", withTimezone: true }),
-  /** Keyed hash of the IP an email sign-up came from (the console's accounts-per-IP view). */
-  signupIpHash: text("signup_ip_hash"),
-  createdAt: timestamp("created_at", { mode: "date", withTimezone: true }).notNull().defaultNow(),
-}, (table) => [index("users_signup_ip_created_idx").on(table.signupIpHash, table.createdAt)]);
+export const users = pgTable(
+  "users",
+  {
+    id: text("id")
+      .primaryKey()
+      .$defaultFn(() => crypto.randomUUID()),
+    name: text("name"),
+    email: text("email").unique(),
+    emailVerified: timestamp("email_verified", { mode: "date", withTimezone: true }),
+    image: text("image"),
+    passwordHash: text("password_hash"),
+    role: text("role", { enum: ROLES }).notNull().default("user"),
+    /** Every session cookie carries the version it was issued under; bumping it revokes them all. */
+    sessionVersion: integer("session_version").notNull().default(0),
+    /** Null: active. Set: the user cannot sign in and every existing session is refused. */
+    blockedAt: timestamp("blocked_at", { mode: "date", withTimezone: true }),
+    /** Keyed hash of the IP an email sign-up came from (the console's accounts-per-IP view). */
+    signupIpHash: text("signup_ip_hash"),
+    createdAt: timestamp("created_at", { mode: "date", withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index("users_signup_ip_created_idx").on(table.signupIpHash, table.createdAt)],
+);
 
 export const accounts = pgTable(
   "accounts",
@@ -197,9 +201,13 @@ export const auditLog = pgTable(
     index("audit_log_user_created_id_idx").on(table.userId, table.createdAt, table.id),
     index("audit_log_outcome_created_id_idx").on(table.outcome, table.createdAt, table.id),
     // Only rows still carrying text: what the retention job clears (lib/audit-retention.ts).
-    index("audit_log_text_created_idx").on(table.createdAt).where(sql`prompt_text is not null or response_text is not null`),
+    index("audit_log_text_created_idx")
+      .on(table.createdAt)
+      .where(sql`prompt_text is not null or response_text is not null`),
     // Semantic cache hits only: the console's "semantic hits" and their savings (a small share of rows).
-    index("audit_log_semantic_created_idx").on(table.createdAt).where(sql`details->>'cache' = 'semantic'`),
+    index("audit_log_semantic_created_idx")
+      .on(table.createdAt)
+      .where(sql`details->>'cache' = 'semantic'`),
   ],
 );
 

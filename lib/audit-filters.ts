@@ -4,7 +4,10 @@ import type { AuditFilters } from "@/db/queries/console";
 // The audit browser's filters as they travel in the URL (?email=&action=&outcome=&model=
 // &cache=yes|no&from=YYYY-MM-DD&to=YYYY-MM-DD&before=<id>); shared by the page and the CSV export.
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((value) => !Number.isNaN(Date.parse(value)));
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .refine((value) => !Number.isNaN(Date.parse(value)));
 const text = z.string().trim().max(200);
 
 const filterSchema = z.object({
@@ -20,7 +23,9 @@ const filterSchema = z.object({
 
 /** Unknown or malformed values are dropped (never an error page): the filter simply does not apply. */
 export function parseAuditFilters(params: Record<string, string | string[] | undefined>): AuditFilters {
-  const single = Object.fromEntries(Object.entries(params).map(([key, value]) => [key, Array.isArray(value) ? value[0] : value || undefined]));
+  const single = Object.fromEntries(
+    Object.entries(params).map(([key, value]) => [key, Array.isArray(value) ? value[0] : value || undefined]),
+  );
   const parsed = filterSchema.parse(single);
   return {
     email: parsed.email || undefined,

@@ -64,7 +64,9 @@ async function countOneRequest(db: Db, count: CountRequest): Promise<void> {
  */
 export async function upsertAuditRow(db: Db, entry: AuditEntry): Promise<{ written: boolean; replacedLost: boolean }> {
   const whileUserExists = (value: string | null | undefined): SQL | string | null =>
-    entry.userId && value != null ? sql`(select ${value}::text where exists (select 1 from users where id = ${entry.userId}))` : (value ?? null);
+    entry.userId && value != null
+      ? sql`(select ${value}::text where exists (select 1 from users where id = ${entry.userId}))`
+      : (value ?? null);
   const row = {
     ...entry,
     promptText: whileUserExists(entry.promptText),

@@ -33,7 +33,13 @@ export async function currentBudgets(day = utcDay()): Promise<Record<BudgetPerio
   const budget = (period: BudgetPeriod): Budget => {
     const override = rows.find((row) => row.period === period);
     const defaultMicros = defaultBudgetMicros(period);
-    return { period, start: periodStart(period, day), micros: override ? override.budgetMicros : defaultMicros, defaultMicros, overridden: Boolean(override) };
+    return {
+      period,
+      start: periodStart(period, day),
+      micros: override ? override.budgetMicros : defaultMicros,
+      defaultMicros,
+      overridden: Boolean(override),
+    };
   };
   return { daily: budget("daily"), monthly: budget("monthly") };
 }

@@ -28,7 +28,10 @@ const envSchema = z.object({
   UPSTASH_REDIS_REST_URL: optionalText.pipe(z.url().optional()),
   UPSTASH_REDIS_REST_TOKEN: optionalText,
   REDIS_URL: optionalText.pipe(z.url().optional()),
-  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default("app"),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default("app"),
 
   // Auth.js
   AUTH_SECRET: optionalText,
@@ -38,13 +41,20 @@ const envSchema = z.object({
   // Where the client's address comes from (lib/http/client-ip.ts): vercel | cloudflare | a number
   // of proxies that append to X-Forwarded-For | none. Required in production.
   TRUSTED_PROXY: optionalText.pipe(
-    z.union([z.enum(["vercel", "cloudflare", "none"]), z.string().regex(/^[1-9]$/, "vercel, cloudflare, none or a hop count 1-9")]).optional(),
+    z
+      .union([z.enum(["vercel", "cloudflare", "none"]), z.string().regex(/^[1-9]$/, "vercel, cloudflare, none or a hop count 1-9")])
+      .optional(),
   ),
 
   // Email (verification and password-reset links) through any SMTP provider:
   // smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465. Unset in development:
   // messages go to the console and the /dev/mailbox page.
-  SMTP_URL: optionalText.pipe(z.url().refine((url) => /^smtps?:\/\//.test(url), "use smtp:// or smtps://").optional()),
+  SMTP_URL: optionalText.pipe(
+    z
+      .url()
+      .refine((url) => /^smtps?:\/\//.test(url), "use smtp:// or smtps://")
+      .optional(),
+  ),
   EMAIL_FROM: optionalText.pipe(z.string().max(200).optional()),
 
   // Model provider
@@ -91,8 +101,7 @@ export type Env = z.infer<typeof envSchema>;
 
 type Requirement = { variable: string; purpose: string; isMet: (env: Env) => boolean };
 
-const isLoopbackUrl = (url: string | undefined) =>
-  url !== undefined && ["127.0.0.1", "localhost", "[::1]"].includes(new URL(url).hostname);
+const isLoopbackUrl = (url: string | undefined) => url !== undefined && ["127.0.0.1", "localhost", "[::1]"].includes(new URL(url).hostname);
 
 export const PRODUCTION_REQUIREMENTS: readonly Requirement[] = [
   {
@@ -103,9 +112,7 @@ export const PRODUCTION_REQUIREMENTS: readonly Requirement[] = [
   {
     variable: "REDIS_URL or UPSTASH_REDIS_REST_URL + UPSTASH_REDIS_REST_TOKEN",
     purpose: "Redis for rate limits, cache and one-time tokens (the embedded store is per-process)",
-    isMet: (env) =>
-      env.REDIS_URL !== undefined ||
-      (env.UPSTASH_REDIS_REST_URL !== undefined && env.UPSTASH_REDIS_REST_TOKEN !== undefined),
+    isMet: (env) => env.REDIS_URL !== undefined || (env.UPSTASH_REDIS_REST_URL !== undefined && env.UPSTASH_REDIS_REST_TOKEN !== undefined),
   },
   {
     variable: "AUTH_SECRET",

@@ -20,7 +20,7 @@ export const ERROR_CODES = {
     status: 503,
     message: "Billing is not configured on this server. Ask an administrator to set your plan.",
   },
-  already_subscribed: { status: 409, message: "You already have this plan. Use \"Manage billing\" on your account page." },
+  already_subscribed: { status: 409, message: 'You already have this plan. Use "Manage billing" on your account page.' },
   no_billing_account: { status: 409, message: "You have no billing account yet. Choose a plan on the pricing page first." },
   billing_unavailable: { status: 502, message: "The payment provider did not answer. Please try again in a minute." },
   // The guard pipeline (lib/guard). Messages here are defaults; the steps add the numbers.

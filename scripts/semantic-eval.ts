@@ -69,7 +69,12 @@ function report(scored: Scored[], thresholds: number[]): void {
   for (const kind of hitKinds) {
     const ofKind = scored.filter((pair) => pair.label === "hit" && pair.kind === kind);
     const passing = ofKind.filter((pair) => pair.lexicalMatch);
-    byKind.push([kind, String(ofKind.length), String(passing.length), ...thresholds.map((threshold) => String(passing.filter((pair) => pair.similarity >= threshold).length))]);
+    byKind.push([
+      kind,
+      String(ofKind.length),
+      String(passing.length),
+      ...thresholds.map((threshold) => String(passing.filter((pair) => pair.similarity >= threshold).length)),
+    ]);
   }
   printTable(byKind);
 }
@@ -96,7 +101,9 @@ async function main() {
   } else {
     embed = async (texts) => texts.map((text) => demoEmbedding(text, EMBEDDING_DIMENSIONS));
   }
-  console.log(`Embedder: ${embedder === "openai" ? `OpenAI text-embedding-3-small, ${EMBEDDING_DIMENSIONS} dimensions` : "demo (hashed word, word-pair and trigram features)"}`);
+  console.log(
+    `Embedder: ${embedder === "openai" ? `OpenAI text-embedding-3-small, ${EMBEDDING_DIMENSIONS} dimensions` : "demo (hashed word, word-pair and trigram features)"}`,
+  );
   report(await scorePairs(loadPairs(), embed), thresholds);
 }
 

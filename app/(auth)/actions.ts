@@ -66,9 +66,7 @@ export const signUpAction = publicAction(signUpSchema, async ({ name, email, pas
   return signInWithPassword(email, password, next);
 });
 
-export const logInAction = publicAction(logInSchema, async ({ email, password, next }) =>
-  signInWithPassword(email, password, next),
-);
+export const logInAction = publicAction(logInSchema, async ({ email, password, next }) => signInWithPassword(email, password, next));
 
 export async function signInWithGitHubAction(formData: FormData): Promise<void> {
   // Posted straight to the action, the argument may be anything: no form means no `next`.

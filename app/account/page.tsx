@@ -30,11 +30,7 @@ export default async function AccountPage({ searchParams }: AccountPageProps) {
   const user = await getSessionUser();
   if (!user) redirect("/login?next=/account");
 
-  const [subscription, usage, { checkout, password }] = await Promise.all([
-    getSubscription(user.id),
-    getTodayUsage(user.id),
-    searchParams,
-  ]);
+  const [subscription, usage, { checkout, password }] = await Promise.all([getSubscription(user.id), getTodayUsage(user.id), searchParams]);
   const plan = effectivePlan(subscription);
   const resetsAt = nextUtcMidnight();
   const canManageBilling = isBillingConfigured && Boolean(subscription?.stripeCustomerId);
@@ -57,7 +53,8 @@ export default async function AccountPage({ searchParams }: AccountPageProps) {
             <CircleCheckIcon aria-hidden />
             <AlertTitle>Thank you!</AlertTitle>
             <AlertDescription>
-              Your plan changes as soon as Stripe confirms the payment, usually within seconds. Reload this page if it still shows your old plan.
+              Your plan changes as soon as Stripe confirms the payment, usually within seconds. Reload this page if it still shows your old
+              plan.
             </AlertDescription>
           </Alert>
         )}
@@ -107,13 +104,17 @@ export default async function AccountPage({ searchParams }: AccountPageProps) {
             <UsageMeter label="Requests" used={usage.requests} limit={plan.requestsPerDay} />
             <UsageMeter label="Tokens" used={usage.tokens} limit={plan.tokensPerDay} />
             <p className="text-sm text-muted-foreground">
-              Limits reset at midnight UTC (<time dateTime={resetsAt.toISOString()}>{resetsAt.toUTCString()}</time>). Up to {plan.requestsPerMinute} requests per
-              minute, {plan.maxInputChars.toLocaleString("en-US")} characters per message.
+              Limits reset at midnight UTC (<time dateTime={resetsAt.toISOString()}>{resetsAt.toUTCString()}</time>). Up to{" "}
+              {plan.requestsPerMinute} requests per minute, {plan.maxInputChars.toLocaleString("en-US")} characters per message.
             </p>
           </CardContent>
           <CardFooter className="flex-wrap gap-3 border-t">
             {canUpgrade && (
-              <Link href="/pricing" prefetch={false} className={buttonVariants({ variant: nearLimit || plan.id === "free" ? "default" : "outline" })}>
+              <Link
+                href="/pricing"
+                prefetch={false}
+                className={buttonVariants({ variant: nearLimit || plan.id === "free" ? "default" : "outline" })}
+              >
                 Upgrade
               </Link>
             )}
@@ -143,7 +144,9 @@ export default async function AccountPage({ searchParams }: AccountPageProps) {
             <CardTitle>
               <h2>Danger zone</h2>
             </CardTitle>
-            <CardDescription>Deleting your account cancels your subscription and erases your conversations and usage history.</CardDescription>
+            <CardDescription>
+              Deleting your account cancels your subscription and erases your conversations and usage history.
+            </CardDescription>
           </CardHeader>
           <CardContent>
             <DeleteAccountForm confirmation={DELETE_CONFIRMATION} hasPassword={user.hasPassword} />

@@ -34,14 +34,21 @@ export const setBudgetAction = adminAction(
   "set_budget",
   z.object({
     period: periodField,
-    usd: z.union([z.literal(""), z.coerce.number().positive("Enter an amount above 0, or leave it empty for the default.").max(10_000_000)]),
+    usd: z.union([
+      z.literal(""),
+      z.coerce.number().positive("Enter an amount above 0, or leave it empty for the default.").max(10_000_000),
+    ]),
   }),
   async ({ period, usd }, admin) => {
     const before = (await currentBudgets())[period];
     await setBudgetOverride(period, usd === "" ? null : Math.round(usd * 1_000_000), admin.id);
     const after = (await currentBudgets())[period];
     revalidatePath("/admin", "layout");
-    return { result: { period, micros: after.micros }, before: { period, start: before.start, micros: before.micros }, after: { period, start: after.start, micros: after.micros } };
+    return {
+      result: { period, micros: after.micros },
+      before: { period, start: before.start, micros: before.micros },
+      after: { period, start: after.start, micros: after.micros },
+    };
   },
 );
 

@@ -3,7 +3,16 @@ import Link from "next/link";
 import { BudgetProgress } from "@/components/admin/budget-progress";
 import { ms, percent, usd } from "@/components/admin/format";
 import { SpendChart } from "@/components/admin/spend-chart";
-import { dailySeries, feedbackRates, latencySummary, OUTCOME_GROUPS, outcomeSummary, semanticCacheSummary, spendTotals, topUsersByCost } from "@/db/queries/console";
+import {
+  dailySeries,
+  feedbackRates,
+  latencySummary,
+  OUTCOME_GROUPS,
+  outcomeSummary,
+  semanticCacheSummary,
+  spendTotals,
+  topUsersByCost,
+} from "@/db/queries/console";
 import { requireAdminPage } from "@/lib/auth/admin";
 import { currentBudgets } from "@/lib/budgets";
 
@@ -26,8 +35,18 @@ export default async function AdminOverviewPage() {
       <h1>Console</h1>
       <section className="card stack" aria-labelledby="spend-heading">
         <h2 id="spend-heading">Spend</h2>
-        <BudgetProgress label="Today" spentMicros={spend.todayMicros} reservedMicros={spend.todayReservedMicros} budgetMicros={budgets.daily.micros} />
-        <BudgetProgress label="This month" spentMicros={spend.monthMicros} reservedMicros={spend.monthReservedMicros} budgetMicros={budgets.monthly.micros} />
+        <BudgetProgress
+          label="Today"
+          spentMicros={spend.todayMicros}
+          reservedMicros={spend.todayReservedMicros}
+          budgetMicros={budgets.daily.micros}
+        />
+        <BudgetProgress
+          label="This month"
+          spentMicros={spend.monthMicros}
+          reservedMicros={spend.monthReservedMicros}
+          budgetMicros={budgets.monthly.micros}
+        />
         <p className="hint">
           Budgets and alert history: <Link href="/admin/budgets">Budgets</Link>.
         </p>
@@ -45,22 +64,24 @@ export default async function AdminOverviewPage() {
         <section className="card" aria-labelledby="outcomes-heading">
           <h2 id="outcomes-heading">Requests by outcome (30 days)</h2>
           <div className="table-wrap">
-          <table className="data" data-testid="outcomes">
-            <tbody>
-              {OUTCOME_GROUPS.map((group) => (
-                <tr key={group} data-outcome={group}>
-                  <th scope="row">{group}</th>
-                  <td className="num" data-testid={`outcome-${group.replace(/\s+/g, "-")}`}>
-                    {outcomes.byGroup[group].toLocaleString("en-US")}
+            <table className="data" data-testid="outcomes">
+              <tbody>
+                {OUTCOME_GROUPS.map((group) => (
+                  <tr key={group} data-outcome={group}>
+                    <th scope="row">{group}</th>
+                    <td className="num" data-testid={`outcome-${group.replace(/\s+/g, "-")}`}>
+                      {outcomes.byGroup[group].toLocaleString("en-US")}
+                    </td>
+                  </tr>
+                ))}
+                <tr>
+                  <th scope="row">total</th>
+                  <td className="num" data-testid="outcome-total">
+                    {outcomes.total.toLocaleString("en-US")}
                   </td>
                 </tr>
-              ))}
-              <tr>
-                <th scope="row">total</th>
-                <td className="num" data-testid="outcome-total">{outcomes.total.toLocaleString("en-US")}</td>
-              </tr>
-            </tbody>
-          </table>
+              </tbody>
+            </table>
           </div>
         </section>
 
@@ -120,24 +141,24 @@ export default async function AdminOverviewPage() {
         <section className="card" aria-labelledby="models-heading">
           <h2 id="models-heading">Spend by model (30 days)</h2>
           <div className="table-wrap">
-          <table className="data">
-            <thead>
-              <tr>
-                <th>Model</th>
-                <th className="num">Requests</th>
-                <th className="num">Cost</th>
-              </tr>
-            </thead>
-            <tbody>
-              {outcomes.byModel.map((row) => (
-                <tr key={row.model}>
-                  <td>{row.model}</td>
-                  <td className="num">{row.requests.toLocaleString("en-US")}</td>
-                  <td className="num">{usd(row.costMicros)}</td>
+            <table className="data">
+              <thead>
+                <tr>
+                  <th>Model</th>
+                  <th className="num">Requests</th>
+                  <th className="num">Cost</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {outcomes.byModel.map((row) => (
+                  <tr key={row.model}>
+                    <td>{row.model}</td>
+                    <td className="num">{row.requests.toLocaleString("en-US")}</td>
+                    <td className="num">{usd(row.costMicros)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
           </div>
         </section>
       </div>
@@ -145,30 +166,30 @@ export default async function AdminOverviewPage() {
       <section className="card" aria-labelledby="votes-heading">
         <h2 id="votes-heading">Down-vote rate (30 days)</h2>
         <div className="table-wrap">
-        <table className="data">
-          <thead>
-            <tr>
-              <th>Feature</th>
-              <th>Model</th>
-              <th className="num">Served</th>
-              <th className="num">Up</th>
-              <th className="num">Down</th>
-              <th className="num">Down-vote rate</th>
-            </tr>
-          </thead>
-          <tbody>
-            {votes.map((row) => (
-              <tr key={`${row.action}:${row.model}`}>
-                <td>{row.action}</td>
-                <td>{row.model}</td>
-                <td className="num">{row.served.toLocaleString("en-US")}</td>
-                <td className="num">{row.up}</td>
-                <td className="num">{row.down}</td>
-                <td className="num">{percent(row.served ? row.down / row.served : null)}</td>
+          <table className="data">
+            <thead>
+              <tr>
+                <th>Feature</th>
+                <th>Model</th>
+                <th className="num">Served</th>
+                <th className="num">Up</th>
+                <th className="num">Down</th>
+                <th className="num">Down-vote rate</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {votes.map((row) => (
+                <tr key={`${row.action}:${row.model}`}>
+                  <td>{row.action}</td>
+                  <td>{row.model}</td>
+                  <td className="num">{row.served.toLocaleString("en-US")}</td>
+                  <td className="num">{row.up}</td>
+                  <td className="num">{row.down}</td>
+                  <td className="num">{percent(row.served ? row.down / row.served : null)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
         </div>
         <p className="hint">
           The answers: <Link href="/admin/feedback">Feedback</Link>.

@@ -15,7 +15,8 @@ const renameSchema = z.object({
 });
 
 export const renameConversationAction = userAction(renameSchema, async (input, user) => {
-  if (!(await renameConversation(user.id, input.conversationId, input.title))) throw new AppError("not_found", { message: "Conversation not found." });
+  if (!(await renameConversation(user.id, input.conversationId, input.title)))
+    throw new AppError("not_found", { message: "Conversation not found." });
   revalidatePath("/chat", "layout");
   return null;
 });

@@ -31,7 +31,11 @@ export async function ChatPage({ conversationId }: { conversationId?: string }) 
   const plan = effectivePlan(subscription);
   // What the guard would refuse the next message with, shown before the user types it.
   const refusalNow = !user.emailVerified ? unverifiedEmailError() : isQuotaSpent(plan, usage) ? quotaExceededError(plan, usage) : null;
-  const list = conversations.map((conversation) => ({ id: conversation.id, title: conversation.title, updatedAt: conversation.updatedAt.toISOString() }));
+  const list = conversations.map((conversation) => ({
+    id: conversation.id,
+    title: conversation.title,
+    updatedAt: conversation.updatedAt.toISOString(),
+  }));
   return (
     // The chat fills the screen under the header (3.5 rem and its 1 px border); only the message log scrolls.
     <ConversationsProvider initial={list} activeId={conversationId}>

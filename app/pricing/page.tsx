@@ -31,12 +31,18 @@ export default async function PricingPage({ searchParams }: PricingPageProps) {
   // One id per rendered form: a double submit reuses the same Checkout Session (idempotency key).
   const attempt = randomUUID();
   // The most expensive plan for sale is the one we recommend.
-  const recommended = Object.values(PLANS).filter((plan) => plan.priceLookupKey).at(-1)?.id;
+  const recommended = Object.values(PLANS)
+    .filter((plan) => plan.priceLookupKey)
+    .at(-1)?.id;
 
   function planAction(plan: Plan) {
     if (!user) {
       return (
-        <Link href="/signup" prefetch={false} className={cn(buttonVariants({ variant: plan.id === recommended ? "default" : "outline" }), "w-full")}>
+        <Link
+          href="/signup"
+          prefetch={false}
+          className={cn(buttonVariants({ variant: plan.id === recommended ? "default" : "outline" }), "w-full")}
+        >
           Sign up to start
         </Link>
       );
@@ -65,7 +71,10 @@ export default async function PricingPage({ searchParams }: PricingPageProps) {
 
   return (
     <PageShell>
-      <PageHeader title="Pricing" description="Start free. Upgrade when you need more: your limits change the moment Stripe confirms the payment." />
+      <PageHeader
+        title="Pricing"
+        description="Start free. Upgrade when you need more: your limits change the moment Stripe confirms the payment."
+      />
       <div className="mb-6 grid gap-4">
         {/* Only admins can act on this; to everyone else it would read as a broken shop. */}
         {!isBillingConfigured && user?.role === "admin" && (

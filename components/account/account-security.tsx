@@ -20,7 +20,9 @@ export function AccountSecurity({ hasPassword, passwordMinLength }: { hasPasswor
       <Separator />
       <form action={formAction} className="grid justify-items-start gap-3">
         <h3 className="text-sm font-semibold">Sessions</h3>
-        <p className="text-sm text-muted-foreground">Lost a device, or signed in somewhere you should not have? This ends every session, this one too.</p>
+        <p className="text-sm text-muted-foreground">
+          Lost a device, or signed in somewhere you should not have? This ends every session, this one too.
+        </p>
         {state && !state.ok && <FormMessage tone="error">{state.error.message}</FormMessage>}
         <SubmitButton variant="outline" pendingText="Logging out…">
           Log out everywhere

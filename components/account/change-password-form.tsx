@@ -10,7 +10,13 @@ export function ChangePasswordForm({ passwordMinLength }: { passwordMinLength: n
   const error = state && !state.ok ? state.error : undefined;
   return (
     <form action={formAction} className="grid max-w-sm gap-4" noValidate>
-      <Field name="currentPassword" label="Current password" type="password" autoComplete="current-password" errors={error?.fieldErrors?.currentPassword} />
+      <Field
+        name="currentPassword"
+        label="Current password"
+        type="password"
+        autoComplete="current-password"
+        errors={error?.fieldErrors?.currentPassword}
+      />
       <Field
         name="newPassword"
         label="New password"

@@ -4,7 +4,16 @@ import { Loader2Icon } from "lucide-react";
 import { useActionState } from "react";
 import { deleteAccountAction } from "@/app/account/billing-actions";
 import { Button } from "@/components/ui/button";
-import { Dialog, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
+import {
+  Dialog,
+  DialogClose,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+  DialogTrigger,
+} from "@/components/ui/dialog";
 import { Field, FormMessage } from "@/components/ui/field";
 
 /** The danger zone: a button, then a dialog where the user types the confirmation word (and, with a password, the password). */
@@ -24,7 +33,12 @@ export function DeleteAccountForm({ confirmation, hasPassword }: { confirmation:
           </DialogDescription>
         </DialogHeader>
         <form action={formAction} className="grid gap-4" noValidate>
-          <Field name="confirmation" label={`Type ${confirmation} to delete your account`} autoComplete="off" errors={error?.fieldErrors?.confirmation} />
+          <Field
+            name="confirmation"
+            label={`Type ${confirmation} to delete your account`}
+            autoComplete="off"
+            errors={error?.fieldErrors?.confirmation}
+          />
           {hasPassword && (
             <Field
               name="currentPassword"

@@ -20,7 +20,11 @@ export function EmailVerificationNotice({ email }: { email: string }) {
         </p>
         <form action={formAction} className="grid justify-items-start gap-2 pt-1">
           {state && !state.ok && <FormMessage tone="error">{state.error.message}</FormMessage>}
-          {state?.ok && <FormMessage tone="success">{state.data.alreadyVerified ? "Your address is already confirmed." : "We sent a new link. Check your inbox."}</FormMessage>}
+          {state?.ok && (
+            <FormMessage tone="success">
+              {state.data.alreadyVerified ? "Your address is already confirmed." : "We sent a new link. Check your inbox."}
+            </FormMessage>
+          )}
           <SubmitButton size="sm" variant="outline" pendingText="Sending…">
             Send a new link
           </SubmitButton>

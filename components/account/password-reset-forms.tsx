@@ -15,7 +15,9 @@ export function ForgotPasswordForm() {
       <Alert variant="success" role="status">
         <MailCheckIcon aria-hidden />
         <AlertTitle>Check your inbox</AlertTitle>
-        <AlertDescription>If an account uses that address, we sent it a link to choose a new password. The link works once, for 30 minutes.</AlertDescription>
+        <AlertDescription>
+          If an account uses that address, we sent it a link to choose a new password. The link works once, for 30 minutes.
+        </AlertDescription>
       </Alert>
     );
   }

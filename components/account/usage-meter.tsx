@@ -20,9 +20,21 @@ export function UsageMeter({ label, used, limit }: UsageMeterProps) {
         </span>
       </div>
       {/* A meter (not a progress bar): it measures an amount within a range. */}
-      <div className="h-2 overflow-hidden rounded-full bg-muted" role="meter" aria-label={label} aria-valuemin={0} aria-valuemax={limit} aria-valuenow={used}>
+      <div
+        className="h-2 overflow-hidden rounded-full bg-muted"
+        role="meter"
+        aria-label={label}
+        aria-valuemin={0}
+        aria-valuemax={limit}
+        aria-valuenow={used}
+      >
         <div
-          className={cn("h-full rounded-full transition-all", level === "ok" && "bg-primary", level === "near" && "bg-warning", level === "reached" && "bg-destructive")}
+          className={cn(
+            "h-full rounded-full transition-all",
+            level === "ok" && "bg-primary",
+            level === "near" && "bg-warning",
+            level === "reached" && "bg-destructive",
+          )}
           style={{ width: `${percent}%` }}
         />
       </div>

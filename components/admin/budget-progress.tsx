@@ -3,7 +3,17 @@ import { usd } from "./format";
 const MARKS = [50, 80, 100];
 
 /** Spend against a budget, with the 50 / 80 / 100 % alert thresholds marked on the bar. */
-export function BudgetProgress({ label, spentMicros, reservedMicros, budgetMicros }: { label: string; spentMicros: number; reservedMicros: number; budgetMicros: number | null }) {
+export function BudgetProgress({
+  label,
+  spentMicros,
+  reservedMicros,
+  budgetMicros,
+}: {
+  label: string;
+  spentMicros: number;
+  reservedMicros: number;
+  budgetMicros: number | null;
+}) {
   const ratio = budgetMicros ? spentMicros / budgetMicros : null;
   const width = ratio === null ? 0 : Math.min(100, ratio * 100);
   const tone = ratio === null ? "" : ratio >= 1 ? "over" : ratio >= 0.8 ? "high" : ratio >= 0.5 ? "mid" : "";

@@ -20,7 +20,11 @@ export function SetPlanForm({ userId, email, currentPlanId, plans }: SetPlanForm
       <button type="submit" className="button secondary" disabled={pending}>
         Set plan
       </button>
-      {state && !state.ok && <span className="form-error" role="alert">{state.error.message}</span>}
+      {state && !state.ok && (
+        <span className="form-error" role="alert">
+          {state.error.message}
+        </span>
+      )}
     </form>
   );
 }

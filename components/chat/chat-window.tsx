@@ -51,7 +51,9 @@ export function ChatWindow(props: ChatWindowProps) {
   const [draft, setDraft] = useState("");
   const [streaming, setStreaming] = useState(false);
   const [refusal, setRefusal] = useState<Refusal | null>(() =>
-    props.initialRefusal ? { error: props.initialRefusal, until: props.initialRefusal.resetsAt ? Date.parse(props.initialRefusal.resetsAt) : null } : null,
+    props.initialRefusal
+      ? { error: props.initialRefusal, until: props.initialRefusal.resetsAt ? Date.parse(props.initialRefusal.resetsAt) : null }
+      : null,
   );
   const [atBottom, setAtBottom] = useState(true);
   const [navigations, setNavigations] = useState(0);
@@ -108,7 +110,9 @@ export function ChatWindow(props: ChatWindowProps) {
   }
 
   const appendToReply = (replyId: string, text: string) =>
-    setMessages((current) => current.map((message) => (message.id === replyId ? { ...message, content: message.content + text } : message)));
+    setMessages((current) =>
+      current.map((message) => (message.id === replyId ? { ...message, content: message.content + text } : message)),
+    );
 
   async function post(text: string, signal: AbortSignal, retried = false): Promise<Response> {
     const response = await fetch("/api/chat", {
@@ -134,7 +138,11 @@ export function ChatWindow(props: ChatWindowProps) {
     setDraft("");
     const replyId = crypto.randomUUID();
     const questionId = crypto.randomUUID();
-    setMessages((current) => [...current, { id: questionId, role: "user", content: text }, { id: replyId, role: "assistant", content: "" }]);
+    setMessages((current) => [
+      ...current,
+      { id: questionId, role: "user", content: text },
+      { id: replyId, role: "assistant", content: "" },
+    ]);
     setStreaming(true);
     scrollToBottom("auto");
     const controller = new AbortController();
@@ -157,7 +165,9 @@ export function ChatWindow(props: ChatWindowProps) {
       if (controller.signal.aborted) {
         setMessages((current) => current.map((message) => (message.id === replyId ? { ...message, stopped: true } : message)));
       } else {
-        const error: ErrorPayload = isPayload(caught) ? caught : { code: "service_unavailable", message: "The connection was lost. Please try again." };
+        const error: ErrorPayload = isPayload(caught)
+          ? caught
+          : { code: "service_unavailable", message: "The connection was lost. Please try again." };
         setRefusal({ error, until: refusalEndsAt(error, Date.now()) });
         if (isPayload(caught)) {
           // Refused before anything was sent to the model: nothing was saved, so give the
@@ -199,7 +209,9 @@ export function ChatWindow(props: ChatWindowProps) {
             {messages.map((message) =>
               message.role === "user" ? (
                 <div key={message.id} className="flex justify-end" data-testid="message-user">
-                  <p className="max-w-[85%] rounded-2xl rounded-br-md bg-secondary px-4 py-2.5 break-words whitespace-pre-wrap text-secondary-foreground">{message.content}</p>
+                  <p className="max-w-[85%] rounded-2xl rounded-br-md bg-secondary px-4 py-2.5 break-words whitespace-pre-wrap text-secondary-foreground">
+                    {message.content}
+                  </p>
                 </div>
               ) : (
                 <div key={message.id} className="group flex gap-3" data-testid="message-assistant">
@@ -220,13 +232,22 @@ export function ChatWindow(props: ChatWindowProps) {
                         <CopyButton text={() => message.content} label="Copy reply" />
                       </div>
                     )}
-                    {message.requestId && message.content && !(streaming && message.id === lastId) && <FeedbackButtons requestId={message.requestId} />}
+                    {message.requestId && message.content && !(streaming && message.id === lastId) && (
+                      <FeedbackButtons requestId={message.requestId} />
+                    )}
                   </div>
                 </div>
               ),
             )}
           </div>
-          {refusal && <RefusalAlert key={`${refusal.error.code}${refusal.until}`} error={refusal.error} until={refusal.until} canUpgrade={props.canUpgrade} />}
+          {refusal && (
+            <RefusalAlert
+              key={`${refusal.error.code}${refusal.until}`}
+              error={refusal.error}
+              until={refusal.until}
+              canUpgrade={props.canUpgrade}
+            />
+          )}
         </div>
       </div>
 
@@ -313,7 +334,14 @@ function EmptyState({ onPick, disabled }: { onPick: (prompt: string) => void; di
       </div>
       <div className="grid w-full gap-2 sm:grid-cols-2">
         {SUGGESTIONS.map((prompt) => (
-          <Button key={prompt} type="button" variant="outline" disabled={disabled} className="h-auto justify-start px-4 py-3 text-left whitespace-normal" onClick={() => onPick(prompt)}>
+          <Button
+            key={prompt}
+            type="button"
+            variant="outline"
+            disabled={disabled}
+            className="h-auto justify-start px-4 py-3 text-left whitespace-normal"
+            onClick={() => onPick(prompt)}
+          >
             {prompt}
           </Button>
         ))}
@@ -327,7 +355,12 @@ function TypingIndicator() {
     <div className="flex h-7 items-center gap-1" data-testid="typing">
       <span className="sr-only">The assistant is writing</span>
       {[0, 150, 300].map((delay) => (
-        <span key={delay} className="size-1.5 animate-bounce rounded-full bg-muted-foreground" style={{ animationDelay: `${delay}ms` }} aria-hidden />
+        <span
+          key={delay}
+          className="size-1.5 animate-bounce rounded-full bg-muted-foreground"
+          style={{ animationDelay: `${delay}ms` }}
+          aria-hidden
+        />
       ))}
     </div>
   );

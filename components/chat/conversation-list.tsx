@@ -58,7 +58,12 @@ export function ConversationList({ onNavigate }: { onNavigate?: () => void }) {
     <nav className="flex min-h-0 flex-1 flex-col" aria-label="Conversations">
       <div className="p-3">
         {/* No prefetch: each chat page is a per-request server render. */}
-        <Link href="/chat" prefetch={false} onClick={onNavigate} className={cn(buttonVariants({ variant: "outline" }), "w-full justify-start")}>
+        <Link
+          href="/chat"
+          prefetch={false}
+          onClick={onNavigate}
+          className={cn(buttonVariants({ variant: "outline" }), "w-full justify-start")}
+        >
           <SquarePenIcon aria-hidden /> New chat
         </Link>
       </div>
@@ -85,7 +90,11 @@ export function ConversationList({ onNavigate }: { onNavigate?: () => void }) {
         )}
       </div>
       <RenameDialog pending={pending?.mode === "rename" ? pending.conversation : null} onDone={() => setPending(null)} />
-      <DeleteDialog pending={pending?.mode === "delete" ? pending.conversation : null} activeId={activeId} onDone={() => setPending(null)} />
+      <DeleteDialog
+        pending={pending?.mode === "delete" ? pending.conversation : null}
+        activeId={activeId}
+        onDone={() => setPending(null)}
+      />
     </nav>
   );
 }
@@ -96,12 +105,18 @@ const menuButtonId = (conversationId: string) => `conversation-menu-${conversati
 function returnFocus(conversationId: string) {
   return (event: Event) => {
     event.preventDefault();
-    const button = document.getElementById(menuButtonId(conversationId)) ?? document.querySelector<HTMLElement>('nav[aria-label="Conversations"] a');
+    const button =
+      document.getElementById(menuButtonId(conversationId)) ?? document.querySelector<HTMLElement>('nav[aria-label="Conversations"] a');
     button?.focus();
   };
 }
 
-function ConversationItem(props: { conversation: Conversation; active: boolean; onNavigate?: () => void; onAction: (mode: "rename" | "delete") => void }) {
+function ConversationItem(props: {
+  conversation: Conversation;
+  active: boolean;
+  onNavigate?: () => void;
+  onAction: (mode: "rename" | "delete") => void;
+}) {
   const { conversation, active } = props;
   return (
     <li className={cn("group relative flex min-w-0 items-center rounded-md hover:bg-accent", active && "bg-accent")}>
@@ -111,7 +126,10 @@ function ConversationItem(props: { conversation: Conversation; active: boolean; 
         onClick={props.onNavigate}
         aria-current={active ? "page" : undefined}
         title={conversation.title}
-        className={cn("min-w-0 flex-1 truncate rounded-md py-2 pr-9 pl-2 text-sm", active ? "font-medium text-accent-foreground" : "text-foreground")}
+        className={cn(
+          "min-w-0 flex-1 truncate rounded-md py-2 pr-9 pl-2 text-sm",
+          active ? "font-medium text-accent-foreground" : "text-foreground",
+        )}
       >
         {conversation.title}
       </Link>

@@ -20,7 +20,15 @@ const ConversationsContext = createContext<ConversationsState | null>(null);
  * re-render there would remount the chat window and lose a message sent meanwhile. Renames
  * and deletes (server actions) re-render the page, and the list follows the server again.
  */
-export function ConversationsProvider({ initial, activeId, children }: { initial: Conversation[]; activeId?: string; children: React.ReactNode }) {
+export function ConversationsProvider({
+  initial,
+  activeId,
+  children,
+}: {
+  initial: Conversation[];
+  activeId?: string;
+  children: React.ReactNode;
+}) {
   const [server, setServer] = useState({ initial, activeId });
   const [conversations, setConversations] = useState(initial);
   const [active, setActive] = useState(activeId);
@@ -49,5 +57,9 @@ export function useConversations(): ConversationsState {
 /** The open conversation's title in the chat's top bar. */
 export function ChatTitle() {
   const { conversations, activeId } = useConversations();
-  return <h1 className="min-w-0 flex-1 truncate text-sm font-medium">{conversations.find((conversation) => conversation.id === activeId)?.title ?? "New chat"}</h1>;
+  return (
+    <h1 className="min-w-0 flex-1 truncate text-sm font-medium">
+      {conversations.find((conversation) => conversation.id === activeId)?.title ?? "New chat"}
+    </h1>
+  );
 }

@@ -11,10 +11,26 @@ export function FeedbackButtons({ requestId }: { requestId: string }) {
   return (
     <form action={formAction} className="feedback" data-testid="feedback" aria-label="Rate this answer">
       <input type="hidden" name="requestId" value={requestId} />
-      <button type="submit" name="rating" value="up" className="button link" aria-pressed={sent === "up"} disabled={pending} onClick={() => setRating("up")} title="Good answer">
+      <button
+        type="submit"
+        name="rating"
+        value="up"
+        className="button link"
+        aria-pressed={sent === "up"}
+        disabled={pending}
+        onClick={() => setRating("up")}
+        title="Good answer"
+      >
         👍<span className="visually-hidden"> Good answer</span>
       </button>
-      <button type="button" className="button link" aria-pressed={sent === "down" || rating === "down"} disabled={pending} onClick={() => setRating("down")} title="Bad answer">
+      <button
+        type="button"
+        className="button link"
+        aria-pressed={sent === "down" || rating === "down"}
+        disabled={pending}
+        onClick={() => setRating("down")}
+        title="Bad answer"
+      >
         👎<span className="visually-hidden"> Bad answer</span>
       </button>
       {rating === "down" && sent !== "down" && (
@@ -25,8 +41,16 @@ export function FeedbackButtons({ requestId }: { requestId: string }) {
           </button>
         </>
       )}
-      {sent && <span className="hint" role="status">Thanks for the feedback.</span>}
-      {state && !state.ok && <span className="form-error" role="alert">{state.error.message}</span>}
+      {sent && (
+        <span className="hint" role="status">
+          Thanks for the feedback.
+        </span>
+      )}
+      {state && !state.ok && (
+        <span className="form-error" role="alert">
+          {state.error.message}
+        </span>
+      )}
     </form>
   );
 }

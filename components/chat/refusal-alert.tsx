@@ -41,7 +41,11 @@ export function RefusalAlert({ error, until, canUpgrade }: RefusalAlertProps) {
       return (
         <Frame icon={<GaugeIcon aria-hidden />} tone="warning" title="You've reached today's limit">
           <p>{firstSentence(error.message)}</p>
-          {resetClock && <p>It resets at {resetClock} your time{countdown && <> (in {countdown})</>}.</p>}
+          {resetClock && (
+            <p>
+              It resets at {resetClock} your time{countdown && <> (in {countdown})</>}.
+            </p>
+          )}
           {upgrade}
         </Frame>
       );
@@ -61,7 +65,16 @@ export function RefusalAlert({ error, until, canUpgrade }: RefusalAlertProps) {
     case "budget_exhausted":
       return (
         <Frame icon={<PauseCircleIcon aria-hidden />} tone="warning" title="Paused for today">
-          <p>The service has reached today&apos;s spending limit. {resetClock ? <>It resumes at {resetClock} your time{countdown && <> (in {countdown})</>}.</> : "It resumes tomorrow."}</p>
+          <p>
+            The service has reached today&apos;s spending limit.{" "}
+            {resetClock ? (
+              <>
+                It resumes at {resetClock} your time{countdown && <> (in {countdown})</>}.
+              </>
+            ) : (
+              "It resumes tomorrow."
+            )}
+          </p>
         </Frame>
       );
     case "email_unverified":
@@ -81,7 +94,17 @@ export function RefusalAlert({ error, until, canUpgrade }: RefusalAlertProps) {
   }
 }
 
-function Frame({ icon, tone, title, children }: { icon: React.ReactNode; tone: "warning" | "destructive"; title: string; children: React.ReactNode }) {
+function Frame({
+  icon,
+  tone,
+  title,
+  children,
+}: {
+  icon: React.ReactNode;
+  tone: "warning" | "destructive";
+  title: string;
+  children: React.ReactNode;
+}) {
   return (
     <Alert variant={tone} data-testid="chat-error">
       {icon}

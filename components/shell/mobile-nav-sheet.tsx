@@ -20,7 +20,9 @@ type MobileNavSheetProps = {
 export function MobileNavSheet({ items, signedIn, open, onOpenChange, returnFocusTo }: MobileNavSheetProps) {
   const [signingOut, startSignOut] = useTransition();
   const close = () => onOpenChange(false);
-  const links = signedIn ? [...items, { href: "/account", label: "Account" }] : [...items, { href: "/login", label: "Log in" }, { href: "/signup", label: "Sign up" }];
+  const links = signedIn
+    ? [...items, { href: "/account", label: "Account" }]
+    : [...items, { href: "/login", label: "Log in" }, { href: "/signup", label: "Sign up" }];
   return (
     <Sheet open={open} onOpenChange={onOpenChange}>
       <SheetContent
@@ -38,7 +40,13 @@ export function MobileNavSheet({ items, signedIn, open, onOpenChange, returnFocu
         </SheetHeader>
         <nav aria-label="Mobile" className="grid gap-1 px-2">
           {links.map((item) => (
-            <Link key={item.href} href={item.href} prefetch={false} onClick={close} className="rounded-md px-3 py-2.5 text-base font-medium hover:bg-accent hover:text-accent-foreground">
+            <Link
+              key={item.href}
+              href={item.href}
+              prefetch={false}
+              onClick={close}
+              className="rounded-md px-3 py-2.5 text-base font-medium hover:bg-accent hover:text-accent-foreground"
+            >
               {item.label}
             </Link>
           ))}

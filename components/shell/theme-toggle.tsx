@@ -9,7 +9,12 @@ export function ThemeToggle({ className }: { className?: string }) {
   const { resolvedTheme, setTheme } = useTheme();
   const next = resolvedTheme === "dark" ? "light" : "dark";
   return (
-    <button type="button" className={buttonVariants({ variant: "ghost", size: "icon", className })} aria-label="Toggle dark mode" onClick={() => setTheme(next)}>
+    <button
+      type="button"
+      className={buttonVariants({ variant: "ghost", size: "icon", className })}
+      aria-label="Toggle dark mode"
+      onClick={() => setTheme(next)}
+    >
       {/* Both icons rendered, CSS picks one: the server does not know the theme, so no hydration mismatch. */}
       <SunIcon className="hidden dark:block" aria-hidden />
       <MoonIcon className="dark:hidden" aria-hidden />

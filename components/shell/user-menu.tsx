@@ -31,7 +31,11 @@ export function UserMenu({ email, name, planName, isAdmin }: UserMenuProps) {
   const [signingOut, startSignOut] = useTransition();
   return (
     <DropdownMenu>
-      <DropdownMenuTrigger className="rounded-full focus-visible:ring-[3px] focus-visible:ring-ring/50" aria-label="Account menu" data-testid="user-menu">
+      <DropdownMenuTrigger
+        className="rounded-full focus-visible:ring-[3px] focus-visible:ring-ring/50"
+        aria-label="Account menu"
+        data-testid="user-menu"
+      >
         <Avatar>
           <AvatarFallback className="bg-primary text-primary-foreground">{initialsOf(name, email)}</AvatarFallback>
         </Avatar>

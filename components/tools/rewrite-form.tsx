@@ -87,7 +87,9 @@ export function RewriteForm({ initialToken, tones, maxChars, canUpgrade }: Rewri
           </CardFooter>
         </form>
       </Card>
-      {state && !state.ok && answer && <RefusalAlert key={token} error={state.error} until={refusalEndsAt(state.error, answer.receivedAt)} canUpgrade={canUpgrade} />}
+      {state && !state.ok && answer && (
+        <RefusalAlert key={token} error={state.error} until={refusalEndsAt(state.error, answer.receivedAt)} canUpgrade={canUpgrade} />
+      )}
       {state?.ok && (
         <Card aria-label="Rewritten text" data-testid="rewrite" role="region">
           <CardHeader>

@@ -86,7 +86,9 @@ export function SummarizeForm({ initialToken, models, maxChars, canUpgrade }: Su
           </CardFooter>
         </form>
       </Card>
-      {state && !state.ok && <RefusalAlert key={token} error={state.error} until={refusalEndsAt(state.error, answer!.receivedAt)} canUpgrade={canUpgrade} />}
+      {state && !state.ok && (
+        <RefusalAlert key={token} error={state.error} until={refusalEndsAt(state.error, answer!.receivedAt)} canUpgrade={canUpgrade} />
+      )}
       {state?.ok && (
         <Card aria-label="Summary" data-testid="summary" role="region">
           <CardHeader>

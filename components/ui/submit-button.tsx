@@ -14,7 +14,14 @@ type SubmitButtonProps = Omit<React.ComponentProps<"button">, "type"> & ButtonVa
 export function SubmitButton({ children, pendingText, disabled, variant, size, className, ...props }: SubmitButtonProps) {
   const { pending } = useFormStatus();
   return (
-    <button type="submit" data-slot="button" className={buttonVariants({ variant, size, className })} disabled={pending || disabled} aria-busy={pending} {...props}>
+    <button
+      type="submit"
+      data-slot="button"
+      className={buttonVariants({ variant, size, className })}
+      disabled={pending || disabled}
+      aria-busy={pending}
+      {...props}
+    >
       {pending && <Loader2Icon className="animate-spin" aria-hidden />}
       {pending ? pendingText : children}
     </button>

@@ -90,13 +90,22 @@ export async function markPaymentFailed(tx: Transaction, userId: string, failedA
 export async function setPlanByHand(userId: string, plan: PlanId): Promise<void> {
   const db = await getDb();
   const values = { plan, status: null, cancelAt: null, cancelAtPeriodEnd: false, paymentFailedAt: null, updatedAt: new Date() };
-  await db.insert(subscriptions).values({ userId, ...values }).onConflictDoUpdate({ target: subscriptions.userId, set: values });
+  await db
+    .insert(subscriptions)
+    .values({ userId, ...values })
+    .onConflictDoUpdate({ target: subscriptions.userId, set: values });
 }
 
 export async function listUsersWithSubscriptions(limit = 200) {
   const db = await getDb();
   return db
-    .select({ id: users.id, email: users.email, emailVerified: users.emailVerified, createdAt: users.createdAt, subscription: subscriptions })
+    .select({
+      id: users.id,
+      email: users.email,
+      emailVerified: users.emailVerified,
+      createdAt: users.createdAt,
+      subscription: subscriptions,
+    })
     .from(users)
     .leftJoin(subscriptions, eq(subscriptions.userId, users.id))
     .orderBy(desc(users.createdAt))

@@ -65,13 +65,27 @@ export function outcomeGroup(outcome: string, cacheHit: boolean): OutcomeGroup {
 }
 
 /** Outcomes the abuse view counts as refusals a script would cause. */
-export const ABUSE_OUTCOMES = ["rate_limited", "replayed_request", "invalid_request_token", "invalid_input", "message_too_long", "model_not_allowed", "moderated"];
+export const ABUSE_OUTCOMES = [
+  "rate_limited",
+  "replayed_request",
+  "invalid_request_token",
+  "invalid_input",
+  "message_too_long",
+  "model_not_allowed",
+  "moderated",
+];
 
 const daysAgo = (days: number, from = new Date()) => utcDay(new Date(from.getTime() - days * 86_400_000));
 export const monthStart = (day: string) => `${day.slice(0, 7)}-01`;
 const num = (value: unknown) => Number(value ?? 0);
 
-export type SpendTotals = { day: string; todayMicros: number; todayReservedMicros: number; monthMicros: number; monthReservedMicros: number };
+export type SpendTotals = {
+  day: string;
+  todayMicros: number;
+  todayReservedMicros: number;
+  monthMicros: number;
+  monthReservedMicros: number;
+};
 
 /** Today's and this month's global spend (settled, and reserved by requests in flight). */
 export async function spendTotals(day = utcDay()): Promise<SpendTotals> {
@@ -106,7 +120,12 @@ export async function dailySeries(days = 30, today = utcDay()): Promise<DailyPoi
       where day > ${today}::date - ${days}::int and ${AI_ACTIONS_ONLY}
       group by day, model order by day, model`),
   );
-  return rows.map((row) => ({ day: String(row.day), model: String(row.model) || "none", requests: num(row.requests), costMicros: num(row.cost) }));
+  return rows.map((row) => ({
+    day: String(row.day),
+    model: String(row.model) || "none",
+    requests: num(row.requests),
+    costMicros: num(row.cost),
+  }));
 }
 
 export type OutcomeSummary = {
@@ -159,7 +178,13 @@ export async function outcomeSummary(days = 30, today = utcDay()): Promise<Outco
   };
 }
 
-export type LatencySummary = { requests: number; guardP50: number | null; guardP95: number | null; firstTokenP50: number | null; firstTokenP95: number | null };
+export type LatencySummary = {
+  requests: number;
+  guardP50: number | null;
+  guardP95: number | null;
+  firstTokenP50: number | null;
+  firstTokenP95: number | null;
+};
 
 /** p50 / p95 of the guard's own time and of the model's first token, over the last 24 hours' newest 5,000 model calls. */
 export async function latencySummary(now = new Date()): Promise<LatencySummary> {
@@ -203,7 +228,12 @@ export async function topUsersByCost(days = 30, limit = 10, today = utcDay()): P
       ) t left join users u on u.id = t.user_id
       order by t.cost desc`),
   );
-  return rows.map((row) => ({ userId: String(row.user_id), email: (row.email as string | null) ?? null, requests: num(row.requests), costMicros: num(row.cost) }));
+  return rows.map((row) => ({
+    userId: String(row.user_id),
+    email: (row.email as string | null) ?? null,
+    requests: num(row.requests),
+    costMicros: num(row.cost),
+  }));
 }
 
 export type FeedbackRate = { action: string; model: string; served: number; up: number; down: number };
@@ -228,7 +258,13 @@ export async function feedbackRates(days = 30, today = utcDay()): Promise<Feedba
       from served s left join votes v on v.action = s.action and v.model = s.model
       order by s.served desc`),
   );
-  return rows.map((row) => ({ action: String(row.action), model: String(row.model), served: num(row.served), up: num(row.up), down: num(row.down) }));
+  return rows.map((row) => ({
+    action: String(row.action),
+    model: String(row.model),
+    served: num(row.served),
+    up: num(row.up),
+    down: num(row.down),
+  }));
 }
 
 // ---- The audit log browser -------------------------------------------------------------------
@@ -264,7 +300,9 @@ async function auditWhere(filters: AuditFilters): Promise<SQL | undefined | null
   // Newest first is (created_at, id) descending; the cursor row's own values are read in SQL,
   // so no timestamp precision is lost on the way through the URL.
   if (filters.before !== undefined) {
-    conditions.push(sql`(${auditLog.createdAt}, ${auditLog.id}) < (select c.created_at, c.id from audit_log c where c.id = ${filters.before})`);
+    conditions.push(
+      sql`(${auditLog.createdAt}, ${auditLog.id}) < (select c.created_at, c.id from audit_log c where c.id = ${filters.before})`,
+    );
   }
   return conditions.length ? and(...conditions) : undefined;
 }
@@ -288,7 +326,13 @@ const listColumns = {
 
 async function selectAuditRows(where: SQL | undefined, limit: number) {
   const db = await getDb();
-  return db.select(listColumns).from(auditLog).leftJoin(users, eq(users.id, auditLog.userId)).where(where).orderBy(desc(auditLog.createdAt), desc(auditLog.id)).limit(limit);
+  return db
+    .select(listColumns)
+    .from(auditLog)
+    .leftJoin(users, eq(users.id, auditLog.userId))
+    .where(where)
+    .orderBy(desc(auditLog.createdAt), desc(auditLog.id))
+    .limit(limit);
 }
 
 export type AuditListRow = Awaited<ReturnType<typeof selectAuditRows>>[number];
@@ -316,7 +360,13 @@ export async function* allAuditRows(filters: AuditFilters, pageSize = 1000): Asy
 export async function getAuditRow(id: number) {
   const db = await getDb();
   const [row] = await db
-    .select({ ...listColumns, promptHash: auditLog.promptHash, promptText: auditLog.promptText, responseText: auditLog.responseText, details: auditLog.details })
+    .select({
+      ...listColumns,
+      promptHash: auditLog.promptHash,
+      promptText: auditLog.promptText,
+      responseText: auditLog.responseText,
+      details: auditLog.details,
+    })
     .from(auditLog)
     .leftJoin(users, eq(users.id, auditLog.userId))
     .where(eq(auditLog.id, id))
@@ -331,7 +381,11 @@ export async function auditFilterChoices(today = utcDay()): Promise<{ actions: s
     await db.execute(sql`select distinct action, model, outcome from audit_daily where day > ${today}::date - 30`),
   );
   const sorted = (values: string[]) => [...new Set(values.filter(Boolean))].sort();
-  return { actions: sorted(rows.map((r) => r.action)), models: sorted(rows.map((r) => r.model)), outcomes: sorted(rows.map((r) => r.outcome)) };
+  return {
+    actions: sorted(rows.map((r) => r.action)),
+    models: sorted(rows.map((r) => r.model)),
+    outcomes: sorted(rows.map((r) => r.outcome)),
+  };
 }
 
 // ---- Users ------------------------------------------------------------------------------------
@@ -350,13 +404,27 @@ export type ConsoleUser = {
 };
 
 /** Users newest first, optionally those whose email contains `search`, with their usage. */
-export async function listConsoleUsers(options: { search?: string; page?: number; pageSize?: number; today?: string } = {}): Promise<{ users: ConsoleUser[]; hasMore: boolean }> {
+export async function listConsoleUsers(
+  options: { search?: string; page?: number; pageSize?: number; today?: string } = {},
+): Promise<{ users: ConsoleUser[]; hasMore: boolean }> {
   const { search, page = 0, pageSize = 50, today = utcDay() } = options;
   const db = await getDb();
-  const pattern = search ? `%${search.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+  const pattern = search
+    ? `%${search
+        .trim()
+        .toLowerCase()
+        .replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+    : null;
   // The page of users first; their usage only for that page (not for the rows skipped).
   const pageOfUsers = db
-    .select({ id: users.id, email: users.email, role: users.role, createdAt: users.createdAt, emailVerified: users.emailVerified, blockedAt: users.blockedAt })
+    .select({
+      id: users.id,
+      email: users.email,
+      role: users.role,
+      createdAt: users.createdAt,
+      emailVerified: users.emailVerified,
+      blockedAt: users.blockedAt,
+    })
     .from(users)
     .where(pattern ? ilike(users.email, pattern) : undefined)
     .orderBy(desc(users.createdAt), desc(users.id))
@@ -432,7 +500,10 @@ function byOutcome(value: unknown): Record<string, number> {
 }
 
 /** Email sign-ups per hashed IP since `windowDays` ago: many accounts from one address is a script. */
-export async function accountsPerIp(windowDays = 30, limit = 20): Promise<Array<{ ipHash: string; accounts: number; blocked: number; lastAt: Date }>> {
+export async function accountsPerIp(
+  windowDays = 30,
+  limit = 20,
+): Promise<Array<{ ipHash: string; accounts: number; blocked: number; lastAt: Date }>> {
   const db = await getDb();
   const since = new Date(Date.now() - windowDays * 86_400_000);
   const rows = rowsOf<Record<string, unknown>>(
@@ -441,7 +512,12 @@ export async function accountsPerIp(windowDays = 30, limit = 20): Promise<Array<
       where signup_ip_hash is not null and created_at >= ${since.toISOString()}::timestamptz
       group by signup_ip_hash order by count(*) desc limit ${limit}`),
   );
-  return rows.map((row) => ({ ipHash: String(row.signup_ip_hash), accounts: num(row.accounts), blocked: num(row.blocked), lastAt: new Date(String(row.last_at)) }));
+  return rows.map((row) => ({
+    ipHash: String(row.signup_ip_hash),
+    accounts: num(row.accounts),
+    blocked: num(row.blocked),
+    lastAt: new Date(String(row.last_at)),
+  }));
 }
 
 // ---- Feedback -----------------------------------------------------------------------------------

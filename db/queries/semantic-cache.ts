@@ -102,14 +102,21 @@ export async function evictCacheEntriesFor(requestId: string, userId: string): P
     const entryId = Number(voted.details?.semanticEntryId);
     if (Number.isInteger(entryId)) {
       // The entry served; the request that stored it also stored the answer in the exact cache.
-      const served = rowsOf<{ request_id: string }>(await db.execute(sql`delete from semantic_cache where id = ${entryId} and ${owner} returning request_id`));
+      const served = rowsOf<{ request_id: string }>(
+        await db.execute(sql`delete from semantic_cache where id = ${entryId} and ${owner} returning request_id`),
+      );
       removed += served.length;
       for (const { request_id: origin } of served) {
-        const [row] = rowsOf<{ key: string | null }>(await db.execute(sql`select details->>'cacheKey' as key from audit_log where request_id = ${origin}::uuid`));
+        const [row] = rowsOf<{ key: string | null }>(
+          await db.execute(sql`select details->>'cacheKey' as key from audit_log where request_id = ${origin}::uuid`),
+        );
         if (row?.key) exactKeys.push(row.key);
       }
     }
-    const list = sql.join(origins.map((id) => sql`${id}::uuid`), sql`, `);
+    const list = sql.join(
+      origins.map((id) => sql`${id}::uuid`),
+      sql`, `,
+    );
     removed += rowsOf(await db.execute(sql`delete from semantic_cache where request_id in (${list}) and ${owner} returning id`)).length;
   }
   return { removed, exactKeys };

@@ -17,7 +17,13 @@ export function emailLinkKey(authSecret: string): Buffer {
 const mac = (key: Buffer, purpose: EmailLinkPurpose, userId: string, email: string, nonce: string, expiresAt: number) =>
   createHmac("sha256", key).update(`${purpose}\n${userId}\n${email.toLowerCase()}\n${nonce}\n${expiresAt}`).digest("base64url");
 
-export function signEmailLink(key: Buffer, purpose: EmailLinkPurpose, userId: string, email: string, nowSeconds = Math.floor(Date.now() / 1000)): string {
+export function signEmailLink(
+  key: Buffer,
+  purpose: EmailLinkPurpose,
+  userId: string,
+  email: string,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): string {
   const nonce = randomBytes(16).toString("base64url");
   const expiresAt = nowSeconds + EMAIL_LINK_PURPOSES[purpose];
   return `${userId}.${nonce}.${expiresAt}.${mac(key, purpose, userId, email, nonce, expiresAt)}`;
@@ -33,7 +39,13 @@ export function parseEmailLink(token: unknown): ParsedEmailLink | null {
 }
 
 /** True when the link was signed for this purpose, user and address, and has not expired. */
-export function emailLinkIsValid(key: Buffer, purpose: EmailLinkPurpose, link: ParsedEmailLink, email: string, nowSeconds = Math.floor(Date.now() / 1000)): boolean {
+export function emailLinkIsValid(
+  key: Buffer,
+  purpose: EmailLinkPurpose,
+  link: ParsedEmailLink,
+  email: string,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): boolean {
   const expected = Buffer.from(mac(key, purpose, link.userId, email, link.nonce, link.expiresAt));
   const given = Buffer.from(link.signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return false;

@@ -16,8 +16,7 @@ export function createEmailLinkToken(purpose: EmailLinkPurpose, user: { id: stri
   return signEmailLink(linkKey(), purpose, user.id, user.email);
 }
 
-const invalidLink = () =>
-  new AppError("invalid_link", { message: "This link is invalid, expired or already used. Ask for a new one." });
+const invalidLink = () => new AppError("invalid_link", { message: "This link is invalid, expired or already used. Ask for a new one." });
 
 /** The user a link names, when it is genuine and unexpired; it is not used up (a page can show a form). */
 export async function readEmailLink(purpose: EmailLinkPurpose, token: unknown): Promise<UserRecord> {

@@ -43,7 +43,12 @@ export const demoProvider: ModelProvider = {
 
   async completeText(request: ChatRequest & { demoAnswer: () => string }): Promise<Completion> {
     const text = request.demoAnswer();
-    return { text, refusal: null, finishReason: "stop", usage: { inputTokens: countPromptTokens(request.messages), outputTokens: countTextTokens(text) } };
+    return {
+      text,
+      refusal: null,
+      finishReason: "stop",
+      usage: { inputTokens: countPromptTokens(request.messages), outputTokens: countTextTokens(text) },
+    };
   },
 
   async embed(text: string): Promise<Embedding> {

@@ -115,7 +115,9 @@ export function createOpenAIProvider(options: { apiKey: string; baseURL?: string
       const completion = await client.chat.completions.create(
         {
           ...requestParams(request),
-          ...(format && { response_format: { type: "json_schema", json_schema: { name: format.name, schema: format.schema, strict: true } } }),
+          ...(format && {
+            response_format: { type: "json_schema", json_schema: { name: format.name, schema: format.schema, strict: true } },
+          }),
         },
         { signal: request.signal },
       );
@@ -148,7 +150,8 @@ export function createOpenAIProvider(options: { apiKey: string; baseURL?: string
         { signal },
       );
       const vector = result.data[0]?.embedding;
-      if (!vector || vector.length !== EMBEDDING_DIMENSIONS) throw new Error(`The embedding has ${vector?.length ?? 0} dimensions, not ${EMBEDDING_DIMENSIONS}`);
+      if (!vector || vector.length !== EMBEDDING_DIMENSIONS)
+        throw new Error(`The embedding has ${vector?.length ?? 0} dimensions, not ${EMBEDDING_DIMENSIONS}`);
       return { vector, tokens: result.usage.prompt_tokens };
     } catch (error) {
       throw toUpstreamError(error, signal);

@@ -45,8 +45,12 @@ function derivedKey(secret: string, cookieName: string, enc: Encryption): Promis
   const id = JSON.stringify([secret, cookieName, enc]);
   let entry = derivedKeys.get(id);
   if (!entry) {
-    const key = new Uint8Array(hkdfSync("sha256", secret, cookieName, `Auth.js Generated Encryption Key (${cookieName})`, ENCRYPTIONS[enc]));
-    entry = calculateJwkThumbprint({ kty: "oct", k: base64url.encode(key) }, `sha${key.byteLength << 3}` as "sha256" | "sha512").then((kid) => ({ key, kid }));
+    const key = new Uint8Array(
+      hkdfSync("sha256", secret, cookieName, `Auth.js Generated Encryption Key (${cookieName})`, ENCRYPTIONS[enc]),
+    );
+    entry = calculateJwkThumbprint({ kty: "oct", k: base64url.encode(key) }, `sha${key.byteLength << 3}` as "sha256" | "sha512").then(
+      (kid) => ({ key, kid }),
+    );
     derivedKeys.set(id, entry);
   }
   return entry;

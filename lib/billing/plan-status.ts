@@ -1,7 +1,6 @@
 import { effectivePlan, paidPlanEndsAt, type Subscription } from "@/db/queries/account";
 
-const formatDate = (date: Date) =>
-  date.toLocaleDateString("en-US", { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" });
+const formatDate = (date: Date) => date.toLocaleDateString("en-US", { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" });
 
 /** One line for the account page: what the plan's state is and what happens next. */
 export function describePlanStatus(subscription: Subscription | null, now: Date = new Date()): string {

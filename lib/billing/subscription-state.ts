@@ -17,11 +17,7 @@ export function subscriptionState(subscription: Stripe.Subscription): Subscripti
   if (price && !plan) console.warn("Stripe price without a lookup key from lib/plans.ts; treating as Free", price.id);
   const currentPeriodEnd = items.length > 0 ? fromUnix(Math.max(...items.map((item) => item.current_period_end))) : null;
   // The customer portal schedules cancellations with cancel_at; the API may use either field.
-  const cancelAt = subscription.cancel_at
-    ? fromUnix(subscription.cancel_at)
-    : subscription.cancel_at_period_end
-      ? currentPeriodEnd
-      : null;
+  const cancelAt = subscription.cancel_at ? fromUnix(subscription.cancel_at) : subscription.cancel_at_period_end ? currentPeriodEnd : null;
   return {
     stripeSubscriptionId: subscription.id,
     status: subscription.status,

@@ -40,7 +40,13 @@ export const chat = defineAIFeature({
     type: "stream",
     start: ({ input }) => ({ conversationId: input.conversationId, title: titleOf(input.message) }),
     save: ({ user, input }, reply) =>
-      saveExchange({ userId: user.id, conversationId: input.conversationId, title: titleOf(input.message), userText: input.message, assistantText: reply }),
+      saveExchange({
+        userId: user.id,
+        conversationId: input.conversationId,
+        title: titleOf(input.message),
+        userText: input.message,
+        assistantText: reply,
+      }),
   },
   demoAnswer: (input) => demoReplyFor(input.message),
 });

@@ -5,7 +5,14 @@ const escapeHtml = (value: string) =>
   value.replace(/[&<>"']/g, (char) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[char]!);
 
 /** A message with one call to action: a paragraph, a link button, and the link spelled out. */
-export function linkMessage(options: { to: string; subject: string; intro: string; action: string; url: string; outro: string }): EmailMessage {
+export function linkMessage(options: {
+  to: string;
+  subject: string;
+  intro: string;
+  action: string;
+  url: string;
+  outro: string;
+}): EmailMessage {
   const { to, subject, intro, action, url, outro } = options;
   const text = `${intro}\n\n${action}: ${url}\n\n${outro}\n`;
   const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5;color:#111">

@@ -10,7 +10,8 @@ import type { FeatureRequest } from "./feature-adapter";
 // every call leaves one audit row.
 
 /** `requestId` names the answer's audit row (for the user's thumbs up / down). */
-export type GuardedResult<T> = { ok: true; data: T; nextToken: string; requestId: string } | { ok: false; error: ErrorPayload; nextToken?: string };
+export type GuardedResult<T> =
+  { ok: true; data: T; nextToken: string; requestId: string } | { ok: false; error: ErrorPayload; nextToken?: string };
 
 /** The submitted fields, without the ones React adds to a form for progressive enhancement. */
 function formFields(formData: FormData): Record<string, FormDataEntryValue> {

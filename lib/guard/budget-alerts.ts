@@ -18,12 +18,18 @@ const DELIVERY_ATTEMPTS = 3;
  * or concurrent request tries, so only the one insert that wins delivers the alert. Runs after
  * the response. `spentTodayMicros` is the day's spend the settle just returned.
  */
-export async function recordBudgetAlerts(day: string, spentTodayMicros: number): Promise<Array<Pick<BudgetAlert, "period" | "thresholdPercent">>> {
+export async function recordBudgetAlerts(
+  day: string,
+  spentTodayMicros: number,
+): Promise<Array<Pick<BudgetAlert, "period" | "thresholdPercent">>> {
   const budgets = await currentBudgets(day);
   if (budgets.daily.micros === null && budgets.monthly.micros === null) return [];
   const monthMicros = budgets.monthly.micros === null ? 0 : (await spendTotals(day)).monthMicros;
   const candidates: Array<typeof budgetAlerts.$inferInsert> = [];
-  for (const [period, spent] of [["daily", spentTodayMicros], ["monthly", monthMicros]] as Array<[BudgetPeriod, number]>) {
+  for (const [period, spent] of [
+    ["daily", spentTodayMicros],
+    ["monthly", monthMicros],
+  ] as Array<[BudgetPeriod, number]>) {
     const budget = budgets[period];
     if (budget.micros === null) continue;
     for (const thresholdPercent of BUDGET_ALERT_THRESHOLDS) {
@@ -58,18 +64,32 @@ export async function deliverBudgetAlert(alert: BudgetAlert, attempts = DELIVERY
   const url = env.BUDGET_ALERT_WEBHOOK_URL;
   if (!url) return false;
   const db = await getDb();
-  const key = and(eq(budgetAlerts.period, alert.period), eq(budgetAlerts.day, alert.day), eq(budgetAlerts.thresholdPercent, alert.thresholdPercent));
+  const key = and(
+    eq(budgetAlerts.period, alert.period),
+    eq(budgetAlerts.day, alert.day),
+    eq(budgetAlerts.thresholdPercent, alert.thresholdPercent),
+  );
   let lastError = "";
   for (let attempt = 1; attempt <= attempts; attempt++) {
     try {
       const response = await fetch(url, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ text, period: alert.period, day: alert.day, thresholdPercent: alert.thresholdPercent, spentMicros: alert.spentMicros, budgetMicros: alert.budgetMicros }),
+        body: JSON.stringify({
+          text,
+          period: alert.period,
+          day: alert.day,
+          thresholdPercent: alert.thresholdPercent,
+          spentMicros: alert.spentMicros,
+          budgetMicros: alert.budgetMicros,
+        }),
         signal: AbortSignal.timeout(5_000),
       });
       if (response.ok) {
-        await db.update(budgetAlerts).set({ deliveredAt: new Date(), deliveryAttempts: sql`${budgetAlerts.deliveryAttempts} + ${attempt}`, lastError: null }).where(key);
+        await db
+          .update(budgetAlerts)
+          .set({ deliveredAt: new Date(), deliveryAttempts: sql`${budgetAlerts.deliveryAttempts} + ${attempt}`, lastError: null })
+          .where(key);
         return true;
       }
       lastError = `HTTP ${response.status}`;
@@ -79,7 +99,10 @@ export async function deliverBudgetAlert(alert: BudgetAlert, attempts = DELIVERY
     if (attempt < attempts) await new Promise((resolve) => setTimeout(resolve, 250 * 4 ** (attempt - 1)));
   }
   console.error(`[budget] alert webhook failed: ${lastError}`);
-  await db.update(budgetAlerts).set({ deliveryAttempts: sql`${budgetAlerts.deliveryAttempts} + ${attempts}`, lastError }).where(key);
+  await db
+    .update(budgetAlerts)
+    .set({ deliveryAttempts: sql`${budgetAlerts.deliveryAttempts} + ${attempts}`, lastError })
+    .where(key);
   return false;
 }
 
@@ -88,7 +111,11 @@ export async function redeliverFailedAlerts(now = new Date()): Promise<number> {
   if (!env.BUDGET_ALERT_WEBHOOK_URL) return 0;
   const db = await getDb();
   const since = new Date(now.getTime() - 2 * 86_400_000).toISOString().slice(0, 10);
-  const failed = await db.select().from(budgetAlerts).where(and(isNull(budgetAlerts.deliveredAt), gte(budgetAlerts.createdAt, new Date(`${since}T00:00:00Z`)))).limit(20);
+  const failed = await db
+    .select()
+    .from(budgetAlerts)
+    .where(and(isNull(budgetAlerts.deliveredAt), gte(budgetAlerts.createdAt, new Date(`${since}T00:00:00Z`))))
+    .limit(20);
   let delivered = 0;
   for (const alert of failed) if (await deliverBudgetAlert(alert, 1)) delivered++;
   return delivered;
@@ -106,5 +133,9 @@ export async function findBudgetAlert(period: BudgetPeriod, day: string, thresho
 
 export async function listBudgetAlerts(limit = 100): Promise<BudgetAlert[]> {
   const db = await getDb();
-  return db.select().from(budgetAlerts).orderBy(sql`${budgetAlerts.createdAt} desc`).limit(limit);
+  return db
+    .select()
+    .from(budgetAlerts)
+    .orderBy(sql`${budgetAlerts.createdAt} desc`)
+    .limit(limit);
 }

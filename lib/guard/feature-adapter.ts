@@ -27,7 +27,8 @@ const tokenSchema = z.string().min(1).max(200);
 const envelopeSchema = z.looseObject({ token: z.unknown() });
 
 /** Every string trimmed and whitespace-collapsed: the cache treats trivially different copies alike. */
-const normalizedJson = (value: unknown) => JSON.stringify(value, (_key, field) => (typeof field === "string" ? normalizeText(field) : field));
+const normalizedJson = (value: unknown) =>
+  JSON.stringify(value, (_key, field) => (typeof field === "string" ? normalizeText(field) : field));
 
 /**
  * The adapter: the guard's AiFeature (parse, then build once the plan and the history are
@@ -52,7 +53,10 @@ function guardFeature<Input>(
       return {
         token: checkedToken,
         // What the length limit, moderation, the prompt hash and the cache look at: the user's own text.
-        userText: built.filter((message) => message.role === "user").map((message) => message.content).join("\n\n"),
+        userText: built
+          .filter((message) => message.role === "user")
+          .map((message) => message.content)
+          .join("\n\n"),
         // The guard checks it is the user's and loads its latest messages for `build`.
         conversationId: definition.conversationOf?.(input),
         value: { input, built },

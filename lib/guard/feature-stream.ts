@@ -92,7 +92,13 @@ export async function handleFeatureStream<Input, Start extends object>(
     checkRequestHeaders(request);
     feature = await admit();
     const provider = modelProvider();
-    const fields = { type: "start" as const, nextToken: issueRequestToken(feature.user.id), demo: provider.isDemo, model: feature.model, requestId: ctx.requestId };
+    const fields = {
+      type: "start" as const,
+      nextToken: issueRequestToken(feature.user.id),
+      demo: provider.isDemo,
+      model: feature.model,
+      requestId: ctx.requestId,
+    };
     // The feature's fields cannot overwrite the request's own.
     start = Object.assign({}, definition.output.start?.(feature), fields);
   } catch (error) {

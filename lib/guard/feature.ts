@@ -95,15 +95,19 @@ export type StreamFeature = {
   handle: (request: Request, defer: FeatureRequest["defer"]) => Promise<Response>;
 };
 
-export function defineAIFeature<Input, Schema extends z.ZodType>(definition: JsonFeatureDefinition<Input, Schema>): ActionFeature<z.output<Schema>>;
+export function defineAIFeature<Input, Schema extends z.ZodType>(
+  definition: JsonFeatureDefinition<Input, Schema>,
+): ActionFeature<z.output<Schema>>;
 export function defineAIFeature<Input>(definition: TextFeatureDefinition<Input>): ActionFeature<string>;
 export function defineAIFeature<Input, Start extends object>(definition: StreamFeatureDefinition<Input, Start>): StreamFeature;
 export function defineAIFeature<Input, Schema extends z.ZodType, Start extends object>(
   definition: JsonFeatureDefinition<Input, Schema> | TextFeatureDefinition<Input> | StreamFeatureDefinition<Input, Start>,
 ): ActionFeature<z.output<Schema>> | ActionFeature<string> | StreamFeature {
   // The cache key does not cover stored history: an answer that depends on it is never cached.
-  if (definition.conversationOf && definition.cache !== "off") throw new Error(`${definition.name}: a feature that continues a conversation needs cache: "off"`);
-  if (definition.semanticCache && definition.cache === "off") throw new Error(`${definition.name}: the semantic cache needs cache: "user" or "shared"`);
+  if (definition.conversationOf && definition.cache !== "off")
+    throw new Error(`${definition.name}: a feature that continues a conversation needs cache: "off"`);
+  if (definition.semanticCache && definition.cache === "off")
+    throw new Error(`${definition.name}: the semantic cache needs cache: "user" or "shared"`);
   if (isStream(definition)) {
     const handle = (request: Request, defer: FeatureRequest["defer"]) => handleFeatureStream(definition, request, defer);
     return { name: definition.name, handle, POST: (request) => handle(request, (task) => after(task)) };
@@ -116,9 +120,11 @@ function actionFeature<Input, Answer>(definition: FeatureDefinitionBase<Input>, 
   return { name: definition.name, run, action: async (_previous, formData) => run(await actionRequest(formData)) };
 }
 
-const isStream = <I, S extends z.ZodType, T extends object>(d: JsonFeatureDefinition<I, S> | TextFeatureDefinition<I> | StreamFeatureDefinition<I, T>): d is StreamFeatureDefinition<I, T> =>
-  d.output.type === "stream";
-const isJson = <I, S extends z.ZodType>(d: JsonFeatureDefinition<I, S> | TextFeatureDefinition<I>): d is JsonFeatureDefinition<I, S> => d.output.type === "json";
+const isStream = <I, S extends z.ZodType, T extends object>(
+  d: JsonFeatureDefinition<I, S> | TextFeatureDefinition<I> | StreamFeatureDefinition<I, T>,
+): d is StreamFeatureDefinition<I, T> => d.output.type === "stream";
+const isJson = <I, S extends z.ZodType>(d: JsonFeatureDefinition<I, S> | TextFeatureDefinition<I>): d is JsonFeatureDefinition<I, S> =>
+  d.output.type === "json";
 
 /** How one output type asks the model, reads an answer (validated: throws if it fails) and stores it. */
 type Answers<Input, Answer> = {
@@ -137,7 +143,8 @@ function jsonAnswers<Input, Schema extends z.ZodType>(definition: JsonFeatureDef
     key: `json:${sha256(JSON.stringify(schema))}`,
     // The provider adds the schema to the prompt and bills it: the reservation counts it too.
     promptAddedText: JSON.stringify(schema),
-    ask: (provider, request, input) => provider.completeJson({ ...request, format: { name: format.name, schema }, demoAnswer: () => definition.demoAnswer(input) }),
+    ask: (provider, request, input) =>
+      provider.completeJson({ ...request, format: { name: format.name, schema }, demoAnswer: () => definition.demoAnswer(input) }),
     read(text) {
       let value: unknown;
       try {
@@ -197,7 +204,10 @@ function answerWith<Input, Answer>(definition: FeatureDefinitionBase<Input>, ans
         feature.input,
       );
       ctx.timings.upstream_total = Math.round(performance.now() - started);
-      const usage = completion.usage ?? { inputTokens: feature.promptTokens, outputTokens: countTextTokens(completion.refusal ?? completion.text) };
+      const usage = completion.usage ?? {
+        inputTokens: feature.promptTokens,
+        outputTokens: countTextTokens(completion.refusal ?? completion.text),
+      };
       ctx.billed = usage; // from here on a failure is charged, not released
       if (completion.refusal !== null) throw new AppError("model_refused");
       if (completion.finishReason === "length") {

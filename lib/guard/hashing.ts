@@ -9,5 +9,8 @@ export const safetyIdentifier = (userId: string) => sha256(`safety-identifier:${
 
 /** IPs have few possible values, so a plain hash is reversible; a keyed one is not. */
 export function hashIp(ip: string): string {
-  return createHmac("sha256", `${authSecret() ?? ""}:audit-ip`).update(ip).digest("hex").slice(0, 32);
+  return createHmac("sha256", `${authSecret() ?? ""}:audit-ip`)
+    .update(ip)
+    .digest("hex")
+    .slice(0, 32);
 }

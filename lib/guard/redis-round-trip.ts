@@ -46,23 +46,37 @@ class RoundTrip {
     add(this.pipeline);
     return new Promise<T>((resolve, reject) =>
       // Redis's error text goes through unchanged (the limiter looks for "NOSCRIPT").
-      this.waiting.push((reply) => (reply.error !== undefined && reply.error !== null ? reject(new errors.UpstashError(reply.error)) : resolve(reply.result as T))),
+      this.waiting.push((reply) =>
+        reply.error !== undefined && reply.error !== null ? reject(new errors.UpstashError(reply.error)) : resolve(reply.result as T),
+      ),
     );
   }
 
   // What the limiter calls (its analytics and deny list are off, so nothing else).
   evalsha = <TArgs extends unknown[], TData = unknown>(sha: string, keys: string[], args: TArgs) =>
-    this.queue<TData>((p) => p.evalsha(sha, keys, args), () => this.client.evalsha<TArgs, TData>(sha, keys, args));
+    this.queue<TData>(
+      (p) => p.evalsha(sha, keys, args),
+      () => this.client.evalsha<TArgs, TData>(sha, keys, args),
+    );
   eval = <TArgs extends unknown[], TData = unknown>(script: string, keys: string[], args: TArgs) =>
-    this.queue<TData>((p) => p.eval(script, keys, args), () => this.client.eval<TArgs, TData>(script, keys, args));
+    this.queue<TData>(
+      (p) => p.eval(script, keys, args),
+      () => this.client.eval<TArgs, TData>(script, keys, args),
+    );
 
   /** Resolves null when the key was already taken. */
   claim(key: string, ttlSeconds: number): Promise<unknown> {
-    return this.queue((p) => p.set(key, "1", { nx: true, ex: ttlSeconds }), () => this.client.set(key, "1", { nx: true, ex: ttlSeconds }));
+    return this.queue(
+      (p) => p.set(key, "1", { nx: true, ex: ttlSeconds }),
+      () => this.client.set(key, "1", { nx: true, ex: ttlSeconds }),
+    );
   }
 
   mget<T>(keys: string[]): Promise<Array<T | null>> {
-    return this.queue((p) => p.mget(...keys), () => this.client.mget<Array<T | null>>(...keys));
+    return this.queue(
+      (p) => p.mget(...keys),
+      () => this.client.mget<Array<T | null>>(...keys),
+    );
   }
 
   /** Sends what was queued; each command's promise settles with its own reply. */
@@ -124,8 +138,12 @@ export async function redisRoundTrip(options: {
  */
 export async function refundWindows(userId: string, ip: string, windows: RedisRound["windows"]): Promise<void> {
   const refunds = [
-    ...(windows.user.success && windows.user.reason === undefined ? [createLimiter("ai-user", USER_WINDOW_LIMIT, "1 m").limit(userId, { rate: -1 })] : []),
-    ...(windows.ip.success && windows.ip.reason === undefined ? [createLimiter("ai-ip", AI_PER_IP_LIMIT.attempts, AI_PER_IP_LIMIT.window).limit(ip, { rate: -1 })] : []),
+    ...(windows.user.success && windows.user.reason === undefined
+      ? [createLimiter("ai-user", USER_WINDOW_LIMIT, "1 m").limit(userId, { rate: -1 })]
+      : []),
+    ...(windows.ip.success && windows.ip.reason === undefined
+      ? [createLimiter("ai-ip", AI_PER_IP_LIMIT.attempts, AI_PER_IP_LIMIT.window).limit(ip, { rate: -1 })]
+      : []),
   ];
   await Promise.all(refunds);
 }

@@ -39,10 +39,7 @@ export function publicAction<S extends z.ZodType, T>(schema: S, run: (input: z.o
 }
 
 /** An action for signed-in users: the session is checked first, before input is even read. */
-export function userAction<S extends z.ZodType, T>(
-  schema: S,
-  run: (input: z.output<S>, user: SessionUser) => Promise<T>,
-) {
+export function userAction<S extends z.ZodType, T>(schema: S, run: (input: z.output<S>, user: SessionUser) => Promise<T>) {
   return async (_previous: unknown, formData: FormData): Promise<ActionResult<T>> => {
     try {
       const user = await requireUser();
@@ -72,7 +69,13 @@ export function adminAction<S extends z.ZodType, T>(
     const audit = (outcome: string, change: { before?: unknown; after?: unknown } = {}) => {
       if (!user) return; // no session: nobody to record (the request never got past the cookie)
       const target = typeof input?.userId === "string" ? input.userId : undefined;
-      const row = { requestId: randomUUID(), userId: user.id, action: `admin.${name}`, outcome, details: { targetUserId: target, input, ...change } };
+      const row = {
+        requestId: randomUUID(),
+        userId: user.id,
+        action: `admin.${name}`,
+        outcome,
+        details: { targetUserId: target, input, ...change },
+      };
       after(() => recordAudit(row));
     };
     try {

@@ -90,14 +90,12 @@ export function createRequester(client: IORedisLike, options: { translateEvalsha
     if (typeof client.call === "function") return client.call(command.toUpperCase(), ...args);
     const method = (client as unknown as Record<string, unknown>)[command.toLowerCase()];
     if (typeof method !== "function") return Promise.reject(new Error(`ERR unknown command '${command}'`));
-    return new Promise((resolve) => resolve(method.apply(client, mockArgs(command.toLowerCase(), args)))).then(
-      (result) => {
-        // The mock answers INCR & co. on a non-number with NaN (and stores "NaN") instead of
-        // failing; report Redis's error so callers never count with NaN.
-        if (Number.isNaN(result)) throw new Error("ERR value is not an integer or out of range");
-        return result;
-      },
-    );
+    return new Promise((resolve) => resolve(method.apply(client, mockArgs(command.toLowerCase(), args)))).then((result) => {
+      // The mock answers INCR & co. on a non-number with NaN (and stores "NaN") instead of
+      // failing; report Redis's error so callers never count with NaN.
+      if (Number.isNaN(result)) throw new Error("ERR value is not an integer or out of range");
+      return result;
+    });
   }
 
   function finish(prepared: Extract<Prepared, { send: Command }>, raw: unknown): Reply {
@@ -163,7 +161,10 @@ function normalize(value: unknown, lua: boolean): unknown {
   if (typeof value === "number") return lua ? Math.trunc(value) : value; // Redis truncates Lua numbers
   if (Buffer.isBuffer(value)) return value.toString("utf8");
   if (Array.isArray(value)) return value.map((item) => normalize(item, lua));
-  if (typeof value === "object") return Object.entries(value).flat().map((item) => normalize(item, lua)); // mock HGETALL
+  if (typeof value === "object")
+    return Object.entries(value)
+      .flat()
+      .map((item) => normalize(item, lua)); // mock HGETALL
   return value;
 }
 

@@ -44,7 +44,9 @@ export function semanticCacheReady(): Promise<boolean> {
     .then(hasSemanticCacheTable)
     .then((ready) => {
       if (!ready) {
-        console.warn("[semantic-cache] off: this database has no pgvector extension (no semantic_cache table); the exact cache keeps working.");
+        console.warn(
+          "[semantic-cache] off: this database has no pgvector extension (no semantic_cache table); the exact cache keeps working.",
+        );
       }
       return ready;
     })
@@ -94,7 +96,15 @@ function scopeOf(ctx: GuardContext): { scopeKey: string; userId: string | null }
   const scope = userId === null ? "shared" : `user:${userId}`;
   const otherMessages = input!.messages.filter((message) => message.role !== "user").map(({ role, content }) => [role, content]);
   const params = input!.semanticParams ?? input!.cacheParams;
-  const material = JSON.stringify([scope, feature.name, input!.model, input!.promptVersion, params, otherMessages, input!.promptAddedText ?? ""]);
+  const material = JSON.stringify([
+    scope,
+    feature.name,
+    input!.model,
+    input!.promptVersion,
+    params,
+    otherMessages,
+    input!.promptAddedText ?? "",
+  ]);
   return { scopeKey: sha256(material), userId };
 }
 

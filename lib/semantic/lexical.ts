@@ -19,10 +19,42 @@ export type LexicalSignature = {
 const NEGATIONS = new Set(["not", "no", "never", "none", "nothing", "nobody", "nowhere", "neither", "nor", "without", "cannot", "nope"]);
 
 const NUMBER_WORDS: Record<string, string> = {
-  zero: "0", one: "1", two: "2", three: "3", four: "4", five: "5", six: "6", seven: "7", eight: "8", nine: "9", ten: "10",
-  eleven: "11", twelve: "12", thirteen: "13", fourteen: "14", fifteen: "15", sixteen: "16", seventeen: "17", eighteen: "18",
-  nineteen: "19", twenty: "20", thirty: "30", forty: "40", fifty: "50", sixty: "60", seventy: "70", eighty: "80", ninety: "90",
-  hundred: "100", thousand: "1000", million: "1000000", billion: "1000000000", dozen: "12", half: "0.5", once: "1x", twice: "2x",
+  zero: "0",
+  one: "1",
+  two: "2",
+  three: "3",
+  four: "4",
+  five: "5",
+  six: "6",
+  seven: "7",
+  eight: "8",
+  nine: "9",
+  ten: "10",
+  eleven: "11",
+  twelve: "12",
+  thirteen: "13",
+  fourteen: "14",
+  fifteen: "15",
+  sixteen: "16",
+  seventeen: "17",
+  eighteen: "18",
+  nineteen: "19",
+  twenty: "20",
+  thirty: "30",
+  forty: "40",
+  fifty: "50",
+  sixty: "60",
+  seventy: "70",
+  eighty: "80",
+  ninety: "90",
+  hundred: "100",
+  thousand: "1000",
+  million: "1000000",
+  billion: "1000000000",
+  dozen: "12",
+  half: "0.5",
+  once: "1x",
+  twice: "2x",
 };
 
 /** Unit words (singular, plural and abbreviation) to one name: "5 km" and "5 kilometres" match; "5 km" and "5 miles" do not. */
@@ -141,7 +173,9 @@ export function lexicalSignature(text: string): LexicalSignature {
     } else if (UNITS[word] && word.length > 2) {
       marks.push(`u:${UNITS[word]}`);
     } else if (NEGATIONS.has(word) || word.endsWith("n't")) {
-      negations.push(word === "nor" || word === "neither" || word === "nope" ? word : word.endsWith("n't") || word === "cannot" ? "not" : word);
+      negations.push(
+        word === "nor" || word === "neither" || word === "nope" ? word : word.endsWith("n't") || word === "cannot" ? "not" : word,
+      );
     } else if (/^\p{Lu}/u.test(token) || /\p{Ll}\p{Lu}/u.test(token)) {
       const name = word.replace(/'s$/, "");
       const commonWord = SENTENCE_STARTERS.has(name) || lowerCaseWords.has(word);
@@ -161,5 +195,7 @@ export function lexicalSignature(text: string): LexicalSignature {
 export function lexicalKey(text: string): string {
   const { marks, negations } = lexicalSignature(text);
   const byKind = ["n:", "u:", "q:", "e:"].map((kind) => marks.filter((mark) => mark.startsWith(kind)));
-  return createHash("sha256").update(JSON.stringify([byKind, negations])).digest("hex");
+  return createHash("sha256")
+    .update(JSON.stringify([byKind, negations]))
+    .digest("hex");
 }

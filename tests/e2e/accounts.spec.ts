@@ -57,7 +57,10 @@ test("sign up, no model call until the emailed link is opened, then chat", async
   await page.getByLabel("Message").fill(`Hello [[tag:${tag}]]`);
   await page.getByLabel("Message").press("Enter");
   await expect(page.getByTestId("chat-error")).toContainText("Confirm your email address first");
-  await expect(page.getByTestId("chat-error").getByRole("link", { name: "Send a new verification link" })).toHaveAttribute("href", "/verify-email");
+  await expect(page.getByTestId("chat-error").getByRole("link", { name: "Send a new verification link" })).toHaveAttribute(
+    "href",
+    "/verify-email",
+  );
   expect((await fakeStats(tag)).chat).toBe(0);
   const sql = e2eSql();
   expect(await sql`select 1 from usage_daily where user_id = ${id}`).toHaveLength(0);
@@ -81,19 +84,28 @@ test("sign up, no model call until the emailed link is opened, then chat", async
   expect(problems).toEqual([]);
 });
 
-test("a verification link is bound to its user, address and purpose, and expires; resending is rate limited", async ({ page, playwright, baseURL }) => {
+test("a verification link is bound to its user, address and purpose, and expires; resending is rate limited", async ({
+  page,
+  playwright,
+  baseURL,
+}) => {
   const credentials = await signUp(page, newCredentials(), { verified: false });
   const id = await userId(credentials.email);
   const key = emailLinkKey(SENTINELS.AUTH_SECRET);
   const now = Math.floor(Date.now() / 1000);
   const anonymous = await playwright.request.newContext({ baseURL });
   const statusOf = async (token: string) =>
-    new URL((await anonymous.get(`/verify-email/confirm?token=${encodeURIComponent(token)}`, { maxRedirects: 0 })).headers().location ?? "", baseURL).search;
+    new URL(
+      (await anonymous.get(`/verify-email/confirm?token=${encodeURIComponent(token)}`, { maxRedirects: 0 })).headers().location ?? "",
+      baseURL,
+    ).search;
   const genuine = signEmailLink(key, "verify-email", id, credentials.email, now);
   expect(await statusOf(signEmailLink(key, "verify-email", id, credentials.email, now - 25 * 60 * 60))).toBe("?status=invalid"); // expired
   expect(await statusOf(signEmailLink(key, "reset-password", id, credentials.email, now))).toBe("?status=invalid"); // other purpose
   expect(await statusOf(signEmailLink(key, "verify-email", id, "attacker@example.com", now))).toBe("?status=invalid"); // other address
-  expect(await statusOf(signEmailLink(emailLinkKey("a guessed secret"), "verify-email", id, credentials.email, now))).toBe("?status=invalid");
+  expect(await statusOf(signEmailLink(emailLinkKey("a guessed secret"), "verify-email", id, credentials.email, now))).toBe(
+    "?status=invalid",
+  );
   expect(await statusOf(`${genuine.slice(0, -2)}xx`)).toBe("?status=invalid");
   const sql = e2eSql();
   expect((await sql`select email_verified from users where id = ${id}`)[0]!.email_verified).toBeNull();
@@ -108,7 +120,9 @@ test("a verification link is bound to its user, address and purpose, and expires
   }
   await resend.click();
   await expect(page.getByText(/Too many attempts\. Try again in \d+ minutes?\./)).toBeVisible();
-  expect((await receivedEmails(credentials.email)).filter((mail) => mail.subject === VERIFY_SUBJECT)).toHaveLength(1 + AUTH_ATTEMPT_LIMITS.verify_resend.perEmail.attempts);
+  expect((await receivedEmails(credentials.email)).filter((mail) => mail.subject === VERIFY_SUBJECT)).toHaveLength(
+    1 + AUTH_ATTEMPT_LIMITS.verify_resend.perEmail.attempts,
+  );
 
   expect(await statusOf(genuine)).toBe("?status=verified");
   expect((await sql`select email_verified from users where id = ${id}`)[0]!.email_verified).not.toBeNull();
@@ -116,7 +130,11 @@ test("a verification link is bound to its user, address and purpose, and expires
   await anonymous.dispose();
 });
 
-test("password reset by email: same answer for unknown addresses, single-use 30-minute link, every old session refused", async ({ page, browser, baseURL }) => {
+test("password reset by email: same answer for unknown addresses, single-use 30-minute link, every old session refused", async ({
+  page,
+  browser,
+  baseURL,
+}) => {
   const credentials = await signUp(page);
   const id = await userId(credentials.email);
   const device = await otherDevice(browser, baseURL, credentials);
@@ -142,7 +160,10 @@ test("password reset by email: same answer for unknown addresses, single-use 30-
   const expired = signEmailLink(key, "reset-password", id, credentials.email, Math.floor(Date.now() / 1000) - 31 * 60);
   await page.goto(`/reset-password?token=${encodeURIComponent(expired)}`);
   await expect(page.getByText("This link is invalid, expired or already used.")).toBeVisible();
-  const forged = await postAction(page.request, "/reset-password", actionId("resetPasswordAction"), { token: expired, newPassword: "an attacker's password" });
+  const forged = await postAction(page.request, "/reset-password", actionId("resetPasswordAction"), {
+    token: expired,
+    newPassword: "an attacker's password",
+  });
   expect(await forged.text()).toContain('"code":"invalid_link"');
 
   await page.goto(link);
@@ -155,7 +176,10 @@ test("password reset by email: same answer for unknown addresses, single-use 30-
   await page.goto(link);
   await expect(page.getByText("This link is invalid, expired or already used.")).toBeVisible();
   const token = new URL(link).searchParams.get("token")!;
-  const replay = await postAction(page.request, "/reset-password", actionId("resetPasswordAction"), { token, newPassword: "a replayed password" });
+  const replay = await postAction(page.request, "/reset-password", actionId("resetPasswordAction"), {
+    token,
+    newPassword: "a replayed password",
+  });
   expect(await replay.text()).toContain('"code":"invalid_link"');
 
   // The other device's session is gone, for pages, the chat route and actions.
@@ -185,7 +209,11 @@ test("reset requests are rate limited per address, whatever the client IP", asyn
   expect(outcomes).toEqual([...Array(AUTH_ATTEMPT_LIMITS.password_reset.perEmail.attempts).fill("answered"), "limited"]);
 });
 
-test("a password change keeps this session and logs out the others; 'Log out everywhere' ends them all", async ({ page, browser, baseURL }) => {
+test("a password change keeps this session and logs out the others; 'Log out everywhere' ends them all", async ({
+  page,
+  browser,
+  baseURL,
+}) => {
   const credentials = await signUp(page);
   const device = await otherDevice(browser, baseURL, credentials);
   await page.goto("/account");
@@ -209,7 +237,11 @@ test("a password change keeps this session and logs out the others; 'Log out eve
   await second.context.close();
 });
 
-test("admin only for a proven address in ADMIN_EMAILS: signing up with it first proves nothing, a stored role grants nothing", async ({ page, browser, baseURL }) => {
+test("admin only for a proven address in ADMIN_EMAILS: signing up with it first proves nothing, a stored role grants nothing", async ({
+  page,
+  browser,
+  baseURL,
+}) => {
   const credentials = await signUp(page, { email: E2E_ADMIN_EMAILS[0]!, password: "a long enough password" }, { verified: false });
   expect((await page.request.get("/admin")).status()).toBe(404);
   await page.goto((await emailedLink(credentials.email, VERIFY_SUBJECT)).link);

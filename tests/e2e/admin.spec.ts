@@ -23,7 +23,13 @@ test("a non-admin gets a 404 for /admin and a refusal from the set-plan action",
   expect(await response.text()).toContain('"code":"forbidden"');
   const sql = e2eSql();
   expect(await sql`select 1 from subscriptions where user_id = ${targetId}`).toHaveLength(0);
-  await expect.poll(async () => (await sql`select outcome from audit_log where action = 'admin.set_plan' and details->>'targetUserId' = ${targetId}`).map((r) => r.outcome)).toEqual(["forbidden"]);
+  await expect
+    .poll(async () =>
+      (await sql`select outcome from audit_log where action = 'admin.set_plan' and details->>'targetUserId' = ${targetId}`).map(
+        (r) => r.outcome,
+      ),
+    )
+    .toEqual(["forbidden"]);
   await sql.end();
 });
 
@@ -47,7 +53,11 @@ test("an admin lists users with their plan and sets one by hand; the change is a
   const [subscription] = await sql`select plan, status from subscriptions where user_id = ${targetId}`;
   expect(subscription).toEqual({ plan: "pro", status: null });
   await expect
-    .poll(async () => (await sql`select outcome, details from audit_log where action = 'admin.set_plan' and details->>'targetUserId' = ${targetId}`).map((r) => [r.outcome, r.details.before.plan, r.details.after.plan]))
+    .poll(async () =>
+      (await sql`select outcome, details from audit_log where action = 'admin.set_plan' and details->>'targetUserId' = ${targetId}`).map(
+        (r) => [r.outcome, r.details.before.plan, r.details.after.plan],
+      ),
+    )
     .toEqual([["ok", "free", "pro"]]);
   await sql.end();
 });

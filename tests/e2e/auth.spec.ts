@@ -45,10 +45,7 @@ test("sign up, see Free and zero usage, log out, log in", async ({ page }) => {
   await expect(page.getByTestId("account-email")).toHaveText(credentials.email);
   await expect(page.getByTestId("account-plan")).toHaveText("Free");
   await expect(page.getByRole("meter", { name: "Requests" })).toHaveAttribute("aria-valuenow", "0");
-  await expect(page.getByRole("meter", { name: "Requests" })).toHaveAttribute(
-    "aria-valuemax",
-    String(PLANS.free.requestsPerDay),
-  );
+  await expect(page.getByRole("meter", { name: "Requests" })).toHaveAttribute("aria-valuemax", String(PLANS.free.requestsPerDay));
   await expect(page.getByRole("meter", { name: "Tokens" })).toHaveAttribute("aria-valuenow", "0");
   await expect(page.getByText(`0 of ${PLANS.free.tokensPerDay.toLocaleString("en-US")}`)).toBeVisible();
   await screenshot(page, "account");

@@ -16,7 +16,10 @@ test.describe("without Stripe keys", () => {
   test.use({ baseURL });
 
   test.beforeAll(async () => {
-    const env: Record<string, string> = { ...productionServerEnv(databaseUrlFor(BASE_DATABASE_URL, e2eDatabaseName())), REDIS_KEY_PREFIX: `e2eoff${Date.now().toString(36)}` };
+    const env: Record<string, string> = {
+      ...productionServerEnv(databaseUrlFor(BASE_DATABASE_URL, e2eDatabaseName())),
+      REDIS_KEY_PREFIX: `e2eoff${Date.now().toString(36)}`,
+    };
     delete env.STRIPE_SECRET_KEY;
     delete env.STRIPE_WEBHOOK_SECRET;
     const inherited = { ...process.env };
@@ -34,7 +37,11 @@ test.describe("without Stripe keys", () => {
     server?.kill("SIGTERM");
   });
 
-  test("/pricing shows the plans with a notice and no checkout; the webhook refuses and writes nothing", async ({ page, request, browser }) => {
+  test("/pricing shows the plans with a notice and no checkout; the webhook refuses and writes nothing", async ({
+    page,
+    request,
+    browser,
+  }) => {
     await page.goto("/pricing");
     // The notice is for admins only: to a visitor the plans simply have no checkout.
     await expect(page.getByTestId("billing-not-configured")).toHaveCount(0);

@@ -3,7 +3,18 @@ import { expect, test } from "@playwright/test";
 import { PLANS } from "@/lib/plans";
 import { e2eSql } from "./database";
 import { screenshot, signUp, watchForPageErrors } from "./helpers";
-import { actionId, changeSubscription, completeCheckout, deliverWebhook, failedInvoice, fakeStripeRequests, fakeStripeUrl, payAndNotify, postAction, stripeEvent } from "./stripe";
+import {
+  actionId,
+  changeSubscription,
+  completeCheckout,
+  deliverWebhook,
+  failedInvoice,
+  fakeStripeRequests,
+  fakeStripeUrl,
+  payAndNotify,
+  postAction,
+  stripeEvent,
+} from "./stripe";
 
 // Billing against `next start` with the app's Stripe SDK pointed at the fake Stripe server.
 
@@ -65,7 +76,11 @@ test("a Free user upgrades through checkout; after the signed webhook /account s
   expect(problems).toEqual([]);
 });
 
-test("the checkout action: refused without a session; with one, the price comes from the server, never the form", async ({ page, playwright, baseURL }) => {
+test("the checkout action: refused without a session; with one, the price comes from the server, never the form", async ({
+  page,
+  playwright,
+  baseURL,
+}) => {
   const checkout = actionId("startCheckoutAction");
   const countSessions = async () => (await fakeStripeRequests()).filter((r) => r.path === "/v1/checkout/sessions").length;
 
@@ -84,10 +99,18 @@ test("the checkout action: refused without a session; with one, the price comes 
   }
   const attempt = randomUUID();
   // Forged fields are ignored: only planId and attempt are read.
-  const served = await postAction(page.request, "/pricing", checkout, { planId: "pro", attempt, price: "price_attacker", unit_amount: "1", userId: "someone-else" });
+  const served = await postAction(page.request, "/pricing", checkout, {
+    planId: "pro",
+    attempt,
+    price: "price_attacker",
+    unit_amount: "1",
+    userId: "someone-else",
+  });
   expect(served.status()).toBeLessThan(400);
   expect(served.headers()["x-action-redirect"]).toContain(`${fakeStripeUrl()}/checkout/cs_test_`);
-  const sessions = (await fakeStripeRequests()).filter((r) => r.path === "/v1/checkout/sessions" && r.params.client_reference_id === userId);
+  const sessions = (await fakeStripeRequests()).filter(
+    (r) => r.path === "/v1/checkout/sessions" && r.params.client_reference_id === userId,
+  );
   expect(sessions).toHaveLength(1);
   const proPrice = (await fakeStripeRequests()).find((r) => r.path === "/v1/prices");
   expect(proPrice?.params).toMatchObject({ lookup_keys: ["pro_monthly"] });
@@ -96,7 +119,10 @@ test("the checkout action: refused without a session; with one, the price comes 
   expect(sessions[0]!.idempotencyKey).toBe(`checkout-session:${userId}:pro:${attempt}`);
 });
 
-test("webhook over HTTP: bad signature 400 and nothing written; a replay applied once; out-of-order events leave the latest state", async ({ page, request }) => {
+test("webhook over HTTP: bad signature 400 and nothing written; a replay applied once; out-of-order events leave the latest state", async ({
+  page,
+  request,
+}) => {
   const { email } = await signUp(page);
   const userId = await userIdOf(email);
   const response = await postAction(page.request, "/pricing", actionId("startCheckoutAction"), { planId: "pro", attempt: randomUUID() });
@@ -196,7 +222,9 @@ test("/account shows a scheduled cancellation and a failed payment with its grac
   await expect(page.getByTestId("account-plan-status")).toContainText("Past due: update your card in Manage billing before");
 });
 
-test("opening checkout again with a live subscription lands on the portal, not on a second purchase (also before the webhook)", async ({ page }) => {
+test("opening checkout again with a live subscription lands on the portal, not on a second purchase (also before the webhook)", async ({
+  page,
+}) => {
   const { email } = await signUp(page);
   const userId = await userIdOf(email);
   await page.goto("/pricing");
@@ -207,6 +235,8 @@ test("opening checkout again with a live subscription lands on the portal, not o
   await page.goto("/pricing");
   await page.getByRole("button", { name: "Upgrade to Pro" }).click();
   await expect(page.getByRole("heading", { name: "Fake Stripe customer portal" })).toBeVisible();
-  const checkouts = (await fakeStripeRequests()).filter((r) => r.path === "/v1/checkout/sessions" && r.params.client_reference_id === userId);
+  const checkouts = (await fakeStripeRequests()).filter(
+    (r) => r.path === "/v1/checkout/sessions" && r.params.client_reference_id === userId,
+  );
   expect(checkouts).toHaveLength(1);
 });

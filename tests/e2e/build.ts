@@ -10,7 +10,9 @@ const env = productionServerEnv(BASE_DATABASE_URL);
 const result = spawnSync("npx", ["next", "build"], { stdio: "inherit", env: { ...process.env, ...env } });
 if (result.status === 0) {
   const buildId = readFileSync(".next/BUILD_ID", "utf8").trim();
-  const present = Object.fromEntries(Object.entries(SENTINELS).filter(([, value]) => Object.values(env).some((set) => set.includes(value))));
+  const present = Object.fromEntries(
+    Object.entries(SENTINELS).filter(([, value]) => Object.values(env).some((set) => set.includes(value))),
+  );
   writeFileSync(SENTINEL_BUILD_STAMP, JSON.stringify({ buildId, sentinels: present }, null, 2));
 }
 process.exit(result.status ?? 1);

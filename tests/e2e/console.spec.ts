@@ -14,7 +14,16 @@ import { actionId, postAction } from "./server-actions";
 // with a database of its own (so no other test's rows count), an admin sees exactly the
 // figures of a scripted run, finds one user's rows, opens one, and blocks that user.
 
-const CONSOLE_PAGES = ["/admin", "/admin/audit", "/admin/audit/1", "/admin/users", "/admin/budgets", "/admin/abuse", "/admin/feedback", "/admin/audit/export"];
+const CONSOLE_PAGES = [
+  "/admin",
+  "/admin/audit",
+  "/admin/audit/1",
+  "/admin/users",
+  "/admin/budgets",
+  "/admin/abuse",
+  "/admin/feedback",
+  "/admin/audit/export",
+];
 const ADMIN_ACTIONS: Array<[string, Record<string, string>]> = [
   ["setUserPlanAction", { plan: "pro" }],
   ["setUserBlockedAction", { blocked: "true" }],
@@ -23,12 +32,18 @@ const ADMIN_ACTIONS: Array<[string, Record<string, string>]> = [
   ["retryBudgetAlertAction", { period: "daily", day: "2026-01-01", thresholdPercent: "50" }],
 ];
 
-test("a non-admin gets a 404 for every console page and the CSV export, and every admin action refuses and is audited", async ({ page, playwright, baseURL }) => {
+test("a non-admin gets a 404 for every console page and the CSV export, and every admin action refuses and is audited", async ({
+  page,
+  playwright,
+  baseURL,
+}) => {
   const { email } = await signUp(page);
   const sql = e2eSql();
   try {
     const [me] = await sql<{ id: string }[]>`select id from users where email = ${email}`;
-    const [target] = await sql<{ id: string; session_version: number }[]>`insert into users (id, email) values (gen_random_uuid()::text, ${`target-${newTag()}@example.com`}) returning id, session_version`;
+    const [target] = await sql<
+      { id: string; session_version: number }[]
+    >`insert into users (id, email) values (gen_random_uuid()::text, ${`target-${newTag()}@example.com`}) returning id, session_version`;
     for (const path of CONSOLE_PAGES) expect((await page.request.get(path, { maxRedirects: 0 })).status(), path).toBe(404);
     for (const [name, fields] of ADMIN_ACTIONS) {
       const response = await postAction(page.request, "/admin/users", actionId(name), { userId: target!.id, ...fields });
@@ -36,11 +51,26 @@ test("a non-admin gets a 404 for every console page and the CSV export, and ever
     }
     // Nothing changed, and each refusal left its own audit row under the caller's id.
     expect(await sql`select 1 from subscriptions where user_id = ${target!.id}`).toHaveLength(0);
-    expect((await sql`select blocked_at, session_version from users where id = ${target!.id}`)[0]).toEqual({ blocked_at: null, session_version: target!.session_version });
+    expect((await sql`select blocked_at, session_version from users where id = ${target!.id}`)[0]).toEqual({
+      blocked_at: null,
+      session_version: target!.session_version,
+    });
     expect(await sql`select 1 from budget_overrides`).toHaveLength(0);
     await expect
-      .poll(async () => (await sql<{ action: string; outcome: string }[]>`select action, outcome from audit_log where user_id = ${me!.id} and action like 'admin.%' order by action`).map((row) => `${row.action}:${row.outcome}`))
-      .toEqual(["admin.retry_budget_alert:forbidden", "admin.revoke_sessions:forbidden", "admin.set_blocked:forbidden", "admin.set_budget:forbidden", "admin.set_plan:forbidden"]);
+      .poll(async () =>
+        (
+          await sql<
+            { action: string; outcome: string }[]
+          >`select action, outcome from audit_log where user_id = ${me!.id} and action like 'admin.%' order by action`
+        ).map((row) => `${row.action}:${row.outcome}`),
+      )
+      .toEqual([
+        "admin.retry_budget_alert:forbidden",
+        "admin.revoke_sessions:forbidden",
+        "admin.set_blocked:forbidden",
+        "admin.set_budget:forbidden",
+        "admin.set_plan:forbidden",
+      ]);
 
     // Logged out: every page and the export send to the login page.
     const anonymous = await playwright.request.newContext({ baseURL });
@@ -104,14 +134,17 @@ test.describe("on a server of its own", () => {
     return { page, id: row!.id, email };
   }
 
-  test("an admin sees the figures of a scripted run, finds the user's rows, opens one, and blocks the user, whose next request is refused", async ({ browser }) => {
+  test("an admin sees the figures of a scripted run, finds the user's rows, opens one, and blocks the user, whose next request is refused", async ({
+    browser,
+  }) => {
     test.setTimeout(120_000);
     const tag = newTag();
     const user = await newSignedUpPage(browser);
     const api = user.page.request;
     const origin = { origin: baseURL };
     const chat = (message: string, token = mintToken(user.id)) => postChat(api, { message, token }, origin);
-    const summarize = (text: string) => postAction(api, "/tools/summarize", actionId("summarizeAction"), { text, token: mintToken(user.id) });
+    const summarize = (text: string) =>
+      postAction(api, "/tools/summarize", actionId("summarizeAction"), { text, token: mintToken(user.id) });
 
     // The scripted run: 4 served (3 chats, 1 summary), 1 cached, 2 invalid input, 1 rate limited.
     const first = await chat(`First question [[tag:${tag}]]`);
@@ -130,20 +163,28 @@ test.describe("on a server of its own", () => {
     await expectRefused(await chat(`One too many this minute [[tag:${tag}]]`), 429, "rate_limited"); // Free: 5 a minute
 
     await expect.poll(async () => Number((await sql`select count(*) from audit_log where user_id = ${user.id}`)[0]!.count)).toBe(8);
-    const outcomes = await sql<{ outcome: string; cache_hit: boolean }[]>`select outcome, cache_hit from audit_log where user_id = ${user.id}`;
+    const outcomes = await sql<
+      { outcome: string; cache_hit: boolean }[]
+    >`select outcome, cache_hit from audit_log where user_id = ${user.id}`;
     expect(outcomes.filter((row) => row.outcome === "served" && row.cache_hit)).toHaveLength(1);
     const spent = Number((await sql<{ spent: string }[]>`select sum(cost_micros) as spent from audit_log`)[0]!.spent);
     const budgeted = Number((await sql<{ budgeted: string }[]>`select cost_micros as budgeted from budget_daily`)[0]!.budgeted);
     expect(spent).toBeGreaterThan(0);
     expect(budgeted).toBe(spent);
-    const dollars = (micros: number) => `$${(micros / 1e6).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: micros < 1e6 ? 4 : 2 })}`;
+    const dollars = (micros: number) =>
+      `$${(micros / 1e6).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: micros < 1e6 ? 4 : 2 })}`;
 
     // The user down-votes the first reply; nobody else can vote on it.
-    const vote = (request: typeof api, fields: Record<string, string>) => postAction(request, "/chat", actionId("sendFeedbackAction"), fields);
-    expect(await (await vote(api, { requestId: firstRequestId, rating: "down", note: "It ignored my question" })).text()).toContain('"ok":true');
+    const vote = (request: typeof api, fields: Record<string, string>) =>
+      postAction(request, "/chat", actionId("sendFeedbackAction"), fields);
+    expect(await (await vote(api, { requestId: firstRequestId, rating: "down", note: "It ignored my question" })).text()).toContain(
+      '"ok":true',
+    );
     const admin = await newSignedUpPage(browser, E2E_ADMIN_EMAILS[0]);
     expect(await (await vote(admin.page.request, { requestId: firstRequestId, rating: "up" })).text()).toContain('"code":"not_found"');
-    expect((await sql`select user_id, rating, note from feedback`).map((r) => [r.user_id, r.rating, r.note])).toEqual([[user.id, -1, "It ignored my question"]]);
+    expect((await sql`select user_id, rating, note from feedback`).map((r) => [r.user_id, r.rating, r.note])).toEqual([
+      [user.id, -1, "It ignored my question"],
+    ]);
     const page = admin.page;
     await page.goto("/admin");
     await expect(page.getByRole("heading", { name: "Console" })).toBeVisible();
@@ -178,7 +219,9 @@ test.describe("on a server of its own", () => {
     expect(lines[1]).toContain("rate_limited");
     await screenshot(page, "admin-audit");
 
-    const [servedRow] = await sql<{ id: string; request_id: string }[]>`select id, request_id from audit_log where user_id = ${user.id} and outcome = 'served' and action = 'chat' order by id limit 1`;
+    const [servedRow] = await sql<
+      { id: string; request_id: string }[]
+    >`select id, request_id from audit_log where user_id = ${user.id} and outcome = 'served' and action = 'chat' order by id limit 1`;
     await page.locator(`[data-request-id="${servedRow!.request_id}"]`).getByRole("link").click();
     await expect(page.getByTestId("audit-request-id")).toHaveText(servedRow!.request_id);
     await expect(page.getByTestId("audit-detail-outcome")).toHaveText("served");
@@ -195,7 +238,11 @@ test.describe("on a server of its own", () => {
     await expect(row.getByRole("button", { name: "Unblock" })).toBeVisible();
     await expectRefused(await chat(`After the block [[tag:${tag}]]`), 403, "account_blocked");
     await expect
-      .poll(async () => (await sql`select details from audit_log where action = 'admin.set_blocked' and user_id = ${admin.id} and outcome = 'ok'`).map((r) => [r.details.targetUserId, r.details.before.blocked, r.details.after.blocked]))
+      .poll(async () =>
+        (await sql`select details from audit_log where action = 'admin.set_blocked' and user_id = ${admin.id} and outcome = 'ok'`).map(
+          (r) => [r.details.targetUserId, r.details.before.blocked, r.details.after.blocked],
+        ),
+      )
       .toEqual([[user.id, false, true]]);
     await screenshot(page, "admin-users");
 
@@ -206,7 +253,9 @@ test.describe("on a server of its own", () => {
     for (const path of ["/admin", "/admin/audit", "/admin/users", "/admin/budgets", "/admin/abuse", "/admin/feedback"]) {
       await page.goto(path);
       const overflow = await page.evaluate(() => {
-        const outside = [...document.querySelectorAll("main *")].filter((element) => !element.parentElement?.closest(".table-wrap, .chart"));
+        const outside = [...document.querySelectorAll("main *")].filter(
+          (element) => !element.parentElement?.closest(".table-wrap, .chart"),
+        );
         return Math.max(...outside.map((element) => element.getBoundingClientRect().right)) - document.documentElement.clientWidth;
       });
       expect(overflow, path).toBeLessThanOrEqual(0);
@@ -214,7 +263,9 @@ test.describe("on a server of its own", () => {
     }
   });
 
-  test("parallel requests crossing budget thresholds record and deliver each alert once; a failed delivery is retried from the console", async ({ browser }) => {
+  test("parallel requests crossing budget thresholds record and deliver each alert once; a failed delivery is retried from the console", async ({
+    browser,
+  }) => {
     test.setTimeout(120_000);
     // The spenders are admins on the Pro plan: exempt from the budget (so every request is
     // served whatever it costs) and allowed 30 requests a minute; their spend still counts.
@@ -222,7 +273,8 @@ test.describe("on a server of its own", () => {
     for (const spender of spenders) await sql`insert into subscriptions (user_id, plan) values (${spender.id}, 'pro')`;
     const admin = spenders[0]!;
     // Today's budget set from the console so that what has been spent so far is 45 % of it.
-    const spentBefore = Number((await sql<{ cost: string }[]>`select coalesce(sum(cost_micros), 0) as cost from budget_daily`)[0]!.cost) || 1;
+    const spentBefore =
+      Number((await sql<{ cost: string }[]>`select coalesce(sum(cost_micros), 0) as cost from budget_daily`)[0]!.cost) || 1;
     const budgetUsd = Math.max(0.0001, Math.ceil((spentBefore / 0.45 / 1e6) * 1e6) / 1e6);
     const page = admin.page;
     await page.goto("/admin/budgets");
@@ -235,16 +287,30 @@ test.describe("on a server of its own", () => {
     webhook.state.failuresLeft = 0;
     const tag = newTag();
     const calls = spenders.flatMap((user) =>
-      Array.from({ length: 8 }, (_, index) => postChat(user.page.request, { message: `Spend ${index} [[tag:${tag}]]`, token: mintToken(user.id) }, { origin: baseURL })),
+      Array.from({ length: 8 }, (_, index) =>
+        postChat(user.page.request, { message: `Spend ${index} [[tag:${tag}]]`, token: mintToken(user.id) }, { origin: baseURL }),
+      ),
     );
     expect((await Promise.all(calls)).map((response) => response.status())).toEqual(calls.map(() => 200));
-    await expect.poll(async () => Number((await sql`select count(*) from audit_log where outcome = 'served' and user_id in ${sql(spenders.map((user) => user.id))}`)[0]!.count)).toBe(16);
-    await expect.poll(async () => Number((await sql`select reserved_micros from budget_daily`)[0]!.reserved_micros), { timeout: 15_000 }).toBe(0);
+    await expect
+      .poll(async () =>
+        Number(
+          (await sql`select count(*) from audit_log where outcome = 'served' and user_id in ${sql(spenders.map((user) => user.id))}`)[0]!
+            .count,
+        ),
+      )
+      .toBe(16);
+    await expect
+      .poll(async () => Number((await sql`select reserved_micros from budget_daily`)[0]!.reserved_micros), { timeout: 15_000 })
+      .toBe(0);
 
     const spent = Number((await sql<{ cost: string }[]>`select cost_micros as cost from budget_daily`)[0]!.cost);
     const crossed = [50, 80, 100].filter((percent) => spent * 100 >= budgetMicros * percent);
     expect(crossed).toContain(50); // the run did cross a threshold
-    const recorded = async () => (await sql<{ threshold_percent: number }[]>`select threshold_percent from budget_alerts where period = 'daily' order by 1`).map((row) => row.threshold_percent);
+    const recorded = async () =>
+      (await sql<{ threshold_percent: number }[]>`select threshold_percent from budget_alerts where period = 'daily' order by 1`).map(
+        (row) => row.threshold_percent,
+      );
     await expect.poll(recorded).toEqual(crossed);
     await expect.poll(() => webhook.received.map((alert) => alert.thresholdPercent).sort((a, b) => a - b)).toEqual(crossed);
     expect(webhook.received.every((alert) => alert.period === "daily" && alert.text.startsWith("AI daily budget"))).toBe(true);
@@ -253,8 +319,20 @@ test.describe("on a server of its own", () => {
     webhook.state.failuresLeft = 3;
     await sql`delete from budget_alerts where period = 'daily' and threshold_percent = 50`;
     webhook.received.length = 0;
-    expect((await postChat(admin.page.request, { message: `One more [[tag:${tag}]]`, token: mintToken(admin.id) }, { origin: baseURL })).status()).toBe(200);
-    await expect.poll(async () => (await sql`select delivery_attempts, last_error from budget_alerts where period = 'daily' and threshold_percent = 50`).map((r) => [r.delivery_attempts, r.last_error]), { timeout: 20_000 }).toEqual([[3, "HTTP 500"]]);
+    expect(
+      (
+        await postChat(admin.page.request, { message: `One more [[tag:${tag}]]`, token: mintToken(admin.id) }, { origin: baseURL })
+      ).status(),
+    ).toBe(200);
+    await expect
+      .poll(
+        async () =>
+          (await sql`select delivery_attempts, last_error from budget_alerts where period = 'daily' and threshold_percent = 50`).map(
+            (r) => [r.delivery_attempts, r.last_error],
+          ),
+        { timeout: 20_000 },
+      )
+      .toEqual([[3, "HTTP 500"]]);
     expect(webhook.received).toEqual([]);
     await page.goto("/admin/budgets");
     const table = page.getByTestId("budget-alerts");
@@ -263,7 +341,11 @@ test.describe("on a server of its own", () => {
     await expect(table).not.toContainText("failed (3 attempts)");
     expect(webhook.received.map((alert) => alert.thresholdPercent)).toEqual([50]);
     await expect
-      .poll(async () => (await sql`select outcome from audit_log where user_id = ${admin.id} and action in ('admin.set_budget', 'admin.retry_budget_alert') order by id`).map((r) => r.outcome))
+      .poll(async () =>
+        (
+          await sql`select outcome from audit_log where user_id = ${admin.id} and action in ('admin.set_budget', 'admin.retry_budget_alert') order by id`
+        ).map((r) => r.outcome),
+      )
       .toEqual(["ok", "ok"]);
     await screenshot(page, "admin-budgets");
   });

@@ -41,7 +41,9 @@ async function sweep(page: Page, pages: Sweep[]): Promise<string[]> {
         const axe = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
         for (const violation of axe.violations) {
           if (violation.impact === "serious" || violation.impact === "critical") {
-            violations.push(`${name} ${theme} ${size.width}: ${violation.id} (${violation.impact}) ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`);
+            violations.push(
+              `${name} ${theme} ${size.width}: ${violation.id} (${violation.impact}) ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`,
+            );
           }
         }
         if (size.width === 390) {
@@ -96,7 +98,9 @@ test("signed-in pages: accessible, chat composer on screen at 390 px, screenshot
   const sql = e2eSql();
   let conversationId: string;
   try {
-    const [row] = await sql<{ id: string }[]>`insert into conversations (user_id, title) values (${user.id}, 'Compare Python, Go and Rust for a web API') returning id`;
+    const [row] = await sql<
+      { id: string }[]
+    >`insert into conversations (user_id, title) values (${user.id}, 'Compare Python, Go and Rust for a web API') returning id`;
     conversationId = row!.id;
     const question = "Compare Python, Go and Rust for a web API in a table";
     await sql`insert into messages (conversation_id, role, content) values (${conversationId}, 'user', ${question})`;
@@ -156,7 +160,9 @@ test("keyboard: send, stop, conversation menu and dialogs close with Escape and 
 
   // The conversation's ⋯ menu opens with Enter; Rename opens a dialog; Escape closes it and
   // focus returns to the ⋯ button.
-  const options = page.getByRole("navigation", { name: "Conversations" }).getByRole("button", { name: /^Options for Hello from the keyboard/ });
+  const options = page
+    .getByRole("navigation", { name: "Conversations" })
+    .getByRole("button", { name: /^Options for Hello from the keyboard/ });
   await options.focus();
   await page.keyboard.press("Enter");
   await expect(page.getByRole("menuitem", { name: "Rename" })).toBeFocused();

@@ -4,7 +4,9 @@ import { fakeStats, newTag, randomIp, signUpAndGetId } from "../security/support
 
 test.use({ extraHTTPHeaders: { "x-forwarded-for": randomIp() } });
 
-test("rewrite: from the nav, a text in a tone; the same text and tone again comes from the cache, another tone does not", async ({ page }) => {
+test("rewrite: from the nav, a text in a tone; the same text and tone again comes from the cache, another tone does not", async ({
+  page,
+}) => {
   const problems = watchForPageErrors(page);
   await signUpAndGetId(page);
   await page.getByRole("banner").getByRole("link", { name: "Rewrite" }).click();

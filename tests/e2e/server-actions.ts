@@ -13,7 +13,10 @@ export function serverActions(): ManifestAction[] {
   return Object.entries(manifest.node).map(([id, entry]) => {
     // "app/account/page" → "/account"; route groups like "(auth)" are not part of the URL.
     const worker = Object.keys(entry.workers).find((name) => name.endsWith("/page")) ?? "app/page";
-    const pagePath = `/${worker.replace(/^app\//, "").replace(/\/?page$/, "").replace(/\([^)]+\)\/?/g, "")}`;
+    const pagePath = `/${worker
+      .replace(/^app\//, "")
+      .replace(/\/?page$/, "")
+      .replace(/\([^)]+\)\/?/g, "")}`;
     return { id, exportedName: entry.exportedName, pagePath };
   });
 }

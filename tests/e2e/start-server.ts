@@ -19,7 +19,11 @@ const fakeStripe = await startFakeStripe(Number(process.env.E2E_FAKE_STRIPE_PORT
 const fakeOpenAI = await startFakeOpenAI({ port: fakeOpenAIPort() });
 // Email goes to a real SMTP server here (productionServerEnv points SMTP_URL at it); tests read
 // the received messages over HTTP.
-const fakeSmtp = await startFakeSmtp({ port: fakeSmtpPorts().smtp, controlPort: fakeSmtpPorts().control, password: SENTINELS.SMTP_PASSWORD });
+const fakeSmtp = await startFakeSmtp({
+  port: fakeSmtpPorts().smtp,
+  controlPort: fakeSmtpPorts().control,
+  password: SENTINELS.SMTP_PASSWORD,
+});
 // E2E_REDIS=upstash: the app reaches Redis only through the Upstash REST protocol, as on Vercel
 // (tests/fakes/upstash-rest-server.ts, backed by the real Redis); REDIS_URL is blanked for it.
 const upstash = process.env.E2E_REDIS === "upstash" ? await startUpstashFront() : undefined;
@@ -37,7 +41,11 @@ const server = spawn("npx", ["next", "start", "-H", "127.0.0.1", "-p", port], {
 
 async function startUpstashFront() {
   const tcp = new IORedis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", ioredisOptions);
-  const rest = await startUpstashRestServer(createRequester(tcp, { translateEvalsha: false }), SENTINELS.UPSTASH_REDIS_REST_TOKEN, upstashRestPort());
+  const rest = await startUpstashRestServer(
+    createRequester(tcp, { translateEvalsha: false }),
+    SENTINELS.UPSTASH_REDIS_REST_TOKEN,
+    upstashRestPort(),
+  );
   return { url: rest.url, close: async () => (await rest.close(), tcp.disconnect()) };
 }
 

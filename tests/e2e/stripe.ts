@@ -22,10 +22,15 @@ async function control<T>(method: "GET" | "POST", path: string, body?: object): 
 export const fakeStripeRequests = () => control<RecordedRequest[]>("GET", "requests");
 export const completeCheckout = (sessionId: string) =>
   control<{ session: Record<string, unknown>; subscription: FakeSubscription }>("POST", `checkout/${sessionId}/complete`);
-export const changeSubscription = (id: string, change: SubscriptionChange) => control<FakeSubscription>("POST", `subscriptions/${id}`, change);
+export const changeSubscription = (id: string, change: SubscriptionChange) =>
+  control<FakeSubscription>("POST", `subscriptions/${id}`, change);
 
 /** Posts an event to the app's webhook, signed with the server's (sentinel) webhook secret. */
-export function deliverWebhook(request: APIRequestContext, event: FakeEvent, signature = signatureFor(event.payload, SENTINELS.STRIPE_WEBHOOK_SECRET)) {
+export function deliverWebhook(
+  request: APIRequestContext,
+  event: FakeEvent,
+  signature = signatureFor(event.payload, SENTINELS.STRIPE_WEBHOOK_SECRET),
+) {
   return request.post("/api/stripe/webhook", {
     headers: { "content-type": "application/json", ...(signature && { "stripe-signature": signature }) },
     data: event.payload,

@@ -55,7 +55,14 @@ type ChatBody = {
   response_format?: { type: string; json_schema?: { name: string; schema: unknown; strict?: boolean } };
 };
 
-const emptyStats = (): FakeStats => ({ chat: 0, moderations: 0, embeddings: 0, aborts: 0, completed: 0, billed: { promptTokens: 0, completionTokens: 0, embeddingTokens: 0 } });
+const emptyStats = (): FakeStats => ({
+  chat: 0,
+  moderations: 0,
+  embeddings: 0,
+  aborts: 0,
+  completed: 0,
+  billed: { promptTokens: 0, completionTokens: 0, embeddingTokens: 0 },
+});
 
 // The tokenizer counts special-token text in user input as plain text, as the API does.
 const PLAIN = { disallowedSpecial: new Set<string>() };
@@ -108,7 +115,11 @@ export async function startFakeOpenAI(options: { port?: number; wordDelayMs?: nu
       const input = JSON.stringify(body.input ?? "");
       for (const tag of tagsOf(input)) statsFor(tag).moderations++;
       const flagged = input.includes("[[flag]]");
-      return json(res, 200, { id: "modr-fake", model: "omni-moderation-latest", results: [{ flagged, categories: {}, category_scores: {} }] });
+      return json(res, 200, {
+        id: "modr-fake",
+        model: "omni-moderation-latest",
+        results: [{ flagged, categories: {}, category_scores: {} }],
+      });
     }
     if (req.method === "POST" && url.pathname === "/v1/chat/completions") return chat(req, res, body as ChatBody, receivedAt);
     if (req.method === "POST" && url.pathname === "/v1/embeddings") return embeddings(res, body as EmbeddingsBody);
@@ -207,7 +218,9 @@ export async function startFakeOpenAI(options: { port?: number; wordDelayMs?: nu
       res.write(chunk({}, finishReason));
       const completionTokens = tokensOf(generated);
       if (body.stream_options?.include_usage) {
-        res.write(`data: ${JSON.stringify({ id: "chatcmpl-fake", object: "chat.completion.chunk", created: 0, model: body.model, choices: [], usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens } })}\n\n`);
+        res.write(
+          `data: ${JSON.stringify({ id: "chatcmpl-fake", object: "chat.completion.chunk", created: 0, model: body.model, choices: [], usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens } })}\n\n`,
+        );
       }
       res.write("data: [DONE]\n\n");
       billOnce();
@@ -243,24 +256,40 @@ export async function startFakeOpenAI(options: { port?: number; wordDelayMs?: nu
       json(res, 400, { error: { message, type: "invalid_request_error", param, code: null } });
     const maxDimensions = EMBEDDING_MODELS[body.model];
     if (maxDimensions === undefined) {
-      return json(res, 404, { error: { message: `The model \`${body.model}\` does not exist or you do not have access to it.`, type: "invalid_request_error", param: null, code: "model_not_found" } });
+      return json(res, 404, {
+        error: {
+          message: `The model \`${body.model}\` does not exist or you do not have access to it.`,
+          type: "invalid_request_error",
+          param: null,
+          code: "model_not_found",
+        },
+      });
     }
     const inputs = typeof body.input === "string" ? [body.input] : body.input;
-    if (!Array.isArray(inputs) || inputs.length === 0 || inputs.length > 2048 || !inputs.every((input) => typeof input === "string" && input !== "")) {
+    if (
+      !Array.isArray(inputs) ||
+      inputs.length === 0 ||
+      inputs.length > 2048 ||
+      !inputs.every((input) => typeof input === "string" && input !== "")
+    ) {
       return invalid("'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.", "input");
     }
     let dimensions = maxDimensions;
     if (body.dimensions !== undefined) {
       if (!body.model.startsWith("text-embedding-3")) return invalid("This model does not support specifying dimensions.", "dimensions");
-      if (!Number.isInteger(body.dimensions) || body.dimensions < 1 || body.dimensions > maxDimensions) return invalid(`Invalid value for 'dimensions' = ${body.dimensions}. Must be between 1 and ${maxDimensions}.`, "dimensions");
+      if (!Number.isInteger(body.dimensions) || body.dimensions < 1 || body.dimensions > maxDimensions)
+        return invalid(`Invalid value for 'dimensions' = ${body.dimensions}. Must be between 1 and ${maxDimensions}.`, "dimensions");
       dimensions = body.dimensions;
     }
     const format = body.encoding_format ?? "float";
-    if (format !== "float" && format !== "base64") return invalid(`Invalid value for 'encoding_format' = ${format}. Supported values are: 'float' and 'base64'.`, "encoding_format");
+    if (format !== "float" && format !== "base64")
+      return invalid(`Invalid value for 'encoding_format' = ${format}. Supported values are: 'float' and 'base64'.`, "encoding_format");
     const counts = inputs.map((input) => countCl100kTokens(input, PLAIN));
     const longest = Math.max(...counts);
     if (longest > 8192) {
-      return invalid(`This model's maximum context length is 8192 tokens, however you requested ${longest} tokens (${longest} in your prompt; 0 for the completion). Please reduce your prompt; or completion length.`);
+      return invalid(
+        `This model's maximum context length is 8192 tokens, however you requested ${longest} tokens (${longest} in your prompt; 0 for the completion). Please reduce your prompt; or completion length.`,
+      );
     }
     const fault = /\[\[embed-fault:(\w+)\]\]/.exec(inputs.join(" "))?.[1];
     if (fault === "500") return json(res, 500, { error: { message: "The server had an error", type: "server_error" } });
@@ -276,7 +305,11 @@ export async function startFakeOpenAI(options: { port?: number; wordDelayMs?: nu
       model: body.model,
       data: inputs.map((input, index) => {
         const vector = hashedEmbedding(input, dimensions);
-        return { object: "embedding", index, embedding: format === "float" ? vector : Buffer.from(new Float32Array(vector).buffer).toString("base64") };
+        return {
+          object: "embedding",
+          index,
+          embedding: format === "float" ? vector : Buffer.from(new Float32Array(vector).buffer).toString("base64"),
+        };
       }),
       usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
     });
@@ -300,7 +333,11 @@ export async function startFakeOpenAI(options: { port?: number; wordDelayMs?: nu
 type EmbeddingsBody = { model: string; input: unknown; dimensions?: number; encoding_format?: string };
 
 /** The embedding models and their full (and largest allowed) dimensions. */
-const EMBEDDING_MODELS: Record<string, number> = { "text-embedding-3-small": 1536, "text-embedding-3-large": 3072, "text-embedding-ada-002": 1536 };
+const EMBEDDING_MODELS: Record<string, number> = {
+  "text-embedding-3-small": 1536,
+  "text-embedding-3-large": 3072,
+  "text-embedding-ada-002": 1536,
+};
 
 /** FNV-1a over hashed word, word-pair and character-trigram features, scaled to unit length. */
 function hashedEmbedding(text: string, dimensions: number): number[] {
@@ -311,7 +348,11 @@ function hashedEmbedding(text: string, dimensions: number): number[] {
     hash >>>= 0;
     vector[hash % dimensions]! += hash & 0x80000000 ? -weight : weight;
   };
-  const words = text.normalize("NFKC").toLowerCase().match(/[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu) ?? [];
+  const words =
+    text
+      .normalize("NFKC")
+      .toLowerCase()
+      .match(/[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu) ?? [];
   words.forEach((word, i) => {
     add(`w:${word}`, 1);
     if (i > 0) add(`p:${words[i - 1]} ${word}`, 1);
@@ -334,8 +375,13 @@ function textAnswer(text: string, fault: string | undefined): string {
 function structuredAnswer(text: string, fault: string | undefined): string {
   if (fault === "badjson") return JSON.stringify({ title: 42, bullets: "not a list" });
   // Far longer than any plan's output cap: the answer is cut mid-JSON.
-  if (fault === "length") return JSON.stringify({ title: "Long", bullets: Array.from({ length: 8 }, (_, i) => `Point ${i} `.repeat(120)), sentiment: "neutral" });
-  const words = text.replace(/\[\[[^\]]*\]\]/g, "").trim().split(/\s+/).filter(Boolean);
+  if (fault === "length")
+    return JSON.stringify({ title: "Long", bullets: Array.from({ length: 8 }, (_, i) => `Point ${i} `.repeat(120)), sentiment: "neutral" });
+  const words = text
+    .replace(/\[\[[^\]]*\]\]/g, "")
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean);
   return JSON.stringify({
     title: `Summary of ${words.slice(0, 4).join(" ") || "the text"}`,
     bullets: [`It has ${words.length} words.`, `It starts with "${words[0] ?? ""}".`, "It was summarized by the fake model."],

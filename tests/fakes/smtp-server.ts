@@ -11,7 +11,11 @@ export type ReceivedEmail = { from: string; to: string[]; subject: string; text:
 
 export const FAKE_SMTP_USER = "fake-smtp-user";
 
-export async function startFakeSmtp({ port = 0, controlPort, password = "fake-smtp-password" }: { port?: number; controlPort?: number; password?: string } = {}) {
+export async function startFakeSmtp({
+  port = 0,
+  controlPort,
+  password = "fake-smtp-password",
+}: { port?: number; controlPort?: number; password?: string } = {}) {
   const received: ReceivedEmail[] = [];
   const smtp = new SMTPServer({
     authOptional: false,

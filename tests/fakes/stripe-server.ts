@@ -21,7 +21,17 @@ export type FakeSubscription = {
   canceled_at: number | null;
   created: number;
   metadata: Record<string, string>;
-  items: { object: "list"; data: Array<{ id: string; object: "subscription_item"; price: Json; quantity: number; current_period_start: number; current_period_end: number }> };
+  items: {
+    object: "list";
+    data: Array<{
+      id: string;
+      object: "subscription_item";
+      price: Json;
+      quantity: number;
+      current_period_start: number;
+      current_period_end: number;
+    }>;
+  };
 };
 export type SubscriptionChange = Partial<Pick<FakeSubscription, "status" | "cancel_at_period_end" | "cancel_at">> & {
   current_period_end?: number;
@@ -32,7 +42,11 @@ const now = () => Math.floor(Date.now() / 1000);
 const newId = (prefix: string) => `${prefix}_fake${randomBytes(8).toString("hex")}`;
 
 class StripeApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -52,7 +66,14 @@ export class FakeStripe {
 
   /** Starts listening on 127.0.0.1 (port 0: any free port). `seedPrices` creates pro_monthly. */
   async start(port = 0, { seedPrices = true } = {}): Promise<this> {
-    if (seedPrices) this.createPrice({ product: "prod_fake_pro", unit_amount: "2000", currency: "usd", lookup_key: "pro_monthly", recurring: { interval: "month" } });
+    if (seedPrices)
+      this.createPrice({
+        product: "prod_fake_pro",
+        unit_amount: "2000",
+        currency: "usd",
+        lookup_key: "pro_monthly",
+        recurring: { interval: "month" },
+      });
     this.server = createServer((request, response) => void this.route(request, response));
     await new Promise<void>((resolve) => this.server!.listen(port, "127.0.0.1", resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
@@ -73,7 +94,11 @@ export class FakeStripe {
     const session = this.checkoutSessions.get(sessionId);
     if (!session) throw new StripeApiError(404, "resource_missing", `No such checkout.session: '${sessionId}'`);
     if (!session.subscription) {
-      const subscription = this.createSubscription(String(session.customer), session.line_items[0]!.price, (session.subscription_data as Json | undefined)?.metadata as Record<string, string>);
+      const subscription = this.createSubscription(
+        String(session.customer),
+        session.line_items[0]!.price,
+        (session.subscription_data as Json | undefined)?.metadata as Record<string, string>,
+      );
       Object.assign(session, { status: "complete", payment_status: "paid", subscription: subscription.id });
     }
     return { session: this.publicSession(session), subscription: this.subscriptions.get(String(session.subscription))! };
@@ -92,7 +117,19 @@ export class FakeStripe {
       canceled_at: null,
       created: now(),
       metadata,
-      items: { object: "list", data: [{ id: newId("si"), object: "subscription_item", price, quantity: 1, current_period_start: now(), current_period_end: now() + 30 * DAY }] },
+      items: {
+        object: "list",
+        data: [
+          {
+            id: newId("si"),
+            object: "subscription_item",
+            price,
+            quantity: 1,
+            current_period_start: now(),
+            current_period_end: now() + 30 * DAY,
+          },
+        ],
+      },
     };
     this.subscriptions.set(subscription.id, subscription);
     return subscription;
@@ -137,7 +174,8 @@ export class FakeStripe {
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const rawBody = Buffer.concat(chunks).toString("utf8");
     try {
-      if (url.pathname.startsWith("/__fake/")) return this.control(request.method!, url.pathname, rawBody ? (JSON.parse(rawBody) as Json) : {}, response);
+      if (url.pathname.startsWith("/__fake/"))
+        return this.control(request.method!, url.pathname, rawBody ? (JSON.parse(rawBody) as Json) : {}, response);
       if (request.method === "GET" && /^\/(checkout|portal)\//.test(url.pathname)) return this.page(url.pathname, response);
 
       const params = parseStripeForm(request.method === "GET" ? url.searchParams : new URLSearchParams(rawBody));
@@ -147,7 +185,11 @@ export class FakeStripe {
       if (idempotencyKey) {
         const previous = this.idempotent.get(idempotencyKey);
         if (previous && previous.params !== JSON.stringify(params)) {
-          throw new StripeApiError(400, "idempotency_error", "Keys for idempotent requests can only be used with the same parameters they were first used with.");
+          throw new StripeApiError(
+            400,
+            "idempotency_error",
+            "Keys for idempotent requests can only be used with the same parameters they were first used with.",
+          );
         }
         if (previous) return send(response, previous.status, previous.body);
       }
@@ -170,7 +212,13 @@ export class FakeStripe {
     const key = `${method} ${resource}${id ? "/:id" : ""}`;
     switch (key) {
       case "POST customers": {
-        const customer = { id: newId("cus"), object: "customer", email: params.email ?? null, name: params.name ?? null, metadata: params.metadata ?? {} };
+        const customer = {
+          id: newId("cus"),
+          object: "customer",
+          email: params.email ?? null,
+          name: params.name ?? null,
+          metadata: params.metadata ?? {},
+        };
         this.customers.set(customer.id, customer);
         return customer;
       }
@@ -179,7 +227,9 @@ export class FakeStripe {
       case "GET prices": {
         const lookupKeys = (params.lookup_keys as string[] | undefined) ?? [];
         const data = [...this.prices.values()].filter(
-          (price) => (lookupKeys.length === 0 || lookupKeys.includes(String(price.lookup_key))) && (params.active === undefined || String(price.active) === params.active),
+          (price) =>
+            (lookupKeys.length === 0 || lookupKeys.includes(String(price.lookup_key))) &&
+            (params.active === undefined || String(price.active) === params.active),
         );
         return { object: "list", data: data.slice(0, Number(params.limit ?? 10)), has_more: false, url: "/v1/prices" };
       }
@@ -200,16 +250,24 @@ export class FakeStripe {
       case "POST checkout/sessions":
         return this.createCheckoutSession(params);
       case "POST billing_portal/sessions": {
-        if (!this.customers.has(String(params.customer))) throw new StripeApiError(404, "resource_missing", `No such customer: '${String(params.customer)}'`);
+        if (!this.customers.has(String(params.customer)))
+          throw new StripeApiError(404, "resource_missing", `No such customer: '${String(params.customer)}'`);
         const portalId = newId("bps");
-        return { id: portalId, object: "billing_portal.session", customer: params.customer, return_url: params.return_url, url: `${this.url}/portal/${portalId}?return_url=${encodeURIComponent(String(params.return_url))}` };
+        return {
+          id: portalId,
+          object: "billing_portal.session",
+          customer: params.customer,
+          return_url: params.return_url,
+          url: `${this.url}/portal/${portalId}?return_url=${encodeURIComponent(String(params.return_url))}`,
+        };
       }
       case "GET subscriptions": {
         // Stripe's default (no status) lists everything but canceled ones; "all" includes them.
         const data = [...this.subscriptions.values()].filter(
           (subscription) =>
             (params.customer === undefined || subscription.customer === params.customer) &&
-            (params.status === "all" || (params.status === undefined ? subscription.status !== "canceled" : subscription.status === params.status)),
+            (params.status === "all" ||
+              (params.status === undefined ? subscription.status !== "canceled" : subscription.status === params.status)),
         );
         return { object: "list", data: data.slice(0, Number(params.limit ?? 10)), has_more: false, url: "/v1/subscriptions" };
       }
@@ -225,9 +283,11 @@ export class FakeStripe {
 
   private createCheckoutSession(params: Json): Json {
     const lineItems = params.line_items as Array<{ price: string }> | undefined;
-    if (params.mode !== "subscription" || !lineItems?.[0]?.price) throw new StripeApiError(400, "parameter_missing", "mode=subscription and line_items[0][price] are required");
+    if (params.mode !== "subscription" || !lineItems?.[0]?.price)
+      throw new StripeApiError(400, "parameter_missing", "mode=subscription and line_items[0][price] are required");
     if (!this.prices.has(lineItems[0].price)) throw new StripeApiError(404, "resource_missing", `No such price: '${lineItems[0].price}'`);
-    if (!this.customers.has(String(params.customer))) throw new StripeApiError(404, "resource_missing", `No such customer: '${String(params.customer)}'`);
+    if (!this.customers.has(String(params.customer)))
+      throw new StripeApiError(404, "resource_missing", `No such customer: '${String(params.customer)}'`);
     const sessionId = newId("cs_test");
     const session = {
       ...params,
@@ -265,9 +325,12 @@ export class FakeStripe {
   private control(method: string, path: string, body: Json, response: ServerResponse): void {
     const parts = path.split("/").filter(Boolean); // "__fake", …
     if (method === "GET" && parts[1] === "requests") return send(response, 200, this.requests);
-    if (method === "POST" && parts[1] === "checkout" && parts[3] === "complete") return send(response, 200, this.completeCheckout(parts[2]!));
-    if (method === "POST" && parts[1] === "subscriptions" && parts[2]) return send(response, 200, this.updateSubscription(parts[2], body as SubscriptionChange));
-    if (method === "GET" && parts[1] === "subscriptions" && parts[2]) return send(response, 200, this.found(this.subscriptions, "subscription", parts[2]));
+    if (method === "POST" && parts[1] === "checkout" && parts[3] === "complete")
+      return send(response, 200, this.completeCheckout(parts[2]!));
+    if (method === "POST" && parts[1] === "subscriptions" && parts[2])
+      return send(response, 200, this.updateSubscription(parts[2], body as SubscriptionChange));
+    if (method === "GET" && parts[1] === "subscriptions" && parts[2])
+      return send(response, 200, this.found(this.subscriptions, "subscription", parts[2]));
     send(response, 404, { error: { message: `no control endpoint ${method} ${path}` } });
   }
 }

@@ -69,9 +69,7 @@ describe("password sign-in (the Credentials authorize step)", () => {
   it("limits one IP across many emails", async () => {
     const ip = `test-ip-${randomUUID()}`;
     const limit = AUTH_ATTEMPT_LIMITS.login.perIp.attempts;
-    const outcomes = await Promise.all(
-      Array.from({ length: limit + 5 }, () => checkAuthAttempt("login", ip, uniqueEmail())),
-    );
+    const outcomes = await Promise.all(Array.from({ length: limit + 5 }, () => checkAuthAttempt("login", ip, uniqueEmail())));
     expect(outcomes.filter((o) => o.allowed)).toHaveLength(limit);
     const refused = outcomes.find((o) => !o.allowed);
     expect(refused && !refused.allowed && refused.retryAfterSeconds).toBeGreaterThan(0);

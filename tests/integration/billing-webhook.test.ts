@@ -68,7 +68,9 @@ describe("checkout session", () => {
     });
     expect(created!.idempotencyKey).toBe(`checkout-session:${user.id}:pro:${attempt}`);
     // One customer for the user, created once (idempotent) and stored.
-    const customers = fake.requestsTo("POST", "/v1/customers").filter((r) => (r.params.metadata as Record<string, string>).userId === user.id);
+    const customers = fake
+      .requestsTo("POST", "/v1/customers")
+      .filter((r) => (r.params.metadata as Record<string, string>).userId === user.id);
     expect(customers).toHaveLength(1);
     expect(customers[0]!.idempotencyKey).toBe(`customer-create:${user.id}`);
     expect((await getSubscription(user.id))?.stripeCustomerId).toBe(created!.params.customer);
@@ -89,7 +91,9 @@ describe("checkout session", () => {
     const user = await newUser();
     const db = await getDb();
     await db.insert(subscriptions).values({ userId: user.id, plan: "pro", status: null });
-    await expect(createCheckoutSession(user, PLANS.pro, randomUUID(), "http://localhost:3000")).rejects.toMatchObject({ code: "already_subscribed" });
+    await expect(createCheckoutSession(user, PLANS.pro, randomUUID(), "http://localhost:3000")).rejects.toMatchObject({
+      code: "already_subscribed",
+    });
   });
 });
 
@@ -122,10 +126,12 @@ describe("webhook and Stripe calls", () => {
     fake.beforeAnswer = async (method, path) => {
       if (method !== "GET" || !path.startsWith("/v1/subscriptions/")) return;
       // NOWAIT fails at once if the webhook holds this user's row lock during the call.
-      const outcome = await probe.begin(async (sql) => sql`select 1 from subscriptions where user_id = ${user.id} for update nowait`).then(
-        () => "free",
-        (error: Error) => `locked: ${error.message}`,
-      );
+      const outcome = await probe
+        .begin(async (sql) => sql`select 1 from subscriptions where user_id = ${user.id} for update nowait`)
+        .then(
+          () => "free",
+          (error: Error) => `locked: ${error.message}`,
+        );
       probes.push(outcome);
     };
     try {
@@ -145,7 +151,10 @@ describe("webhook and Stripe calls", () => {
       if (++retrieves > 1) return;
       // Meanwhile another event for this user is applied (here: written directly).
       const db = await getDb();
-      await db.update(subscriptions).set({ status: "incomplete", updatedAt: new Date(Date.now() + 1000) }).where(eq(subscriptions.userId, user.id));
+      await db
+        .update(subscriptions)
+        .set({ status: "incomplete", updatedAt: new Date(Date.now() + 1000) })
+        .where(eq(subscriptions.userId, user.id));
     };
     try {
       expect((await deliver(completed)).body.result).toBe("applied");
@@ -164,7 +173,13 @@ describe("webhook events", () => {
     const response = await deliver(completed);
     expect(response).toEqual({ status: 200, body: { received: true, result: "applied" } });
     const row = await getSubscription(user.id);
-    expect(row).toMatchObject({ stripeSubscriptionId: subscription.id, status: "active", plan: "pro", cancelAtPeriodEnd: false, cancelAt: null });
+    expect(row).toMatchObject({
+      stripeSubscriptionId: subscription.id,
+      status: "active",
+      plan: "pro",
+      cancelAtPeriodEnd: false,
+      cancelAt: null,
+    });
     expect(row?.currentPeriodEnd?.getTime()).toBe(subscription.items.data[0]!.current_period_end * 1000);
     expect(effectivePlan(row)).toBe(PLANS.pro);
     expect(effectivePlan(row).requestsPerDay).toBeGreaterThan(PLANS.free.requestsPerDay);

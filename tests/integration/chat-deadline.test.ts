@@ -46,11 +46,18 @@ describe("the chat stream's total deadline", () => {
     expect(error.message).toContain("4-second limit");
     expect(error.message).not.toMatch(/nothing was charged/i);
     await expect.poll(() => fake.stats(label).aborts).toBe(1);
-    const received = call.events.filter((event) => event.type === "text").map((event) => event.text).join("");
+    const received = call.events
+      .filter((event) => event.type === "text")
+      .map((event) => event.text)
+      .join("");
     expect(received.length).toBeGreaterThan(0);
     const [row, ...more] = await auditRows(user.id);
     expect(more).toHaveLength(0);
-    expect(row).toMatchObject({ outcome: "upstream_timeout", inputTokens: fake.stats(label).billed.promptTokens, outputTokens: countTextTokens(received) });
+    expect(row).toMatchObject({
+      outcome: "upstream_timeout",
+      inputTokens: fake.stats(label).billed.promptTokens,
+      outputTokens: countTextTokens(received),
+    });
     expect(row!.details).toMatchObject({ partial: true });
     expect(await usageRow(user.id)).toMatchObject({ requests: 1, tokensReserved: 0, tokensUsed: row!.inputTokens + row!.outputTokens });
     expect(await heldReservations(user.id)).toEqual([]);

@@ -65,7 +65,15 @@ describe("the daily rollup", () => {
     const rows = [
       { outcome: "served", model: "gpt-4.1-nano", costMicros: 120, inputTokens: 10, outputTokens: 20, cacheHit: false },
       { outcome: "served", model: "gpt-4.1-nano", costMicros: 80, inputTokens: 5, outputTokens: 10, cacheHit: false },
-      { outcome: "served", model: "gpt-4.1-nano", costMicros: 0, inputTokens: 0, outputTokens: 0, cacheHit: true, details: { savedMicros: 90 } },
+      {
+        outcome: "served",
+        model: "gpt-4.1-nano",
+        costMicros: 0,
+        inputTokens: 0,
+        outputTokens: 0,
+        cacheHit: true,
+        details: { savedMicros: 90 },
+      },
       { outcome: "rate_limited", model: null, costMicros: 0, inputTokens: 0, outputTokens: 0, cacheHit: false },
       { outcome: "quota_exceeded", model: "gpt-4.1-mini", costMicros: 0, inputTokens: 0, outputTokens: 0, cacheHit: false },
       { outcome: "replayed_request", model: "gpt-4.1-mini", costMicros: 0, inputTokens: 0, outputTokens: 0, cacheHit: false },
@@ -82,7 +90,18 @@ describe("the daily rollup", () => {
 
     const summary = await console_.outcomeSummary(1, day);
     expect(summary.total).toBe(8);
-    expect(summary.byGroup).toMatchObject({ served: 2, cached: 1, "rate limited": 1, "over quota": 1, "invalid input": 1, "upstream error": 1, aborted: 1, budget: 0, lost: 0, other: 0 });
+    expect(summary.byGroup).toMatchObject({
+      served: 2,
+      cached: 1,
+      "rate limited": 1,
+      "over quota": 1,
+      "invalid input": 1,
+      "upstream error": 1,
+      aborted: 1,
+      budget: 0,
+      lost: 0,
+      other: 0,
+    });
     expect(summary.costMicros).toBe(500);
     expect(summary.savedMicros).toBe(90);
     expect(summary.cacheHitRate).toBeCloseTo(1 / 3);
@@ -99,7 +118,17 @@ describe("the daily rollup", () => {
     // The sweeper's `lost` row, replaced by the request's real one when it did finish: counted once, as served.
     const late = randomUUID();
     await recordAudit({ requestId: late, userId: user.id, action: "chat", outcome: "lost", model: "gpt-4.1-nano", createdAt: at(12) });
-    await recordAudit({ requestId: late, userId: user.id, action: "chat", outcome: "served", model: "gpt-4.1-nano", costMicros: 50, inputTokens: 3, outputTokens: 4, createdAt: at(12) });
+    await recordAudit({
+      requestId: late,
+      userId: user.id,
+      action: "chat",
+      outcome: "served",
+      model: "gpt-4.1-nano",
+      costMicros: 50,
+      inputTokens: 3,
+      outputTokens: 4,
+      createdAt: at(12),
+    });
     const after = await console_.outcomeSummary(1, day);
     expect(after.total).toBe(9);
     expect(after.byGroup).toMatchObject({ served: 3, lost: 0 });
@@ -158,7 +187,9 @@ describe("the audit log browser", () => {
     expect((await console_.listAuditRows({ ...scope, outcome: "moderated" })).rows.map((row) => row.requestId)).toEqual([ids[3]]);
     expect((await console_.listAuditRows({ ...scope, model: "gpt-4.1-mini" })).rows).toHaveLength(3);
     expect((await console_.listAuditRows({ ...scope, cacheHit: true })).rows.map((row) => row.requestId)).toEqual([ids[6]]);
-    expect((await console_.listAuditRows({ from: day, to: day, email: bob.email!, model: "gpt-4.1-nano" })).rows.map((row) => row.requestId)).toEqual([ids[3], ids[1]]);
+    expect(
+      (await console_.listAuditRows({ from: day, to: day, email: bob.email!, model: "gpt-4.1-nano" })).rows.map((row) => row.requestId),
+    ).toEqual([ids[3], ids[1]]);
 
     const exported: string[] = [];
     for await (const page of console_.allAuditRows({ ...scope }, 2)) exported.push(...page.map((row) => row.requestId));
@@ -169,14 +200,22 @@ describe("the audit log browser", () => {
 describe("budget alerts", () => {
   async function spendOn(day: string, micros: number) {
     const db = await getDb();
-    await db.insert(budgetDaily).values({ day, costMicros: micros }).onConflictDoUpdate({ target: budgetDaily.day, set: { costMicros: micros } });
+    await db
+      .insert(budgetDaily)
+      .values({ day, costMicros: micros })
+      .onConflictDoUpdate({ target: budgetDaily.day, set: { costMicros: micros } });
   }
 
   it("records and delivers each threshold once per period, however many requests cross it at once", async () => {
     const day = isolatedDay();
     await spendOn(day, 8_500_000); // 85 % of the daily $10; the month has 8.5 % of $100
     const results = await Promise.all(Array.from({ length: 30 }, () => recordBudgetAlerts(day, 8_500_000)));
-    expect(results.flat().map((alert) => `${alert.period}:${alert.thresholdPercent}`).sort()).toEqual(["daily:50", "daily:80"]);
+    expect(
+      results
+        .flat()
+        .map((alert) => `${alert.period}:${alert.thresholdPercent}`)
+        .sort(),
+    ).toEqual(["daily:50", "daily:80"]);
     expect(received.map((alert) => alert.thresholdPercent).sort()).toEqual([50, 80]);
     expect(received[0]!.text).toMatch(/^AI daily budget (50|80)% used on /);
 
@@ -191,7 +230,12 @@ describe("budget alerts", () => {
     expect(received.map((alert) => `${alert.period}:${alert.thresholdPercent}`).sort()).toEqual(["daily:100", "monthly:50"]);
 
     const db = await getDb();
-    const rows = await db.select().from(budgetAlerts).where(sql`(${budgetAlerts.period} = 'daily' and ${budgetAlerts.day} = ${day}) or (${budgetAlerts.period} = 'monthly' and ${budgetAlerts.day} = ${month})`);
+    const rows = await db
+      .select()
+      .from(budgetAlerts)
+      .where(
+        sql`(${budgetAlerts.period} = 'daily' and ${budgetAlerts.day} = ${day}) or (${budgetAlerts.period} = 'monthly' and ${budgetAlerts.day} = ${month})`,
+      );
     expect(rows).toHaveLength(4);
     expect(rows.every((row) => row.deliveredAt !== null && row.deliveryAttempts === 1 && row.lastError === null)).toBe(true);
   });
@@ -232,7 +276,16 @@ describe("feedback", () => {
     const [owner, stranger] = [await newUser(), await newUser()];
     const served = randomUUID();
     const refused = randomUUID();
-    await recordAudit({ requestId: served, userId: owner.id, action: "summarize", outcome: "served", model: "gpt-4.1-nano", outputTokens: 12, promptText: "the prompt", responseText: "the answer" });
+    await recordAudit({
+      requestId: served,
+      userId: owner.id,
+      action: "summarize",
+      outcome: "served",
+      model: "gpt-4.1-nano",
+      outputTokens: 12,
+      promptText: "the prompt",
+      responseText: "the answer",
+    });
     await recordAudit({ requestId: refused, userId: owner.id, action: "summarize", outcome: "rate_limited" });
     const adminRow = randomUUID();
     await recordAudit({ requestId: adminRow, userId: owner.id, action: "admin.set_plan", outcome: "ok" });
@@ -264,14 +317,33 @@ describe("audit text retention", () => {
     const old = randomUUID();
     const recent = randomUUID();
     const now = new Date();
-    await recordAudit({ requestId: old, userId: user.id, action: "chat", outcome: "served", costMicros: 42, promptText: "old prompt", responseText: "old answer", createdAt: new Date(now.getTime() - 31 * 86_400_000) });
-    await recordAudit({ requestId: recent, userId: user.id, action: "chat", outcome: "served", promptText: "new prompt", responseText: "new answer", createdAt: new Date(now.getTime() - 29 * 86_400_000) });
+    await recordAudit({
+      requestId: old,
+      userId: user.id,
+      action: "chat",
+      outcome: "served",
+      costMicros: 42,
+      promptText: "old prompt",
+      responseText: "old answer",
+      createdAt: new Date(now.getTime() - 31 * 86_400_000),
+    });
+    await recordAudit({
+      requestId: recent,
+      userId: user.id,
+      action: "chat",
+      outcome: "served",
+      promptText: "new prompt",
+      responseText: "new answer",
+      createdAt: new Date(now.getTime() - 29 * 86_400_000),
+    });
     // The housekeeping cron runs it (behind CRON_SECRET).
     const { GET } = await import("@/app/api/cron/housekeeping/route");
     const refused = await GET(new Request("http://localhost/api/cron/housekeeping", { headers: { authorization: "Bearer wrong" } }));
     expect(refused.status).toBe(401);
     expect((await getDb().then((db) => db.select().from(auditLog).where(eq(auditLog.requestId, old))))[0]!.promptText).toBe("old prompt");
-    const response = await GET(new Request("http://localhost/api/cron/housekeeping", { headers: { authorization: "Bearer console-test-cron-secret-0123456789" } }));
+    const response = await GET(
+      new Request("http://localhost/api/cron/housekeeping", { headers: { authorization: "Bearer console-test-cron-secret-0123456789" } }),
+    );
     expect(response.status).toBe(200);
     expect(((await response.json()) as { clearedAuditTexts: number }).clearedAuditTexts).toBeGreaterThanOrEqual(1);
     const db = await getDb();
@@ -295,12 +367,25 @@ describe("the budgets in the reservation", () => {
       await setBudgetOverride("monthly", 1_000, "admin-id", day);
       const user = await newUser();
       const reserve = (costMicros: number, budgetExempt = false) =>
-        reserveUsage({ requestId: randomUUID(), userId: user.id, action: "chat", model: "gpt-4.1-nano", plan: PLANS.pro, tokens: 10, costMicros, budgetMicros: null, monthlyBudgetMicros: 50_000_000, budgetExempt });
+        reserveUsage({
+          requestId: randomUUID(),
+          userId: user.id,
+          action: "chat",
+          model: "gpt-4.1-nano",
+          plan: PLANS.pro,
+          tokens: 10,
+          costMicros,
+          budgetMicros: null,
+          monthlyBudgetMicros: 50_000_000,
+          budgetExempt,
+        });
 
       // 100 left in the month: of 20 parallel requests at 10 each, exactly 10 fit.
       const results = await Promise.all(Array.from({ length: 20 }, () => reserve(10)));
       expect(results.filter((result) => !("refused" in result))).toHaveLength(10);
-      expect(results.filter((result) => "refused" in result)).toEqual(Array.from({ length: 10 }, () => ({ refused: "budget", period: "monthly" })));
+      expect(results.filter((result) => "refused" in result)).toEqual(
+        Array.from({ length: 10 }, () => ({ refused: "budget", period: "monthly" })),
+      );
       expect("refused" in (await reserve(10, true))).toBe(false); // an admin
 
       // The day's own budget, set by an admin, applies on top (the month now has room).
@@ -324,21 +409,32 @@ describe("the abuse view", () => {
     const now = Date.now();
     const refusal = (userId: string, outcome: string, minutesAgo: number, ipHash = ip) =>
       recordAudit({ requestId: randomUUID(), userId, action: "chat", outcome, ipHash, createdAt: new Date(now - minutesAgo * 60_000) });
-    for (const outcome of ["rate_limited", "rate_limited", "rate_limited", "replayed_request", "moderated"]) await refusal(noisy.id, outcome, 5);
+    for (const outcome of ["rate_limited", "rate_limited", "rate_limited", "replayed_request", "moderated"])
+      await refusal(noisy.id, outcome, 5);
     await refusal(noisy.id, "rate_limited", 180); // outside the last hour, inside the day
     await refusal(quiet.id, "invalid_request_token", 10);
     await refusal(quiet.id, "quota_exceeded", 10); // a plan limit, not abuse
     await refusal(quiet.id, "served", 10);
 
     const lastHour = await console_.refusalLeaders("user", 1, 1000);
-    expect(lastHour.find((row) => row.key === noisy.id)).toMatchObject({ email: noisy.email, refusals: 5, byOutcome: { rate_limited: 3, replayed_request: 1, moderated: 1 } });
+    expect(lastHour.find((row) => row.key === noisy.id)).toMatchObject({
+      email: noisy.email,
+      refusals: 5,
+      byOutcome: { rate_limited: 3, replayed_request: 1, moderated: 1 },
+    });
     expect(lastHour.find((row) => row.key === quiet.id)).toMatchObject({ refusals: 1, byOutcome: { invalid_request_token: 1 } });
     expect((await console_.refusalLeaders("user", 24, 1000)).find((row) => row.key === noisy.id)!.refusals).toBe(6);
     expect((await console_.refusalLeaders("ip", 1, 1000)).find((row) => row.key === ip)).toMatchObject({ refusals: 6, users: 2 });
 
     const signupIp = `ip-${randomUUID()}`;
     for (let index = 0; index < 3; index++) {
-      await insertPasswordUser({ email: `script-${randomUUID()}@example.com`, name: null, passwordHash: "x", role: "user", signupIpHash: signupIp });
+      await insertPasswordUser({
+        email: `script-${randomUUID()}@example.com`,
+        name: null,
+        passwordHash: "x",
+        role: "user",
+        signupIpHash: signupIp,
+      });
     }
     expect((await console_.accountsPerIp(30, 1000)).find((row) => row.ipHash === signupIp)).toMatchObject({ accounts: 3, blocked: 0 });
   });

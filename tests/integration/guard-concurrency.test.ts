@@ -64,58 +64,85 @@ async function deadlocks(): Promise<number> {
 const served = (call: Awaited<ReturnType<typeof chat>>) => call.status === 200 && call.events.at(-1)?.type === "done";
 
 describe.skipIf(!database)("real PostgreSQL: concurrency", () => {
-  it("real PostgreSQL: a burst (50 from one user, 50 over 10 users) settles every request, ledgers equal the audit rows, no deadlock", { timeout: 120_000 }, async () => {
-    const settleFailures = vi.spyOn(console, "error");
-    const loner = await newUser({ plan: "pro" });
-    const crowd = await Promise.all(Array.from({ length: 10 }, () => newUser({ plan: "pro" })));
-    const before = await deadlocks();
-    const burst = (user: TestUser, i: number) => chat(user, { message: `Burst ${i}`, token: issueRequestToken(user.id) });
-    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => burst(i % 2 === 0 ? loner : crowd[Math.floor(i / 2) % 10]!, i)));
-    await Promise.all(results.map((call) => call.settled));
-    expect(results.filter((call) => !served(call)).map((call) => call.body ?? call.events.at(-1))).toEqual([]);
-    // Then the ledger statements alone, back to back, where a lock-order cycle shows at once:
-    // 10 workers × 30 reserve → settle pairs for the same user (each also audited, as a request is).
-    await Promise.all(
-      Array.from({ length: 10 }, async () => {
-        for (let i = 0; i < 30; i++) {
-          const requestId = randomUUID();
-          const reservation = await reserveUsage({ requestId, userId: loner.id, action: "chat", model: "gpt-4.1-mini", plan: PLANS.pro, tokens: 500, costMicros: 900, budgetMicros: 1_000_000_000 });
-          if ("refused" in reservation) throw new Error(`refused: ${reservation.refused}`);
-          await settleReservation(reservation, { tokens: 120, costMicros: 200, release: false });
-          await recordAudit({ requestId, userId: loner.id, action: "chat", outcome: "served", inputTokens: 100, outputTokens: 20, costMicros: 200 });
-        }
-      }),
-    );
-    expect(settleFailures.mock.calls.filter(([text]) => String(text).includes("could not settle"))).toEqual([]);
-    settleFailures.mockRestore();
+  it(
+    "real PostgreSQL: a burst (50 from one user, 50 over 10 users) settles every request, ledgers equal the audit rows, no deadlock",
+    { timeout: 120_000 },
+    async () => {
+      const settleFailures = vi.spyOn(console, "error");
+      const loner = await newUser({ plan: "pro" });
+      const crowd = await Promise.all(Array.from({ length: 10 }, () => newUser({ plan: "pro" })));
+      const before = await deadlocks();
+      const burst = (user: TestUser, i: number) => chat(user, { message: `Burst ${i}`, token: issueRequestToken(user.id) });
+      const results = await Promise.all(
+        Array.from({ length: 100 }, (_, i) => burst(i % 2 === 0 ? loner : crowd[Math.floor(i / 2) % 10]!, i)),
+      );
+      await Promise.all(results.map((call) => call.settled));
+      expect(results.filter((call) => !served(call)).map((call) => call.body ?? call.events.at(-1))).toEqual([]);
+      // Then the ledger statements alone, back to back, where a lock-order cycle shows at once:
+      // 10 workers × 30 reserve → settle pairs for the same user (each also audited, as a request is).
+      await Promise.all(
+        Array.from({ length: 10 }, async () => {
+          for (let i = 0; i < 30; i++) {
+            const requestId = randomUUID();
+            const reservation = await reserveUsage({
+              requestId,
+              userId: loner.id,
+              action: "chat",
+              model: "gpt-4.1-mini",
+              plan: PLANS.pro,
+              tokens: 500,
+              costMicros: 900,
+              budgetMicros: 1_000_000_000,
+            });
+            if ("refused" in reservation) throw new Error(`refused: ${reservation.refused}`);
+            await settleReservation(reservation, { tokens: 120, costMicros: 200, release: false });
+            await recordAudit({
+              requestId,
+              userId: loner.id,
+              action: "chat",
+              outcome: "served",
+              inputTokens: 100,
+              outputTokens: 20,
+              costMicros: 200,
+            });
+          }
+        }),
+      );
+      expect(settleFailures.mock.calls.filter(([text]) => String(text).includes("could not settle"))).toEqual([]);
+      settleFailures.mockRestore();
 
-    for (const user of [loner, ...crowd]) {
-      const [ledger] = await direct!<{ tokens_used: string; tokens_reserved: string; cost_micros: string; requests: number }[]>`
+      for (const user of [loner, ...crowd]) {
+        const [ledger] = await direct!<{ tokens_used: string; tokens_reserved: string; cost_micros: string; requests: number }[]>`
         select tokens_used, tokens_reserved, cost_micros, requests from usage_daily where user_id = ${user.id} and day = ${utcDay()}`;
-      const [audit] = await direct!<{ tokens: string; cost: string; rows: string }[]>`
+        const [audit] = await direct!<{ tokens: string; cost: string; rows: string }[]>`
         select sum(input_tokens + output_tokens) as tokens, sum(cost_micros) as cost, count(*) as rows from audit_log where user_id = ${user.id}`;
-      expect(Number(ledger!.tokens_reserved)).toBe(0);
-      expect(Number(ledger!.tokens_used)).toBe(Number(audit!.tokens));
-      expect(Number(ledger!.cost_micros)).toBe(Number(audit!.cost));
-      expect(ledger!.requests).toBe(Number(audit!.rows));
-    }
-    const [budget] = await direct!<{ cost_micros: string; reserved_micros: string }[]>`select cost_micros, reserved_micros from budget_daily where day = ${utcDay()}`;
-    const [allAudit] = await direct!<{ cost: string }[]>`select sum(cost_micros) as cost from audit_log`;
-    expect(Number(budget!.reserved_micros)).toBe(0);
-    expect(Number(budget!.cost_micros)).toBe(Number(allAudit!.cost));
-    expect(await direct!`select * from reservations`).toHaveLength(0);
+        expect(Number(ledger!.tokens_reserved)).toBe(0);
+        expect(Number(ledger!.tokens_used)).toBe(Number(audit!.tokens));
+        expect(Number(ledger!.cost_micros)).toBe(Number(audit!.cost));
+        expect(ledger!.requests).toBe(Number(audit!.rows));
+      }
+      const [budget] = await direct!<
+        { cost_micros: string; reserved_micros: string }[]
+      >`select cost_micros, reserved_micros from budget_daily where day = ${utcDay()}`;
+      const [allAudit] = await direct!<{ cost: string }[]>`select sum(cost_micros) as cost from audit_log`;
+      expect(Number(budget!.reserved_micros)).toBe(0);
+      expect(Number(budget!.cost_micros)).toBe(Number(allAudit!.cost));
+      expect(await direct!`select * from reservations`).toHaveLength(0);
 
-    // A backend reports its statistics when it exits. Close the app's pool, then end every
-    // backend still on this database (a pooler such as pgbouncer keeps server connections
-    // open), wait until they are gone, and read the counter.
-    await closeDatabase(await getDb());
-    (globalThis as { dbPromise?: unknown }).dbPromise = undefined;
-    await monitor!`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${databaseName}`;
-    await expect
-      .poll(async () => Number((await monitor!`select count(*) from pg_stat_activity where datname = ${databaseName}`)[0]!.count), { timeout: 10_000 })
-      .toBe(0);
-    expect(await deadlocks()).toBe(before);
-  });
+      // A backend reports its statistics when it exits. Close the app's pool, then end every
+      // backend still on this database (a pooler such as pgbouncer keeps server connections
+      // open), wait until they are gone, and read the counter.
+      await closeDatabase(await getDb());
+      (globalThis as { dbPromise?: unknown }).dbPromise = undefined;
+      await monitor!`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${databaseName}`;
+      await expect
+        .poll(async () => Number((await monitor!`select count(*) from pg_stat_activity where datname = ${databaseName}`)[0]!.count), {
+          timeout: 10_000,
+        })
+        .toBe(0);
+      expect(await deadlocks()).toBe(before);
+    },
+  );
 
   const worstCase = (plan: (typeof PLANS)[keyof typeof PLANS], text: string) => {
     const input = countPromptTokens([
@@ -132,7 +159,9 @@ describe.skipIf(!database)("real PostgreSQL: concurrency", () => {
     const fits = 4;
     const db = await getDb();
     // Tokens left: room for 4 worst cases and a bit, never 5. Requests are plentiful.
-    await db.insert(usageDaily).values({ userId: user.id, day: utcDay(), tokensUsed: PLANS.pro.tokensPerDay - fits * worst.tokens - Math.floor(worst.tokens / 2) });
+    await db
+      .insert(usageDaily)
+      .values({ userId: user.id, day: utcDay(), tokensUsed: PLANS.pro.tokensPerDay - fits * worst.tokens - Math.floor(worst.tokens / 2) });
     const results = await Promise.all(Array.from({ length: 30 }, () => chat(user, { message: text, token: issueRequestToken(user.id) })));
     await Promise.all(results.map((call) => call.settled));
     expect(results.filter((call) => call.status === 200)).toHaveLength(fits);
@@ -148,8 +177,13 @@ describe.skipIf(!database)("real PostgreSQL: concurrency", () => {
     const db = await getDb();
     const budget = 1000 * 1_000_000;
     const spent = budget - fits * worst.micros - Math.floor(worst.micros / 2);
-    await db.insert(budgetDaily).values({ day: utcDay(), costMicros: spent }).onConflictDoUpdate({ target: budgetDaily.day, set: { costMicros: spent } });
-    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => chat(users[i % 10]!, { message: text, token: issueRequestToken(users[i % 10]!.id) })));
+    await db
+      .insert(budgetDaily)
+      .values({ day: utcDay(), costMicros: spent })
+      .onConflictDoUpdate({ target: budgetDaily.day, set: { costMicros: spent } });
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => chat(users[i % 10]!, { message: text, token: issueRequestToken(users[i % 10]!.id) })),
+    );
     await Promise.all(results.map((call) => call.settled));
     expect(results.filter((call) => call.status === 200)).toHaveLength(fits);
     const refused = results.filter((call) => call.status !== 200);

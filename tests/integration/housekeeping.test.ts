@@ -48,10 +48,22 @@ const cron = (authorization?: string, handler = GET) =>
 /** A request that reserved and then died: its reservation, already past its expiry. */
 async function orphanedReservation(userId: string) {
   const requestId = randomUUID();
-  const reservation = await reserveUsage({ requestId, userId, action: "chat", model: "gpt-4.1-nano", plan: PLANS.free, tokens: 700, costMicros: 250, budgetMicros: null });
+  const reservation = await reserveUsage({
+    requestId,
+    userId,
+    action: "chat",
+    model: "gpt-4.1-nano",
+    plan: PLANS.free,
+    tokens: 700,
+    costMicros: 250,
+    budgetMicros: null,
+  });
   if ("refused" in reservation) throw new Error("refused");
   const db = await getDb();
-  await db.update(reservations).set({ expiresAt: sql`now() - interval '1 second'` }).where(eq(reservations.requestId, requestId));
+  await db
+    .update(reservations)
+    .set({ expiresAt: sql`now() - interval '1 second'` })
+    .where(eq(reservations.requestId, requestId));
   return reservation;
 }
 
@@ -75,7 +87,16 @@ describe("the cron route", () => {
   it("releases an expired reservation once and writes its audit row (outcome lost), by GET or POST", async () => {
     const user = await newUser();
     const orphan = await orphanedReservation(user.id);
-    const live = await reserveUsage({ requestId: randomUUID(), userId: user.id, action: "chat", model: "gpt-4.1-nano", plan: PLANS.free, tokens: 300, costMicros: 100, budgetMicros: null });
+    const live = await reserveUsage({
+      requestId: randomUUID(),
+      userId: user.id,
+      action: "chat",
+      model: "gpt-4.1-nano",
+      plan: PLANS.free,
+      tokens: 300,
+      costMicros: 100,
+      budgetMicros: null,
+    });
     const budgetBefore = await reservedBudget();
     const response = await cron(`Bearer ${CRON_SECRET}`);
     expect(response.status).toBe(200);
@@ -88,7 +109,14 @@ describe("the cron route", () => {
     expect(await reservedBudget()).toBe(budgetBefore - 2 * 250);
     const rows = await auditRows(user.id);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ requestId: orphan.requestId, outcome: "lost", action: "chat", model: "gpt-4.1-nano", inputTokens: 0, outputTokens: 0 });
+    expect(rows[0]).toMatchObject({
+      requestId: orphan.requestId,
+      outcome: "lost",
+      action: "chat",
+      model: "gpt-4.1-nano",
+      inputTokens: 0,
+      outputTokens: 0,
+    });
     expect(rows[0]!.details).toMatchObject({ reservedTokens: 700, reservedMicros: 250 });
     // Again, by POST: nothing left to release, no second row.
     const again = await cron(`Bearer ${CRON_SECRET}`, POST);
@@ -102,7 +130,15 @@ describe("the cron route", () => {
     await cron(`Bearer ${CRON_SECRET}`);
     await settleReservation(orphan, { tokens: 90, costMicros: 30, release: false });
     expect(await usageRow(user.id)).toMatchObject({ tokensReserved: 0, tokensUsed: 90, costMicros: 30 });
-    await recordAudit({ requestId: orphan.requestId, userId: user.id, action: "chat", outcome: "served", inputTokens: 60, outputTokens: 30, costMicros: 30 });
+    await recordAudit({
+      requestId: orphan.requestId,
+      userId: user.id,
+      action: "chat",
+      outcome: "served",
+      inputTokens: 60,
+      outputTokens: 30,
+      costMicros: 30,
+    });
     expect((await auditRows(user.id)).map((row) => [row.outcome, row.inputTokens + row.outputTokens])).toEqual([["served", 90]]);
     // A served row is never overwritten by a later write for the same request.
     await recordAudit({ requestId: orphan.requestId, userId: user.id, action: "chat", outcome: "aborted" });
@@ -116,11 +152,15 @@ describe("audit rows outlive their user", () => {
     const label = tag();
     let deleted: Promise<void> | undefined;
     let texts = 0;
-    const call = await chat(user, { message: `Delete me mid-stream [[fault:slow]] [[words:40]] [[tag:${label}]]`, token: issueRequestToken(user.id) }, {
-      onText: () => {
-        if (++texts === 2) deleted = deleteUser(user.id);
+    const call = await chat(
+      user,
+      { message: `Delete me mid-stream [[fault:slow]] [[words:40]] [[tag:${label}]]`, token: issueRequestToken(user.id) },
+      {
+        onText: () => {
+          if (++texts === 2) deleted = deleteUser(user.id);
+        },
       },
-    });
+    );
     await deleted;
     await call.settled;
     session.user = null;
@@ -141,7 +181,14 @@ describe("audit rows outlive their user", () => {
     await deleteUser(user.id);
     const db = await getDb();
     const [after] = await db.select().from(auditLog).where(eq(auditLog.requestId, before!.requestId));
-    expect(after).toMatchObject({ userId: user.id, outcome: "served", costMicros: before!.costMicros, promptText: null, responseText: null, ipHash: null });
+    expect(after).toMatchObject({
+      userId: user.id,
+      outcome: "served",
+      costMicros: before!.costMicros,
+      promptText: null,
+      responseText: null,
+      ipHash: null,
+    });
   });
 });
 
@@ -150,7 +197,17 @@ describe("the outbox (a request's end queued in Redis while PostgreSQL was down)
   const queueEntry = async (reservation: { requestId: string; userId: string; day: string }) => {
     const entry = {
       requestId: reservation.requestId,
-      audit: { requestId: reservation.requestId, userId: reservation.userId, action: "chat", outcome: "aborted", model: "gpt-4.1-nano", inputTokens: 30, outputTokens: 10, costMicros: 15, createdAt: new Date() },
+      audit: {
+        requestId: reservation.requestId,
+        userId: reservation.userId,
+        action: "chat",
+        outcome: "aborted",
+        model: "gpt-4.1-nano",
+        inputTokens: 30,
+        outputTokens: 10,
+        costMicros: 15,
+        createdAt: new Date(),
+      },
       settlement: { userId: reservation.userId, day: reservation.day, tokens: 40, costMicros: 15, release: false },
     };
     await redis.hset(redisKey("outbox"), { [reservation.requestId]: JSON.stringify(entry) });
@@ -164,7 +221,9 @@ describe("the outbox (a request's end queued in Redis while PostgreSQL was down)
       await Promise.all([drainOutbox(), drainOutbox()]);
     }
     expect(await outboxSize()).toBe(0);
-    expect((await auditRows(user.id)).map((row) => [row.outcome, row.inputTokens + row.outputTokens, row.costMicros])).toEqual([["aborted", 40, 15]]);
+    expect((await auditRows(user.id)).map((row) => [row.outcome, row.inputTokens + row.outputTokens, row.costMicros])).toEqual([
+      ["aborted", 40, 15],
+    ]);
     expect(await usageRow(user.id)).toMatchObject({ requests: 1, tokensReserved: 0, tokensUsed: 40, costMicros: 15 });
     expect(await heldReservations(user.id)).toHaveLength(0);
   });

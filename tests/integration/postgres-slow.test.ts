@@ -90,7 +90,9 @@ describe.skipIf(!databaseUrl)("PostgreSQL stalled (real PostgreSQL only)", () =>
     // longer than this test may run: every answer below came without PostgreSQL answering them.
     proxy!.stallWhen = /usage_daily|audit_log/;
     proxy!.delayMs = 10 * 60_000;
-    const burst = await Promise.all(Array.from({ length: 5 }, (_, i) => summarize(user, { text: `Stalled database ${i} [[tag:${label}]]` })));
+    const burst = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => summarize(user, { text: `Stalled database ${i} [[tag:${label}]]` })),
+    );
     // The stall ends: the held statements are cut with their connections (never delivered).
     proxy!.delayMs = 0;
     proxy!.stallWhen = null;
@@ -102,7 +104,16 @@ describe.skipIf(!databaseUrl)("PostgreSQL stalled (real PostgreSQL only)", () =>
     expect(fake.stats(label).chat).toBe(0);
 
     const db = await getDb();
-    await expect.poll(async () => db.execute(sql`select 1`).then(() => true, () => false), { timeout: 20_000, interval: 300 }).toBe(true);
+    await expect
+      .poll(
+        async () =>
+          db.execute(sql`select 1`).then(
+            () => true,
+            () => false,
+          ),
+        { timeout: 20_000, interval: 300 },
+      )
+      .toBe(true);
     await drainOutbox();
     expect(await auditRows(user.id)).toHaveLength(5);
     expect((await auditRows(user.id)).map((row) => row.outcome)).toEqual(Array(5).fill("service_unavailable"));

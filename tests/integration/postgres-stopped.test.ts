@@ -20,7 +20,11 @@ import { createRunDatabase } from "../support/test-database";
 
 vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
 
-const binDir = existsSync("/usr/lib/postgresql") ? readdirSync("/usr/lib/postgresql").map((version) => `/usr/lib/postgresql/${version}/bin`).find((dir) => existsSync(`${dir}/pg_ctl`)) : undefined;
+const binDir = existsSync("/usr/lib/postgresql")
+  ? readdirSync("/usr/lib/postgresql")
+      .map((version) => `/usr/lib/postgresql/${version}/bin`)
+      .find((dir) => existsSync(`${dir}/pg_ctl`))
+  : undefined;
 const enabled = Boolean(inject("databaseUrl") && binDir);
 
 async function freePort(): Promise<number> {
@@ -44,7 +48,8 @@ const asPostgres = (() => {
 const dataDir = enabled ? mkdtempSync(path.join(tmpdir(), "pg-stopped-")) : "";
 const port = enabled ? await freePort() : 0;
 const pgCtl = (...args: string[]) => execFileSync(`${binDir}/pg_ctl`, ["-D", dataDir, "-w", ...args], { ...asPostgres, stdio: "ignore" });
-const startPostgres = () => pgCtl("-o", `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 -c fsync=off`, "-l", `${dataDir}/log`, "start");
+const startPostgres = () =>
+  pgCtl("-o", `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 -c fsync=off`, "-l", `${dataDir}/log`, "start");
 const stopPostgres = () => pgCtl("-m", "immediate", "stop");
 
 const fake = await startFakeOpenAI({ wordDelayMs: 0 });
@@ -73,7 +78,12 @@ afterAll(async () => {
   await fake.close();
   if (!enabled) return;
   // A connection that was opening when the server died never answers `end`: give it 5 s.
-  await (await import("@/db")).getDb().then((db) => (db as unknown as { $client: { end: (options: { timeout: number }) => Promise<void> } }).$client.end({ timeout: 5 })).catch(() => {});
+  await (
+    await import("@/db")
+  )
+    .getDb()
+    .then((db) => (db as unknown as { $client: { end: (options: { timeout: number }) => Promise<void> } }).$client.end({ timeout: 5 }))
+    .catch(() => {});
   await dropDatabase?.().catch(() => {});
   try {
     pgCtl("-m", "immediate", "stop");
@@ -187,7 +197,16 @@ describe.skipIf(!enabled)("PostgreSQL stopped during a burst, then started again
 
     startPostgres();
     const db = await getDb();
-    await expect.poll(async () => db.execute(sql`select 1`).then(() => true, () => false), { timeout: 20_000, interval: 300 }).toBe(true);
+    await expect
+      .poll(
+        async () =>
+          db.execute(sql`select 1`).then(
+            () => true,
+            () => false,
+          ),
+        { timeout: 20_000, interval: 300 },
+      )
+      .toBe(true);
     // The drain comes late: the reservations expire first and the sweeper releases them as
     // `lost` (the outbox was out of its reach, as when Redis is down at that moment). Some may
     // be settled already: the driver runs a transaction still queued from the outage once the
@@ -207,7 +226,10 @@ describe.skipIf(!enabled)("PostgreSQL stopped during a burst, then started again
       const rows = await auditRowsSince(firstRow);
       const usage = await usageRow(user.id);
       const [budget] = await db.select().from(budgetDaily).where(eq(budgetDaily.day, utcDay()));
-      const [all] = await db.select({ cost: sql<string>`coalesce(sum(${auditLog.costMicros}), 0)` }).from(auditLog).where(sql`${auditLog.createdAt} >= ${utcDay()}::date`);
+      const [all] = await db
+        .select({ cost: sql<string>`coalesce(sum(${auditLog.costMicros}), 0)` })
+        .from(auditLog)
+        .where(sql`${auditLog.createdAt} >= ${utcDay()}::date`);
       return { rows, usage, budget, allCost: Number(all!.cost) };
     };
     const first = await check();
@@ -227,7 +249,12 @@ describe.skipIf(!enabled)("PostgreSQL stopped during a burst, then started again
     expect(fake.stats(label).completed).toBe(0);
     // Usage == the sum of the audit rows; nothing still reserved; the global budget likewise.
     const sum = (pick: (row: (typeof rows)[number]) => number) => rows.reduce((total, row) => total + pick(row), 0);
-    expect(usage).toMatchObject({ requests: STREAMS, tokensReserved: 0, tokensUsed: sum((row) => row.inputTokens + row.outputTokens), costMicros: sum((row) => row.costMicros) });
+    expect(usage).toMatchObject({
+      requests: STREAMS,
+      tokensReserved: 0,
+      tokensUsed: sum((row) => row.inputTokens + row.outputTokens),
+      costMicros: sum((row) => row.costMicros),
+    });
     expect(sum((row) => row.costMicros)).toBeGreaterThan(0);
     expect(await heldReservations(user.id)).toHaveLength(0);
     expect(budget).toMatchObject({ reservedMicros: 0, costMicros: allCost });

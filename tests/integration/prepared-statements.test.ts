@@ -16,7 +16,9 @@ describe.skipIf(!process.env.DATABASE_URL)("DATABASE_PREPARE on PostgreSQL", () 
       delete (globalThis as { dbPromise?: unknown }).dbPromise;
       const db = await getDb();
       await db.execute(sql`select ${`prepared-check-${setting}`}::text as probe`);
-      const result = await db.execute(sql`select count(*)::int as n from pg_prepared_statements where statement like '%prepared-check%' or statement like '%::text as probe%'`);
+      const result = await db.execute(
+        sql`select count(*)::int as n from pg_prepared_statements where statement like '%prepared-check%' or statement like '%::text as probe%'`,
+      );
       counts[setting] = Number((result as unknown as Array<{ n: number }>)[0]!.n);
       await (db as unknown as { $client: { end: () => Promise<void> } }).$client.end();
       delete (globalThis as { dbPromise?: unknown }).dbPromise;

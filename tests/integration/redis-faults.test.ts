@@ -28,12 +28,17 @@ async function freePort(): Promise<number> {
 const redisPort = await freePort();
 let redisServer: ChildProcess | undefined;
 async function startRedis() {
-  redisServer = spawn("redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+  redisServer = spawn("redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+    stdio: "ignore",
+  });
   const { default: IORedis } = await import("ioredis");
   for (let i = 0; i < 100; i++) {
     const probe = new IORedis(redisPort, "127.0.0.1", { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     probe.on("error", () => {});
-    const answer = await probe.connect().then(() => probe.ping()).catch(() => null);
+    const answer = await probe
+      .connect()
+      .then(() => probe.ping())
+      .catch(() => null);
     probe.disconnect();
     if (answer === "PONG") return;
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -85,7 +90,12 @@ const freshIp = () => `198.19.${Math.floor(++ipCounter / 250)}.${ipCounter % 250
 const tag = () => `f${randomUUID().slice(0, 8)}`;
 
 async function newUser(password = "x"): Promise<TestUser> {
-  const row = await insertPasswordUser({ email: `faults-${randomUUID()}@example.com`, name: null, passwordHash: password === "x" ? "x" : await hashPassword(password), role: "user" });
+  const row = await insertPasswordUser({
+    email: `faults-${randomUUID()}@example.com`,
+    name: null,
+    passwordHash: password === "x" ? "x" : await hashPassword(password),
+    role: "user",
+  });
   await markEmailVerified(row!.id, row!.email!);
   return { id: row!.id, email: row!.email!, name: null, role: "user", hasPassword: true, emailVerified: true };
 }
@@ -94,7 +104,12 @@ async function newUser(password = "x"): Promise<TestUser> {
 async function summarize(user: TestUser, text: string, token = issueRequestToken(user.id)) {
   session.user = user;
   const deferred: Promise<void>[] = [];
-  const result = await summarizeFeature.run({ raw: { token, text }, headers: new Headers({ "x-forwarded-for": freshIp() }), signal: new AbortController().signal, defer: (task) => deferred.push(task()) });
+  const result = await summarizeFeature.run({
+    raw: { token, text },
+    headers: new Headers({ "x-forwarded-for": freshIp() }),
+    signal: new AbortController().signal,
+    defer: (task) => deferred.push(task()),
+  });
   await Promise.all(deferred);
   return result;
 }
@@ -123,18 +138,28 @@ describe("Redis stopped during a burst, then started again (no app restart)", ()
     const burst = await Promise.all(Array.from({ length: 8 }, (_, i) => summarize(user, `During the outage ${i} [[tag:${label}]]`)));
     for (const result of burst) expect(result).toMatchObject({ ok: false, error: { code: "service_unavailable" } });
     expect(fake.stats(label).chat).toBe(1);
-    expect(await books(user.id)).toEqual({ outcomes: ["served", ...Array(8).fill("service_unavailable")].sort(), requests: 1, reserved: 0 });
+    expect(await books(user.id)).toEqual({
+      outcomes: ["served", ...Array(8).fill("service_unavailable")].sort(),
+      requests: 1,
+      reserved: 0,
+    });
 
     await startRedis();
     // The same modules, never restarted: the client reconnects by itself.
-    await expect.poll(async () => (await summarize(user, `After the outage ${randomUUID()} [[tag:${label}]]`)).ok, { timeout: 40_000, interval: 300 }).toBe(true);
+    await expect
+      .poll(async () => (await summarize(user, `After the outage ${randomUUID()} [[tag:${label}]]`)).ok, { timeout: 40_000, interval: 300 })
+      .toBe(true);
     expect(fake.stats(label).chat).toBe(2);
   }, 90_000);
 
   it("sign-in refuses (fails closed) while Redis is down, for the right password too, and works again after", async () => {
     const password = "a long enough password";
     const user = await newUser(password);
-    const attempt = (ip: string) => authorizeWithPassword({ email: user.email, password }, new Request("http://localhost/api/auth/callback/credentials", { headers: { "x-forwarded-for": ip } }));
+    const attempt = (ip: string) =>
+      authorizeWithPassword(
+        { email: user.email, password },
+        new Request("http://localhost/api/auth/callback/credentials", { headers: { "x-forwarded-for": ip } }),
+      );
     expect(await attempt(freshIp())).toMatchObject({ id: user.id });
 
     await stopRedis();
@@ -154,10 +179,13 @@ describe("slow Redis (the TCP proxy holds traffic)", () => {
     proxy.delayMs = 500;
     const user = await newUser();
     const label = tag();
-    const burst = await Promise.all(Array.from({ length: PLANS.free.requestsPerMinute + 4 }, (_, i) => summarize(user, `Slow ${i} [[tag:${label}]]`)));
+    const burst = await Promise.all(
+      Array.from({ length: PLANS.free.requestsPerMinute + 4 }, (_, i) => summarize(user, `Slow ${i} [[tag:${label}]]`)),
+    );
     const served = burst.filter((result) => result.ok).length;
     expect(served).toBeLessThanOrEqual(PLANS.free.requestsPerMinute);
-    for (const result of burst.filter((r) => !r.ok)) expect(["rate_limited", "service_unavailable"]).toContain((result as { error: { code: string } }).error.code);
+    for (const result of burst.filter((r) => !r.ok))
+      expect(["rate_limited", "service_unavailable"]).toContain((result as { error: { code: string } }).error.code);
     expect(fake.stats(label).chat).toBe(served);
     const { outcomes, reserved } = await books(user.id);
     expect(outcomes).toHaveLength(burst.length);
@@ -180,6 +208,9 @@ describe("slow Redis (the TCP proxy holds traffic)", () => {
     expect(await books(user.id)).toEqual({ outcomes: ["service_unavailable"], requests: 0, reserved: 0 });
     // The claim in the same round trip did go through: the same token again is a replay.
     proxy.delayMs = 0;
-    expect(await summarize(user, `Limiter stalled [[tag:${label}]]`, token)).toMatchObject({ ok: false, error: { code: "replayed_request" } });
+    expect(await summarize(user, `Limiter stalled [[tag:${label}]]`, token)).toMatchObject({
+      ok: false,
+      error: { code: "replayed_request" },
+    });
   });
 });

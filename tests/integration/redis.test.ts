@@ -112,12 +112,7 @@ for (const backend of backends) {
 
     it("keeps the other commands of a transaction when one fails at run time", async () => {
       await redis.set(key("tx-string"), "text");
-      const results = await redis
-        .multi()
-        .set(key("tx-a"), "a")
-        .rpush(key("tx-string"), "x")
-        .get(key("tx-a"))
-        .exec({ keepErrors: true });
+      const results = await redis.multi().set(key("tx-a"), "a").rpush(key("tx-string"), "x").get(key("tx-a")).exec({ keepErrors: true });
       expect(results[0]?.result).toBe("OK");
       expect(results[1]?.error).toContain("WRONGTYPE");
       expect(results[2]?.result).toBe("a");
@@ -127,9 +122,7 @@ for (const backend of backends) {
       await redis.set(key("wrongtype"), "text");
       const failing = redis.rpush(key("wrongtype"), "x");
       await expect(failing).rejects.toBeInstanceOf(errors.UpstashError);
-      await expect(redis.rpush(key("wrongtype"), "x")).rejects.toThrow(
-        "WRONGTYPE Operation against a key holding the wrong kind of value",
-      );
+      await expect(redis.rpush(key("wrongtype"), "x")).rejects.toThrow("WRONGTYPE Operation against a key holding the wrong kind of value");
     });
 
     it("passes INCR on a non-number through as Redis's error", async () => {
@@ -169,7 +162,11 @@ for (const backend of backends) {
       it("EVALSHA inside a pipeline is translated too", async () => {
         const r = freshRedis();
         await r.scriptLoad(script);
-        const results = await r.pipeline().evalsha(sha, [key("lua-d"), key("lua-none")], ["four"]).get(key("lua-d")).exec();
+        const results = await r
+          .pipeline()
+          .evalsha(sha, [key("lua-d"), key("lua-none")], ["four"])
+          .get(key("lua-d"))
+          .exec();
         expect(results).toEqual([["four", null, 7], "four"]);
       });
     });

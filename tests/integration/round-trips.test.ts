@@ -15,7 +15,11 @@ vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-h
 const outage = vi.hoisted(() => ({ postgresDown: false }));
 vi.mock("@/lib/guard/account", async (importOriginal) => {
   const actual = await importOriginal<typeof import("@/lib/guard/account")>();
-  return { ...actual, readAccount: (...args: Parameters<typeof actual.readAccount>) => (outage.postgresDown ? Promise.reject(new Error("connect ECONNREFUSED")) : actual.readAccount(...args)) };
+  return {
+    ...actual,
+    readAccount: (...args: Parameters<typeof actual.readAccount>) =>
+      outage.postgresDown ? Promise.reject(new Error("connect ECONNREFUSED")) : actual.readAccount(...args),
+  };
 });
 
 const fake = await startFakeOpenAI({ wordDelayMs: 0 });
@@ -43,7 +47,12 @@ async function summarizeTimed(user: Awaited<ReturnType<typeof newUser>>, text: s
   session.user = user;
   // As Next's after(): the deferred work (the audit row) starts once the answer is out.
   const deferred: Array<() => Promise<void>> = [];
-  const result = await summarize.run({ raw: { token: issueRequestToken(user.id), text }, headers: new Headers({ "x-forwarded-for": ip }), signal: new AbortController().signal, defer: (task) => deferred.push(task) });
+  const result = await summarize.run({
+    raw: { token: issueRequestToken(user.id), text },
+    headers: new Headers({ "x-forwarded-for": ip }),
+    signal: new AbortController().signal,
+    defer: (task) => deferred.push(task),
+  });
   const answeredAt = performance.now();
   await Promise.all(deferred.map((task) => task()));
   return { result, answeredAt };
@@ -67,7 +76,10 @@ describe(`round trips before the model call (${process.env.DATABASE_URL ? "Postg
     const postgres = recorder.before("postgres", modelCallAt);
     const redisTrips = recorder.before("redis", modelCallAt);
     console.info(`served chat, before the model call:\n${show([...postgres, ...redisTrips])}`);
-    expect(postgres.every((trip) => trip.end <= modelCallAt), "every Postgres trip ended before the model call").toBe(true);
+    expect(
+      postgres.every((trip) => trip.end <= modelCallAt),
+      "every Postgres trip ended before the model call",
+    ).toBe(true);
     expect(sequentialDepth(postgres), show(postgres)).toBeLessThanOrEqual(2);
     expect(postgres.length, show(postgres)).toBe(2); // the account statement, then the reservation
     expect(redisTrips.length, show(redisTrips)).toBeLessThanOrEqual(1);

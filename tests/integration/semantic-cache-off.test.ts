@@ -33,38 +33,46 @@ describe("semantic cache without pgvector", () => {
       await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
       expect(await hasSemanticCacheTable(db as never)).toBe(false);
       // The rest of the schema is there (the migration after the guarded block ran too).
-      const indexes = await client.query<{ n: number }>("select count(*)::int as n from pg_indexes where indexname = 'audit_log_semantic_created_idx'");
+      const indexes = await client.query<{ n: number }>(
+        "select count(*)::int as n from pg_indexes where indexname = 'audit_log_semantic_created_idx'",
+      );
       expect(indexes.rows[0]!.n).toBe(1);
     } finally {
       await client.close();
     }
   });
 
-  it.runIf(onPostgres)("switches itself off with one log line; the exact cache still answers; no embedding is called or reserved", async () => {
-    const warn = vi.spyOn(console, "warn");
-    expect(await hasSemanticCacheTable(await getDb())).toBe(false);
-    const user = await newUser();
-    const label = tag();
-    const text = `Our team closed 340 tickets in March and customers were happy with the new widget. [[tag:${label}]]`;
-    expect(await summarize(user, { text })).toMatchObject({ ok: true, data: { cacheHit: false } });
-    expect(await summarize(user, { text })).toMatchObject({ ok: true, data: { cacheHit: true } });
-    expect(await summarize(user, { text: text.replace("and customers", "and the customers") })).toMatchObject({ ok: true, data: { cacheHit: false } });
-    expect(fake.stats(label)).toMatchObject({ chat: 2, embeddings: 0 });
-    const offLines = warn.mock.calls.filter(([line]) => String(line).startsWith("[semantic-cache] off"));
-    expect(offLines).toHaveLength(1);
-    const rows = await auditRows(user.id);
-    expect(rows.map((row) => (row.details as { cache?: string }).cache ?? null)).toEqual([null, "exact", null]);
-    for (const row of rows) expect(row.details).not.toHaveProperty("embeddingTokens");
-    warn.mockRestore();
+  it.runIf(onPostgres)(
+    "switches itself off with one log line; the exact cache still answers; no embedding is called or reserved",
+    async () => {
+      const warn = vi.spyOn(console, "warn");
+      expect(await hasSemanticCacheTable(await getDb())).toBe(false);
+      const user = await newUser();
+      const label = tag();
+      const text = `Our team closed 340 tickets in March and customers were happy with the new widget. [[tag:${label}]]`;
+      expect(await summarize(user, { text })).toMatchObject({ ok: true, data: { cacheHit: false } });
+      expect(await summarize(user, { text })).toMatchObject({ ok: true, data: { cacheHit: true } });
+      expect(await summarize(user, { text: text.replace("and customers", "and the customers") })).toMatchObject({
+        ok: true,
+        data: { cacheHit: false },
+      });
+      expect(fake.stats(label)).toMatchObject({ chat: 2, embeddings: 0 });
+      const offLines = warn.mock.calls.filter(([line]) => String(line).startsWith("[semantic-cache] off"));
+      expect(offLines).toHaveLength(1);
+      const rows = await auditRows(user.id);
+      expect(rows.map((row) => (row.details as { cache?: string }).cache ?? null)).toEqual([null, "exact", null]);
+      for (const row of rows) expect(row.details).not.toHaveProperty("embeddingTokens");
+      warn.mockRestore();
 
-    // A thumbs-down on the exact hit still evicts it from the exact cache.
-    const { sendFeedbackAction } = await import("@/components/chat/feedback-action");
-    session.user = user;
-    const form = new FormData();
-    form.set("requestId", rows[1]!.requestId);
-    form.set("rating", "down");
-    expect(await sendFeedbackAction(null, form)).toMatchObject({ ok: true });
-    expect(await summarize(user, { text })).toMatchObject({ ok: true, data: { cacheHit: false } });
-    expect(fake.stats(label).chat).toBe(3);
-  });
+      // A thumbs-down on the exact hit still evicts it from the exact cache.
+      const { sendFeedbackAction } = await import("@/components/chat/feedback-action");
+      session.user = user;
+      const form = new FormData();
+      form.set("requestId", rows[1]!.requestId);
+      form.set("rating", "down");
+      expect(await sendFeedbackAction(null, form)).toMatchObject({ ok: true });
+      expect(await summarize(user, { text })).toMatchObject({ ok: true, data: { cacheHit: false } });
+      expect(fake.stats(label).chat).toBe(3);
+    },
+  );
 });

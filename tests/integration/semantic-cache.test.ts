@@ -43,7 +43,15 @@ const summarySchema = z.strictObject({
  * The structured tool's definition (lib/tools/summarize.ts) with changes: another threshold,
  * scope, prompt version, system prompt or output schema (`format: "v2"`: another output shape).
  */
-const withFeature = (changes: { semanticCache?: { threshold?: number }; cache?: "user" | "shared"; promptVersion?: string; system?: string; format?: string } = {}) =>
+const withFeature = (
+  changes: {
+    semanticCache?: { threshold?: number };
+    cache?: "user" | "shared";
+    promptVersion?: string;
+    system?: string;
+    format?: string;
+  } = {},
+) =>
   defineAIFeature({
     name: "summarize",
     input: z.strictObject({ text: z.string().trim().min(1).max(200_000), model: z.string().max(64).optional() }),
@@ -59,11 +67,19 @@ type Feature = ReturnType<typeof withFeature>;
 const summarizeFeature = withFeature();
 
 /** The structured tool with a variant of its definition. */
-const summarizeWith = (feature: Feature, user: TestUser, text: string, extra: Record<string, string> = {}) => runAction(feature, user, { text, ...extra });
+const summarizeWith = (feature: Feature, user: TestUser, text: string, extra: Record<string, string> = {}) =>
+  runAction(feature, user, { text, ...extra });
 /** Threshold 0: any entry in scope with the same lexical key would hit; only the scope can stop it. */
 const anyInScope = (changes: Parameters<typeof withFeature>[0] = {}) => withFeature({ semanticCache: { threshold: 0 }, ...changes });
 
-type Details = { cache?: string; similarity?: number; embeddingTokens?: number; semanticHit?: boolean; reservedTokens: number; semanticEntryId?: number };
+type Details = {
+  cache?: string;
+  similarity?: number;
+  embeddingTokens?: number;
+  semanticHit?: boolean;
+  reservedTokens: number;
+  semanticEntryId?: number;
+};
 const lastAudit = async (user: TestUser) => (await auditRows(user.id)).at(-1)!;
 
 describe.runIf(onPGlite)("semantic cache", () => {
@@ -80,12 +96,15 @@ describe.runIf(onPGlite)("semantic cache", () => {
     expect(missDetails).toMatchObject({ embeddingTokens: afterMiss.billed.embeddingTokens, semanticHit: false });
     expect(missDetails.cache).toBeUndefined();
     expect(miss.costMicros).toBe(
-      costMicros("gpt-4.1-nano", afterMiss.billed.promptTokens, afterMiss.billed.completionTokens) + embeddingCostMicros(afterMiss.billed.embeddingTokens),
+      costMicros("gpt-4.1-nano", afterMiss.billed.promptTokens, afterMiss.billed.completionTokens) +
+        embeddingCostMicros(afterMiss.billed.embeddingTokens),
     );
     // The reservation held the embedding's worst case besides the model's.
     expect(missDetails.reservedTokens).toBeGreaterThanOrEqual(miss.inputTokens + miss.outputTokens + afterMiss.billed.embeddingTokens);
     const usageAfterMiss = await usageRow(user.id);
-    expect(usageAfterMiss.tokensUsed).toBe(afterMiss.billed.promptTokens + afterMiss.billed.completionTokens + afterMiss.billed.embeddingTokens);
+    expect(usageAfterMiss.tokensUsed).toBe(
+      afterMiss.billed.promptTokens + afterMiss.billed.completionTokens + afterMiss.billed.embeddingTokens,
+    );
 
     // Another text for the exact cache (one word more), the same request otherwise.
     const second = await summarize(user, { text: text.replace("and customers", "and the customers") });
@@ -94,7 +113,13 @@ describe.runIf(onPGlite)("semantic cache", () => {
     expect([afterHit.chat, afterHit.embeddings]).toEqual([1, 2]);
     const embeddingTokens = afterHit.billed.embeddingTokens - afterMiss.billed.embeddingTokens;
     const hit = await lastAudit(user);
-    expect(hit).toMatchObject({ outcome: "served", cacheHit: true, inputTokens: 0, outputTokens: 0, costMicros: embeddingCostMicros(embeddingTokens) });
+    expect(hit).toMatchObject({
+      outcome: "served",
+      cacheHit: true,
+      inputTokens: 0,
+      outputTokens: 0,
+      costMicros: embeddingCostMicros(embeddingTokens),
+    });
     const hitDetails = hit.details as Details;
     expect(hitDetails).toMatchObject({ cache: "semantic", semanticHit: true, embeddingTokens });
     expect(hitDetails.similarity).toBeGreaterThanOrEqual(0.95);
@@ -136,9 +161,17 @@ describe.runIf(onPGlite)("semantic cache", () => {
     expect(await summarizeWith(shared, alice, text)).toMatchObject({ ok: true, data: { cacheHit: false } });
     expect(await summarizeWith(shared, bob, text.replace("March.", "March!"))).toMatchObject({ ok: true, data: { cacheHit: true } });
     // The per-user feature never reads shared entries.
-    expect(await summarizeWith(anyInScope(), carol, text.replace("March.", "March!"))).toMatchObject({ ok: true, data: { cacheHit: false } });
+    expect(await summarizeWith(anyInScope(), carol, text.replace("March.", "March!"))).toMatchObject({
+      ok: true,
+      data: { cacheHit: false },
+    });
     expect(fake.stats(label).chat).toBe(2);
-    const [entry] = await (await getDb()).select().from(semanticCache).where(sql`${semanticCache.answer} like ${"%Amsterdam%"} and ${semanticCache.userId} is null`);
+    const [entry] = await (
+      await getDb()
+    )
+      .select()
+      .from(semanticCache)
+      .where(sql`${semanticCache.answer} like ${"%Amsterdam%"} and ${semanticCache.userId} is null`);
     expect(entry).toBeDefined();
   });
 
@@ -149,7 +182,11 @@ describe.runIf(onPGlite)("semantic cache", () => {
     expect(await summarizeWith(anyInScope(), user, text)).toMatchObject({ ok: true, data: { cacheHit: false } });
     const variant = text.replace("quarter.", "quarter!");
     // A new prompt version; other parameters; a system prompt edited without a new version.
-    for (const feature of [anyInScope({ promptVersion: "summarize-v2" }), anyInScope({ format: "v2" }), anyInScope({ system: "Summarize in French." })]) {
+    for (const feature of [
+      anyInScope({ promptVersion: "summarize-v2" }),
+      anyInScope({ format: "v2" }),
+      anyInScope({ system: "Summarize in French." }),
+    ]) {
       expect(await summarizeWith(feature, user, variant)).toMatchObject({ ok: true, data: { cacheHit: false } });
     }
     const otherModel = await summarizeWith(anyInScope(), user, variant, { model: "gpt-4.1-nano" });
@@ -179,7 +216,9 @@ describe.runIf(onPGlite)("semantic cache", () => {
     const db = await getDb();
     const mine = () => db.select().from(semanticCache).where(eq(semanticCache.userId, user.id));
     expect(await mine()).toHaveLength(2);
-    await db.execute(sql`update semantic_cache set expires_at = now() - interval '1 second' where user_id = ${user.id} and prompt_version = ${SUMMARIZE_PROMPT.version}`);
+    await db.execute(
+      sql`update semantic_cache set expires_at = now() - interval '1 second' where user_id = ${user.id} and prompt_version = ${SUMMARIZE_PROMPT.version}`,
+    );
     expect(await summarize(user, { text: text.replace("30.", "30!") })).toMatchObject({ ok: true, data: { cacheHit: false } });
     // The miss stored a fresh entry; the sweep removes the expired one and the old version's.
     expect(await sweepSemanticCache({ summarize: SUMMARIZE_PROMPT.version })).toBeGreaterThanOrEqual(2);
@@ -258,7 +297,11 @@ describe.runIf(onPGlite)("semantic cache", () => {
     expect(result).toMatchObject({ ok: true, data: { cacheHit: false } });
     const stats = fake.stats(label);
     expect(stats.chat).toBe(1);
-    expect(await usageRow(user.id)).toMatchObject({ requests: 1, tokensReserved: 0, tokensUsed: stats.billed.promptTokens + stats.billed.completionTokens });
+    expect(await usageRow(user.id)).toMatchObject({
+      requests: 1,
+      tokensReserved: 0,
+      tokensUsed: stats.billed.promptTokens + stats.billed.completionTokens,
+    });
     expect((await lastAudit(user)).details).toMatchObject({ embeddingTokens: 0, semanticHit: false });
     const db = await getDb();
     expect(await db.select().from(semanticCache).where(eq(semanticCache.userId, user.id))).toHaveLength(0);

@@ -53,8 +53,15 @@ describe.runIf(onPGlite)("semantic cache quality on the labelled pairs", () => {
     let predicted = 0;
     for (const pair of pairs) {
       const [a, b] = [normalizeText(pair.a), normalizeText(pair.b)];
-      const match = await findSemanticMatch({ scopeKey, lexicalKey: lexicalKey(b), userId: null, vector: embed(b), threshold: DEFAULT_SEMANTIC_THRESHOLD });
-      if (match && (pair.label === "miss" || match.answer !== a)) wrong.push(`${pair.id} (${pair.kind}, similarity ${match.similarity.toFixed(3)})`);
+      const match = await findSemanticMatch({
+        scopeKey,
+        lexicalKey: lexicalKey(b),
+        userId: null,
+        vector: embed(b),
+        threshold: DEFAULT_SEMANTIC_THRESHOLD,
+      });
+      if (match && (pair.label === "miss" || match.answer !== a))
+        wrong.push(`${pair.id} (${pair.kind}, similarity ${match.similarity.toFixed(3)})`);
       if (match && pair.label === "hit" && match.answer === a) right++;
       // What scripts/semantic-eval.ts counts as a hit for this pair.
       if (pair.label === "hit" && lexicalKey(a) === lexicalKey(b) && cosine(embed(a), embed(b)) >= DEFAULT_SEMANTIC_THRESHOLD) predicted++;

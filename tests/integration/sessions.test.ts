@@ -21,7 +21,12 @@ afterAll(async () => {
 const signIn = (ip: string) => new Request("http://localhost/api/auth/callback/credentials", { headers: { "x-forwarded-for": ip } });
 
 async function newUser(password = "right password 9") {
-  return (await insertPasswordUser({ email: `s-${randomUUID()}@example.com`, name: null, passwordHash: await hashPassword(password), role: "user" }))!;
+  return (await insertPasswordUser({
+    email: `s-${randomUUID()}@example.com`,
+    name: null,
+    passwordHash: await hashPassword(password),
+    role: "user",
+  }))!;
 }
 
 describe("account state: session version and blocking", () => {
@@ -42,15 +47,22 @@ describe("account state: session version and blocking", () => {
     await setUserBlocked(user.id, true);
     const blocked = await findUserById(user.id);
     expect(blocked?.blockedAt).toBeInstanceOf(Date);
-    expect(judgeSession({ ...claims, sessionVersion: blocked!.sessionVersion }, blocked)).toEqual({ user: null, refusal: "account_blocked" });
-    await expect(authorizeWithPassword({ email: user.email, password: "right password 9" }, signIn("198.51.100.70"))).rejects.toBeInstanceOf(BlockedSignIn);
+    expect(judgeSession({ ...claims, sessionVersion: blocked!.sessionVersion }, blocked)).toEqual({
+      user: null,
+      refusal: "account_blocked",
+    });
+    await expect(
+      authorizeWithPassword({ email: user.email, password: "right password 9" }, signIn("198.51.100.70")),
+    ).rejects.toBeInstanceOf(BlockedSignIn);
     expect(await authorizeWithPassword({ email: user.email, password: "wrong password 9" }, signIn("198.51.100.71"))).toBeNull();
 
     await setUserBlocked(user.id, false);
     const unblocked = await findUserById(user.id);
     expect(unblocked?.blockedAt).toBeNull();
     expect(judgeSession(claims, unblocked).user).toBeNull(); // the old cookie does not come back
-    expect(await authorizeWithPassword({ email: user.email, password: "right password 9" }, signIn("198.51.100.72"))).toMatchObject({ id: user.id });
+    expect(await authorizeWithPassword({ email: user.email, password: "right password 9" }, signIn("198.51.100.72"))).toMatchObject({
+      id: user.id,
+    });
   });
 
   it("a token lives SESSION_MAX_AGE_SECONDS from sign-in, and needs the version and sign-in time", () => {

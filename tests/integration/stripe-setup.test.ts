@@ -12,6 +12,11 @@ it("creates one product and price per paid plan by lookup key, and nothing on a 
   const second = await ensurePlanPrices(stripe);
   expect(second).toEqual([{ ...first[0], created: false }]);
   expect(fake.prices.size).toBe(1);
-  expect([...fake.prices.values()][0]).toMatchObject({ unit_amount: 2000, currency: "usd", lookup_key: "pro_monthly", recurring: { interval: "month" } });
+  expect([...fake.prices.values()][0]).toMatchObject({
+    unit_amount: 2000,
+    currency: "usd",
+    lookup_key: "pro_monthly",
+    recurring: { interval: "month" },
+  });
   expect(fake.requestsTo("POST", "/v1/prices")[0]!.idempotencyKey).toBe("setup-price:pro_monthly:20");
 });

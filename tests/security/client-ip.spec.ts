@@ -9,20 +9,35 @@ import { randomIp } from "./support";
 // the proxy's, still lands in the same per-IP bucket (each mode is unit-tested in
 // tests/unit/small-rules.test.ts).
 
-test("client-written X-Real-IP and X-Forwarded-For entries do not give a script a new per-IP sign-up budget", async ({ playwright, baseURL }) => {
+test("client-written X-Real-IP and X-Forwarded-For entries do not give a script a new per-IP sign-up budget", async ({
+  playwright,
+  baseURL,
+}) => {
   const realAddress = randomIp(); // what the (pretend) proxy saw
   const signUp = actionId("signUpAction");
   const limit = AUTH_ATTEMPT_LIMITS.signup.perIp.attempts;
   const outcomes: string[] = [];
   for (let attempt = 0; attempt <= limit; attempt++) {
     const client = await playwright.request.newContext({ baseURL });
-    const response = await postAction(client, "/signup", signUp, { email: `ip-${randomUUID()}@example.com`, password: "a long enough password" }, {
-      "x-real-ip": randomIp(),
-      "cf-connecting-ip": randomIp(),
-      "x-forwarded-for": `${randomIp()}, ${randomIp()}, ${realAddress}`,
-    });
+    const response = await postAction(
+      client,
+      "/signup",
+      signUp,
+      { email: `ip-${randomUUID()}@example.com`, password: "a long enough password" },
+      {
+        "x-real-ip": randomIp(),
+        "cf-connecting-ip": randomIp(),
+        "x-forwarded-for": `${randomIp()}, ${randomIp()}, ${realAddress}`,
+      },
+    );
     const body = await response.text();
-    outcomes.push(body.includes('"code":"rate_limited"') ? "limited" : response.status() === 303 || body.includes("/chat") ? "created" : `${response.status()} ${body.slice(0, 120)}`);
+    outcomes.push(
+      body.includes('"code":"rate_limited"')
+        ? "limited"
+        : response.status() === 303 || body.includes("/chat")
+          ? "created"
+          : `${response.status()} ${body.slice(0, 120)}`,
+    );
     await client.dispose();
   }
   expect(outcomes).toEqual([...Array(limit).fill("created"), "limited"]);

@@ -18,7 +18,10 @@ const PUBLIC_ACTIONS = new Set([
   "resetPasswordAction",
 ]);
 
-test("every non-public server action refuses a request with no session, with or without the proxy-skip header", async ({ playwright, baseURL }) => {
+test("every non-public server action refuses a request with no session, with or without the proxy-skip header", async ({
+  playwright,
+  baseURL,
+}) => {
   const protectedActions = serverActions().filter((action) => !PUBLIC_ACTIONS.has(action.exportedName));
   expect(protectedActions.map((a) => a.exportedName)).toContain("changePasswordAction");
   const anonymous = await playwright.request.newContext({ baseURL });
@@ -51,10 +54,16 @@ test("the page and its actions check the session themselves: a deleted account's
   await sql`delete from users where email = ${credentials.email}`;
   await sql.end();
 
-  const refused = await postAction(page.request, changePassword.pagePath, changePassword.id, {
-    currentPassword: "a brand new password",
-    newPassword: "yet another password",
-  }, PROXY_SKIP);
+  const refused = await postAction(
+    page.request,
+    changePassword.pagePath,
+    changePassword.id,
+    {
+      currentPassword: "a brand new password",
+      newPassword: "yet another password",
+    },
+    PROXY_SKIP,
+  );
   expect(await refused.text()).toContain('"code":"unauthorized"');
 
   const accountPage = await page.request.get("/account", { headers: PROXY_SKIP, maxRedirects: 0 });

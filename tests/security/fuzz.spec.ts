@@ -15,7 +15,8 @@ import { fakeStats, mintToken, newTag } from "./support";
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 30);
 // What must never reach a client: stack frames, file paths, error class names, driver messages.
-const LEAK = /\n\s+at .+:\d+:\d+|node_modules|\.next\/server|\/work\/|TypeError|ReferenceError|SyntaxError|RangeError|ZodError|PostgresError|ECONNREFUSED|Cannot read propert|is not a function|Unexpected token|relation "|violates|sentinel-/i;
+const LEAK =
+  /\n\s+at .+:\d+:\d+|node_modules|\.next\/server|\/work\/|TypeError|ReferenceError|SyntaxError|RangeError|ZodError|PostgresError|ECONNREFUSED|Cannot read propert|is not a function|Unexpected token|relation "|violates|sentinel-/i;
 // Sign-out, log-out everywhere and account deletion would end the signed-in half of the run when a random payload
 // happens to be valid for them (no field at all, or "DELETE"); both are attacked in
 // server-actions-any-path.spec.ts.
@@ -56,10 +57,21 @@ function routePaths(): string[] {
   const manifest = JSON.parse(readFileSync(".next/server/app-paths-manifest.json", "utf8")) as Record<string, string>;
   return Object.keys(manifest)
     .filter((key) => key.endsWith("/route"))
-    .map((key) => key.replace(/\/route$/, "").replace(/\/\([^)]+\)/g, "").replace(/\[\.\.\.\w+\]/, "callback/credentials").replace(/\[\w+\]/g, "x"));
+    .map((key) =>
+      key
+        .replace(/\/route$/, "")
+        .replace(/\/\([^)]+\)/g, "")
+        .replace(/\[\.\.\.\w+\]/, "callback/credentials")
+        .replace(/\[\w+\]/g, "x"),
+    );
 }
 
-const text = (tag: string) => fc.oneof(fc.string(), fc.string().map((s) => `${s} [[tag:${tag}]]`), fc.constantFrom("", " ", "\u0000", "%00", "../../etc/passwd", "<script>alert(1)</script>", "' or 1=1 --", "x".repeat(5_000)));
+const text = (tag: string) =>
+  fc.oneof(
+    fc.string(),
+    fc.string().map((s) => `${s} [[tag:${tag}]]`),
+    fc.constantFrom("", " ", "\u0000", "%00", "../../etc/passwd", "<script>alert(1)</script>", "' or 1=1 --", "x".repeat(5_000)),
+  );
 const anyValue = (tag: string) => fc.oneof(text(tag), fc.jsonValue({ maxDepth: 3 }));
 
 /** Chat bodies: random JSON, or the real shape with hostile values and forged extra keys. */
@@ -81,18 +93,52 @@ const chatBody = (tag: string, token: string) =>
       )
       .map((value) => JSON.stringify(value)),
     // The right shape with a valid token but one forged field: strict input refuses it.
-    fc.constantFrom("model", "system", "tier", "priceMicros", "maxTokens").map((forged) => JSON.stringify({ message: `Hi [[tag:${tag}]]`, token, [forged]: "x" })),
+    fc
+      .constantFrom("model", "system", "tier", "priceMicros", "maxTokens")
+      .map((forged) => JSON.stringify({ message: `Hi [[tag:${tag}]]`, token, [forged]: "x" })),
   );
 
-const fields = (tag: string) => fc.dictionary(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom("email", "password", "text", "tone", "token", "title", "conversationId", "userId", "plan", "planId", "confirmation", "next", "$ACTION_ID_x")), fc.oneof(text(tag), fc.constantFrom(`fuzz-${tag}@example.com`, "pro", "admin", "enterprise", "formal")), { maxKeys: 6 });
+const fields = (tag: string) =>
+  fc.dictionary(
+    fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.constantFrom(
+        "email",
+        "password",
+        "text",
+        "tone",
+        "token",
+        "title",
+        "conversationId",
+        "userId",
+        "plan",
+        "planId",
+        "confirmation",
+        "next",
+        "$ACTION_ID_x",
+      ),
+    ),
+    fc.oneof(text(tag), fc.constantFrom(`fuzz-${tag}@example.com`, "pro", "admin", "enterprise", "formal")),
+    { maxKeys: 6 },
+  );
 
 /** A server action call with random fields, or a random argument list instead of React's. */
-async function postActionRaw(request: APIRequestContext, path: string, id: string, form: Record<string, string>, args: string | null): Promise<Reply> {
+async function postActionRaw(
+  request: APIRequestContext,
+  path: string,
+  id: string,
+  form: Record<string, string>,
+  args: string | null,
+): Promise<Reply> {
   const multipart = new FormData();
   for (const [name, value] of Object.entries(form)) multipart.append(`_1_${name}`, value);
   multipart.append("0", args ?? JSON.stringify([null, "$K1"]));
   const response = await request.post(path, { headers: { "Next-Action": id }, multipart, maxRedirects: 0, failOnStatusCode: false });
-  return { status: response.status(), body: await response.text(), what: `action ${id.slice(0, 8)} at ${path} ${JSON.stringify(form).slice(0, 120)} args=${args?.slice(0, 60)}` };
+  return {
+    status: response.status(),
+    body: await response.text(),
+    what: `action ${id.slice(0, 8)} at ${path} ${JSON.stringify(form).slice(0, 120)} args=${args?.slice(0, 60)}`,
+  };
 }
 
 async function signedIn(page: Page) {
@@ -104,20 +150,37 @@ async function signedIn(page: Page) {
 
 test.describe.configure({ timeout: 240_000 });
 
-test("random and malformed bodies at the chat route, signed in and not: refused cleanly, nothing called, nothing changed", async ({ page, playwright, baseURL }) => {
+test("random and malformed bodies at the chat route, signed in and not: refused cleanly, nothing called, nothing changed", async ({
+  page,
+  playwright,
+  baseURL,
+}) => {
   const tag = newTag();
   const user = await signedIn(page);
   const before = await userState(user.id);
   const anonymous = await playwright.request.newContext({ baseURL });
   const origin = new URL(baseURL!).origin;
   await fc.assert(
-    fc.asyncProperty(chatBody(tag, mintToken(user.id)), fc.constantFrom("application/json", "application/json; charset=utf-8", "text/plain", "multipart/form-data"), fc.boolean(), async (body, contentType, withSession) => {
-      const request = withSession ? user.request : anonymous;
-      const response = await request.post("/api/chat", { headers: { "content-type": contentType, origin }, data: body, failOnStatusCode: false });
-      const reply = { status: response.status(), body: await response.text(), what: `chat ${contentType} ${withSession ? "signed in" : "anonymous"} ${body.slice(0, 160)}` };
-      expectClean(reply);
-      expect(reply.status, reply.what).toBeGreaterThanOrEqual(400);
-    }),
+    fc.asyncProperty(
+      chatBody(tag, mintToken(user.id)),
+      fc.constantFrom("application/json", "application/json; charset=utf-8", "text/plain", "multipart/form-data"),
+      fc.boolean(),
+      async (body, contentType, withSession) => {
+        const request = withSession ? user.request : anonymous;
+        const response = await request.post("/api/chat", {
+          headers: { "content-type": contentType, origin },
+          data: body,
+          failOnStatusCode: false,
+        });
+        const reply = {
+          status: response.status(),
+          body: await response.text(),
+          what: `chat ${contentType} ${withSession ? "signed in" : "anonymous"} ${body.slice(0, 160)}`,
+        };
+        expectClean(reply);
+        expect(reply.status, reply.what).toBeGreaterThanOrEqual(400);
+      },
+    ),
     { numRuns: RUNS * 2 },
   );
   await anonymous.dispose();
@@ -125,21 +188,41 @@ test("random and malformed bodies at the chat route, signed in and not: refused 
   expect(await userState(user.id)).toBe(before);
 });
 
-test("random fields and argument lists at every server action, signed in and not: refused cleanly, nothing called, nothing changed", async ({ page, playwright, baseURL }) => {
+test("random fields and argument lists at every server action, signed in and not: refused cleanly, nothing called, nothing changed", async ({
+  page,
+  playwright,
+  baseURL,
+}) => {
   const tag = newTag();
   const user = await signedIn(page);
   const before = await userState(user.id);
   const anonymous = await playwright.request.newContext({ baseURL });
   const actions = serverActions();
   expect(actions.length).toBeGreaterThan(8);
-  const args = fc.option(fc.oneof(fc.string(), fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(value)), fc.constantFrom("[]", "[null]", '["$K1"]', '[null,"$K2"]', '[null,"$Q1"]', "{}")), { nil: null });
+  const args = fc.option(
+    fc.oneof(
+      fc.string(),
+      fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(value)),
+      fc.constantFrom("[]", "[null]", '["$K1"]', '[null,"$K2"]', '[null,"$Q1"]', "{}"),
+    ),
+    { nil: null },
+  );
   await fc.assert(
-    fc.asyncProperty(fc.constantFrom(...actions), fields(tag), args, fc.boolean(), fc.constantFrom("/", "/pricing", "own page"), async (action, form, argList, withSession, where) => {
-      if (withSession && SESSION_ENDING.has(action.exportedName)) return;
-      const path = where === "own page" ? action.pagePath : where;
-      // With React's own argument list the action's code runs: it must never fail with a 500.
-      expectClean(await postActionRaw(withSession ? user.request : anonymous, path, action.id, form, argList), { malformedEnvelope: argList !== null });
-    }),
+    fc.asyncProperty(
+      fc.constantFrom(...actions),
+      fields(tag),
+      args,
+      fc.boolean(),
+      fc.constantFrom("/", "/pricing", "own page"),
+      async (action, form, argList, withSession, where) => {
+        if (withSession && SESSION_ENDING.has(action.exportedName)) return;
+        const path = where === "own page" ? action.pagePath : where;
+        // With React's own argument list the action's code runs: it must never fail with a 500.
+        expectClean(await postActionRaw(withSession ? user.request : anonymous, path, action.id, form, argList), {
+          malformedEnvelope: argList !== null,
+        });
+      },
+    ),
     { numRuns: RUNS * 3 },
   );
   // Made-up action ids, well-formed or not.
@@ -156,7 +239,10 @@ test("random fields and argument lists at every server action, signed in and not
   expect(await userState(user.id)).toBe(before);
 });
 
-test("random methods, headers and bodies at every route handler: never a 500 or a leak, the server stays up", async ({ playwright, baseURL }) => {
+test("random methods, headers and bodies at every route handler: never a 500 or a leak, the server stays up", async ({
+  playwright,
+  baseURL,
+}) => {
   const tag = newTag();
   const anonymous = await playwright.request.newContext({ baseURL });
   const paths = routePaths();
@@ -165,13 +251,33 @@ test("random methods, headers and bodies at every route handler: never a 500 or 
     fc.asyncProperty(
       fc.constantFrom(...paths),
       fc.constantFrom("GET", "POST", "PUT", "DELETE", "PATCH"),
-      fc.oneof(fc.string(), fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(value))),
-      fc.record({ "content-type": fc.constantFrom("application/json", "text/plain", "application/x-www-form-urlencoded", "x/y"), "stripe-signature": fc.oneof(fc.string(), fc.constant(`t=${Math.floor(Date.now() / 1000)},v1=00`)), authorization: fc.oneof(fc.string(), fc.constant("Bearer x")) }, { requiredKeys: [] }),
+      fc.oneof(
+        fc.string(),
+        fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(value)),
+      ),
+      fc.record(
+        {
+          "content-type": fc.constantFrom("application/json", "text/plain", "application/x-www-form-urlencoded", "x/y"),
+          "stripe-signature": fc.oneof(fc.string(), fc.constant(`t=${Math.floor(Date.now() / 1000)},v1=00`)),
+          authorization: fc.oneof(fc.string(), fc.constant("Bearer x")),
+        },
+        { requiredKeys: [] },
+      ),
       fc.string({ maxLength: 20 }),
       async (path, method, body, headers, query) => {
         const url = `${path}?q=${encodeURIComponent(query)}`;
-        const response = await anonymous.fetch(url, { method, headers: { ...headers, origin: new URL(baseURL!).origin }, data: method === "GET" ? undefined : body, failOnStatusCode: false, maxRedirects: 0 });
-        expectClean({ status: response.status(), body: await response.text(), what: `${method} ${url} ${JSON.stringify(headers)} ${body.slice(0, 120)}` });
+        const response = await anonymous.fetch(url, {
+          method,
+          headers: { ...headers, origin: new URL(baseURL!).origin },
+          data: method === "GET" ? undefined : body,
+          failOnStatusCode: false,
+          maxRedirects: 0,
+        });
+        expectClean({
+          status: response.status(),
+          body: await response.text(),
+          what: `${method} ${url} ${JSON.stringify(headers)} ${body.slice(0, 120)}`,
+        });
       },
     ),
     { numRuns: RUNS * 3 },

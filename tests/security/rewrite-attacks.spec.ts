@@ -11,7 +11,11 @@ test.use({ extraHTTPHeaders: { "x-forwarded-for": randomIp() } });
 
 const PATH = "/tools/rewrite";
 
-test("the rewrite action refuses no session, forged fields and a replayed token; only the first use of a token is served", async ({ page, playwright, baseURL }) => {
+test("the rewrite action refuses no session, forged fields and a replayed token; only the first use of a token is served", async ({
+  page,
+  playwright,
+  baseURL,
+}) => {
   const tag = newTag();
   const text = `make this nicer [[tag:${tag}]]`;
   const id = actionId("rewriteAction");
@@ -52,7 +56,10 @@ test("the rewrite action refuses no session, forged fields and a replayed token;
   // Audit rows are written after each response.
   const sql = e2eSql();
   try {
-    const outcomes = async () => (await sql<{ action: string; outcome: string }[]>`select action, outcome from audit_log where user_id = ${user.id} order by id`).map((row) => `${row.action}:${row.outcome}`);
+    const outcomes = async () =>
+      (await sql<{ action: string; outcome: string }[]>`select action, outcome from audit_log where user_id = ${user.id} order by id`).map(
+        (row) => `${row.action}:${row.outcome}`,
+      );
     await expect.poll(outcomes).toEqual([...forged.map(() => "rewrite:invalid_input"), "rewrite:served", "rewrite:replayed_request"]);
   } finally {
     await sql.end();

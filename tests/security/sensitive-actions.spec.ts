@@ -14,23 +14,41 @@ test("delete-account and change-password refuse a session without the current pa
   const credentials = await signUp(page);
   const deleteAccount = await postAction(page.request, "/account", actionId("deleteAccountAction"), { confirmation: "DELETE" });
   expect(await deleteAccount.text()).toContain("Current password is incorrect.");
-  const change = await postAction(page.request, "/account", actionId("changePasswordAction"), { currentPassword: "a guess at it", newPassword: "an attacker's password" });
+  const change = await postAction(page.request, "/account", actionId("changePasswordAction"), {
+    currentPassword: "a guess at it",
+    newPassword: "an attacker's password",
+  });
   expect(await change.text()).toContain("Current password is incorrect.");
   const sql = e2eSql();
   expect(await sql`select 1 from users where email = ${credentials.email}`).toHaveLength(1);
   await sql.end();
 });
 
-test("guessing the current password is limited per user, across client addresses, even when the guess is finally right", async ({ page, playwright, baseURL }) => {
+test("guessing the current password is limited per user, across client addresses, even when the guess is finally right", async ({
+  page,
+  playwright,
+  baseURL,
+}) => {
   const credentials = await signUp(page);
   const cookies = await page.context().storageState();
   const limit = AUTH_ATTEMPT_LIMITS.sensitive.perEmail.attempts;
   const outcomes: string[] = [];
   for (let attempt = 0; attempt <= limit; attempt++) {
-    const client = await playwright.request.newContext({ baseURL, storageState: cookies, extraHTTPHeaders: { "x-forwarded-for": randomIp() } });
+    const client = await playwright.request.newContext({
+      baseURL,
+      storageState: cookies,
+      extraHTTPHeaders: { "x-forwarded-for": randomIp() },
+    });
     const password = attempt === limit ? credentials.password : `wrong guess ${attempt}`;
-    const body = await (await postAction(client, "/account", actionId("changePasswordAction"), { currentPassword: password, newPassword: "an attacker's password" })).text();
-    outcomes.push(body.includes('"code":"rate_limited"') ? "limited" : body.includes("Current password is incorrect.") ? "wrong" : body.slice(0, 120));
+    const body = await (
+      await postAction(client, "/account", actionId("changePasswordAction"), {
+        currentPassword: password,
+        newPassword: "an attacker's password",
+      })
+    ).text();
+    outcomes.push(
+      body.includes('"code":"rate_limited"') ? "limited" : body.includes("Current password is incorrect.") ? "wrong" : body.slice(0, 120),
+    );
     await client.dispose();
   }
   expect(outcomes).toEqual([...Array(limit).fill("wrong"), "limited"]);

@@ -46,7 +46,9 @@ async function person(page: Page, title: string): Promise<Person> {
   const sql = e2eSql();
   try {
     const [user] = await sql<{ id: string }[]>`select id from users where email = ${credentials.email}`;
-    const [conversation] = await sql<{ id: string }[]>`insert into conversations (user_id, title) values (${user!.id}, ${title}) returning id`;
+    const [conversation] = await sql<
+      { id: string }[]
+    >`insert into conversations (user_id, title) values (${user!.id}, ${title}) returning id`;
     await sql`insert into messages (conversation_id, role, content) values (${conversation!.id}, 'user', 'private words')`;
     return { id: user!.id, ...credentials, conversationId: conversation!.id };
   } finally {
@@ -83,17 +85,38 @@ async function userExists(id: string): Promise<boolean> {
 
 const protectedActions = () => serverActions().filter((action) => !PUBLIC_ACTIONS.has(action.exportedName));
 
-async function post(request: APIRequestContext, id: string, fields: Record<string, string>, headers: Record<string, string> = {}, path = UNGUARDED_PATH) {
+async function post(
+  request: APIRequestContext,
+  id: string,
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+  path = UNGUARDED_PATH,
+) {
   const response = await postAction(request, path, id, fields, headers);
   return { status: response.status(), body: await response.text(), location: response.headers().location };
 }
 
-test("every protected action posted to an unguarded path refuses by itself: no session, another user's session, a foreign Origin", async ({ page, browser, playwright, baseURL }) => {
+test("every protected action posted to an unguarded path refuses by itself: no session, another user's session, a foreign Origin", async ({
+  page,
+  browser,
+  playwright,
+  baseURL,
+}) => {
   test.setTimeout(120_000);
   const actions = protectedActions();
   // The eight of this build at the time of writing; any action added later is covered too.
   expect(actions.map((a) => a.exportedName)).toEqual(
-    expect.arrayContaining(["renameConversationAction", "deleteConversationAction", "changePasswordAction", "openBillingPortalAction", "deleteAccountAction", "setUserPlanAction", "startCheckoutAction", "summarizeAction", "rewriteAction"]),
+    expect.arrayContaining([
+      "renameConversationAction",
+      "deleteConversationAction",
+      "changePasswordAction",
+      "openBillingPortalAction",
+      "deleteAccountAction",
+      "setUserPlanAction",
+      "startCheckoutAction",
+      "summarizeAction",
+      "rewriteAction",
+    ]),
   );
   const tag = newTag();
   const victim = await person(page, "Victim's plans");

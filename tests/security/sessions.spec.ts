@@ -18,10 +18,17 @@ const COOKIE = "__Secure-authjs.session-token";
 
 /** One chat turn (creating a conversation) and a rename of it: both need a live session. */
 async function chatAndRename(request: APIRequestContext, userId: string, conversationId?: string) {
-  const chat = await postChat(request, { message: `Hello [[tag:${newTag()}]]`, token: mintToken(userId), ...(conversationId && { conversationId }) });
+  const chat = await postChat(request, {
+    message: `Hello [[tag:${newTag()}]]`,
+    token: mintToken(userId),
+    ...(conversationId && { conversationId }),
+  });
   const body = await chat.text();
   const id = conversationId ?? parseNdjson<{ conversationId?: string }>(body)[0]!.conversationId;
-  const rename = await postAction(request, "/chat", actionId("renameConversationAction"), { conversationId: id ?? crypto.randomUUID(), title: "Renamed" });
+  const rename = await postAction(request, "/chat", actionId("renameConversationAction"), {
+    conversationId: id ?? crypto.randomUUID(),
+    title: "Renamed",
+  });
   return { chat, chatBody: body, renameBody: await rename.text(), conversationId: id };
 }
 
@@ -33,7 +40,9 @@ async function signedUpWithConversation(page: Page) {
   return { ...user, conversationId: live.conversationId! };
 }
 
-test("a blocked user's valid cookie is refused as blocked by /api/chat and a guarded action, and the user cannot log in", async ({ page }) => {
+test("a blocked user's valid cookie is refused as blocked by /api/chat and a guarded action, and the user cannot log in", async ({
+  page,
+}) => {
   const user = await signedUpWithConversation(page);
   const sql = e2eSql();
   await sql`update users set blocked_at = now() where id = ${user.id}`;
@@ -53,7 +62,11 @@ test("a blocked user's valid cookie is refused as blocked by /api/chat and a gua
   await sql.end();
 });
 
-test("a deleted user's or a revoked session's valid cookie is refused by /api/chat and a guarded action", async ({ page, browser, baseURL }) => {
+test("a deleted user's or a revoked session's valid cookie is refused by /api/chat and a guarded action", async ({
+  page,
+  browser,
+  baseURL,
+}) => {
   const revoked = await signedUpWithConversation(page);
   const sql = e2eSql();
   await sql`update users set session_version = session_version + 1 where id = ${revoked.id}`;
@@ -71,7 +84,11 @@ test("a deleted user's or a revoked session's valid cookie is refused by /api/ch
   await sql.end();
 });
 
-test("a session lasts 30 days from sign-in: the session endpoint does not extend it, and an older cookie is refused everywhere", async ({ page, playwright, baseURL }) => {
+test("a session lasts 30 days from sign-in: the session endpoint does not extend it, and an older cookie is refused everywhere", async ({
+  page,
+  playwright,
+  baseURL,
+}) => {
   const user = await signedUpWithConversation(page);
   const [row] = await (async () => {
     const sql = e2eSql();
@@ -100,9 +117,15 @@ test("a session lasts 30 days from sign-in: the session endpoint does not extend
   // The session endpoint re-signs the cookie; the sign-in time inside stays what it was.
   const refreshed = await young.get("/api/auth/session");
   expect(((await refreshed.json()) as { user?: { id?: string } }).user?.id).toBe(user.id);
-  const reissued = refreshed.headersArray().find((header) => header.name.toLowerCase() === "set-cookie" && header.value.startsWith(`${COOKIE}=`));
+  const reissued = refreshed
+    .headersArray()
+    .find((header) => header.name.toLowerCase() === "set-cookie" && header.value.startsWith(`${COOKIE}=`));
   expect(reissued, "the session endpoint re-signs the cookie").toBeDefined();
-  const reissuedToken = await decode({ token: reissued!.value.split(";")[0]!.slice(COOKIE.length + 1), secret: SENTINELS.AUTH_SECRET, salt: COOKIE });
+  const reissuedToken = await decode({
+    token: reissued!.value.split(";")[0]!.slice(COOKIE.length + 1),
+    secret: SENTINELS.AUTH_SECRET,
+    salt: COOKIE,
+  });
   expect(reissuedToken?.auth_time).toBe(now - 29 * day);
   await young.dispose();
 
@@ -117,7 +140,10 @@ test("a session lasts 30 days from sign-in: the session endpoint does not extend
   await old.dispose();
 
   // The same valid token under the plain (non-__Secure-) name is not a session in production.
-  const plain = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { cookie: `authjs.session-token=${await cookieFor(1)}`, "x-forwarded-for": randomIp() } });
+  const plain = await playwright.request.newContext({
+    baseURL,
+    extraHTTPHeaders: { cookie: `authjs.session-token=${await cookieFor(1)}`, "x-forwarded-for": randomIp() },
+  });
   await expectRefused((await chatAndRename(plain, user.id, user.conversationId)).chat, 401, "unauthorized");
   await plain.dispose();
 });

@@ -75,7 +75,9 @@ export async function startDelayProxy(targetPort: number, listenPort = 0): Promi
     client.setNoDelay(true);
     upstream.setNoDelay(true);
     sockets.add(client).add(upstream);
-    relay(client, upstream, (chunk) => (proxy.delayMs > 0 && (!proxy.stallWhen || proxy.stallWhen.test(chunk.toString("latin1"))) ? proxy.delayMs : 0));
+    relay(client, upstream, (chunk) =>
+      proxy.delayMs > 0 && (!proxy.stallWhen || proxy.stallWhen.test(chunk.toString("latin1"))) ? proxy.delayMs : 0,
+    );
     relay(upstream, client, () => proxy.responseDelayMs);
     const end = () => {
       client.destroy();

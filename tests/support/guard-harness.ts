@@ -23,7 +23,8 @@ const currentUser = () => {
 };
 
 /** The claims a fresh cookie of this user carries (every test user keeps session version 0). */
-export const claimsFor = (user: { id: string } | null) => (user ? { userId: user.id, sessionVersion: 0, signedInAt: Math.floor(Date.now() / 1000) } : null);
+export const claimsFor = (user: { id: string } | null) =>
+  user ? { userId: user.id, sessionVersion: 0, signedInAt: Math.floor(Date.now() / 1000) } : null;
 
 export const sessionModuleMock = async () => ({
   // The rules (judgeSession and the rest) are the real ones.
@@ -49,21 +50,40 @@ export const message = (label: string, extra = "") => `Hello ${extra} [[tag:${la
  * A user row as the guard will read it: a proven address unless asked otherwise. An admin is
  * one whose proven address is in ADMIN_EMAILS (lib/auth/roles.ts): pass that address as `email`.
  */
-export async function newUser(options: { plan?: "free" | "pro"; role?: "user" | "admin"; emailVerified?: boolean; email?: string } = {}): Promise<TestUser> {
+export async function newUser(
+  options: { plan?: "free" | "pro"; role?: "user" | "admin"; emailVerified?: boolean; email?: string } = {},
+): Promise<TestUser> {
   const { getDb } = await import("@/db");
   const { subscriptions } = await import("@/db/schema");
   const { insertPasswordUser, markEmailVerified } = await import("@/db/queries/users");
-  const row = await insertPasswordUser({ email: options.email ?? `guard-${randomUUID()}@example.com`, name: null, passwordHash: "x", role: options.role ?? "user" });
+  const row = await insertPasswordUser({
+    email: options.email ?? `guard-${randomUUID()}@example.com`,
+    name: null,
+    passwordHash: "x",
+    role: options.role ?? "user",
+  });
   if (!row) throw new Error("newUser: the address is taken");
   if (options.emailVerified ?? true) await markEmailVerified(row.id, row.email!);
   if (options.plan === "pro") {
     const db = await getDb();
     await db.insert(subscriptions).values({ userId: row!.id, plan: "pro", status: null });
   }
-  return { id: row!.id, email: row!.email!, name: null, role: options.role ?? "user", hasPassword: true, emailVerified: options.emailVerified ?? true };
+  return {
+    id: row!.id,
+    email: row!.email!,
+    name: null,
+    role: options.role ?? "user",
+    hasPassword: true,
+    emailVerified: options.emailVerified ?? true,
+  };
 }
 
-export type ChatCall = { status: number; events: Array<Record<string, unknown>>; body: Record<string, unknown> | null; settled: Promise<unknown> };
+export type ChatCall = {
+  status: number;
+  events: Array<Record<string, unknown>>;
+  body: Record<string, unknown> | null;
+  settled: Promise<unknown>;
+};
 
 /** One POST to the chat route's handler, as the browser would send it; `settled` waits for the audit. */
 export async function chat(
@@ -113,7 +133,12 @@ export async function summarize(user: TestUser, fields: Record<string, string>) 
 }
 
 /** A json or text feature's request (lib/guard/feature.ts), with a fresh token unless `fields` has one; waits for the audit row. */
-export async function runAction<Answer>(feature: ActionFeature<Answer>, user: TestUser | null, fields: Record<string, unknown>, options: { ip?: string } = {}) {
+export async function runAction<Answer>(
+  feature: ActionFeature<Answer>,
+  user: TestUser | null,
+  fields: Record<string, unknown>,
+  options: { ip?: string } = {},
+) {
   const { issueRequestToken } = await import("@/lib/guard/request-token");
   session.user = user;
   const deferred: Promise<void>[] = [];
@@ -143,7 +168,10 @@ export async function usageRow(userId: string) {
   const { utcDay } = await import("@/lib/time");
   const { and, eq } = await import("drizzle-orm");
   const db = await getDb();
-  const [row] = await db.select().from(usageDaily).where(and(eq(usageDaily.userId, userId), eq(usageDaily.day, utcDay())));
+  const [row] = await db
+    .select()
+    .from(usageDaily)
+    .where(and(eq(usageDaily.userId, userId), eq(usageDaily.day, utcDay())));
   return row ?? { requests: 0, tokensUsed: 0, tokensReserved: 0, costMicros: 0 };
 }
 

@@ -12,10 +12,7 @@ export function databaseUrlFor(baseUrl: string, name: string): string {
   return url.toString();
 }
 
-export async function createRunDatabase(
-  baseUrl: string,
-  name: string,
-): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function createRunDatabase(baseUrl: string, name: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const admin = postgres(baseUrl, { max: 1, prepare: false, onnotice: () => {} });
   await admin.unsafe(`create database "${name}"`);
   const url = databaseUrlFor(baseUrl, name);

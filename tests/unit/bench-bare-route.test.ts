@@ -33,7 +33,13 @@ describe("/api/bench/bare", () => {
   });
 
   it("is not there when the model is not on this machine, even with the flag on", async () => {
-    for (const base of ["https://api.openai.com/v1", "http://10.0.0.5:8000/v1", "http://127.0.0.1.nip.io/v1", "http://127.evil.example/v1", ""]) {
+    for (const base of [
+      "https://api.openai.com/v1",
+      "http://10.0.0.5:8000/v1",
+      "http://127.0.0.1.nip.io/v1",
+      "http://127.evil.example/v1",
+      "",
+    ]) {
       expect((await post({ BENCH_BARE_ROUTE: "on", OPENAI_API_KEY: "k", OPENAI_BASE_URL: base })).status, base).toBe(404);
       vi.resetModules();
     }
@@ -48,6 +54,11 @@ describe("/api/bench/constant", () => {
   it("answers its fixed NDJSON reply with the flag on, and calls nothing", async () => {
     const response = await post({ BENCH_BARE_ROUTE: "on" }, "constant");
     expect(response.status).toBe(200);
-    expect((await response.text()).split("\n").filter(Boolean).map((line) => JSON.parse(line).type)).toEqual(["text", "done"]);
+    expect(
+      (await response.text())
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line).type),
+    ).toEqual(["text", "done"]);
   });
 });

@@ -73,7 +73,9 @@ describe("plan status line", () => {
   it("says what happens next", () => {
     expect(describePlanStatus(null, NOW)).toBe("Free plan");
     expect(describePlanStatus(subscription({}), NOW)).toMatch(/^Active, renews on /);
-    expect(describePlanStatus(subscription({ cancelAt: later(20), cancelAtPeriodEnd: true }), NOW)).toMatch(/^Active, cancels on July 5, 2026$/);
+    expect(describePlanStatus(subscription({ cancelAt: later(20), cancelAtPeriodEnd: true }), NOW)).toMatch(
+      /^Active, cancels on July 5, 2026$/,
+    );
     expect(describePlanStatus(subscription({ status: "past_due", paymentFailedAt: NOW }), NOW)).toMatch(/^Past due: update your card/);
     expect(describePlanStatus(subscription({ status: "past_due", paymentFailedAt: NOW }), later(30))).toMatch(/grace period is over/);
     expect(describePlanStatus(subscription({ status: "canceled" }), NOW)).toBe("Canceled");

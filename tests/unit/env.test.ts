@@ -34,11 +34,26 @@ describe("environment validation", () => {
     expect(productionProblems(parseEnv(safe))).toBeNull();
     expect(parseEnv(safe).DAILY_BUDGET_USD).toBe("off");
     const unsafe = productionProblems(
-      parseEnv({ ...safe, DAILY_BUDGET_USD: "", BENCH_BARE_ROUTE: "on", STRIPE_API_BASE: "https://stripe-proxy.example.com", AUTH_SECRET: "" }),
+      parseEnv({
+        ...safe,
+        DAILY_BUDGET_USD: "",
+        BENCH_BARE_ROUTE: "on",
+        STRIPE_API_BASE: "https://stripe-proxy.example.com",
+        AUTH_SECRET: "",
+      }),
     )!;
     for (const problem of ["DAILY_BUDGET_USD", "BENCH_BARE_ROUTE", "STRIPE_API_BASE", "AUTH_SECRET"]) expect(unsafe).toContain(problem);
     // A test server on this machine is the one allowed override (the browser tests run so).
-    expect(productionProblems(parseEnv({ ...safe, STRIPE_API_BASE: "http://127.0.0.1:3103", BENCH_BARE_ROUTE: "on", OPENAI_BASE_URL: "http://127.0.0.1:3101/v1" }))).toBeNull();
+    expect(
+      productionProblems(
+        parseEnv({
+          ...safe,
+          STRIPE_API_BASE: "http://127.0.0.1:3103",
+          BENCH_BARE_ROUTE: "on",
+          OPENAI_BASE_URL: "http://127.0.0.1:3101/v1",
+        }),
+      ),
+    ).toBeNull();
     expect(productionProblems(parseEnv({ ...safe, BENCH_BARE_ROUTE: "on" }))).toContain("BENCH_BARE_ROUTE");
     expect(() => parseEnv({ DAILY_BUDGET_USD: "-1" })).toThrow(/DAILY_BUDGET_USD/);
     expect(() => parseEnv({ SMTP_URL: "http://smtp.example.com" })).toThrow(/SMTP_URL/);
@@ -57,14 +72,10 @@ describe("environment validation", () => {
     };
     expect(productionProblems(parseEnv({ ...base, REDIS_URL: "redis://127.0.0.1:6379" }))).toBeNull();
     expect(
-      productionProblems(
-        parseEnv({ ...base, UPSTASH_REDIS_REST_URL: "https://x.upstash.io", UPSTASH_REDIS_REST_TOKEN: "t" }),
-      ),
+      productionProblems(parseEnv({ ...base, UPSTASH_REDIS_REST_URL: "https://x.upstash.io", UPSTASH_REDIS_REST_TOKEN: "t" })),
     ).toBeNull();
     // An Upstash URL without its token is no Redis at all.
-    expect(productionProblems(parseEnv({ ...base, UPSTASH_REDIS_REST_URL: "https://x.upstash.io" }))).toContain(
-      "REDIS_URL",
-    );
+    expect(productionProblems(parseEnv({ ...base, UPSTASH_REDIS_REST_URL: "https://x.upstash.io" }))).toContain("REDIS_URL");
   });
 
   it("treats empty strings as unset and rejects malformed URLs", () => {

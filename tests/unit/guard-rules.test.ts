@@ -119,7 +119,9 @@ describe("demo model (development without OPENAI_API_KEY)", async () => {
   });
 
   it("shows off what the chat renders: headings, lists, a table and code in several languages", async () => {
-    const replies = await Promise.all(["Compare Python, Go and Rust in a table", "Write a TypeScript function", "A SQL query for daily active users"].map(replyTo));
+    const replies = await Promise.all(
+      ["Compare Python, Go and Rust in a table", "Write a TypeScript function", "A SQL query for daily active users"].map(replyTo),
+    );
     const all = replies.map((reply) => reply.text).join("\n");
     expect(new Set(replies.map((reply) => reply.text)).size).toBe(3);
     expect(all).toMatch(/^## /m);

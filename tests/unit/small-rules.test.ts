@@ -26,11 +26,31 @@ describe("post-login redirect", () => {
     expect(safeNextPath("/chat/123#end")).toBe("/chat/123#end");
     expect(safeNextPath("/%2F%2Fevil.example")).toBe("/%2F%2Fevil.example"); // a path on this site, not a host
     const hostile = [
-      "//evil.example", "///evil.example", "https://evil.example", "javascript:alert(1)", "data:text/html,x",
-      "/\\evil.example", "\\evil.example", "/\\/evil.example", "\\/evil.example", "/\tevil.example",
-      "/\t/evil.example", "/\n/evil.example", "/\r/evil.example", "/\u0000/evil.example", "/\u007f/evil.example",
-      "/ /evil.example".replace(" ", "\t"), "http:/evil.example", "/.//evil.example".slice(2), "evil.example", "",
-      "/" + "a".repeat(3000), undefined, 42, null, ["/account"],
+      "//evil.example",
+      "///evil.example",
+      "https://evil.example",
+      "javascript:alert(1)",
+      "data:text/html,x",
+      "/\\evil.example",
+      "\\evil.example",
+      "/\\/evil.example",
+      "\\/evil.example",
+      "/\tevil.example",
+      "/\t/evil.example",
+      "/\n/evil.example",
+      "/\r/evil.example",
+      "/\u0000/evil.example",
+      "/\u007f/evil.example",
+      "/ /evil.example".replace(" ", "\t"),
+      "http:/evil.example",
+      "/.//evil.example".slice(2),
+      "evil.example",
+      "",
+      "/" + "a".repeat(3000),
+      undefined,
+      42,
+      null,
+      ["/account"],
     ];
     for (const value of hostile) expect(safeNextPath(value), JSON.stringify(value)).toBe("/chat");
     // What the query string decodes to: "?next=/%09/evil.example" arrives as "/\t/evil.example".
@@ -72,8 +92,12 @@ describe("time and client ip", () => {
     expect(clientIp(chain, 1)).toBe("203.0.113.7");
     expect(clientIp(new Headers({ "x-forwarded-for": "9.9.9.9, 203.0.113.7, 10.0.0.2" }), 2)).toBe("203.0.113.7");
     expect(clientIp(new Headers({ "x-forwarded-for": "203.0.113.7" }), 2)).toBe("unknown");
-    expect(clientIp(new Headers({ "x-real-ip": "198.51.100.2", "x-forwarded-for": "1.1.1.1", "cf-connecting-ip": "7.7.7.7" }), "vercel")).toBe("198.51.100.2");
-    expect(clientIp(new Headers({ "cf-connecting-ip": "198.51.100.3", "x-real-ip": "6.6.6.6", "x-forwarded-for": "1.1.1.1" }), "cloudflare")).toBe("198.51.100.3");
+    expect(
+      clientIp(new Headers({ "x-real-ip": "198.51.100.2", "x-forwarded-for": "1.1.1.1", "cf-connecting-ip": "7.7.7.7" }), "vercel"),
+    ).toBe("198.51.100.2");
+    expect(
+      clientIp(new Headers({ "cf-connecting-ip": "198.51.100.3", "x-real-ip": "6.6.6.6", "x-forwarded-for": "1.1.1.1" }), "cloudflare"),
+    ).toBe("198.51.100.3");
     for (const headers of [chain, new Headers(spoofed), new Headers()]) expect(clientIp(headers, "none")).toBe("unknown");
     expect(parseTrustedProxy(undefined)).toBe("none");
     expect(parseTrustedProxy("2")).toBe(2);

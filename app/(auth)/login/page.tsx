@@ -40,7 +40,10 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
       )}
       {githubEnabled && <GitHubButton next={next} />}
       <AuthForm mode="login" action={logInAction} next={next} passwordMinLength={PASSWORD_MIN_LENGTH} />
-      <Link href="/forgot-password" className="justify-self-center text-sm text-muted-foreground underline-offset-4 hover:text-foreground hover:underline">
+      <Link
+        href="/forgot-password"
+        className="justify-self-center text-sm text-muted-foreground underline-offset-4 hover:text-foreground hover:underline"
+      >
         Forgot your password?
       </Link>
     </AuthCard>

@@ -58,8 +58,8 @@ export default async function AdminAbusePage() {
     <>
       <h1>Abuse</h1>
       <p className="hint">
-        Refusals a script causes: rate limited, replayed or expired request tokens, invalid input, moderated. Block an account
-        from <Link href="/admin/users">Users</Link>.
+        Refusals a script causes: rate limited, replayed or expired request tokens, invalid input, moderated. Block an account from{" "}
+        <Link href="/admin/users">Users</Link>.
       </p>
       <div className="console-grid">
         <Leaders title="Users, last hour" rows={usersHour} kind="user" />

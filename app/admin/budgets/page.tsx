@@ -15,8 +15,22 @@ export default async function AdminBudgetsPage() {
   await requireAdminPage("/admin/budgets");
   const [budgets, spend, alerts] = await Promise.all([currentBudgets(), spendTotals(), listBudgetAlerts()]);
   const periods = [
-    { budget: budgets.daily, label: "Today", name: "daily", spent: spend.todayMicros, reserved: spend.todayReservedMicros, variable: "DAILY_BUDGET_USD" },
-    { budget: budgets.monthly, label: "This month", name: "monthly", spent: spend.monthMicros, reserved: spend.monthReservedMicros, variable: "MONTHLY_BUDGET_USD" },
+    {
+      budget: budgets.daily,
+      label: "Today",
+      name: "daily",
+      spent: spend.todayMicros,
+      reserved: spend.todayReservedMicros,
+      variable: "DAILY_BUDGET_USD",
+    },
+    {
+      budget: budgets.monthly,
+      label: "This month",
+      name: "monthly",
+      spent: spend.monthMicros,
+      reserved: spend.monthReservedMicros,
+      variable: "MONTHLY_BUDGET_USD",
+    },
   ] as const;
   return (
     <>
@@ -38,14 +52,24 @@ export default async function AdminBudgetsPage() {
               : `From ${variable}${budget.defaultMicros === null ? " (not set: no cap)" : ""}.`}
           </p>
           <AdminForm action={setBudgetAction} label="Set budget" fields={{ period: name }} success="Saved." testId={`set-${name}-budget`}>
-            <input name="usd" type="number" min="0.000001" step="any" inputMode="decimal" placeholder="USD (empty: default)" aria-label={`${label} budget in USD`} />
+            <input
+              name="usd"
+              type="number"
+              min="0.000001"
+              step="any"
+              inputMode="decimal"
+              placeholder="USD (empty: default)"
+              aria-label={`${label} budget in USD`}
+            />
           </AdminForm>
         </section>
       ))}
       <section className="card" aria-labelledby="alerts-heading">
         <h2 id="alerts-heading">Alert history</h2>
         <p className="hint">
-          {env.BUDGET_ALERT_WEBHOOK_URL ? "Alerts are posted to BUDGET_ALERT_WEBHOOK_URL (Slack-compatible JSON), retried on failure." : "BUDGET_ALERT_WEBHOOK_URL is not set: alerts are recorded here and in the server log only."}
+          {env.BUDGET_ALERT_WEBHOOK_URL
+            ? "Alerts are posted to BUDGET_ALERT_WEBHOOK_URL (Slack-compatible JSON), retried on failure."
+            : "BUDGET_ALERT_WEBHOOK_URL is not set: alerts are recorded here and in the server log only."}
         </p>
         <div className="table-wrap">
           <table className="data" data-testid="budget-alerts">
@@ -71,11 +95,19 @@ export default async function AdminBudgetsPage() {
                     {usd(alert.spentMicros)} / {usd(alert.budgetMicros)}
                   </td>
                   <td>
-                    {alert.deliveredAt ? `delivered ${dateTime(alert.deliveredAt)}` : alert.deliveryAttempts ? `failed (${alert.deliveryAttempts} attempts): ${alert.lastError ?? ""}` : "not sent"}
+                    {alert.deliveredAt
+                      ? `delivered ${dateTime(alert.deliveredAt)}`
+                      : alert.deliveryAttempts
+                        ? `failed (${alert.deliveryAttempts} attempts): ${alert.lastError ?? ""}`
+                        : "not sent"}
                   </td>
                   <td>
                     {!alert.deliveredAt && env.BUDGET_ALERT_WEBHOOK_URL && (
-                      <AdminForm action={retryBudgetAlertAction} label="Retry" fields={{ period: alert.period, day: alert.day, thresholdPercent: String(alert.thresholdPercent) }} />
+                      <AdminForm
+                        action={retryBudgetAlertAction}
+                        label="Retry"
+                        fields={{ period: alert.period, day: alert.day, thresholdPercent: String(alert.thresholdPercent) }}
+                      />
                     )}
                   </td>
                 </tr>

@@ -13,7 +13,9 @@ export default async function AdminFeedbackPage() {
   return (
     <>
       <h1>Down-voted answers</h1>
-      {env.AUDIT_STORE_TEXT !== "on" && <p className="hint">AUDIT_STORE_TEXT is off: prompts and responses are not kept, only the votes and notes.</p>}
+      {env.AUDIT_STORE_TEXT !== "on" && (
+        <p className="hint">AUDIT_STORE_TEXT is off: prompts and responses are not kept, only the votes and notes.</p>
+      )}
       {answers.length === 0 && <p className="hint">No answer has been down-voted.</p>}
       {answers.map((answer) => (
         <section key={answer.requestId} className="card stack" data-testid="downvoted-answer">

@@ -83,7 +83,12 @@ export default async function AdminUsersPage({ searchParams }: Props) {
                         label={row.blockedAt ? "Unblock" : "Block"}
                         variant={row.blockedAt ? "secondary" : "danger"}
                       />
-                      <AdminForm action={revokeUserSessionsAction} fields={{ userId: row.id }} label="Sign out everywhere" success="Signed out." />
+                      <AdminForm
+                        action={revokeUserSessionsAction}
+                        fields={{ userId: row.id }}
+                        label="Sign out everywhere"
+                        success="Signed out."
+                      />
                     </div>
                   </td>
                 </tr>

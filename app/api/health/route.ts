@@ -7,10 +7,7 @@ import { redis } from "@/lib/redis";
 export const dynamic = "force-dynamic";
 
 export async function GET(): Promise<Response> {
-  const [database, store] = await Promise.allSettled([
-    getDb().then((db) => db.execute(sql`select 1`)),
-    redis.ping(),
-  ]);
+  const [database, store] = await Promise.allSettled([getDb().then((db) => db.execute(sql`select 1`)), redis.ping()]);
   const ok = database.status === "fulfilled" && store.status === "fulfilled";
   return Response.json(
     { ok, database: database.status === "fulfilled", redis: store.status === "fulfilled" },

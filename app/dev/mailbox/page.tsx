@@ -23,26 +23,26 @@ export default function DevMailboxPage() {
         }
       />
       <div className="grid gap-4">
-      {messages.length === 0 && <p className="text-muted-foreground">No emails yet.</p>}
-      {messages.map((message, index) => (
-        <Card key={`${message.sentAt.toISOString()}-${index}`} data-testid="dev-mail" className="px-6">
-          <h2 className="font-semibold">{message.subject}</h2>
-          <p className="text-sm text-muted-foreground">
-            To {message.to} · <time dateTime={message.sentAt.toISOString()}>{message.sentAt.toUTCString()}</time>
-          </p>
-          <p className="mail-text text-sm">
-            {message.text.split(/(https?:\/\/\S+)/).map((part, at) =>
-              at % 2 === 1 ? (
-                <a key={at} href={part} className="text-primary underline underline-offset-4">
-                  {part}
-                </a>
-              ) : (
-                part
-              ),
-            )}
-          </p>
-        </Card>
-      ))}
+        {messages.length === 0 && <p className="text-muted-foreground">No emails yet.</p>}
+        {messages.map((message, index) => (
+          <Card key={`${message.sentAt.toISOString()}-${index}`} data-testid="dev-mail" className="px-6">
+            <h2 className="font-semibold">{message.subject}</h2>
+            <p className="text-sm text-muted-foreground">
+              To {message.to} · <time dateTime={message.sentAt.toISOString()}>{message.sentAt.toUTCString()}</time>
+            </p>
+            <p className="mail-text text-sm">
+              {message.text.split(/(https?:\/\/\S+)/).map((part, at) =>
+                at % 2 === 1 ? (
+                  <a key={at} href={part} className="text-primary underline underline-offset-4">
+                    {part}
+                  </a>
+                ) : (
+                  part
+                ),
+              )}
+            </p>
+          </Card>
+        ))}
       </div>
     </PageShell>
   );

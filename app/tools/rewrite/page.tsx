@@ -19,7 +19,10 @@ export default async function RewritePage() {
   const plan = effectivePlan(await getSubscription(user.id));
   return (
     <PageShell className="max-w-3xl">
-      <PageHeader title="Rewrite" description="Your text in another tone: friendly, formal, concise or confident. The same text and tone twice is answered from the cache.">
+      <PageHeader
+        title="Rewrite"
+        description="Your text in another tone: friendly, formal, concise or confident. The same text and tone twice is answered from the cache."
+      >
         {isDemoModel() && <DemoBadge />}
       </PageHeader>
       <RewriteForm

@@ -16,7 +16,14 @@ export const normalizeText = (text: string) => text.trim().replace(/\s+/g, " ");
  */
 export function cacheKeyFor(feature: AiFeature, userId: string, input: PreparedInput): string {
   const scope = feature.cache === "shared" ? "shared" : `user:${userId}`;
-  const material = JSON.stringify([scope, feature.name, input.model, input.promptVersion, normalizeText(input.userText), input.cacheParams]);
+  const material = JSON.stringify([
+    scope,
+    feature.name,
+    input.model,
+    input.promptVersion,
+    normalizeText(input.userText),
+    input.cacheParams,
+  ]);
   return redisKey("ai-cache", sha256(material));
 }
 

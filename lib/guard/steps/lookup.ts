@@ -64,13 +64,19 @@ export async function lookUp(ctx: GuardContext): Promise<void> {
       : new Map(PLAN_IDS.map((id) => [id, cacheKeyFor(feature, claims.userId, feature.build(request, PLANS[id], []))]));
   const [read, trip] = await Promise.allSettled([
     timed(ctx, "lookup.postgres", readAccount(claims.userId, day, request.conversationId)),
-    timed(ctx, "lookup.redis", redisRoundTrip({ ...requestToken, userId: claims.userId, ip: ctx.ip, cacheKeys: [...new Set(cacheKeys.values())] })),
+    timed(
+      ctx,
+      "lookup.redis",
+      redisRoundTrip({ ...requestToken, userId: claims.userId, ip: ctx.ip, cacheKeys: [...new Set(cacheKeys.values())] }),
+    ),
   ]);
   if (read.status === "rejected") {
     // The service failed, not the user: give back what the rate-limit windows counted.
     if (trip.status === "fulfilled") {
       const windows = trip.value.windows;
-      ctx.defer(() => refundWindows(claims.userId, ctx.ip, windows).catch((error) => console.error("[guard] rate-limit refund failed", error)));
+      ctx.defer(() =>
+        refundWindows(claims.userId, ctx.ip, windows).catch((error) => console.error("[guard] rate-limit refund failed", error)),
+      );
     }
     throw read.reason;
   }

@@ -60,7 +60,12 @@ export async function reserveQuota(ctx: GuardContext): Promise<void> {
  * The daily-quota refusal with its numbers; also shown by the chat page when the day's quota is
  * already spent. With the refused request's size, it says what that request needed.
  */
-export function quotaExceededError(plan: Plan, usage: DailyUsage, resetsAt: Date = nextUtcMidnight(), request?: { inputTokens: number; outputTokens: number }): AppError {
+export function quotaExceededError(
+  plan: Plan,
+  usage: DailyUsage,
+  resetsAt: Date = nextUtcMidnight(),
+  request?: { inputTokens: number; outputTokens: number },
+): AppError {
   const requestsLeft = Math.max(0, plan.requestsPerDay - usage.requests);
   const tokensLeft = Math.max(0, plan.tokensPerDay - usage.tokens);
   const hours = Math.max(1, Math.round((resetsAt.getTime() - Date.now()) / 3_600_000));

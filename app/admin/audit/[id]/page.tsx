@@ -30,9 +30,7 @@ export default async function AuditRowPage({ params }: Props) {
           <dt>Time</dt>
           <dd>{dateTime(row.createdAt)}</dd>
           <dt>User</dt>
-          <dd>
-            {row.email ? <Link href={`/admin/users?q=${encodeURIComponent(row.email)}`}>{row.email}</Link> : (row.userId ?? "—")}
-          </dd>
+          <dd>{row.email ? <Link href={`/admin/users?q=${encodeURIComponent(row.email)}`}>{row.email}</Link> : (row.userId ?? "—")}</dd>
           <dt>Feature</dt>
           <dd>{row.action}</dd>
           <dt>Outcome</dt>
@@ -63,16 +61,16 @@ export default async function AuditRowPage({ params }: Props) {
         <section className="card">
           <h2>Timings per step</h2>
           <div className="table-wrap">
-          <table className="data" data-testid="audit-timings">
-            <tbody>
-              {Object.entries(timings).map(([step, value]) => (
-                <tr key={step}>
-                  <th scope="row">{step}</th>
-                  <td className="num">{value} ms</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            <table className="data" data-testid="audit-timings">
+              <tbody>
+                {Object.entries(timings).map(([step, value]) => (
+                  <tr key={step}>
+                    <th scope="row">{step}</th>
+                    <td className="num">{value} ms</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
           </div>
         </section>
       )}
@@ -87,9 +85,13 @@ export default async function AuditRowPage({ params }: Props) {
         ) : (
           <>
             <h3>Prompt</h3>
-            <pre className="text" data-testid="audit-prompt">{row.promptText ?? "—"}</pre>
+            <pre className="text" data-testid="audit-prompt">
+              {row.promptText ?? "—"}
+            </pre>
             <h3>Response</h3>
-            <pre className="text" data-testid="audit-response">{row.responseText ?? "—"}</pre>
+            <pre className="text" data-testid="audit-response">
+              {row.responseText ?? "—"}
+            </pre>
           </>
         )}
       </section>

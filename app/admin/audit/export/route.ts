@@ -38,7 +38,9 @@ export async function GET(request: Request): Promise<Response> {
         controller.close();
         return;
       }
-      controller.enqueue(encoder.encode(next.value.map((row) => `${COLUMNS.map(([, read]) => csvField(read(row))).join(",")}\r\n`).join("")));
+      controller.enqueue(
+        encoder.encode(next.value.map((row) => `${COLUMNS.map(([, read]) => csvField(read(row))).join(",")}\r\n`).join("")),
+      );
     },
     async cancel() {
       await pages.return(undefined);

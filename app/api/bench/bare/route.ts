@@ -24,7 +24,12 @@ export async function POST(request: Request): Promise<Response> {
   client ??= new OpenAI({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, maxRetries: 0 });
   const { message } = (await request.json()) as { message: string };
   const stream = await client.chat.completions.create(
-    { model: "gpt-4.1-nano", messages: [{ role: "user", content: String(message) }], stream: true, stream_options: { include_usage: true } },
+    {
+      model: "gpt-4.1-nano",
+      messages: [{ role: "user", content: String(message) }],
+      stream: true,
+      stream_options: { include_usage: true },
+    },
     { signal: request.signal },
   );
   const encoder = new TextEncoder();

@@ -26,7 +26,10 @@ const HOUSEKEEPING_JOBS: Record<string, () => Promise<number>> = {
 
 async function runHousekeeping(request: Request): Promise<Response> {
   if (!isCronAuthorized(request.headers)) {
-    return Response.json({ error: { code: "unauthorized", message: "Unauthorized." } }, { status: 401, headers: { "Cache-Control": "no-store" } });
+    return Response.json(
+      { error: { code: "unauthorized", message: "Unauthorized." } },
+      { status: 401, headers: { "Cache-Control": "no-store" } },
+    );
   }
   const results: Record<string, number> = {};
   for (const [name, job] of Object.entries(HOUSEKEEPING_JOBS)) results[name] = await job();
