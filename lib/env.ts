@@ -37,6 +37,9 @@ const envSchema = z.object({
   AUTH_SECRET: optionalText,
   AUTH_GITHUB_ID: optionalText,
   AUTH_GITHUB_SECRET: optionalText,
+  // GitHub Enterprise Server's base URL (https://github.example.com); unset: github.com. Tests point
+  // it at their local GitHub fake, which only a build made for tests accepts (isTestBuild).
+  AUTH_GITHUB_BASE_URL: optionalText.pipe(z.url().optional()),
   ADMIN_EMAILS: optionalText,
   // Where the client's address comes from (lib/http/client-ip.ts): vercel | cloudflare | a number
   // of proxies that append to X-Forwarded-For | none. Required in production.
@@ -99,9 +102,20 @@ const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
-type Requirement = { variable: string; purpose: string; isMet: (env: Env) => boolean };
+/**
+ * True only in a build made by `npm run build:e2e` (tests/e2e/build.ts sets BUILT_FOR_TESTS=1 and
+ * next.config.ts inlines the value into the bundle at build time). No environment variable of a
+ * deployed server can turn on what only tests may use: loopback fakes for Stripe and GitHub, and
+ * the benchmark's unguarded route.
+ */
+export const isTestBuild = process.env.BUILT_FOR_TESTS === "1";
+
+type Requirement = { variable: string; purpose: string; isMet: (env: Env, testBuild: boolean) => boolean };
 
 const isLoopbackUrl = (url: string | undefined) => url !== undefined && ["127.0.0.1", "localhost", "[::1]"].includes(new URL(url).hostname);
+
+/** Auth.js derives a 512-bit key from AUTH_SECRET: a short one is guessable offline from any cookie. */
+export const AUTH_SECRET_MIN_BYTES = 32;
 
 export const PRODUCTION_REQUIREMENTS: readonly Requirement[] = [
   {
@@ -116,8 +130,8 @@ export const PRODUCTION_REQUIREMENTS: readonly Requirement[] = [
   },
   {
     variable: "AUTH_SECRET",
-    purpose: "signs and encrypts session cookies (generate one: openssl rand -base64 33)",
-    isMet: (env) => env.AUTH_SECRET !== undefined,
+    purpose: `signs and encrypts session cookies, at least ${AUTH_SECRET_MIN_BYTES} bytes (generate one: openssl rand -base64 33)`,
+    isMet: (env) => env.AUTH_SECRET !== undefined && Buffer.byteLength(env.AUTH_SECRET) >= AUTH_SECRET_MIN_BYTES,
   },
   {
     variable: "TRUSTED_PROXY",
@@ -141,13 +155,23 @@ export const PRODUCTION_REQUIREMENTS: readonly Requirement[] = [
   },
   {
     variable: "BENCH_BARE_ROUTE (unset it)",
-    purpose: "mounts an unguarded model route for the benchmark; only against a model server on this machine",
-    isMet: (env) => env.BENCH_BARE_ROUTE !== "on" || isLoopbackUrl(env.OPENAI_BASE_URL),
+    purpose:
+      "mounts an unguarded model route for the benchmark; only in a build made by npm run build:e2e, against a model on this machine",
+    isMet: (env, testBuild) => env.BENCH_BARE_ROUTE !== "on" || (testBuild && isLoopbackUrl(env.OPENAI_BASE_URL)),
   },
   {
     variable: "STRIPE_API_BASE (unset it)",
-    purpose: "sends Stripe calls, secret key included, somewhere other than api.stripe.com; only a test server on this machine is allowed",
-    isMet: (env) => env.STRIPE_API_BASE === undefined || isLoopbackUrl(env.STRIPE_API_BASE),
+    purpose:
+      "sends Stripe calls, secret key included, somewhere other than api.stripe.com; only a test server in a build made by npm run build:e2e",
+    isMet: (env, testBuild) => env.STRIPE_API_BASE === undefined || (testBuild && isLoopbackUrl(env.STRIPE_API_BASE)),
+  },
+  {
+    variable: "AUTH_GITHUB_BASE_URL",
+    purpose: "GitHub Enterprise Server over https; a test server on this machine only in a build made by npm run build:e2e",
+    isMet: (env, testBuild) =>
+      env.AUTH_GITHUB_BASE_URL === undefined ||
+      (new URL(env.AUTH_GITHUB_BASE_URL).protocol === "https:" && !isLoopbackUrl(env.AUTH_GITHUB_BASE_URL)) ||
+      (testBuild && isLoopbackUrl(env.AUTH_GITHUB_BASE_URL)),
   },
 ];
 
@@ -161,9 +185,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
 }
 
 /** One message that lists every missing or unsafe production variable, or null when all is well. */
-export function productionProblems(env: Env): string | null {
+export function productionProblems(env: Env, testBuild = isTestBuild): string | null {
   if (env.NODE_ENV !== "production") return null;
-  const missing = PRODUCTION_REQUIREMENTS.filter((requirement) => !requirement.isMet(env));
+  const missing = PRODUCTION_REQUIREMENTS.filter((requirement) => !requirement.isMet(env, testBuild));
   if (missing.length === 0) return null;
   const lines = missing.map((requirement) => `  - ${requirement.variable}: ${requirement.purpose}`);
   return `Refusing to start in production: these environment variables are missing or unsafe:\n${lines.join("\n")}\nSee .env.example and the README.`;

@@ -7,7 +7,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { BASE_DATABASE_URL, productionServerEnv, SENTINEL_BUILD_STAMP, SENTINELS } from "../support/sentinels";
 
 const env = productionServerEnv(BASE_DATABASE_URL);
-const result = spawnSync("npx", ["next", "build"], { stdio: "inherit", env: { ...process.env, ...env } });
+// BUILT_FOR_TESTS=1 makes this a build for tests (lib/env.ts, isTestBuild): only it accepts the loopback fakes.
+const result = spawnSync("npx", ["next", "build"], { stdio: "inherit", env: { ...process.env, ...env, BUILT_FOR_TESTS: "1" } });
 if (result.status === 0) {
   const buildId = readFileSync(".next/BUILD_ID", "utf8").trim();
   const present = Object.fromEntries(

@@ -15,14 +15,30 @@ async function post(env: Record<string, string>, route: "bare" | "constant" = "b
 
 describe("/api/bench/bare", () => {
   it("is not there without BENCH_BARE_ROUTE=on", async () => {
-    expect((await post({ OPENAI_API_KEY: "k", OPENAI_BASE_URL: "http://127.0.0.1:9/v1" })).status).toBe(404);
+    expect((await post({ BUILT_FOR_TESTS: "1", OPENAI_API_KEY: "k", OPENAI_BASE_URL: "http://127.0.0.1:9/v1" })).status).toBe(404);
+  });
+
+  it("is not there in a build not made for tests, even with the flag on and the model on this machine", async () => {
+    const fake = await startFakeOpenAI();
+    try {
+      const response = await post({ BUILT_FOR_TESTS: "0", BENCH_BARE_ROUTE: "on", OPENAI_API_KEY: "k", OPENAI_BASE_URL: fake.url });
+      expect(response.status).toBe(404);
+      expect(fake.stats().chat).toBe(0);
+    } finally {
+      await fake.close();
+    }
   });
 
   it("is there with the flag on and the model on this machine (so the refusals below are not a route that is never there)", async () => {
     const fake = await startFakeOpenAI();
     try {
       for (const host of ["127.0.0.1", "localhost"]) {
-        const response = await post({ BENCH_BARE_ROUTE: "on", OPENAI_API_KEY: "k", OPENAI_BASE_URL: fake.url.replace("127.0.0.1", host) });
+        const response = await post({
+          BUILT_FOR_TESTS: "1",
+          BENCH_BARE_ROUTE: "on",
+          OPENAI_API_KEY: "k",
+          OPENAI_BASE_URL: fake.url.replace("127.0.0.1", host),
+        });
         expect(response.status, host).toBe(200);
         expect(await response.text()).toContain('"type":"text"');
         vi.resetModules();
@@ -40,7 +56,9 @@ describe("/api/bench/bare", () => {
       "http://127.evil.example/v1",
       "",
     ]) {
-      expect((await post({ BENCH_BARE_ROUTE: "on", OPENAI_API_KEY: "k", OPENAI_BASE_URL: base })).status, base).toBe(404);
+      expect((await post({ BUILT_FOR_TESTS: "1", BENCH_BARE_ROUTE: "on", OPENAI_API_KEY: "k", OPENAI_BASE_URL: base })).status, base).toBe(
+        404,
+      );
       vi.resetModules();
     }
   });

@@ -43,20 +43,41 @@ describe("environment validation", () => {
       }),
     )!;
     for (const problem of ["DAILY_BUDGET_USD", "BENCH_BARE_ROUTE", "STRIPE_API_BASE", "AUTH_SECRET"]) expect(unsafe).toContain(problem);
-    // A test server on this machine is the one allowed override (the browser tests run so).
-    expect(
-      productionProblems(
-        parseEnv({
-          ...safe,
-          STRIPE_API_BASE: "http://127.0.0.1:3103",
-          BENCH_BARE_ROUTE: "on",
-          OPENAI_BASE_URL: "http://127.0.0.1:3101/v1",
-        }),
-      ),
-    ).toBeNull();
+    // A test server on this machine is allowed only in a build made for tests (npm run build:e2e):
+    // a deployed server (any other build) refuses it, whatever its environment says.
+    const loopbackFakes = parseEnv({
+      ...safe,
+      STRIPE_API_BASE: "http://127.0.0.1:3103",
+      BENCH_BARE_ROUTE: "on",
+      OPENAI_BASE_URL: "http://127.0.0.1:3101/v1",
+      AUTH_GITHUB_BASE_URL: "http://127.0.0.1:3110",
+    });
+    expect(productionProblems(loopbackFakes, true)).toBeNull();
+    const deployed = productionProblems(loopbackFakes, false)!;
+    for (const problem of ["BENCH_BARE_ROUTE", "STRIPE_API_BASE", "AUTH_GITHUB_BASE_URL"]) expect(deployed).toContain(problem);
+    // GitHub Enterprise Server over https is a real deployment setting; plain http elsewhere is not.
+    expect(productionProblems(parseEnv({ ...safe, AUTH_GITHUB_BASE_URL: "https://github.example.com" }), false)).toBeNull();
+    expect(productionProblems(parseEnv({ ...safe, AUTH_GITHUB_BASE_URL: "http://github.example.com" }), true)).toContain(
+      "AUTH_GITHUB_BASE_URL",
+    );
     expect(productionProblems(parseEnv({ ...safe, BENCH_BARE_ROUTE: "on" }))).toContain("BENCH_BARE_ROUTE");
     expect(() => parseEnv({ DAILY_BUDGET_USD: "-1" })).toThrow(/DAILY_BUDGET_USD/);
     expect(() => parseEnv({ SMTP_URL: "http://smtp.example.com" })).toThrow(/SMTP_URL/);
+  });
+
+  it("refuses an AUTH_SECRET shorter than 32 bytes in production", () => {
+    const base = {
+      NODE_ENV: "production",
+      DATABASE_URL: "postgres://u:p@db.example.com:5432/app",
+      REDIS_URL: "redis://127.0.0.1:6379",
+      OPENAI_API_KEY: "key",
+      TRUSTED_PROXY: "1",
+      SMTP_URL: "smtp://u:p@smtp.example.com:587",
+      EMAIL_FROM: "no-reply@example.com",
+      DAILY_BUDGET_USD: "off",
+    };
+    expect(productionProblems(parseEnv({ ...base, AUTH_SECRET: "x".repeat(31) }))).toContain("AUTH_SECRET");
+    expect(productionProblems(parseEnv({ ...base, AUTH_SECRET: "x".repeat(32) }))).toBeNull();
   });
 
   it("accepts a complete production environment, with either kind of Redis", () => {

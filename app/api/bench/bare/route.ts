@@ -1,12 +1,13 @@
 import "server-only";
 import { isIPv4 } from "node:net";
 import OpenAI from "openai";
-import { env } from "@/lib/env";
+import { env, isTestBuild } from "@/lib/env";
 
 // The benchmark's floor: the same model call as the chat route with no guard at all (no
 // session, no limits, no audit). It exists only when BENCH_BARE_ROUTE=on (set by `npm run
-// bench`) AND the model is a server on this machine: even if the flag leaked into a real
-// deployment, it could never spend money unguarded. Otherwise 404 (tests/security checks).
+// bench`) in a build made by `npm run build:e2e` (isTestBuild, fixed at build time) AND the
+// model is a server on this machine: a normal build and deploy cannot turn it on, and even then
+// it could never spend money unguarded. Otherwise 404 (tests/security checks).
 export const dynamic = "force-dynamic";
 
 function modelIsLocal(): boolean {
@@ -20,7 +21,8 @@ function modelIsLocal(): boolean {
 let client: OpenAI | undefined;
 
 export async function POST(request: Request): Promise<Response> {
-  if (env.BENCH_BARE_ROUTE !== "on" || !env.OPENAI_API_KEY || !modelIsLocal()) return new Response("Not found", { status: 404 });
+  if (!isTestBuild || env.BENCH_BARE_ROUTE !== "on" || !env.OPENAI_API_KEY || !modelIsLocal())
+    return new Response("Not found", { status: 404 });
   client ??= new OpenAI({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, maxRetries: 0 });
   const { message } = (await request.json()) as { message: string };
   const stream = await client.chat.completions.create(
