@@ -63,6 +63,12 @@ export const accounts = pgTable(
     scope: text("scope"),
     id_token: text("id_token"),
     session_state: text("session_state"),
+    /**
+     * When the owner confirmed this sign-in method: a sign-up through the provider, or "Connect"
+     * on /account after proving it is them. Null: linked before that rule (possibly by a session
+     * thief); a password reset removes it.
+     */
+    confirmedAt: timestamp("confirmed_at", { mode: "date", withTimezone: true }).defaultNow(),
   },
   (table) => [primaryKey({ columns: [table.provider, table.providerAccountId] })],
 );

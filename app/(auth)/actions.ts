@@ -1,12 +1,13 @@
 "use server";
 
 import { CredentialsSignin } from "next-auth";
-import { headers } from "next/headers";
+import { cookies, headers } from "next/headers";
 import { z } from "zod";
 import { findUserByEmail, insertPasswordUser } from "@/db/queries/users";
 import { publicAction } from "@/lib/http/server-action";
 import { checkAuthAttempt } from "@/lib/auth/attempts";
 import { credentialsSchema, signIn, signOut } from "@/lib/auth";
+import { SESSION_COOKIE_NAMES } from "@/lib/auth/session-token";
 import { clientIp } from "@/lib/http/client-ip";
 import { hashIp } from "@/lib/guard/hashing";
 import { AppError, rateLimitedError } from "@/lib/errors";
@@ -71,6 +72,14 @@ export const logInAction = publicAction(logInSchema, async ({ email, password, n
 export async function signInWithGitHubAction(formData: FormData): Promise<void> {
   // Posted straight to the action, the argument may be anything: no form means no `next`.
   const next = formData instanceof FormData ? formData.get("next") : undefined;
+  // A sign-in, never a link: a session cookie left in this browser would make Auth.js link the
+  // GitHub account to it (the callback refuses that). Linking is /account's "Connect GitHub".
+  const cookieStore = await cookies();
+  for (const name of SESSION_COOKIE_NAMES) {
+    // Expired with the attributes it was set with: a __Secure- cookie is replaced only by a Secure one.
+    if (cookieStore.has(name))
+      cookieStore.set({ name, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: "lax", secure: name.startsWith("__Secure-") });
+  }
   await signIn("github", { redirectTo: safeNextPath(next) });
 }
 

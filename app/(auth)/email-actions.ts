@@ -3,6 +3,7 @@
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
+import { removeUnconfirmedLinks } from "@/db/queries/sign-in-methods";
 import { findUserByEmail, replacePassword } from "@/db/queries/users";
 import { claimEmailLink } from "@/lib/account/email-links";
 import { sendPasswordResetEmail, sendVerificationEmail } from "@/lib/account/emails";
@@ -49,10 +50,15 @@ const resetSchema = z.object({
     .max(PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters.`),
 });
 
-/** Uses the link up, sets the password, logs out every session; the link also proves the address. */
+/**
+ * Uses the link up, sets the password, logs out every session; the link also proves the address.
+ * Sign-in methods the owner never confirmed (linked before links needed proof) are removed, as
+ * the reset email says: whoever linked them no longer gets in through them.
+ */
 export const resetPasswordAction = publicAction(resetSchema, async ({ token, newPassword }) => {
   const passwordHash = await hashPassword(newPassword); // before the claim: a slow hash cannot waste the link
   const user = await claimEmailLink("reset-password", token);
   await replacePassword(user.id, passwordHash, { emailProven: true });
+  await removeUnconfirmedLinks(user.id);
   redirect("/login?reset=done");
 });

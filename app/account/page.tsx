@@ -1,10 +1,11 @@
-import { CircleCheckIcon } from "lucide-react";
+import { CircleAlertIcon, CircleCheckIcon } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { ManageBillingButton } from "@/components/account/billing-buttons";
 import { AccountSecurity } from "@/components/account/account-security";
 import { DeleteAccountForm } from "@/components/account/delete-account-form";
+import { SignInMethods } from "@/components/account/sign-in-methods";
 import { UsageMeter, usageLevel } from "@/components/account/usage-meter";
 import { PageHeader, PageShell } from "@/components/shell/page";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
@@ -13,6 +14,8 @@ import { buttonVariants } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmailVerificationNotice } from "@/components/account/email-verification";
 import { effectivePlan, getSubscription, getTodayUsage } from "@/db/queries/account";
+import { listSignInMethods } from "@/db/queries/sign-in-methods";
+import { githubEnabled } from "@/lib/auth";
 import { DELETE_CONFIRMATION } from "@/lib/account-deletion";
 import { describePlanStatus } from "@/lib/billing/plan-status";
 import { PASSWORD_MIN_LENGTH } from "@/lib/auth/password-policy";
@@ -23,14 +26,20 @@ import { nextUtcMidnight } from "@/lib/time";
 
 export const metadata: Metadata = { title: "Account" };
 
-type AccountPageProps = { searchParams: Promise<{ checkout?: string; password?: string }> };
+type AccountPageProps = { searchParams: Promise<{ checkout?: string; password?: string; link?: string }> };
 
 export default async function AccountPage({ searchParams }: AccountPageProps) {
   // proxy.ts already redirects, but the page is its own boundary.
   const user = await getSessionUser();
   if (!user) redirect("/login?next=/account");
 
-  const [subscription, usage, { checkout, password }] = await Promise.all([getSubscription(user.id), getTodayUsage(user.id), searchParams]);
+  const [subscription, usage, signInMethods, { checkout, password, link }] = await Promise.all([
+    getSubscription(user.id),
+    getTodayUsage(user.id),
+    listSignInMethods(user.id),
+    searchParams,
+  ]);
+  const github = signInMethods.providers.find((method) => method.provider === "github") ?? null;
   const plan = effectivePlan(subscription);
   const resetsAt = nextUtcMidnight();
   const canManageBilling = isBillingConfigured && Boolean(subscription?.stripeCustomerId);
@@ -46,6 +55,21 @@ export default async function AccountPage({ searchParams }: AccountPageProps) {
           <Alert variant="success" role="status">
             <CircleCheckIcon aria-hidden />
             <AlertTitle>Password changed. Every other device is logged out.</AlertTitle>
+          </Alert>
+        )}
+        {link === "connected" && github && (
+          <Alert variant="success" role="status">
+            <CircleCheckIcon aria-hidden />
+            <AlertTitle>GitHub is connected. You can sign in with it from now on.</AlertTitle>
+          </Alert>
+        )}
+        {link === "refused" && (
+          <Alert variant="destructive" role="alert">
+            <CircleAlertIcon aria-hidden />
+            <AlertTitle>GitHub was not connected.</AlertTitle>
+            <AlertDescription>
+              A sign-in method is connected only from this page, after you confirm it is you. Use &quot;Connect GitHub&quot; below.
+            </AlertDescription>
           </Alert>
         )}
         {checkout === "success" && (
@@ -136,6 +160,18 @@ export default async function AccountPage({ searchParams }: AccountPageProps) {
           </CardHeader>
           <CardContent>
             <AccountSecurity hasPassword={user.hasPassword} passwordMinLength={PASSWORD_MIN_LENGTH} />
+          </CardContent>
+        </Card>
+
+        <Card>
+          <CardHeader>
+            <CardTitle>
+              <h2>Sign-in methods</h2>
+            </CardTitle>
+            <CardDescription>How you get into this account.</CardDescription>
+          </CardHeader>
+          <CardContent>
+            <SignInMethods hasPassword={signInMethods.hasPassword} githubEnabled={githubEnabled} github={github} />
           </CardContent>
         </Card>
 

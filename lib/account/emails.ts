@@ -30,7 +30,7 @@ export async function sendPasswordResetEmail(user: Recipient): Promise<void> {
       intro: "Someone (hopefully you) asked to reset the password of your account.",
       action: "Choose a new password",
       url,
-      outro: `The link works once and expires in ${EMAIL_LINK_PURPOSES["reset-password"] / 60} minutes. Setting a new password logs out every device. If you did not ask for this, ignore this email: your password stays as it is.`,
+      outro: `The link works once and expires in ${EMAIL_LINK_PURPOSES["reset-password"] / 60} minutes. Setting a new password logs out every device and disconnects any sign-in method, such as GitHub, that you did not connect yourself on your account page. If you did not ask for this, ignore this email: your password stays as it is.`,
     }),
   );
 }

@@ -120,7 +120,7 @@ export async function sessionClaimsFrom(headers: Headers): Promise<SessionClaims
   const secret = authSecret();
   if (!secret) return null;
   const cookieHeader = headers.get("cookie");
-  for (const name of process.env.NODE_ENV === "production" ? [SECURE_COOKIE] : [SECURE_COOKIE, PLAIN_COOKIE]) {
+  for (const name of process.env.NODE_ENV === "production" ? [SECURE_COOKIE] : SESSION_COOKIE_NAMES) {
     const token = sessionCookieValue(cookieHeader, name);
     if (!token) continue;
     const claims = sessionClaims(await decodeSessionToken(token, secret, name));
@@ -131,3 +131,5 @@ export async function sessionClaimsFrom(headers: Headers): Promise<SessionClaims
 
 const PLAIN_COOKIE = "authjs.session-token";
 const SECURE_COOKIE = `__Secure-${PLAIN_COOKIE}`;
+/** Both names Auth.js may have written a session cookie under. */
+export const SESSION_COOKIE_NAMES = [SECURE_COOKIE, PLAIN_COOKIE] as const;

@@ -5,8 +5,9 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { BASE_DATABASE_URL, productionServerEnv, SENTINEL_BUILD_STAMP, SENTINELS } from "../support/sentinels";
+import { fakeGitHubUrl } from "./database";
 
-const env = productionServerEnv(BASE_DATABASE_URL);
+const env = productionServerEnv(BASE_DATABASE_URL, { githubBaseUrl: fakeGitHubUrl() });
 // BUILT_FOR_TESTS=1 makes this a build for tests (lib/env.ts, isTestBuild): only it accepts the loopback fakes.
 const result = spawnSync("npx", ["next", "build"], { stdio: "inherit", env: { ...process.env, ...env, BUILT_FOR_TESTS: "1" } });
 if (result.status === 0) {

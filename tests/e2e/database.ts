@@ -22,3 +22,8 @@ export function fakeOpenAIPort(): number {
 export function upstashRestPort(): number {
   return Number(process.env.E2E_PORT ?? "3100") + 6;
 }
+
+/** The fake GitHub (tests/fakes/github-server.ts) the app's GitHub sign-in talks to. */
+export function fakeGitHubUrl(): string {
+  return `http://127.0.0.1:${Number(process.env.E2E_PORT ?? "3100") + 10}`;
+}

@@ -8,9 +8,10 @@ import { startUpstashRestServer } from "../fakes/upstash-rest-server";
 import { startFakeStripe } from "../fakes/stripe-server";
 import { startFakeOpenAI } from "../fakes/openai-server";
 import { startFakeSmtp } from "../fakes/smtp-server";
+import { startFakeGitHub } from "../fakes/github-server";
 import { BASE_DATABASE_URL, fakeSmtpPorts, productionServerEnv, SENTINELS } from "../support/sentinels";
 import { createRunDatabase } from "../support/test-database";
-import { e2eDatabaseName, fakeOpenAIPort, upstashRestPort } from "./database";
+import { e2eDatabaseName, fakeGitHubUrl, fakeOpenAIPort, upstashRestPort } from "./database";
 
 const port = process.env.E2E_PORT ?? "3100";
 const database = await createRunDatabase(BASE_DATABASE_URL, e2eDatabaseName());
@@ -24,6 +25,8 @@ const fakeSmtp = await startFakeSmtp({
   controlPort: fakeSmtpPorts().control,
   password: SENTINELS.SMTP_PASSWORD,
 });
+// GitHub sign-in goes to a fake GitHub (OAuth and API) in this process.
+const fakeGitHub = await startFakeGitHub({ port: Number(new URL(fakeGitHubUrl()).port), clientSecret: SENTINELS.AUTH_GITHUB_SECRET });
 // E2E_REDIS=upstash: the app reaches Redis only through the Upstash REST protocol, as on Vercel
 // (tests/fakes/upstash-rest-server.ts, backed by the real Redis); REDIS_URL is blanked for it.
 const upstash = process.env.E2E_REDIS === "upstash" ? await startUpstashFront() : undefined;
@@ -31,7 +34,7 @@ const server = spawn("npx", ["next", "start", "-H", "127.0.0.1", "-p", port], {
   stdio: "inherit",
   env: {
     ...process.env,
-    ...productionServerEnv(database.url, { stripeApiBase: fakeStripe.url }),
+    ...productionServerEnv(database.url, { stripeApiBase: fakeStripe.url, githubBaseUrl: fakeGitHub.url }),
     REDIS_KEY_PREFIX: `e2e${Date.now().toString(36)}`,
     OPENAI_BASE_URL: fakeOpenAI.url,
     OPENAI_TIMEOUT_MS: "2000",
@@ -57,6 +60,7 @@ async function stop(code: number) {
   await fakeStripe.stop().catch(() => {});
   await fakeOpenAI.close();
   await fakeSmtp.close();
+  await fakeGitHub.close();
   await upstash?.close();
   await database.drop().catch((error) => console.error("could not drop the e2e database", error));
   process.exit(code);

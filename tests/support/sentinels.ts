@@ -9,6 +9,7 @@ export const SENTINELS = {
   DATABASE_PASSWORD: "sentinel-db-password-9c7e1a3b5d2f",
   CRON_SECRET: "sentinel-cron-secret-4e8b2d6f0a1c",
   SMTP_PASSWORD: "sentinel-smtp-password-4e2a8c0b6d1f",
+  AUTH_GITHUB_SECRET: "sentinel-github-secret-6c0d2e8a4f1b",
 } as const;
 
 export const E2E_ADMIN_EMAILS = [1, 2, 3, 4, 5].map((n) => `e2e-admin-${n}@example.com`);
@@ -32,7 +33,10 @@ export function databaseUrlWithSentinel(url: string): string {
  * The server environment for the production build and for `next start` in browser tests.
  * `stripeApiBase` points the app's Stripe SDK at the fake Stripe (tests/fakes/stripe-server.ts).
  */
-export function productionServerEnv(databaseUrl: string, { stripeApiBase }: { stripeApiBase?: string } = {}): Record<string, string> {
+export function productionServerEnv(
+  databaseUrl: string,
+  { stripeApiBase, githubBaseUrl }: { stripeApiBase?: string; githubBaseUrl?: string } = {},
+): Record<string, string> {
   return {
     NODE_ENV: "production",
     NEXT_TELEMETRY_DISABLED: "1",
@@ -53,6 +57,12 @@ export function productionServerEnv(databaseUrl: string, { stripeApiBase }: { st
     STRIPE_WEBHOOK_SECRET: SENTINELS.STRIPE_WEBHOOK_SECRET,
     CRON_SECRET: SENTINELS.CRON_SECRET,
     ...(stripeApiBase && { STRIPE_API_BASE: stripeApiBase }),
+    // GitHub sign-in against the fake GitHub (tests/fakes/github-server.ts).
+    ...(githubBaseUrl && {
+      AUTH_GITHUB_ID: "fake-github-client-id",
+      AUTH_GITHUB_SECRET: SENTINELS.AUTH_GITHUB_SECRET,
+      AUTH_GITHUB_BASE_URL: githubBaseUrl,
+    }),
   };
 }
 
