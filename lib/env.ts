@@ -95,8 +95,9 @@ const envSchema = z.object({
   // Tests and stripe-mock only: send Stripe API calls to this base URL (e.g. http://127.0.0.1:12111)
   // instead of https://api.stripe.com.
   STRIPE_API_BASE: optionalText.pipe(z.url().optional()),
-  // Public origin of the app for Stripe's return URLs (https://example.com). Unset: the Origin
-  // of the request that started checkout (Next has already checked it matches the host).
+  // Public origin of the app (https://app.example.com): every emailed link and Stripe's return
+  // URLs are built from it alone, never from request headers. Required in production; unset in
+  // development: http://localhost:$PORT (3000).
   APP_URL: optionalText.pipe(z.url().optional()),
 });
 
@@ -142,6 +143,11 @@ export const PRODUCTION_REQUIREMENTS: readonly Requirement[] = [
     variable: "SMTP_URL and EMAIL_FROM",
     purpose: "email delivery for verification and password-reset links (the console mailbox is for development only)",
     isMet: (env) => env.SMTP_URL !== undefined && env.EMAIL_FROM !== undefined,
+  },
+  {
+    variable: "APP_URL",
+    purpose: "the app's public origin (https://app.example.com): emailed links and Stripe's return URLs are built from it, never from request headers",
+    isMet: (env) => env.APP_URL !== undefined,
   },
   {
     variable: "OPENAI_API_KEY",

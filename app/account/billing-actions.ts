@@ -19,7 +19,7 @@ import { PASSWORD_MAX_LENGTH } from "@/lib/auth/password-policy";
 import { isBillingConfigured } from "@/lib/stripe";
 
 export const openBillingPortalAction = userAction(z.object({}), async (_input, user) => {
-  redirect(await createPortalSession(user, await appOrigin()));
+  redirect(await createPortalSession(user, appOrigin()));
 });
 
 const deleteAccountSchema = z.object({

@@ -16,6 +16,6 @@ const checkoutSchema = z.object({
 
 export const startCheckoutAction = userAction(checkoutSchema, async ({ planId, attempt }, user) => {
   const plan = PAID_PLANS.find((candidate) => candidate.id === planId)!;
-  const url = await createCheckoutSession(user, plan, attempt, await appOrigin());
+  const url = await createCheckoutSession(user, plan, attempt, appOrigin());
   redirect(url);
 });

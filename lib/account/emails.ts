@@ -8,7 +8,7 @@ import { EMAIL_LINK_PURPOSES } from "./email-link-codec";
 type Recipient = { id: string; email: string };
 
 export async function sendVerificationEmail(user: Recipient): Promise<void> {
-  const url = `${await appOrigin()}/verify-email/confirm?token=${encodeURIComponent(createEmailLinkToken("verify-email", user))}`;
+  const url = `${appOrigin()}/verify-email/confirm?token=${encodeURIComponent(createEmailLinkToken("verify-email", user))}`;
   await sendEmail(
     linkMessage({
       to: user.email,
@@ -22,7 +22,7 @@ export async function sendVerificationEmail(user: Recipient): Promise<void> {
 }
 
 export async function sendPasswordResetEmail(user: Recipient): Promise<void> {
-  const url = `${await appOrigin()}/reset-password?token=${encodeURIComponent(createEmailLinkToken("reset-password", user))}`;
+  const url = `${appOrigin()}/reset-password?token=${encodeURIComponent(createEmailLinkToken("reset-password", user))}`;
   await sendEmail(
     linkMessage({
       to: user.email,

@@ -1,16 +1,13 @@
 import "server-only";
-import { headers } from "next/headers";
 import { env } from "@/lib/env";
 
 /**
- * Where Stripe sends people back to. APP_URL when set; otherwise the Origin of the server
- * action's request, which Next has already checked against the Host (its CSRF check).
+ * The app's public origin, for every link that leaves the app: emailed verification and reset
+ * links, Stripe's return URLs. APP_URL (required in production), never a request header: Next
+ * accepts an Origin that matches a client-sent X-Forwarded-Host, so a link built from headers
+ * could point anywhere the sender of the request likes. Development: this machine.
  */
-export async function appOrigin(): Promise<string> {
+export function appOrigin(): string {
   if (env.APP_URL) return new URL(env.APP_URL).origin;
-  const requestHeaders = await headers();
-  const origin = requestHeaders.get("origin");
-  if (origin && origin !== "null") return new URL(origin).origin;
-  const host = requestHeaders.get("host") ?? "localhost:3000";
-  return `${env.NODE_ENV === "production" ? "https" : "http"}://${host}`;
+  return `http://localhost:${process.env.PORT ?? "3000"}`;
 }

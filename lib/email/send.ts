@@ -1,7 +1,7 @@
 import "server-only";
 import nodemailer, { type Transporter } from "nodemailer";
 import { env } from "@/lib/env";
-import { keepInDevMailbox } from "./dev-mailbox";
+import { devMailboxKey, keepInDevMailbox } from "./dev-mailbox";
 import type { EmailMessage } from "./message";
 
 const DEV_FROM = "AI SaaS Starter <no-reply@localhost>";
@@ -16,7 +16,9 @@ export async function sendEmail(message: EmailMessage): Promise<void> {
   if (!env.SMTP_URL) {
     if (env.NODE_ENV === "production") throw new Error("SMTP_URL is required to send email in production");
     keepInDevMailbox(message);
-    console.info(`[email] (development, not sent) to ${message.to}: ${message.subject}\n${message.text}`);
+    console.info(
+      `[email] (development, not sent) to ${message.to}: ${message.subject}\n${message.text}\n(all of them: /dev/mailbox?key=${devMailboxKey()})`,
+    );
     return;
   }
   transport ??= nodemailer.createTransport(env.SMTP_URL, { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 });

@@ -36,6 +36,7 @@ test("production refuses to start on embedded parts or without secrets, listing 
     "TRUSTED_PROXY",
     "SMTP_URL and EMAIL_FROM",
     "DAILY_BUDGET_USD",
+    "APP_URL",
     "BENCH_BARE_ROUTE",
     "STRIPE_API_BASE",
   ]) {

@@ -35,11 +35,17 @@ export function databaseUrlWithSentinel(url: string): string {
  */
 export function productionServerEnv(
   databaseUrl: string,
-  { stripeApiBase, githubBaseUrl }: { stripeApiBase?: string; githubBaseUrl?: string } = {},
+  {
+    stripeApiBase,
+    githubBaseUrl,
+    appUrl = `http://localhost:${process.env.E2E_PORT ?? "3100"}`,
+  }: { stripeApiBase?: string; githubBaseUrl?: string; appUrl?: string } = {},
 ): Record<string, string> {
   return {
     NODE_ENV: "production",
     NEXT_TELEMETRY_DISABLED: "1",
+    // Emailed links and Stripe's return URLs: the server the tests browse (Auth.js uses localhost).
+    APP_URL: appUrl,
     DATABASE_URL: databaseUrlWithSentinel(databaseUrl),
     REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
     // Set but not used: Upstash needs its URL too, and REDIS_URL serves here.

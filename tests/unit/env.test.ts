@@ -17,6 +17,7 @@ describe("environment validation", () => {
     expect(message).toContain("TRUSTED_PROXY");
     expect(message).toContain("SMTP_URL and EMAIL_FROM");
     expect(message).toContain("DAILY_BUDGET_USD");
+    expect(message).toContain("APP_URL");
   });
 
   it("refuses unsafe production settings in the same message, and accepts an explicit DAILY_BUDGET_USD=off", () => {
@@ -30,6 +31,7 @@ describe("environment validation", () => {
       SMTP_URL: "smtp://u:p@smtp.example.com:587",
       EMAIL_FROM: "no-reply@example.com",
       DAILY_BUDGET_USD: "off",
+      APP_URL: "https://app.example.com",
     };
     expect(productionProblems(parseEnv(safe))).toBeNull();
     expect(parseEnv(safe).DAILY_BUDGET_USD).toBe("off");
@@ -75,6 +77,7 @@ describe("environment validation", () => {
       SMTP_URL: "smtp://u:p@smtp.example.com:587",
       EMAIL_FROM: "no-reply@example.com",
       DAILY_BUDGET_USD: "off",
+      APP_URL: "https://app.example.com",
     };
     expect(productionProblems(parseEnv({ ...base, AUTH_SECRET: "x".repeat(31) }))).toContain("AUTH_SECRET");
     expect(productionProblems(parseEnv({ ...base, AUTH_SECRET: "x".repeat(32) }))).toBeNull();
@@ -90,6 +93,7 @@ describe("environment validation", () => {
       SMTP_URL: "smtps://user:pass@smtp.example.com:465",
       EMAIL_FROM: "App <no-reply@example.com>",
       DAILY_BUDGET_USD: "50",
+      APP_URL: "https://app.example.com",
     };
     expect(productionProblems(parseEnv({ ...base, REDIS_URL: "redis://127.0.0.1:6379" }))).toBeNull();
     expect(

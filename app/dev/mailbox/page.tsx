@@ -2,25 +2,23 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { PageHeader, PageShell } from "@/components/shell/page";
 import { Card } from "@/components/ui/card";
-import { devMailbox } from "@/lib/email/dev-mailbox";
+import { devMailbox, isDevMailboxKey } from "@/lib/email/dev-mailbox";
 import { env } from "@/lib/env";
 
 export const metadata: Metadata = { title: "Development mailbox" };
 export const dynamic = "force-dynamic";
 
-// Development only: the emails this server would have sent (no SMTP_URL). 404 in production.
-export default function DevMailboxPage() {
-  if (env.NODE_ENV === "production") notFound();
+// Development only, with no SMTP_URL: the emails this server would have sent, for whoever holds
+// the key the server prints to its console (lib/email/dev-mailbox.ts). 404 for anyone else, in
+// production, in tests and whenever mail really goes out.
+export default async function DevMailboxPage({ searchParams }: { searchParams: Promise<{ key?: string }> }) {
+  if (env.NODE_ENV !== "development" || env.SMTP_URL || !isDevMailboxKey((await searchParams).key)) notFound();
   const messages = devMailbox();
   return (
     <PageShell className="max-w-3xl">
       <PageHeader
         title="Development mailbox"
-        description={
-          env.SMTP_URL
-            ? "SMTP_URL is set: emails go to your SMTP server, not here."
-            : "Emails this development server would have sent, newest first (kept in memory until it restarts)."
-        }
+        description="Emails this development server would have sent, newest first (kept in memory until it restarts)."
       />
       <div className="grid gap-4">
         {messages.length === 0 && <p className="text-muted-foreground">No emails yet.</p>}
