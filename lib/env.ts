@@ -10,6 +10,13 @@ const optionalText = z
   .optional()
   .transform((value) => (value && value.trim() !== "" ? value.trim() : undefined));
 
+/** The longest OPENAI_TIMEOUT_MS: three such waits in a row stay well below a model route's maxDuration (300 s). */
+export const MAX_UPSTREAM_TIMEOUT_MS = 60_000;
+/** The chat stream's longest total deadline, below the chat route's maxDuration (300 s). */
+export const CHAT_STREAM_DEADLINE_MAX_MS = 290_000;
+/** Upstream calls one request can make in a row: moderation, the semantic cache's embedding, the model. */
+export const UPSTREAM_CALLS_PER_REQUEST = 3;
+
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 
@@ -63,12 +70,14 @@ const envSchema = z.object({
   // Model provider
   OPENAI_API_KEY: optionalText,
   OPENAI_BASE_URL: optionalText.pipe(z.url().optional()),
-  // Time to the first byte, and the longest silence inside a stream, before giving up.
-  OPENAI_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  // Time to the first byte, and the longest silence inside a stream, before giving up. At most
+  // 60 s: one request makes up to three upstream calls in a row (moderation, embedding, model),
+  // all below the 300 s maxDuration of the routes and pages that call the model.
+  OPENAI_TIMEOUT_MS: z.coerce.number().int().min(100).max(MAX_UPSTREAM_TIMEOUT_MS).default(30_000),
   // The chat stream's total deadline: a reply still streaming then is cut (and charged for what
   // was generated). Below the chat route's maxDuration (300 s), so the platform never kills
   // the function before the request is settled and audited.
-  CHAT_STREAM_DEADLINE_MS: z.coerce.number().int().min(1_000).max(290_000).default(240_000),
+  CHAT_STREAM_DEADLINE_MS: z.coerce.number().int().min(1_000).max(CHAT_STREAM_DEADLINE_MAX_MS).default(240_000),
   // "on": every input goes through OpenAI's moderation endpoint before the model sees it.
   MODERATION: z.enum(["on", "off"]).default("off"),
 
@@ -146,7 +155,8 @@ export const PRODUCTION_REQUIREMENTS: readonly Requirement[] = [
   },
   {
     variable: "APP_URL",
-    purpose: "the app's public origin (https://app.example.com): emailed links and Stripe's return URLs are built from it, never from request headers",
+    purpose:
+      "the app's public origin (https://app.example.com): emailed links and Stripe's return URLs are built from it, never from request headers",
     isMet: (env) => env.APP_URL !== undefined,
   },
   {

@@ -33,7 +33,7 @@ export const requestPasswordResetAction = publicAction(forgotSchema, async ({ em
   const user = await findUserByEmail(email);
   if (user?.email && !user.blockedAt) {
     try {
-      await sendPasswordResetEmail({ id: user.id, email: user.email });
+      await sendPasswordResetEmail({ id: user.id, email: user.email, passwordHash: user.passwordHash });
     } catch (error) {
       // Said to nobody but the log: a different answer would tell who has an account.
       console.error("[email] could not send a password reset link", error);

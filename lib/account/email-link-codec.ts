@@ -2,9 +2,11 @@ import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto"
 
 // The format of links sent by email (verify an address, reset a password), apart from Redis
 // and the database so tests holding the server's secret can forge and check them.
-// Token = userId.nonce.expiry.hmac; the HMAC also covers the purpose and the address the link
-// was sent to, so a reset link cannot verify, and a link is void once the address changes.
-// Single use is the caller's (the nonce is claimed in Redis).
+// Token = userId.nonce.expiry.hmac; the HMAC also covers the purpose, the address the link was
+// sent to and the account's state for that purpose (for a reset: the current password hash), so a
+// reset link cannot verify, a link is void once the address changes, and every reset link dies as
+// soon as the password changes (a change, or another reset link used first). Single use is the
+// caller's (the nonce is claimed in Redis).
 
 export const EMAIL_LINK_PURPOSES = { "verify-email": 24 * 60 * 60, "reset-password": 30 * 60 } as const;
 export type EmailLinkPurpose = keyof typeof EMAIL_LINK_PURPOSES;
@@ -14,8 +16,8 @@ export function emailLinkKey(authSecret: string): Buffer {
   return Buffer.from(hkdfSync("sha256", authSecret, "", "email-link-v1", 32));
 }
 
-const mac = (key: Buffer, purpose: EmailLinkPurpose, userId: string, email: string, nonce: string, expiresAt: number) =>
-  createHmac("sha256", key).update(`${purpose}\n${userId}\n${email.toLowerCase()}\n${nonce}\n${expiresAt}`).digest("base64url");
+const mac = (key: Buffer, purpose: EmailLinkPurpose, userId: string, email: string, state: string, nonce: string, expiresAt: number) =>
+  createHmac("sha256", key).update(`${purpose}\n${userId}\n${email.toLowerCase()}\n${state}\n${nonce}\n${expiresAt}`).digest("base64url");
 
 export function signEmailLink(
   key: Buffer,
@@ -23,10 +25,11 @@ export function signEmailLink(
   userId: string,
   email: string,
   nowSeconds = Math.floor(Date.now() / 1000),
+  state = "",
 ): string {
   const nonce = randomBytes(16).toString("base64url");
   const expiresAt = nowSeconds + EMAIL_LINK_PURPOSES[purpose];
-  return `${userId}.${nonce}.${expiresAt}.${mac(key, purpose, userId, email, nonce, expiresAt)}`;
+  return `${userId}.${nonce}.${expiresAt}.${mac(key, purpose, userId, email, state, nonce, expiresAt)}`;
 }
 
 export type ParsedEmailLink = { userId: string; nonce: string; expiresAt: number; signature: string };
@@ -38,15 +41,16 @@ export function parseEmailLink(token: unknown): ParsedEmailLink | null {
   return { userId, nonce, expiresAt: Number(expiry), signature };
 }
 
-/** True when the link was signed for this purpose, user and address, and has not expired. */
+/** True when the link was signed for this purpose, user, address and state, and has not expired. */
 export function emailLinkIsValid(
   key: Buffer,
   purpose: EmailLinkPurpose,
   link: ParsedEmailLink,
   email: string,
   nowSeconds = Math.floor(Date.now() / 1000),
+  state = "",
 ): boolean {
-  const expected = Buffer.from(mac(key, purpose, link.userId, email, link.nonce, link.expiresAt));
+  const expected = Buffer.from(mac(key, purpose, link.userId, email, state, link.nonce, link.expiresAt));
   const given = Buffer.from(link.signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return false;
   return link.expiresAt > nowSeconds;

@@ -12,8 +12,13 @@ function linkKey(): Buffer {
   return (key ??= emailLinkKey(secret));
 }
 
-export function createEmailLinkToken(purpose: EmailLinkPurpose, user: { id: string; email: string }): string {
-  return signEmailLink(linkKey(), purpose, user.id, user.email);
+export type LinkRecipient = { id: string; email: string; passwordHash?: string | null };
+
+/** What a link is bound to besides the address: a reset link, to the password it replaces. */
+const linkState = (purpose: EmailLinkPurpose, user: LinkRecipient) => (purpose === "reset-password" ? (user.passwordHash ?? "none") : "");
+
+export function createEmailLinkToken(purpose: EmailLinkPurpose, user: LinkRecipient): string {
+  return signEmailLink(linkKey(), purpose, user.id, user.email, undefined, linkState(purpose, user));
 }
 
 const invalidLink = () => new AppError("invalid_link", { message: "This link is invalid, expired or already used. Ask for a new one." });
@@ -22,7 +27,9 @@ const invalidLink = () => new AppError("invalid_link", { message: "This link is 
 export async function readEmailLink(purpose: EmailLinkPurpose, token: unknown): Promise<UserRecord> {
   const link = parseEmailLink(token);
   const user = link ? await findUserById(link.userId) : null;
-  if (!link || !user?.email || !emailLinkIsValid(linkKey(), purpose, link, user.email)) throw invalidLink();
+  if (!link || !user?.email) throw invalidLink();
+  if (!emailLinkIsValid(linkKey(), purpose, link, user.email, undefined, linkState(purpose, { ...user, email: user.email })))
+    throw invalidLink();
   return user;
 }
 

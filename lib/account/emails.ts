@@ -2,10 +2,10 @@ import "server-only";
 import { appOrigin } from "@/lib/billing/app-origin";
 import { linkMessage } from "@/lib/email/message";
 import { sendEmail } from "@/lib/email/send";
-import { createEmailLinkToken } from "./email-links";
+import { createEmailLinkToken, type LinkRecipient } from "./email-links";
 import { EMAIL_LINK_PURPOSES } from "./email-link-codec";
 
-type Recipient = { id: string; email: string };
+type Recipient = LinkRecipient;
 
 export async function sendVerificationEmail(user: Recipient): Promise<void> {
   const url = `${appOrigin()}/verify-email/confirm?token=${encodeURIComponent(createEmailLinkToken("verify-email", user))}`;

@@ -9,7 +9,15 @@ import { isSameOrigin } from "@/lib/http/same-origin";
 import type { FeatureContext, StreamFeatureDefinition } from "./feature";
 import { startFeatureRequest, type FeatureRequest } from "./feature-adapter";
 import { safetyIdentifier } from "./hashing";
-import { completeRequest, nextRequestToken, refuseRequest, toAppError, type GuardContext } from "./index";
+import {
+  completeRequest,
+  isUnansweredAfterSend,
+  nextRequestToken,
+  refuseRequest,
+  toAppError,
+  worstCaseUsage,
+  type GuardContext,
+} from "./index";
 import { issueRequestToken } from "./request-token";
 
 // A stream feature's route handler: the guard pipeline, then the model's reply streamed as
@@ -222,6 +230,9 @@ function streamReply<Input, Start extends object>(
       send({ type: "error", error: appError.toPayload() });
       // The upstream answered before it failed: it bills what it generated, so that is charged.
       if (answered) await finishAfterLastEvent({ outcome: appError.code, usage: billed(), details: { partial: true } }, generated !== "");
+      // Sent, and no answer in time: the provider may still have run and billed it.
+      else if (isUnansweredAfterSend(appError))
+        await finishAfterLastEvent({ outcome: appError.code, usage: worstCaseUsage(feature) }, false);
       else await refuseRequest(ctx, appError);
     } finally {
       clearTimeout(deadline);

@@ -12,7 +12,7 @@ import { actionRequest, type GuardedResult } from "./action";
 import { startFeatureRequest, type FeatureRequest } from "./feature-adapter";
 import { handleFeatureStream, type StreamOutput } from "./feature-stream";
 import { safetyIdentifier, sha256 } from "./hashing";
-import { completeRequest, nextRequestToken, refuseRequest } from "./index";
+import { completeRequest, isUnansweredAfterSend, nextRequestToken, refuseRequest, worstCaseUsage } from "./index";
 import { issueRequestToken } from "./request-token";
 import { storeInCache } from "./steps/cache";
 import { lookupSemanticCache, storeInSemanticCache } from "@/lib/semantic/cache";
@@ -192,17 +192,23 @@ function answerWith<Input, Answer>(definition: FeatureDefinitionBase<Input>, ans
         return { ok: true, data: { answer, cacheHit: true }, nextToken: issueRequestToken(feature.user.id), requestId: ctx.requestId };
       }
       const started = performance.now();
-      const completion = await answers.ask(
-        modelProvider(),
-        {
-          model: feature.model,
-          messages: feature.messages,
-          maxOutputTokens: feature.plan.maxOutputTokens,
-          safetyIdentifier: safetyIdentifier(feature.user.id),
-          signal: feature.signal,
-        },
-        feature.input,
-      );
+      const completion = await answers
+        .ask(
+          modelProvider(),
+          {
+            model: feature.model,
+            messages: feature.messages,
+            maxOutputTokens: feature.plan.maxOutputTokens,
+            safetyIdentifier: safetyIdentifier(feature.user.id),
+            signal: feature.signal,
+          },
+          feature.input,
+        )
+        .catch((error: unknown) => {
+          // Sent, and no answer in time: the provider may still have run and billed it.
+          if (isUnansweredAfterSend(error)) ctx.billed = worstCaseUsage(feature);
+          throw error;
+        });
       ctx.timings.upstream_total = Math.round(performance.now() - started);
       const usage = completion.usage ?? {
         inputTokens: feature.promptTokens,

@@ -82,6 +82,18 @@ export function toAppError(error: unknown): AppError {
 }
 
 /**
+ * What a request that reached the provider is charged when nothing came back: it timed out, but
+ * the provider may have run it to the end and billed it. The reservation's worst case (the
+ * prompt's tokens and the plan's output limit), so settled <= reserved still holds.
+ */
+export function worstCaseUsage(feature: { promptTokens: number; plan: { maxOutputTokens: number } }): ModelUsage {
+  return { inputTokens: feature.promptTokens, outputTokens: feature.plan.maxOutputTokens };
+}
+
+/** An error that leaves it unknown whether the provider ran (and billed) the request it was sent. */
+export const isUnansweredAfterSend = (error: unknown) => error instanceof AppError && error.code === "upstream_timeout";
+
+/**
  * A refusal or a failure. Before the upstream answered: release the reservation, record why.
  * After (`ctx.billed` is set: a schema failure, a refusal, a cut answer): what the provider
  * billed is charged and recorded with the error as the outcome.

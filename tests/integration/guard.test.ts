@@ -607,15 +607,19 @@ describe("quota reservation", () => {
 });
 
 describe("upstream faults", () => {
-  const faults: Array<[string, string, boolean]> = [
-    ["429", "upstream_rate_limited", false],
-    ["500", "upstream_error", false],
-    ["hang", "upstream_timeout", false],
-    ["cut", "upstream_error", true],
-    ["stall", "upstream_timeout", true],
+  // What each fault is charged: nothing when the provider refused before running (429, 500);
+  // what it billed when it answered and then failed (cut, stall); the reservation's worst case
+  // when the request was sent and no answer came in time (hang): the provider may have run it.
+  // Changed (issue 18.8): "hang" used to release the reservation, charging nothing.
+  const faults: Array<[string, string, "released" | "billed" | "worst case"]> = [
+    ["429", "upstream_rate_limited", "released"],
+    ["500", "upstream_error", "released"],
+    ["hang", "upstream_timeout", "worst case"],
+    ["cut", "upstream_error", "billed"],
+    ["stall", "upstream_timeout", "billed"],
   ];
-  for (const [fault, code, partial] of faults) {
-    it(`${fault}: a clear error, ${partial ? "generated tokens charged" : "reservation released"}, audited`, async () => {
+  for (const [fault, code, charge] of faults) {
+    it(`${fault}: a clear error, ${charge === "released" ? "reservation released" : `${charge} charged`}, audited`, async () => {
       const user = await newUser();
       const label = tag();
       const call = await chat(user, { message: `${message(label)} [[fault:${fault}]]`, token: issueRequestToken(user.id) });
@@ -632,23 +636,47 @@ describe("upstream faults", () => {
       const usage = await usageRow(user.id);
       expect(usage.tokensReserved).toBe(0);
       const billed = fake.stats(label).billed;
-      if (partial) {
+      const rows = await auditRows(user.id);
+      expect(rows).toHaveLength(1);
+      if (charge === "billed") {
         // The upstream answered, then failed: exactly what it billed is charged (no usage
         // chunk came, so the prompt's count + what was received, with the same tokenizer).
         expect(usage.requests).toBe(1);
         expect(billed.completionTokens).toBeGreaterThan(0);
         expect(usage.tokensUsed).toBe(billed.promptTokens + billed.completionTokens);
         expect(error.message).not.toMatch(/nothing was charged/i);
+      } else if (charge === "worst case") {
+        const reserved = (rows[0]!.details as { reservedTokens: number }).reservedTokens;
+        expect(reserved).toBeGreaterThan(0);
+        expect(usage).toMatchObject({ requests: 1, tokensUsed: reserved });
+        expect(usage.costMicros).toBeGreaterThan(0);
+        expect(rows[0]!.inputTokens + rows[0]!.outputTokens).toBe(reserved);
       } else {
         expect(billed).toEqual({ promptTokens: 0, completionTokens: 0, embeddingTokens: 0 });
         expect(usage).toMatchObject({ requests: 0, tokensUsed: 0, costMicros: 0 });
       }
-      const rows = await auditRows(user.id);
-      expect(rows).toHaveLength(1);
       expect(rows[0]!.outcome).toBe(code);
       expect(await heldReservations(user.id)).toEqual([]);
     });
   }
+
+  it("a structured answer that times out after it was sent is charged the worst case, not released (issue 18.8)", async () => {
+    const user = await newUser();
+    const label = tag();
+    const result = await summarize(user, { text: `Summarize this please [[fault:hang]] [[tag:${label}]]` });
+    expect(result).toMatchObject({ ok: false, error: { code: "upstream_timeout" } });
+    expect(fake.stats(label).chat).toBe(1);
+    const [row] = await auditRows(user.id);
+    const reserved = (row!.details as { reservedTokens: number }).reservedTokens;
+    expect(row!.outcome).toBe("upstream_timeout");
+    // The semantic cache's embedding call, reserved with it, was billed too.
+    const embeddingTokens = (row!.details as { embeddingTokens?: number }).embeddingTokens ?? 0;
+    expect(row!.inputTokens + row!.outputTokens).toBe(reserved - embeddingTokens);
+    expect(row!.costMicros).toBeGreaterThan(0);
+    const usage = await usageRow(user.id);
+    expect(usage).toMatchObject({ requests: 1, tokensReserved: 0, tokensUsed: reserved });
+    expect(await heldReservations(user.id)).toEqual([]);
+  });
 
   it("a client that disconnects mid-stream aborts the upstream request and is charged for what was generated", async () => {
     const user = await newUser();

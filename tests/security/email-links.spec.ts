@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test, type APIRequestContext } from "@playwright/test";
 import { emailedLink, randomIp, signUp } from "../e2e/helpers";
 import { actionId, postAction } from "../e2e/server-actions";
 
@@ -19,5 +19,48 @@ test("a reset link is built from APP_URL, not from a forged Origin and X-Forward
   expect(await response.text()).toContain('"sent":true');
   const { link } = await emailedLink(email, "Reset your password");
   expect(new URL(link).origin).toBe(new URL(baseURL!).origin);
+  await client.dispose();
+});
+
+/** Asks for a reset link for this address directly (as the form does) and returns the newest link. */
+async function requestResetLink(request: APIRequestContext, email: string, previous?: string): Promise<string> {
+  const response = await postAction(request, "/forgot-password", actionId("requestPasswordResetAction"), { email });
+  expect(await response.text()).toContain('"sent":true');
+  let link = "";
+  await expect.poll(async () => (link = (await emailedLink(email, "Reset your password")).link)).not.toBe(previous ?? "");
+  return link;
+}
+
+async function resetWith(request: APIRequestContext, link: string, newPassword: string): Promise<string> {
+  const token = new URL(link).searchParams.get("token")!;
+  return (await postAction(request, "/reset-password", actionId("resetPasswordAction"), { token, newPassword })).text();
+}
+
+test("a reset link dies when the password changes: another reset used first, or a change on /account", async ({
+  page,
+  playwright,
+  baseURL,
+}) => {
+  const credentials = await signUp(page);
+  const client = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { "x-forwarded-for": randomIp() } });
+
+  const first = await requestResetLink(client, credentials.email);
+  const second = await requestResetLink(client, credentials.email, first);
+  expect(await resetWith(client, second, "the second reset's password")).not.toContain("invalid_link");
+  // The first link was never used, but the password it would replace is gone.
+  expect(await resetWith(client, first, "an older link's password")).toContain('"code":"invalid_link"');
+
+  const third = await requestResetLink(client, credentials.email, second);
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(credentials.email);
+  await page.getByLabel("Password").fill("the second reset's password");
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page).toHaveURL(/\/chat$/);
+  await page.goto("/account");
+  await page.getByLabel("Current password").fill("the second reset's password");
+  await page.getByLabel("New password").fill("changed on the account page");
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page.getByText("Password changed. Every other device is logged out.")).toBeVisible();
+  expect(await resetWith(client, third, "a link from before the change")).toContain('"code":"invalid_link"');
   await client.dispose();
 });

@@ -11,6 +11,10 @@ import { getSessionUser } from "@/lib/auth/session-user";
 import { isBillingConfigured } from "@/lib/stripe";
 import { REWRITE_TONES } from "@/lib/tools/rewrite";
 
+// Its server action calls the model: the platform may run it this long (tests/unit/max-duration.test.ts
+// keeps every upstream timeout of one request below it).
+export const maxDuration = 300;
+
 export const metadata: Metadata = { title: "Rewrite" };
 
 export default async function RewritePage() {

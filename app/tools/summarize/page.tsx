@@ -10,6 +10,10 @@ import { PAID_PLANS } from "@/lib/plans";
 import { getSessionUser } from "@/lib/auth/session-user";
 import { isBillingConfigured } from "@/lib/stripe";
 
+// Its server action calls the model: the platform may run it this long (tests/unit/max-duration.test.ts
+// keeps every upstream timeout of one request below it).
+export const maxDuration = 300;
+
 export const metadata: Metadata = { title: "Summarize" };
 
 export default async function SummarizePage() {
