@@ -2,6 +2,7 @@ import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import { getDb, type Db } from "@/db";
 import { auditLog } from "@/db/schema";
+import { storableJson } from "@/lib/text/storable";
 
 export type AuditEntry = typeof auditLog.$inferInsert;
 
@@ -62,7 +63,9 @@ async function countOneRequest(db: Db, count: CountRequest): Promise<void> {
  * One attempt at writing the row (inside a caller's transaction, or not). `written` is false
  * when the request already has its real row; `replacedLost` when it replaced the sweeper's.
  */
-export async function upsertAuditRow(db: Db, entry: AuditEntry): Promise<{ written: boolean; replacedLost: boolean }> {
+export async function upsertAuditRow(db: Db, raw: AuditEntry): Promise<{ written: boolean; replacedLost: boolean }> {
+  // Text the client sent (prompt, an error message naming its input) may hold what PostgreSQL refuses.
+  const entry = storableJson(raw);
   const whileUserExists = (value: string | null | undefined): SQL | string | null =>
     entry.userId && value != null
       ? sql`(select ${value}::text where exists (select 1 from users where id = ${entry.userId}))`

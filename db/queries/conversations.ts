@@ -2,6 +2,7 @@ import "server-only";
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { conversations, messages } from "@/db/schema";
+import { storableText } from "@/lib/text/storable";
 import { countTextTokens } from "@/lib/ai/tokens";
 
 // Every query takes the user id and filters on it: a conversation id alone never reaches data.
@@ -63,27 +64,29 @@ export async function saveExchange(options: {
   assistantText: string;
 }): Promise<void> {
   const db = await getDb();
+  // What the client sent (and the model echoed) may hold a NUL, which PostgreSQL refuses in text.
+  const [title, userText, assistantText] = [options.title, options.userText, options.assistantText].map(storableText);
   // One statement: the conversation row (never one that belongs to someone else: then nothing
   // is returned and no message is written), then both messages in order, each with its token
   // count so later requests reserve for the history without re-tokenizing it.
   await db.execute(sql`
     with conversation as (
       insert into conversations as c (id, user_id, title)
-      values (${options.conversationId}, ${options.userId}, ${options.title})
+      values (${options.conversationId}, ${options.userId}, ${title})
       on conflict (id) do update set updated_at = now() where c.user_id = ${options.userId}
       returning id
     )
     insert into messages (conversation_id, role, content, token_count, created_at)
-    select id, 'user', ${options.userText}, ${countTextTokens(options.userText)}::int, clock_timestamp() from conversation
+    select id, 'user', ${userText}, ${countTextTokens(userText!)}::int, clock_timestamp() from conversation
     union all
-    select id, 'assistant', ${options.assistantText}, ${countTextTokens(options.assistantText)}::int, clock_timestamp() + interval '1 microsecond' from conversation`);
+    select id, 'assistant', ${assistantText}, ${countTextTokens(assistantText!)}::int, clock_timestamp() + interval '1 microsecond' from conversation`);
 }
 
 export async function renameConversation(userId: string, conversationId: string, title: string): Promise<boolean> {
   const db = await getDb();
   const rows = await db
     .update(conversations)
-    .set({ title, updatedAt: sql`now()` })
+    .set({ title: storableText(title), updatedAt: sql`now()` })
     .where(and(eq(conversations.id, conversationId), eq(conversations.userId, userId)))
     .returning({ id: conversations.id });
   return rows.length > 0;
