@@ -134,8 +134,11 @@ export async function reserveUsage(options: {
 /**
  * Replaces the reservation with what was really used, once. `release` also gives the request
  * back (a refusal or an upstream error before the upstream answered: the user got nothing).
- * If the sweeper already released the reservation, the usage is still charged (nothing is
- * released twice). Returns the day's global spend afterwards, for budget alerts.
+ * Usage is added only by the writer that takes the request's end: the one that deletes its
+ * reservation row, or, when the expiry sweeper released it (its audit row says `lost`), this
+ * settle, which then counts the request again (the sweeper gave it back). When neither holds,
+ * the request's outcome was applied already (the outbox, after this statement stalled past the
+ * query deadline) and nothing is added twice. Returns the day's global spend afterwards.
  */
 export async function settleReservation(
   reservation: Reservation,
@@ -145,24 +148,30 @@ export async function settleReservation(
   reservation.settled = true;
   const db = await getDb();
   const { requestId, userId, day } = reservation;
-  // `claimed` is this request's reservation row, if the sweeper has not taken it. The budget
-  // update waits for the user's row (its gating subquery reads user_usage): usage, then budget.
+  // The budget update waits for the user's row (its gating subquery reads user_usage): usage, then budget.
   const [row] = rowsOf<{ spent: number | string | null }>(
     await db.execute(sql`
       with claimed as (
         delete from reservations where request_id = ${requestId}::uuid returning tokens, cost_micros
+      ), taken as (
+        select exists (select 1 from claimed) as claimed,
+          not exists (select 1 from claimed)
+            and exists (select 1 from audit_log where request_id = ${requestId}::uuid and outcome = 'lost') as swept
       ), user_usage as (
         update usage_daily set
-          requests = requests - (case when ${usage.release ? 1 : 0} = 1 and exists (select 1 from claimed) then 1 else 0 end),
+          requests = requests + (case
+            when (select claimed from taken) and ${usage.release} then -1
+            when (select swept from taken) and not ${usage.release} then 1
+            else 0 end),
           tokens_reserved = greatest(0, tokens_reserved - coalesce((select tokens from claimed), 0)),
-          tokens_used = tokens_used + ${usage.tokens},
-          cost_micros = cost_micros + ${usage.costMicros}
+          tokens_used = tokens_used + (case when (select claimed or swept from taken) then ${usage.tokens}::bigint else 0 end),
+          cost_micros = cost_micros + (case when (select claimed or swept from taken) then ${usage.costMicros}::bigint else 0 end)
         where user_id = ${userId} and day = ${day}
         returning 1
       ), budget as (
         update budget_daily set
           reserved_micros = greatest(0, reserved_micros - coalesce((select cost_micros from claimed), 0)),
-          cost_micros = cost_micros + ${usage.costMicros}
+          cost_micros = cost_micros + (case when (select claimed or swept from taken) then ${usage.costMicros}::bigint else 0 end)
         where day = ${day} and (select count(*) from user_usage) >= 0
         returning cost_micros
       )

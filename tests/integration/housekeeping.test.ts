@@ -128,8 +128,11 @@ describe("the cron route", () => {
     const user = await newUser();
     const orphan = await orphanedReservation(user.id);
     await cron(`Bearer ${CRON_SECRET}`);
+    expect(await usageRow(user.id)).toMatchObject({ requests: 0, tokensReserved: 0 });
     await settleReservation(orphan, { tokens: 90, costMicros: 30, release: false });
-    expect(await usageRow(user.id)).toMatchObject({ tokensReserved: 0, tokensUsed: 90, costMicros: 30 });
+    // Changed (issue 18.12): the request the sweeper gave back counts again once it turns out to
+    // have been served (it used to stay uncounted against the daily request limit).
+    expect(await usageRow(user.id)).toMatchObject({ requests: 1, tokensReserved: 0, tokensUsed: 90, costMicros: 30 });
     await recordAudit({
       requestId: orphan.requestId,
       userId: user.id,
@@ -143,6 +146,34 @@ describe("the cron route", () => {
     // A served row is never overwritten by a later write for the same request.
     await recordAudit({ requestId: orphan.requestId, userId: user.id, action: "chat", outcome: "aborted" });
     expect((await auditRows(user.id)).map((row) => row.outcome)).toEqual(["served"]);
+  });
+});
+
+describe("a settle that comes after the request's outcome was applied (issue 18.10)", () => {
+  it("adds nothing: the outbox applied it while the settle statement stalled past the query deadline", async () => {
+    const { recordOutcome } = await import("@/lib/guard/outbox");
+    const user = await newUser();
+    const reservation = await orphanedReservation(user.id);
+    const usage = { tokens: 90, costMicros: 30, release: false };
+    // The request's end, as the outbox applies it when the direct settle gave up.
+    await recordOutcome({
+      requestId: reservation.requestId,
+      audit: {
+        requestId: reservation.requestId,
+        userId: user.id,
+        action: "chat",
+        outcome: "served",
+        inputTokens: 60,
+        outputTokens: 30,
+        costMicros: 30,
+      },
+      settlement: { userId: user.id, day: reservation.day, ...usage },
+    });
+    const applied = await usageRow(user.id);
+    expect(applied).toMatchObject({ requests: 1, tokensReserved: 0, tokensUsed: 90, costMicros: 30 });
+    // The stalled statement finally runs.
+    await settleReservation(reservation, usage);
+    expect(await usageRow(user.id)).toEqual(applied);
   });
 });
 
