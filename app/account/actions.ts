@@ -1,7 +1,7 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
+import { redirect } from "next/navigation";
 import { z } from "zod";
 import { removeSignInMethod } from "@/db/queries/sign-in-methods";
 import { replacePassword, revokeAllSessions } from "@/db/queries/users";
@@ -64,6 +64,5 @@ export const removeSignInMethodAction = userAction(removeSchema, async (input, u
   if ((await removeSignInMethod(user.id, input.provider)) === 0) {
     throw new AppError("invalid_input", { message: "This is your only way to sign in: set a password or connect another first." });
   }
-  revalidatePath("/account");
-  return { removed: input.provider };
+  redirect("/account?link=removed");
 });

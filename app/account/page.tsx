@@ -63,6 +63,12 @@ export default async function AccountPage({ searchParams }: AccountPageProps) {
             <AlertTitle>GitHub is connected. You can sign in with it from now on.</AlertTitle>
           </Alert>
         )}
+        {link === "removed" && !github && (
+          <Alert variant="success" role="status">
+            <CircleCheckIcon aria-hidden />
+            <AlertTitle>GitHub is disconnected.</AlertTitle>
+          </Alert>
+        )}
         {link === "refused" && (
           <Alert variant="destructive" role="alert">
             <CircleAlertIcon aria-hidden />

@@ -9,6 +9,7 @@ import {
   latencySummary,
   OUTCOME_GROUPS,
   outcomeSummary,
+  reservationBreaches,
   semanticCacheSummary,
   spendTotals,
   topUsersByCost,
@@ -20,7 +21,7 @@ export const metadata: Metadata = { title: "Console" };
 
 export default async function AdminOverviewPage() {
   await requireAdminPage("/admin");
-  const [spend, budgets, series, outcomes, latency, topUsers, votes, semantic] = await Promise.all([
+  const [spend, budgets, series, outcomes, latency, topUsers, votes, semantic, breaches] = await Promise.all([
     spendTotals(),
     currentBudgets(),
     dailySeries(30),
@@ -29,6 +30,7 @@ export default async function AdminOverviewPage() {
     topUsersByCost(30, 10),
     feedbackRates(30),
     semanticCacheSummary(30),
+    reservationBreaches(30),
   ]);
   return (
     <>
@@ -49,6 +51,10 @@ export default async function AdminOverviewPage() {
         />
         <p className="hint">
           Budgets and alert history: <Link href="/admin/budgets">Budgets</Link>.
+        </p>
+        <p className="hint" data-testid="reservation-breaches">
+          Requests settled above their reservation (30 days): <strong>{breaches}</strong>
+          {breaches > 0 ? " (charged at most the reservation; the audit rows carry details.reservationBreach)" : ""}
         </p>
       </section>
 

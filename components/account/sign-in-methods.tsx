@@ -70,7 +70,6 @@ export function SignInMethods({ hasPassword, githubEnabled, github }: Props) {
           </p>
           {proofField("remove-current-password", removeError?.fieldErrors?.currentPassword)}
           {removeError && !removeError.fieldErrors && <FormMessage tone="error">{removeError.message}</FormMessage>}
-          {removeState?.ok && <FormMessage tone="success">GitHub is disconnected.</FormMessage>}
           <div>
             <SubmitButton variant="outline" pendingText="Disconnecting…" disabled={!hasPassword}>
               Disconnect GitHub

@@ -562,3 +562,17 @@ export async function semanticCacheSummary(days = 30, today = utcDay()): Promise
   );
   return { hits: num(row?.hits), savedMicros: num(row?.saved), embeddingMicros: num(row?.cost) };
 }
+
+/**
+ * Requests settled above their reservation (clamped to it; lib/guard/index.ts): the reservation
+ * is meant to be a true upper bound, so anything but 0 is a bug to look into.
+ */
+export async function reservationBreaches(days = 30, today = utcDay()): Promise<number> {
+  const db = await getDb();
+  const [row] = rowsOf<Record<string, unknown>>(
+    await db.execute(sql`
+      select count(*) as breaches from audit_log
+      where created_at >= (${today}::date - ${days - 1}::int)::timestamptz and details ? 'reservationBreach'`),
+  );
+  return num(row?.breaches);
+}

@@ -49,6 +49,8 @@ export async function writeAuditRow(ctx: GuardContext): Promise<void> {
     details: {
       timings: ctx.timings,
       ...(ctx.reservation && { reservedTokens: ctx.reservation.tokens }),
+      // Settled above the reservation (clamped to it): counted on the console's overview.
+      ...(ctx.reservationBreach && { reservationBreach: ctx.reservationBreach }),
       ...(savedMicros !== undefined && { savedMicros }),
       ...(cacheHit && { cache }),
       // Where a served answer sits in the exact cache (stored or read), for a thumbs-down to evict.

@@ -122,6 +122,8 @@ export type GuardContext = {
   reservation?: Reservation;
   /** Set when settling failed (PostgreSQL down): the audit write settles it, or queues it (outbox.ts). */
   unsettled?: { tokens: number; costMicros: number; release: boolean };
+  /** Set when the settled usage exceeded the reservation (charged at most the reservation). */
+  reservationBreach?: { settledTokens: number; reservedTokens: number; settledMicros: number; reservedMicros: number };
   cacheKey?: string;
   cachedAnswer?: string;
   /** Set when the semantic cache runs for this request: its embedding tokens and hit. */

@@ -135,19 +135,31 @@ async function settleSafely(ctx: GuardContext, usage: ModelUsage, release: boole
   if (!reservation || !model) return 0;
   // The semantic cache's embedding call is billed whatever became of the request.
   const embeddingTokens = ctx.semanticCache?.tokens ?? 0;
-  const cost = costMicros(model, usage.inputTokens, usage.outputTokens) + embeddingCostMicros(embeddingTokens);
+  let tokens = usage.inputTokens + usage.outputTokens + embeddingTokens;
+  let cost = costMicros(model, usage.inputTokens, usage.outputTokens) + embeddingCostMicros(embeddingTokens);
+  // The reservation is meant to be a true upper bound (input counted with the model's tokenizer,
+  // output capped by max_completion_tokens). A settle above it is a bug in that bound or a
+  // provider billing past its own cap: charged at most the reservation, logged, and counted on
+  // the audit row (the console shows how many).
+  if (tokens > reservation.tokens || cost > reservation.costMicros) {
+    ctx.reservationBreach = {
+      settledTokens: tokens,
+      reservedTokens: reservation.tokens,
+      settledMicros: cost,
+      reservedMicros: reservation.costMicros,
+    };
+    console.error("[guard] SETTLED_OVER_RESERVATION", ctx.requestId, JSON.stringify(ctx.reservationBreach));
+    tokens = Math.min(tokens, reservation.tokens);
+    cost = Math.min(cost, reservation.costMicros);
+  }
   try {
-    const spent = await settleReservation(reservation, {
-      tokens: usage.inputTokens + usage.outputTokens + embeddingTokens,
-      costMicros: cost,
-      release,
-    });
+    const spent = await settleReservation(reservation, { tokens, costMicros: cost, release });
     if (spent !== null) ctx.spentToday = { day: reservation.day, micros: spent };
   } catch (error) {
     // The reservation stays counted (the user is not charged more than the worst case) until
     // the audit write settles it with its row, at once or from the Redis outbox (outbox.ts).
     console.error("[guard] could not settle usage", ctx.requestId, error);
-    ctx.unsettled = { tokens: usage.inputTokens + usage.outputTokens + embeddingTokens, costMicros: cost, release };
+    ctx.unsettled = { tokens, costMicros: cost, release };
   }
   return cost;
 }

@@ -5,8 +5,10 @@
 //
 // Behaviour is chosen by markers in the last user message, so parallel tests never share
 // state: [[tag:NAME]] counts calls, aborts and billed tokens under NAME;
-// [[fault:429|500|hang|cut|stall|slow|trickle|badjson|refusal|length|filtered]] injects a fault
-// (filtered: a whole answer withheld by the content filter, content null, as the API does);
+// [[fault:429|500|hang|cut|stall|slow|trickle|badjson|refusal|length|filtered|overbill]] injects a fault
+// (filtered: a whole answer withheld by the content filter, content null, as the API does;
+// overbill: a non-streamed answer reports 10,000 prompt tokens more than it was sent, a provider
+// billing past any reservation);
 // [[embed-fault:500|429]] injects one into embeddings;
 // [[words:N]] sets the streamed reply's length; [[flag]] makes moderation flag the text.
 // GET /__control/stats?tag=NAME reads the counters.
@@ -185,7 +187,8 @@ export async function startFakeOpenAI(options: { port?: number; wordDelayMs?: nu
         finishReason = "length";
       }
       const completionTokens = tokensOf(content ?? refusal ?? "");
-      bill(promptTokens, completionTokens);
+      const reportedPromptTokens = fault === "overbill" ? promptTokens + 10_000 : promptTokens;
+      bill(reportedPromptTokens, completionTokens);
       done();
       return json(res, 200, {
         id: "chatcmpl-fake",
@@ -193,7 +196,11 @@ export async function startFakeOpenAI(options: { port?: number; wordDelayMs?: nu
         created: Math.floor(Date.now() / 1000),
         model: body.model,
         choices: [{ index: 0, message: { role: "assistant", content, refusal }, finish_reason: finishReason, logprobs: null }],
-        usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+        usage: {
+          prompt_tokens: reportedPromptTokens,
+          completion_tokens: completionTokens,
+          total_tokens: reportedPromptTokens + completionTokens,
+        },
       });
     }
 

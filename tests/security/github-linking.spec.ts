@@ -149,7 +149,9 @@ test("Connect GitHub on /account needs the password, links with consent, and the
   // Disconnect, with the password again.
   await page.getByLabel("Your password").fill(credentials.password);
   await page.getByRole("button", { name: "Disconnect GitHub" }).click();
+  await expect(page).toHaveURL(/\/account\?link=removed$/);
   await expect(page.getByText("GitHub is disconnected.")).toBeVisible();
+  await expect(methods.getByTestId("github-method")).toContainText("Not connected");
   row = await userRow(credentials.email);
   expect(row.links).toEqual([]);
 });
