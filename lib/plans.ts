@@ -90,3 +90,6 @@ export const AUTH_ATTEMPT_LIMITS = {
  * many accounts. Generous enough for an office behind one NAT.
  */
 export const AI_PER_IP_LIMIT = { attempts: 60, window: "1 m" } as const;
+
+/** Votes on answers per user: each one writes a row and may evict cache entries. */
+export const FEEDBACK_LIMIT = { attempts: 30, window: "1 m" } as const;

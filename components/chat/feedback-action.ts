@@ -4,7 +4,11 @@ import { z } from "zod";
 import { saveFeedback } from "@/db/queries/feedback";
 import { evictCachedAnswer } from "@/lib/semantic/cache";
 import { userAction } from "@/lib/http/server-action";
-import { AppError } from "@/lib/errors";
+import { AppError, rateLimitedError } from "@/lib/errors";
+import { FEEDBACK_LIMIT } from "@/lib/plans";
+import { checkLimits, createLimiter } from "@/lib/redis/limiter";
+
+const feedbackLimiter = createLimiter("feedback", FEEDBACK_LIMIT.attempts, FEEDBACK_LIMIT.window);
 
 const feedbackSchema = z.object({
   requestId: z.uuid(),
@@ -17,6 +21,8 @@ const feedbackSchema = z.object({
  * the request's audit row. Voting again on the same answer replaces the vote.
  */
 export const sendFeedbackAction = userAction(feedbackSchema, async ({ requestId, rating, note }, user) => {
+  const limit = await checkLimits([[feedbackLimiter, user.id]]);
+  if (!limit.allowed) throw rateLimitedError(limit.retryAfterSeconds);
   // The audit row is written just after the answer's response ends: give a quick click a moment.
   for (let attempt = 0; attempt < 4; attempt++) {
     const saved = await saveFeedback({ requestId, userId: user.id, rating: rating === "up" ? 1 : -1, note: note || null });

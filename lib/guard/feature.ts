@@ -108,6 +108,9 @@ export function defineAIFeature<Input, Schema extends z.ZodType, Start extends o
     throw new Error(`${definition.name}: a feature that continues a conversation needs cache: "off"`);
   if (definition.semanticCache && definition.cache === "off")
     throw new Error(`${definition.name}: the semantic cache needs cache: "user" or "shared"`);
+  // A streamed answer is neither read from nor stored in the cache: cache on would promise what never happens.
+  if (definition.output.type === "stream" && definition.cache !== "off")
+    throw new Error(`${definition.name}: a stream feature is never cached; set cache: "off"`);
   if (isStream(definition)) {
     const handle = (request: Request, defer: FeatureRequest["defer"]) => handleFeatureStream(definition, request, defer);
     return { name: definition.name, handle, POST: (request) => handle(request, (task) => after(task)) };

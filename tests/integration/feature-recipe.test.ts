@@ -236,9 +236,16 @@ describe("the recipe when a feature's own code throws", () => {
     await expectReleased(user, ["service_unavailable"]);
   });
 
+  it("a stream feature with the cache on is refused where it is defined (issue 18.16)", () => {
+    expect(() => defineAIFeature({ ...base, name: "cached-stream", output: { type: "stream" }, demoAnswer: () => "" })).toThrow(
+      /cached-stream: a stream feature is never cached; set cache: "off"/,
+    );
+  });
+
   it("a stream feature's start hook throwing after the reservation releases it", async () => {
     const broken = defineAIFeature({
       ...base,
+      cache: "off",
       name: "broken-start",
       output: {
         type: "stream",
