@@ -1,4 +1,6 @@
 import "server-only";
+import type { Ratelimit } from "@upstash/ratelimit";
+import { perIpLimitsOn } from "@/lib/http/client-ip";
 import { AUTH_ATTEMPT_LIMITS } from "@/lib/plans";
 import { checkLimits, createLimiter, type LimitOutcome } from "@/lib/redis/limiter";
 
@@ -14,10 +16,9 @@ const limiters = Object.fromEntries(
   ]),
 ) as Record<AttemptKind, { perIp: ReturnType<typeof createLimiter>; perEmail: ReturnType<typeof createLimiter> }>;
 
-/** Counts one log-in or sign-up attempt against both the IP's and the email's budget. */
+/** Counts one log-in or sign-up attempt against the email's budget and (when known: TRUSTED_PROXY) the IP's. */
 export function checkAuthAttempt(kind: AttemptKind, ip: string, email: string): Promise<LimitOutcome> {
-  return checkLimits([
-    [limiters[kind].perIp, ip],
-    [limiters[kind].perEmail, email.toLowerCase()],
-  ]);
+  const checks: Array<[Ratelimit, string]> = [[limiters[kind].perEmail, email.toLowerCase()]];
+  if (perIpLimitsOn()) checks.push([limiters[kind].perIp, ip]);
+  return checkLimits(checks);
 }

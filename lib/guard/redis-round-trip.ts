@@ -111,7 +111,8 @@ export async function redisRoundTrip(options: {
   nonceKey: string;
   ttlSeconds: number;
   userId: string;
-  ip: string;
+  /** Null: per-IP limits are off (TRUSTED_PROXY=none). */
+  ip: string | null;
   cacheKeys: string[];
 }): Promise<RedisRound> {
   const trip = new RoundTrip(redis);
@@ -120,7 +121,10 @@ export async function redisRoundTrip(options: {
   const client = trip as unknown as LimiterRedis; // the limiter calls only evalsha and eval
   const claim = trip.claim(options.nonceKey, options.ttlSeconds);
   const user = createLimiter("ai-user", USER_WINDOW_LIMIT, "1 m", client).limit(options.userId);
-  const ip = createLimiter("ai-ip", AI_PER_IP_LIMIT.attempts, AI_PER_IP_LIMIT.window, client).limit(options.ip);
+  const ip =
+    options.ip === null
+      ? Promise.resolve(OPEN_WINDOW)
+      : createLimiter("ai-ip", AI_PER_IP_LIMIT.attempts, AI_PER_IP_LIMIT.window, client).limit(options.ip);
   const cache = options.cacheKeys.length > 0 ? readCache(trip, options.cacheKeys) : Promise.resolve(new Map<string, string>());
   void trip.send();
   try {
@@ -131,17 +135,28 @@ export async function redisRoundTrip(options: {
   }
 }
 
+/** The per-IP window when per-IP limits are off: always open, counts nothing. */
+const OPEN_WINDOW: WindowResult = {
+  success: true,
+  limit: AI_PER_IP_LIMIT.attempts,
+  remaining: AI_PER_IP_LIMIT.attempts,
+  reset: 0,
+  pending: Promise.resolve(),
+};
+
 /**
- * Gives back what the round trip's windows counted, for a request that failed on the service's
- * side (Postgres down): an outage must not use up the users' rate limits. The library's refund
- * (a negative rate) decrements the current bucket; run after the response.
+ * Gives back what the round trip's windows counted (either or both: null skips one): for a
+ * request that failed on the service's side (Postgres down), so an outage does not use up the
+ * users' rate limits, and, the IP's count only, for an account refused for what it is (blocked,
+ * unverified, deleted), so such accounts cannot fill the window of everyone behind their IP.
+ * The library's refund (a negative rate) decrements the current bucket; run after the response.
  */
-export async function refundWindows(userId: string, ip: string, windows: RedisRound["windows"]): Promise<void> {
+export async function refundWindows(userId: string | null, ip: string | null, windows: RedisRound["windows"]): Promise<void> {
   const refunds = [
-    ...(windows.user.success && windows.user.reason === undefined
+    ...(userId !== null && windows.user.success && windows.user.reason === undefined
       ? [createLimiter("ai-user", USER_WINDOW_LIMIT, "1 m").limit(userId, { rate: -1 })]
       : []),
-    ...(windows.ip.success && windows.ip.reason === undefined
+    ...(ip !== null && windows.ip !== OPEN_WINDOW && windows.ip.success && windows.ip.reason === undefined
       ? [createLimiter("ai-ip", AI_PER_IP_LIMIT.attempts, AI_PER_IP_LIMIT.window).limit(ip, { rate: -1 })]
       : []),
   ];

@@ -11,7 +11,8 @@ import { env } from "@/lib/env";
  * - a hop count N: N proxies in front, each appending the address it saw to X-Forwarded-For,
  *   so the client is the N-th entry from the right; entries further left are client-written.
  * - "none": no proxy. Next.js gives handlers no socket address (and keeps a client-sent
- *   X-Forwarded-For), so no header is believed and every client shares one per-IP bucket.
+ *   X-Forwarded-For), so no header is believed, and per-IP limits are off (perIpLimitsOn):
+ *   one shared bucket would let anyone lock every user out. Per-user and per-email limits hold.
  */
 export type TrustedProxy = "vercel" | "cloudflare" | "none" | number;
 
@@ -19,6 +20,11 @@ export function parseTrustedProxy(value: string | undefined): TrustedProxy {
   if (value === undefined || value === "none") return "none";
   if (value === "vercel" || value === "cloudflare") return value;
   return Number(value);
+}
+
+/** Whether per-IP limits apply: only when some proxy tells us the client's address. */
+export function perIpLimitsOn(rule: TrustedProxy = parseTrustedProxy(env.TRUSTED_PROXY)): boolean {
+  return rule !== "none";
 }
 
 /** The per-IP key when no trustworthy address is known. */

@@ -4,6 +4,7 @@ import { countPromptTokens } from "@/lib/ai/tokens";
 import { AppError } from "@/lib/errors";
 import { PLAN_IDS, PLANS, type Plan } from "@/lib/plans";
 import { judgeSession } from "@/lib/auth/session-user";
+import { perIpLimitsOn } from "@/lib/http/client-ip";
 import { utcDay } from "@/lib/time";
 import { readAccount } from "../account";
 import type { GuardContext, PreparedInput } from "../context";
@@ -62,30 +63,30 @@ export async function lookUp(ctx: GuardContext): Promise<void> {
     feature.cache === "off"
       ? new Map<string, string>()
       : new Map(PLAN_IDS.map((id) => [id, cacheKeyFor(feature, claims.userId, feature.build(request, PLANS[id], []))]));
+  const ip = perIpLimitsOn() ? ctx.ip : null;
   const [read, trip] = await Promise.allSettled([
     timed(ctx, "lookup.postgres", readAccount(claims.userId, day, request.conversationId)),
-    timed(
-      ctx,
-      "lookup.redis",
-      redisRoundTrip({ ...requestToken, userId: claims.userId, ip: ctx.ip, cacheKeys: [...new Set(cacheKeys.values())] }),
-    ),
+    timed(ctx, "lookup.redis", redisRoundTrip({ ...requestToken, userId: claims.userId, ip, cacheKeys: [...new Set(cacheKeys.values())] })),
   ]);
   if (read.status === "rejected") {
     // The service failed, not the user: give back what the rate-limit windows counted.
     if (trip.status === "fulfilled") {
       const windows = trip.value.windows;
-      ctx.defer(() =>
-        refundWindows(claims.userId, ctx.ip, windows).catch((error) => console.error("[guard] rate-limit refund failed", error)),
-      );
+      ctx.defer(() => refundWindows(claims.userId, ip, windows).catch((error) => console.error("[guard] rate-limit refund failed", error)));
     }
     throw read.reason;
   }
   if (trip.status === "rejected") throw trip.reason;
   const [account, round] = [read.value, trip.value];
+  // An account refused for what it is gives the IP's count back: blocked, deleted or unverified
+  // accounts behind a shared address (an office, a mobile carrier) must not use up its window.
+  const refundIp = () =>
+    ctx.defer(() => refundWindows(null, ip, round.windows).catch((error) => console.error("[guard] rate-limit refund failed", error)));
 
   const session = judgeSession(claims, account.user);
   if (!session.user) {
     ctx.claims = undefined; // the database refused this cookie: it names nobody (audit row, next token)
+    refundIp();
     throw new AppError(session.refusal);
   }
   const plan = effectivePlan(account.subscription);
@@ -94,7 +95,10 @@ export async function lookUp(ctx: GuardContext): Promise<void> {
   ctx.usageToday = { ...account.usage, day };
   // An address must be proven before the first model call, so one address is one free quota:
   // by the emailed link, or by an OAuth provider that reports it verified (lib/auth/index.ts).
-  if (!session.user.emailVerified) throw unverifiedEmailError();
+  if (!session.user.emailVerified) {
+    refundIp();
+    throw unverifiedEmailError();
+  }
 
   const input = feature.build(request, plan, account.conversation?.history ?? []);
   checkPlanLimits(input, plan);
