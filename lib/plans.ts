@@ -72,11 +72,17 @@ export function planForLookupKey(lookupKey: string | null | undefined): Plan | n
 export const PAST_DUE_GRACE_DAYS = 7;
 
 /**
- * Limits that apply before anyone is signed in (brute force on log-in and sign-up). The
- * per-email limit also caps how fast one address can be locked out by someone else.
+ * Limits that apply before anyone is signed in (brute force on log-in and sign-up). Log-in
+ * counts failures per address from each IP (perEmailAndIp), so a stranger elsewhere cannot lock
+ * the owner out, under a higher per-address ceiling across all IPs (perEmail) that still stops
+ * a distributed brute force.
  */
 export const AUTH_ATTEMPT_LIMITS = {
-  login: { perIp: { attempts: 30, window: "10 m" }, perEmail: { attempts: 10, window: "15 m" } },
+  login: {
+    perIp: { attempts: 30, window: "10 m" },
+    perEmailAndIp: { attempts: 10, window: "15 m" },
+    perEmail: { attempts: 100, window: "15 m" },
+  },
   signup: { perIp: { attempts: 10, window: "1 h" }, perEmail: { attempts: 5, window: "1 h" } },
   // Emails with links: each one costs a send and lands in someone's inbox.
   verify_resend: { perIp: { attempts: 10, window: "1 h" }, perEmail: { attempts: 3, window: "1 h" } },

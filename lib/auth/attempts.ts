@@ -6,19 +6,33 @@ import { checkLimits, createLimiter, type LimitOutcome } from "@/lib/redis/limit
 
 type AttemptKind = keyof typeof AUTH_ATTEMPT_LIMITS;
 
+type Limiters = { perIp: Ratelimit; perEmail: Ratelimit; perEmailAndIp?: Ratelimit };
+
 const limiters = Object.fromEntries(
   Object.entries(AUTH_ATTEMPT_LIMITS).map(([kind, limits]) => [
     kind,
     {
       perIp: createLimiter(`${kind}-ip`, limits.perIp.attempts, limits.perIp.window),
       perEmail: createLimiter(`${kind}-email`, limits.perEmail.attempts, limits.perEmail.window),
+      ...("perEmailAndIp" in limits && {
+        perEmailAndIp: createLimiter(`${kind}-email-ip`, limits.perEmailAndIp.attempts, limits.perEmailAndIp.window),
+      }),
     },
   ]),
-) as Record<AttemptKind, { perIp: ReturnType<typeof createLimiter>; perEmail: ReturnType<typeof createLimiter> }>;
+) as Record<AttemptKind, Limiters>;
 
-/** Counts one log-in or sign-up attempt against the email's budget and (when known: TRUSTED_PROXY) the IP's. */
+/**
+ * Counts one attempt against the email's budget and, when the client's address is known
+ * (TRUSTED_PROXY), the IP's and the email-from-this-IP's. Without a known address only the
+ * per-email ceiling applies: a bucket every client shares would let anyone lock everyone out.
+ */
 export function checkAuthAttempt(kind: AttemptKind, ip: string, email: string): Promise<LimitOutcome> {
-  const checks: Array<[Ratelimit, string]> = [[limiters[kind].perEmail, email.toLowerCase()]];
-  if (perIpLimitsOn()) checks.push([limiters[kind].perIp, ip]);
+  const address = email.toLowerCase();
+  const { perIp, perEmail, perEmailAndIp } = limiters[kind];
+  const checks: Array<[Ratelimit, string]> = [[perEmail, address]];
+  if (perIpLimitsOn()) {
+    checks.push([perIp, ip]);
+    if (perEmailAndIp) checks.push([perEmailAndIp, `${address}|${ip}`]);
+  }
   return checkLimits(checks);
 }

@@ -10,6 +10,7 @@ import { SMTPServer } from "smtp-server";
 export type ReceivedEmail = { from: string; to: string[]; subject: string; text: string; html: string; receivedAt: string };
 
 export const FAKE_SMTP_USER = "fake-smtp-user";
+export const SLOW_MAIL_MS = 600;
 
 export async function startFakeSmtp({
   port = 0,
@@ -27,7 +28,14 @@ export async function startFakeSmtp({
       return callback(new Error("Invalid username or password"));
     },
     onData(stream, session, callback) {
+      // A recipient with "+slowmail" in the address: the server takes SLOW_MAIL_MS to accept the
+      // message, as a provider under load does (tests measure that no answer waits for it).
+      const slow = session.envelope.rcptTo.some((rcpt) => rcpt.address.toLowerCase().includes("+slowmail"));
       simpleParser(stream)
+        .then(async (mail) => {
+          if (slow) await new Promise((resolve) => setTimeout(resolve, SLOW_MAIL_MS));
+          return mail;
+        })
         .then((mail) => {
           received.push({
             from: mail.from?.text ?? "",

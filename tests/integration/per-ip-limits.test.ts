@@ -61,4 +61,24 @@ describe("per-IP limits", () => {
     expect((await attempts("1")).refusedAcrossEmails).toBeGreaterThan(0);
     expect(await attempts("none")).toEqual({ refusedAcrossEmails: 0, lastForOneEmail: false });
   });
+
+  it("a stranger failing log-ins for an address from one IP cannot lock its owner out elsewhere; a distributed burst meets the per-address ceiling (issue 18.5)", async () => {
+    vi.stubEnv("TRUSTED_PROXY", "1");
+    vi.resetModules();
+    const { checkAuthAttempt } = await import("@/lib/auth/attempts");
+    const victim = `owner-${tag()}@example.com`;
+    const fromStranger = [];
+    for (let n = 0; n <= AUTH_ATTEMPT_LIMITS.login.perEmailAndIp.attempts; n++) {
+      fromStranger.push((await checkAuthAttempt("login", "198.51.100.66", victim)).allowed);
+    }
+    expect(fromStranger.at(-1)).toBe(false); // the stranger is stopped
+    expect((await checkAuthAttempt("login", "192.0.2.10", victim)).allowed).toBe(true); // the owner is not
+    // Many IPs at one address: stopped at the per-address ceiling.
+    const distributed = await Promise.all(
+      Array.from({ length: AUTH_ATTEMPT_LIMITS.login.perEmail.attempts }, (_, n) =>
+        checkAuthAttempt("login", `10.9.${Math.floor(n / 250)}.${n % 250}`, victim),
+      ),
+    );
+    expect(distributed.filter((outcome) => !outcome.allowed).length).toBeGreaterThan(0);
+  });
 });

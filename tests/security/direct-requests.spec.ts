@@ -114,7 +114,7 @@ test("log-in is rate limited per email: the form says when to retry", async ({ p
   await logOut(page);
   await page.goto("/login");
   await page.getByLabel("Email").fill(email);
-  // Signing up used one attempt (it signs in); 10 per 15 minutes per email in lib/plans.ts.
+  // Signing up used one attempt (it signs in); 10 per 15 minutes per email from one IP (lib/plans.ts).
   for (let attempt = 0; attempt < 12; attempt++) {
     await page.getByLabel("Password").fill(`wrong password ${attempt}`);
     await page.getByRole("button", { name: "Log in" }).click();
