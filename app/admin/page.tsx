@@ -15,13 +15,14 @@ import {
   topUsersByCost,
 } from "@/db/queries/console";
 import { requireAdminPage } from "@/lib/auth/admin";
+import { deadLetters } from "@/lib/guard/outbox";
 import { currentBudgets } from "@/lib/budgets";
 
 export const metadata: Metadata = { title: "Console" };
 
 export default async function AdminOverviewPage() {
   await requireAdminPage("/admin");
-  const [spend, budgets, series, outcomes, latency, topUsers, votes, semantic, breaches] = await Promise.all([
+  const [spend, budgets, series, outcomes, latency, topUsers, votes, semantic, breaches, letters] = await Promise.all([
     spendTotals(),
     currentBudgets(),
     dailySeries(30),
@@ -31,6 +32,7 @@ export default async function AdminOverviewPage() {
     feedbackRates(30),
     semanticCacheSummary(30),
     reservationBreaches(30),
+    deadLetters(10).catch(() => null), // Redis down: the page still shows what PostgreSQL has
   ]);
   return (
     <>
@@ -52,6 +54,19 @@ export default async function AdminOverviewPage() {
         <p className="hint">
           Budgets and alert history: <Link href="/admin/budgets">Budgets</Link>.
         </p>
+        <p className="hint" data-testid="outbox-dead-letters">
+          Outbox dead letters (request outcomes PostgreSQL refused to store, kept 30 days):{" "}
+          <strong>{letters === null ? "unknown (Redis unreachable)" : letters.length}</strong>
+        </p>
+        {letters && letters.length > 0 && (
+          <ul className="hint">
+            {letters.map((letter) => (
+              <li key={letter.requestId}>
+                <code>{letter.requestId}</code> at {letter.at}: {letter.reason}
+              </li>
+            ))}
+          </ul>
+        )}
         <p className="hint" data-testid="reservation-breaches">
           Requests settled above their reservation (30 days): <strong>{breaches}</strong>
           {breaches > 0 ? " (charged at most the reservation; the audit rows carry details.reservationBreach)" : ""}

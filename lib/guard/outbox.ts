@@ -25,6 +25,8 @@ export type PendingSettlement = { userId: string; day: string; tokens: number; c
 
 export type OutboxEntry = {
   requestId: string;
+  /** When it was queued (ms since the epoch): an entry older than OUTBOX_MAX_AGE_MS is given up. */
+  queuedAt?: number;
   audit: AuditEntry;
   settlement: PendingSettlement | null;
   /** A cache hit reserved nothing: one request is counted with its row (lib/audit-log.ts). */
@@ -32,6 +34,14 @@ export type OutboxEntry = {
 };
 
 const OUTBOX = () => redisKey("outbox");
+/**
+ * Entries PostgreSQL refuses for what they are (not because it is down), or too old to matter:
+ * moved here so the drain goes on past them, kept DEAD_LETTER_SECONDS for the console to show.
+ */
+const DEAD_LETTERS = () => redisKey("outbox-dead");
+const DEAD_LETTER_SECONDS = 30 * 86_400;
+/** Past this, a queued outcome is given up: the sweeper called its request `lost` long before. */
+const OUTBOX_MAX_AGE_MS = 7 * 86_400_000;
 /** Entries applied per drain; the rest wait for the next one. */
 const DRAIN_LIMIT = 200;
 
@@ -58,7 +68,7 @@ export async function recordOutcome(entry: OutboxEntry): Promise<void> {
 
 async function queue(entry: OutboxEntry): Promise<void> {
   // The row's time is the request's, not the drain's.
-  const queued: OutboxEntry = { ...entry, audit: { ...entry.audit, createdAt: entry.audit.createdAt ?? new Date() } };
+  const queued: OutboxEntry = { ...entry, queuedAt: Date.now(), audit: { ...entry.audit, createdAt: entry.audit.createdAt ?? new Date() } };
   try {
     await redis.hset(OUTBOX(), { [entry.requestId]: JSON.stringify(queued) });
     queuedHere = true;
@@ -71,23 +81,84 @@ async function queue(entry: OutboxEntry): Promise<void> {
   }
 }
 
-/** Applies and removes queued entries (up to DRAIN_LIMIT); returns how many were applied. */
+/**
+ * Applies and removes queued entries (up to DRAIN_LIMIT); returns how many were applied. An entry
+ * PostgreSQL refuses for what it holds, one that cannot be read, or one past OUTBOX_MAX_AGE_MS
+ * goes to the dead letters and the drain goes on; PostgreSQL being unreachable ends the drain
+ * (the entry stays for the next one).
+ */
 export async function drainOutbox(): Promise<number> {
   const [, flat] = await redis.hscan(OUTBOX(), 0, { count: DRAIN_LIMIT });
   let applied = 0;
   for (let i = 0; i + 1 < flat.length && applied < DRAIN_LIMIT; i += 2) {
     const requestId = String(flat[i]);
     const raw = flat[i + 1];
-    // @upstash/redis parses JSON values on read; a string means it was left as written.
-    const entry = (typeof raw === "string" ? JSON.parse(raw) : raw) as OutboxEntry;
+    let entry: OutboxEntry;
+    try {
+      // @upstash/redis parses JSON values on read; a string means it was left as written.
+      entry = (typeof raw === "string" ? JSON.parse(raw) : raw) as OutboxEntry;
+      if (!entry?.audit) throw new Error("not an outbox entry");
+    } catch (error) {
+      await deadLetter(requestId, raw, `unreadable: ${String(error)}`);
+      continue;
+    }
+    if (entry.queuedAt !== undefined && Date.now() - entry.queuedAt > OUTBOX_MAX_AGE_MS) {
+      await deadLetter(requestId, raw, "expired");
+      continue;
+    }
     const audit = { ...entry.audit, createdAt: entry.audit.createdAt ? new Date(entry.audit.createdAt) : undefined };
-    // A failure (PostgreSQL still down) ends this drain; the entry stays for the next one.
-    await applyEntry({ ...entry, audit });
+    try {
+      await applyEntry({ ...entry, audit });
+    } catch (error) {
+      if (!refusedForItsContent(error)) throw error; // PostgreSQL still down: this drain ends here
+      console.error("[outbox] PostgreSQL refuses this entry for what it holds: moved to the dead letters", requestId, error);
+      await deadLetter(requestId, raw, errorText(error));
+      continue;
+    }
     await redis.hdel(OUTBOX(), requestId);
     applied++;
   }
   return applied;
 }
+
+export type DeadLetter = { requestId: string; reason: string; at: string; entry: unknown };
+
+async function deadLetter(requestId: string, raw: unknown, reason: string): Promise<void> {
+  const letter: DeadLetter = { requestId, reason: reason.slice(0, 500), at: new Date().toISOString(), entry: raw };
+  await redis.hset(DEAD_LETTERS(), { [requestId]: JSON.stringify(letter) });
+  await redis.expire(DEAD_LETTERS(), DEAD_LETTER_SECONDS);
+  await redis.hdel(OUTBOX(), requestId);
+}
+
+/** The dead letters, newest first (the console shows them). */
+export async function deadLetters(limit = 50): Promise<DeadLetter[]> {
+  const all = await redis.hgetall<Record<string, unknown>>(DEAD_LETTERS());
+  return Object.values(all ?? {})
+    .map((value) => (typeof value === "string" ? JSON.parse(value) : value) as DeadLetter)
+    .sort((a, b) => b.at.localeCompare(a.at))
+    .slice(0, limit);
+}
+
+/**
+ * SQLSTATE classes that say the statement itself is refused, and always will be: data exceptions
+ * (22: a NUL in text, a bad date), integrity (23), syntax or access rules (42). A connection
+ * failure, a timeout or a server shutting down is none of these.
+ */
+function refusedForItsContent(error: unknown): boolean {
+  for (let cause: unknown = error; cause; cause = (cause as { cause?: unknown }).cause) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === "string" && /^(22|23|42)[0-9A-Z]{3}$/.test(code)) return true;
+  }
+  return false;
+}
+
+const errorText = (error: unknown) => {
+  const parts: string[] = [];
+  for (let cause: unknown = error; cause && parts.length < 3; cause = (cause as { cause?: unknown }).cause) {
+    parts.push(cause instanceof Error ? cause.message : String(cause));
+  }
+  return parts.join(" <- ");
+};
 
 /** Entries waiting (tests and the health of a deployment). */
 export async function outboxSize(): Promise<number> {

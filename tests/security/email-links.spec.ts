@@ -77,7 +77,8 @@ test("forgot-password answers a known and an unknown address in the same time (m
   const known = Array.from({ length: rounds }, (_, n) => `known-${run}-${n}+slowmail@example.com`);
   const sql = e2eSql();
   try {
-    for (const email of known) await sql`insert into users (id, email, password_hash) values (${randomUUID()}, ${email}, 'not-a-real-hash')`;
+    for (const email of known)
+      await sql`insert into users (id, email, password_hash) values (${randomUUID()}, ${email}, 'not-a-real-hash')`;
   } finally {
     await sql.end();
   }

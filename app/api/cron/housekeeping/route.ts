@@ -31,9 +31,23 @@ async function runHousekeeping(request: Request): Promise<Response> {
       { status: 401, headers: { "Cache-Control": "no-store" } },
     );
   }
-  const results: Record<string, number> = {};
-  for (const [name, job] of Object.entries(HOUSEKEEPING_JOBS)) results[name] = await job();
-  return Response.json({ ok: true, ...results }, { headers: { "Cache-Control": "no-store" } });
+  // Each job on its own: one that fails (PostgreSQL refusing one entry, a webhook down) is
+  // reported and the others still run. Any failure answers 500, so a scheduler shows it.
+  const results: Record<string, number | { error: string }> = {};
+  const failed: string[] = [];
+  for (const [name, job] of Object.entries(HOUSEKEEPING_JOBS)) {
+    try {
+      results[name] = await job();
+    } catch (error) {
+      console.error(`[housekeeping] ${name} failed`, error);
+      results[name] = { error: error instanceof Error ? error.message : String(error) };
+      failed.push(name);
+    }
+  }
+  return Response.json(
+    { ok: failed.length === 0, failed, ...results },
+    { status: failed.length === 0 ? 200 : 500, headers: { "Cache-Control": "no-store" } },
+  );
 }
 
 export const GET = runHousekeeping;
