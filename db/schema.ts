@@ -135,8 +135,11 @@ export const budgetAlerts = pgTable(
     deliveredAt: timestamp("delivered_at", { mode: "date", withTimezone: true }),
     deliveryAttempts: integer("delivery_attempts").notNull().default(0),
     lastError: text("last_error"),
+    /** Whoever set this (to a time ahead) is delivering the alert: nobody else sends it until then. */
+    deliveryClaimedUntil: timestamp("delivery_claimed_until", { mode: "date", withTimezone: true }),
   },
-  (table) => [primaryKey({ columns: [table.period, table.day, table.thresholdPercent] })],
+  // The budget is part of the key: after an admin raises it, crossing the new line alerts again.
+  (table) => [primaryKey({ columns: [table.period, table.day, table.thresholdPercent, table.budgetMicros] })],
 );
 
 /** An admin's budget for one period (a day, or a month by its 1st), instead of the env default. */

@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   rate_limited: { status: 429, message: "Too many attempts. Please wait before trying again." },
   service_unavailable: { status: 503, message: "The service is temporarily unavailable. Please try again shortly." },
   not_found: { status: 404, message: "Not found." },
+  conflict: { status: 409, message: "Someone else changed this at the same time. Reload the page." },
   billing_not_configured: {
     status: 503,
     message: "Billing is not configured on this server. Ask an administrator to set your plan.",

@@ -55,14 +55,26 @@ export const setBudgetAction = adminAction(
 /** Sends an alert to the webhook again (after a failed delivery). */
 export const retryBudgetAlertAction = adminAction(
   "retry_budget_alert",
-  z.object({ period: periodField, day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), thresholdPercent: z.coerce.number().int() }),
-  async ({ period, day, thresholdPercent }) => {
-    const alert = await findBudgetAlert(period, day, thresholdPercent);
+  z.object({
+    period: periodField,
+    day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    thresholdPercent: z.coerce.number().int(),
+    budgetMicros: z.coerce.number().int().nonnegative(),
+  }),
+  async ({ period, day, thresholdPercent, budgetMicros }) => {
+    const alert = await findBudgetAlert(period, day, thresholdPercent, budgetMicros);
     if (!alert) throw new AppError("not_found", { message: "That alert does not exist." });
     if (!env.BUDGET_ALERT_WEBHOOK_URL) throw new AppError("invalid_input", { message: "BUDGET_ALERT_WEBHOOK_URL is not set." });
     const delivered = await deliverBudgetAlert(alert, 1);
     revalidatePath("/admin/budgets");
-    if (!delivered) throw new AppError("service_unavailable", { message: "The webhook did not accept the alert; see the last error." });
+    if (!delivered) {
+      // Not sent by this call: find out whether someone else has (or is sending it) before blaming the webhook.
+      const now = await findBudgetAlert(period, day, thresholdPercent, budgetMicros);
+      if (now?.deliveredAt) throw new AppError("conflict", { message: "That alert was delivered already." });
+      if (now?.deliveryClaimedUntil && now.deliveryClaimedUntil > new Date())
+        throw new AppError("conflict", { message: "That alert is being delivered right now; reload in a minute." });
+      throw new AppError("service_unavailable", { message: "The webhook did not accept the alert; see the last error." });
+    }
     return { result: { delivered }, before: { deliveredAt: alert.deliveredAt }, after: { delivered } };
   },
 );

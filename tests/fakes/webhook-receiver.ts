@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
  * answers 500 to the next `failuresLeft` posts when told to.
  */
 export async function startWebhookReceiver(port = 0) {
-  const received: Array<{ period: string; thresholdPercent: number; text: string }> = [];
+  const received: Array<{ period: string; thresholdPercent: number; budgetMicros: number; text: string }> = [];
   const state = { failuresLeft: 0 };
   const server = createServer((req, res) => {
     let body = "";

@@ -22,7 +22,7 @@ const { auditDaily, auditLog, budgetAlerts, budgetDaily } = await import("@/db/s
 const { insertPasswordUser } = await import("@/db/queries/users");
 const { recordAudit } = await import("@/lib/audit-log");
 const console_ = await import("@/db/queries/console");
-const { recordBudgetAlerts, deliverBudgetAlert } = await import("@/lib/guard/budget-alerts");
+const { recordBudgetAlerts, deliverBudgetAlert, checkBudgetAlerts } = await import("@/lib/guard/budget-alerts");
 const { currentBudgets, setBudgetOverride } = await import("@/lib/budgets");
 const { saveFeedback } = await import("@/db/queries/feedback");
 const { reserveUsage } = await import("@/lib/guard/usage");
@@ -268,6 +268,64 @@ describe("budget alerts", () => {
     expect((await recordBudgetAlerts(day, 10_000_000)).map((alert) => `${alert.period}:${alert.thresholdPercent}`)).toEqual(["daily:50"]);
     await setBudgetOverride("daily", null, "admin-id", day);
     expect((await currentBudgets(day)).daily).toMatchObject({ micros: 10_000_000, overridden: false });
+  });
+
+  it("after the budget is raised, crossing the new budget's lines alerts again", async () => {
+    const day = isolatedDay();
+    await setBudgetOverride("monthly", 1_000_000_000, "admin-id", day);
+    await spendOn(day, 10_000_000);
+    expect((await recordBudgetAlerts(day, 10_000_000)).map((alert) => alert.thresholdPercent)).toEqual([50, 80, 100]);
+    // The admin doubles today's budget: the same spend is half of it, and the new 50 % line alerts.
+    await setBudgetOverride("daily", 20_000_000, "admin-id", day);
+    expect((await recordBudgetAlerts(day, 10_000_000)).map((alert) => `${alert.thresholdPercent}:${alert.period}`)).toEqual(["50:daily"]);
+    expect(received.map((alert) => `${alert.thresholdPercent}/${alert.budgetMicros}`)).toEqual([
+      "50/10000000",
+      "80/10000000",
+      "100/10000000",
+      "50/20000000",
+    ]);
+    // And spend reaching 80 % of the new budget alerts once more, once.
+    await spendOn(day, 16_000_000);
+    expect((await recordBudgetAlerts(day, 16_000_000)).map((alert) => alert.thresholdPercent)).toEqual([80]);
+    expect(await recordBudgetAlerts(day, 16_000_000)).toEqual([]);
+  });
+
+  it("is delivered once when the cron, the console's retry and a fresh request try at the same moment", async () => {
+    const day = isolatedDay();
+    await setBudgetOverride("monthly", 1_000_000_000, "admin-id", day);
+    await spendOn(day, 5_000_000);
+    receiver.failuresLeft = 3; // the first delivery fails: the alert waits for a retry
+    await recordBudgetAlerts(day, 5_000_000);
+    expect(received).toEqual([]);
+    const db = await getDb();
+    const [failed] = await db
+      .select()
+      .from(budgetAlerts)
+      .where(and(eq(budgetAlerts.period, "daily"), eq(budgetAlerts.day, day), eq(budgetAlerts.thresholdPercent, 50)));
+    expect(failed).toMatchObject({ deliveredAt: null, deliveryClaimedUntil: null });
+    // Retries from everywhere at once: the console's button twice, and the alert found again by
+    // another request's settle.
+    const results = await Promise.all([
+      deliverBudgetAlert(failed!, 1),
+      deliverBudgetAlert(failed!, 1),
+      deliverBudgetAlert(failed!, 3),
+      recordBudgetAlerts(day, 5_000_000),
+    ]);
+    expect(received.map((alert) => alert.thresholdPercent)).toEqual([50]);
+    expect(results.slice(0, 3).filter(Boolean)).toHaveLength(1);
+    // Delivered: nothing sends it again.
+    expect(await deliverBudgetAlert(failed!, 1)).toBe(false);
+    expect(received).toHaveLength(1);
+  });
+
+  it("is checked by the housekeeping job for spend applied without a settle (the outbox, the sweeper)", async () => {
+    const day = isolatedDay();
+    await setBudgetOverride("monthly", 1_000_000_000, "admin-id", day);
+    await spendOn(day, 8_500_000); // as the outbox or the sweeper adds it: no settle, no alert yet
+    expect(received).toEqual([]);
+    expect(await checkBudgetAlerts(day)).toBe(2);
+    expect(received.map((alert) => alert.thresholdPercent)).toEqual([50, 80]);
+    expect(await checkBudgetAlerts(day)).toBe(0);
   });
 });
 

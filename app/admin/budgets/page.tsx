@@ -85,7 +85,7 @@ export default async function AdminBudgetsPage() {
             </thead>
             <tbody>
               {alerts.map((alert) => (
-                <tr key={`${alert.period}:${alert.day}:${alert.thresholdPercent}`}>
+                <tr key={`${alert.period}:${alert.day}:${alert.thresholdPercent}:${alert.budgetMicros}`}>
                   <td>
                     {alert.period} {alert.period === "daily" ? alert.day : alert.day.slice(0, 7)}
                   </td>
@@ -106,7 +106,12 @@ export default async function AdminBudgetsPage() {
                       <AdminForm
                         action={retryBudgetAlertAction}
                         label="Retry"
-                        fields={{ period: alert.period, day: alert.day, thresholdPercent: String(alert.thresholdPercent) }}
+                        fields={{
+                          period: alert.period,
+                          day: alert.day,
+                          thresholdPercent: String(alert.thresholdPercent),
+                          budgetMicros: String(alert.budgetMicros),
+                        }}
                       />
                     )}
                   </td>

@@ -1,5 +1,5 @@
 import { clearExpiredAuditText } from "@/lib/audit-retention";
-import { redeliverFailedAlerts } from "@/lib/guard/budget-alerts";
+import { checkBudgetAlerts, redeliverFailedAlerts } from "@/lib/guard/budget-alerts";
 import { drainOutbox } from "@/lib/guard/outbox";
 import { sweepExpiredReservations } from "@/lib/guard/usage";
 import { isCronAuthorized } from "@/lib/http/cron-auth";
@@ -17,6 +17,8 @@ const HOUSEKEEPING_JOBS: Record<string, () => Promise<number>> = {
   releasedReservations: () => sweepExpiredReservations(),
   // Prompt and response text older than AUDIT_RETENTION_DAYS (the rows stay).
   clearedAuditTexts: () => clearExpiredAuditText(),
+  // Budget lines crossed by spend applied above (the outbox, the sweeper), not by a settle.
+  budgetAlertsRaised: () => checkBudgetAlerts(),
   // Budget alerts of the last two days the webhook never accepted.
   redeliveredAlerts: () => redeliverFailedAlerts(),
   // Semantic cache entries past their TTL, or stored under a prompt version no longer in use
