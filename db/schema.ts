@@ -142,6 +142,23 @@ export const budgetAlerts = pgTable(
   (table) => [primaryKey({ columns: [table.period, table.day, table.thresholdPercent, table.budgetMicros] })],
 );
 
+/**
+ * Today's usage of an account deleted today, by a keyed hash of its address: an account made
+ * again with that address the same day starts from it, so deleting and signing up again does
+ * not reset the daily quota. Rows of earlier days are removed by the next deletion.
+ */
+export const usageCarryover = pgTable(
+  "usage_carryover",
+  {
+    emailHash: text("email_hash").notNull(),
+    day: date("day", { mode: "string" }).notNull(),
+    requests: integer("requests").notNull().default(0),
+    tokensUsed: bigint("tokens_used", { mode: "number" }).notNull().default(0),
+    costMicros: bigint("cost_micros", { mode: "number" }).notNull().default(0),
+  },
+  (table) => [primaryKey({ columns: [table.emailHash, table.day] })],
+);
+
 /** An admin's budget for one period (a day, or a month by its 1st), instead of the env default. */
 export const budgetOverrides = pgTable(
   "budget_overrides",

@@ -3,6 +3,7 @@ import { desc, eq, sql } from "drizzle-orm";
 import { getDb, type Db } from "@/db";
 import { auditLog, stripeEvents, subscriptions, users } from "@/db/schema";
 import type { PlanId } from "@/lib/plans";
+import { keepTodaysUsage } from "./usage-carryover";
 
 type Transaction = Parameters<Parameters<Db["transaction"]>[0]>[0];
 export type SubscriptionState = Pick<
@@ -121,6 +122,8 @@ export async function listUsersWithSubscriptions(limit = 200) {
 export async function deleteUser(userId: string): Promise<void> {
   const db = await getDb();
   await db.transaction(async (tx) => {
+    const [user] = await tx.select({ email: users.email }).from(users).where(eq(users.id, userId)).for("update");
+    await keepTodaysUsage(tx, userId, user?.email ?? null);
     await tx.delete(users).where(eq(users.id, userId));
     await tx.update(auditLog).set({ promptText: null, responseText: null, ipHash: null }).where(eq(auditLog.userId, userId));
   });

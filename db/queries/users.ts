@@ -2,6 +2,7 @@ import "server-only";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { users, type Role } from "@/db/schema";
+import { inheritTodaysUsage } from "./usage-carryover";
 
 export type UserRecord = typeof users.$inferSelect;
 
@@ -39,6 +40,7 @@ export async function insertPasswordUser(input: {
     .values({ ...input, email: normalizeEmail(input.email) })
     .onConflictDoNothing({ target: users.email })
     .returning();
+  if (user) await inheritTodaysUsage(user.id, user.email);
   return user ?? null;
 }
 

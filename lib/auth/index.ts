@@ -7,6 +7,7 @@ import { headers } from "next/headers";
 import { z } from "zod";
 import { getDb } from "@/db";
 import { findLinkedUserId } from "@/db/queries/sign-in-methods";
+import { inheritTodaysUsage } from "@/db/queries/usage-carryover";
 import { findUserByEmail, findUserById, markEmailVerified, normalizeEmail, setUserRole } from "@/db/queries/users";
 import { accounts, users } from "@/db/schema";
 import { checkAuthAttempt } from "@/lib/auth/attempts";
@@ -148,6 +149,10 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<Ne
         : []),
     ],
     events: {
+      // A GitHub sign-up with the address of an account deleted today starts from its usage.
+      async createUser({ user }) {
+        if (user.id) await inheritTodaysUsage(user.id, user.email);
+      },
       // Auth.js creates OAuth users with email_verified null. The provider's verified address
       // proves the account's address only when it IS that address: a GitHub account linked to a
       // password account with another address proves nothing about the password account's.

@@ -14,3 +14,10 @@ export function hashIp(ip: string): string {
     .digest("hex")
     .slice(0, 32);
 }
+
+/** An address kept after its account is gone (usage carried over a deletion), not readable back. */
+export function hashEmail(email: string): string {
+  return createHmac("sha256", `${authSecret() ?? ""}:email`)
+    .update(email.trim().toLowerCase())
+    .digest("hex");
+}
