@@ -97,5 +97,12 @@ export const AUTH_ATTEMPT_LIMITS = {
  */
 export const AI_PER_IP_LIMIT = { attempts: 60, window: "1 m" } as const;
 
+/**
+ * Requests refused before the account is read (a body that does not parse, a forged or stale
+ * token): each still writes an audit row, so they are counted per cookie user and per IP, and
+ * past these the answer is "rate_limited". Valid requests never reach these windows.
+ */
+export const INPUT_REFUSAL_LIMITS = { perUser: { attempts: 30, window: "1 m" }, perIp: { attempts: 120, window: "1 m" } } as const;
+
 /** Votes on answers per user: each one writes a row and may evict cache entries. */
 export const FEEDBACK_LIMIT = { attempts: 30, window: "1 m" } as const;
