@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { deleteConversation, renameConversation } from "@/db/queries/conversations";
+import { conversationPage, deleteConversation, renameConversation } from "@/db/queries/conversations";
 import { userAction } from "@/lib/http/server-action";
 import { AppError } from "@/lib/errors";
 
@@ -27,4 +27,13 @@ export const deleteConversationAction = userAction(deleteSchema, async (input, u
   if (!(await deleteConversation(user.id, input.conversationId))) throw new AppError("not_found", { message: "Conversation not found." });
   revalidatePath("/chat", "layout");
   return null;
+});
+
+const earlierSchema = z.object({ conversationId: z.uuid(), before: z.uuid() });
+
+/** The page of messages before `before` (the chat page shows the latest CHAT_PAGE_SIZE first). */
+export const loadEarlierMessagesAction = userAction(earlierSchema, async (input, user) => {
+  const page = await conversationPage(user.id, input.conversationId, { before: input.before });
+  if (page.messages.length === 0 && !page.hasEarlier) throw new AppError("not_found", { message: "No earlier messages." });
+  return page;
 });

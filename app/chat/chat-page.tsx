@@ -5,7 +5,7 @@ import { ConversationList } from "@/components/chat/conversation-list";
 import { ChatTitle, ConversationsProvider } from "@/components/chat/conversations-context";
 import { DemoBadge } from "@/components/chat/demo-badge";
 import { effectivePlan, getSubscription, getTodayUsage } from "@/db/queries/account";
-import { conversationMessages, isOwnConversation, listConversations } from "@/db/queries/conversations";
+import { conversationPage, isOwnConversation, listConversations } from "@/db/queries/conversations";
 import { isDemoModel } from "@/lib/ai/provider";
 import { isQuotaSpent, quotaExceededError } from "@/lib/guard/steps/quota";
 import { issueRequestToken } from "@/lib/guard/request-token";
@@ -20,7 +20,7 @@ export async function ChatPage({ conversationId }: { conversationId?: string }) 
   if (!user) redirect(`/login?next=${conversationId ? `/chat/${conversationId}` : "/chat"}`);
   const [conversations, history, isOwn, subscription, usage] = await Promise.all([
     listConversations(user.id),
-    conversationId ? conversationMessages(user.id, conversationId) : Promise.resolve([]),
+    conversationId ? conversationPage(user.id, conversationId) : Promise.resolve({ messages: [], hasEarlier: false }),
     // Asked directly, not looked up in the list: the list shows only the latest 100.
     conversationId ? isOwnConversation(user.id, conversationId) : Promise.resolve(true),
     getSubscription(user.id),
@@ -51,7 +51,8 @@ export async function ChatPage({ conversationId }: { conversationId?: string }) 
           </div>
           <ChatWindow
             conversationId={conversationId}
-            initialMessages={history.map((message) => ({ id: message.id, role: message.role, content: message.content }))}
+            initialMessages={history.messages}
+            hasEarlier={history.hasEarlier}
             initialToken={issueRequestToken(user.id)}
             maxInputChars={plan.maxInputChars}
             initialRefusal={refusalNow?.toPayload() ?? null}

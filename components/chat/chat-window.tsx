@@ -1,7 +1,8 @@
 "use client";
 
 import { ArrowDownIcon, ArrowUpIcon, SparklesIcon, SquareIcon } from "lucide-react";
-import { lazy, Suspense, useEffect, useLayoutEffect, useRef, useState } from "react";
+import { lazy, Suspense, useEffect, useLayoutEffect, useRef, useState, useTransition } from "react";
+import { loadEarlierMessagesAction } from "@/app/chat/actions";
 import { Button } from "@/components/ui/button";
 import type { ChatEvent } from "@/lib/chat/feature";
 import type { ErrorPayload } from "@/lib/errors";
@@ -33,6 +34,8 @@ const COUNT_FROM = 0.8;
 type ChatWindowProps = {
   conversationId?: string;
   initialMessages: Message[];
+  /** The page shows the latest messages; older ones load on request. */
+  hasEarlier?: boolean;
   initialToken: string;
   maxInputChars: number;
   /** A refusal that already holds when the page loads (today's quota spent). */
@@ -46,6 +49,11 @@ type ChatWindowProps = {
 export function ChatWindow(props: ChatWindowProps) {
   const { touch } = useConversations();
   const [messages, setMessages] = useState<Message[]>(props.initialMessages);
+  const [hasEarlier, setHasEarlier] = useState(props.hasEarlier ?? false);
+  const [earlierError, setEarlierError] = useState<string | null>(null);
+  const [loadingEarlier, startLoadingEarlier] = useTransition();
+  /** The log's height before earlier messages were put on top: the reader's place is kept. */
+  const heightBeforePrepend = useRef<number | null>(null);
   const [conversationId, setConversationId] = useState(props.conversationId);
   const [shownConversation, setShownConversation] = useState(props.conversationId);
   const [draft, setDraft] = useState("");
@@ -71,6 +79,8 @@ export function ChatWindow(props: ChatWindowProps) {
     if (props.conversationId !== conversationId) {
       setConversationId(props.conversationId);
       setMessages(props.initialMessages);
+      setHasEarlier(props.hasEarlier ?? false);
+      setEarlierError(null);
       setDraft("");
       setRefusal((current) => (current?.error.code === "quota_exceeded" ? current : null));
       setAtBottom(true);
@@ -89,11 +99,35 @@ export function ChatWindow(props: ChatWindowProps) {
   }, [blockedUntil]);
   const blocked = blockedUntil !== null;
 
-  // Follow the reply as it grows, unless the reader has scrolled up to read something.
+  // Follow the reply as it grows, unless the reader has scrolled up to read something; after
+  // earlier messages were put on top, stay on what the reader was looking at.
   useLayoutEffect(() => {
     const element = log.current;
-    if (element && follow.current) element.scrollTop = element.scrollHeight;
+    if (!element) return;
+    if (heightBeforePrepend.current !== null) {
+      element.scrollTop += element.scrollHeight - heightBeforePrepend.current;
+      heightBeforePrepend.current = null;
+    } else if (follow.current) element.scrollTop = element.scrollHeight;
   }, [messages, refusal]);
+
+  function loadEarlier() {
+    const first = messages[0];
+    if (!conversationId || !first) return;
+    setEarlierError(null);
+    startLoadingEarlier(async () => {
+      const form = new FormData();
+      form.set("conversationId", conversationId);
+      form.set("before", first.id);
+      const result = await loadEarlierMessagesAction(null, form);
+      if (!result.ok) {
+        setEarlierError(result.error.message);
+        return;
+      }
+      heightBeforePrepend.current = log.current?.scrollHeight ?? null;
+      setMessages((current) => [...result.data.messages, ...current]);
+      setHasEarlier(result.data.hasEarlier);
+    });
+  }
 
   // The composer grows with its text, up to a limit, then scrolls.
   useLayoutEffect(() => {
@@ -204,6 +238,18 @@ export function ChatWindow(props: ChatWindowProps) {
       >
         <div className="mx-auto flex w-full max-w-3xl flex-col gap-6 px-4 py-6">
           {messages.length === 0 && <EmptyState disabled={blocked} onPick={(prompt) => void send(prompt)} />}
+          {hasEarlier && (
+            <div className="flex flex-col items-center gap-1">
+              <Button type="button" variant="outline" size="sm" onClick={loadEarlier} disabled={loadingEarlier}>
+                {loadingEarlier ? "Loading earlier messages…" : "Show earlier messages"}
+              </Button>
+              {earlierError && (
+                <p role="alert" className="text-sm text-destructive">
+                  {earlierError}
+                </p>
+              )}
+            </div>
+          )}
           {/* Announce replies once complete, not word by word. */}
           <div className="flex flex-col gap-6" role="log" aria-live="polite" aria-busy={streaming} aria-label="Transcript">
             {messages.map((message) =>

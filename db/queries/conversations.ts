@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { conversations, messages } from "@/db/schema";
 import { storableText } from "@/lib/text/storable";
@@ -42,14 +42,37 @@ export async function recentMessages(userId: string, conversationId: string, lim
   return rows.reverse();
 }
 
-export async function conversationMessages(userId: string, conversationId: string) {
+/** Messages the chat page loads at once; earlier ones come a page at a time on request. */
+export const CHAT_PAGE_SIZE = 50;
+
+export type ConversationPage = {
+  messages: Array<{ id: string; role: "user" | "assistant"; content: string }>;
+  /** Older messages exist before the first one here. */
+  hasEarlier: boolean;
+};
+
+/**
+ * One page of a conversation of the user's, oldest first: the latest `limit` messages, or the
+ * `limit` before the message `before` (a message of the same conversation; another id matches
+ * nothing). Ordered by (created_at, id) on the conversation's index, one statement.
+ */
+export async function conversationPage(
+  userId: string,
+  conversationId: string,
+  { before, limit = CHAT_PAGE_SIZE }: { before?: string; limit?: number } = {},
+): Promise<ConversationPage> {
   const db = await getDb();
-  return db
+  const cursor = before
+    ? sql`(${messages.createdAt}, ${messages.id}) < (select m.created_at, m.id from messages m where m.id = ${before} and m.conversation_id = ${conversationId})`
+    : undefined;
+  const rows = await db
     .select({ id: messages.id, role: messages.role, content: messages.content })
     .from(messages)
     .innerJoin(conversations, eq(conversations.id, messages.conversationId))
-    .where(and(eq(messages.conversationId, conversationId), eq(conversations.userId, userId)))
-    .orderBy(asc(messages.createdAt));
+    .where(and(eq(messages.conversationId, conversationId), eq(conversations.userId, userId), cursor))
+    .orderBy(desc(messages.createdAt), desc(messages.id))
+    .limit(limit + 1);
+  return { messages: rows.slice(0, limit).reverse(), hasEarlier: rows.length > limit };
 }
 
 /**

@@ -96,3 +96,37 @@ test("summarize: validated JSON, and the same text again comes from the cache", 
   expect((await fakeStats(tag)).chat).toBe(1);
   await screenshot(page, "summarize");
 });
+
+test("a long conversation opens on its latest messages; earlier ones load above without moving the reader", async ({ page }) => {
+  const problems = watchForPageErrors(page);
+  const user = await signUpAndGetId(page);
+  const sql = e2eSql();
+  let conversationId: string;
+  try {
+    const [row] = await sql<{ id: string }[]>`insert into conversations (user_id, title) values (${user.id}, 'A long one') returning id`;
+    conversationId = row!.id;
+    // 120 messages, a second apart: the page shows the latest 50.
+    await sql`insert into messages (conversation_id, role, content, created_at)
+      select ${conversationId}, case when n % 2 = 0 then 'user' else 'assistant' end, 'Old message number ' || n,
+             now() - interval '1 day' + n * interval '1 second'
+      from generate_series(0, 119) n`;
+  } finally {
+    await sql.end();
+  }
+  await page.goto(`/chat/${conversationId}`);
+  const log = page.getByRole("log", { name: "Transcript" });
+  await expect(log.getByText("Old message number 119", { exact: true })).toBeVisible();
+  await expect(log.getByText(/^Old message number \d+$/)).toHaveCount(50);
+  await expect(log.getByText("Old message number 69", { exact: true })).toHaveCount(0);
+
+  const more = page.getByRole("button", { name: "Show earlier messages" });
+  await more.click();
+  await expect(log.getByText(/^Old message number \d+$/)).toHaveCount(100);
+  // The reader stays where they were: the message that was on top is still in view.
+  await expect(log.getByText("Old message number 70", { exact: true })).toBeInViewport();
+  await more.click();
+  await expect(log.getByText(/^Old message number \d+$/)).toHaveCount(120);
+  await expect(more).toHaveCount(0); // nothing earlier: the button is gone
+  await screenshot(page, "chat-earlier-messages");
+  expect(problems).toEqual([]);
+});
