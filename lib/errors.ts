@@ -7,7 +7,6 @@ export const ERROR_CODES = {
   account_blocked: { status: 403, message: "This account is blocked. Contact support if you think this is a mistake." },
   invalid_input: { status: 400, message: "Please check the highlighted fields." },
   invalid_credentials: { status: 401, message: "Email or password is incorrect." },
-  email_taken: { status: 409, message: "An account with this email already exists. Log in instead." },
   email_unverified: {
     status: 403,
     message: "Confirm your email address first: open the link we emailed you, or send a new one.",

@@ -2,8 +2,10 @@
 
 import { CredentialsSignin } from "next-auth";
 import { cookies, headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { after } from "next/server";
 import { z } from "zod";
-import { findUserByEmail, insertPasswordUser } from "@/db/queries/users";
+import { insertPasswordUser } from "@/db/queries/users";
 import { publicAction } from "@/lib/http/server-action";
 import { checkAuthAttempt } from "@/lib/auth/attempts";
 import { credentialsSchema, signIn, signOut } from "@/lib/auth";
@@ -11,7 +13,7 @@ import { SESSION_COOKIE_NAMES } from "@/lib/auth/session-token";
 import { clientIp } from "@/lib/http/client-ip";
 import { hashIp } from "@/lib/guard/hashing";
 import { AppError, rateLimitedError } from "@/lib/errors";
-import { sendVerificationEmail } from "@/lib/account/emails";
+import { sendAccountExistsEmail, sendVerificationEmail } from "@/lib/account/emails";
 import { hashPassword } from "@/lib/auth/password";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "@/lib/auth/password-policy";
 import { safeNextPath } from "@/lib/http/safe-redirect";
@@ -44,27 +46,36 @@ async function signInWithPassword(email: string, password: string, next: string 
   throw new Error("signIn returned without redirecting");
 }
 
+/**
+ * Answers a new address and a taken one alike: the same page (check your inbox), no session,
+ * the same work (the password is hashed either way) and the email sent after the response. A
+ * new address gets its confirmation link; a taken one's owner gets a note saying so. Signing in
+ * is the log-in form's job, so the answer never says whether an account was made.
+ */
 export const signUpAction = publicAction(signUpSchema, async ({ name, email, password, next }) => {
   const ip = clientIp(await headers());
   const attempt = await checkAuthAttempt("signup", ip, email);
   if (!attempt.allowed) throw rateLimitedError(attempt.retryAfterSeconds);
-  if (await findUserByEmail(email)) throw new AppError("email_taken");
 
+  const passwordHash = await hashPassword(password);
+  // Null when the address is taken (the unique constraint decides, so a parallel sign-up too).
   const created = await insertPasswordUser({
     email,
     name: name || null,
-    passwordHash: await hashPassword(password),
+    passwordHash,
     role: "user", // admin only once the address is proven (lib/auth/roles.ts)
     signupIpHash: hashIp(ip), // the console's accounts-per-IP view
   });
-  if (!created) throw new AppError("email_taken"); // lost a race with a parallel sign-up
-  try {
-    await sendVerificationEmail({ id: created.id, email: created.email! });
-  } catch (error) {
-    // The account exists; /verify-email sends the link again.
-    console.error("[email] could not send the verification link", error);
-  }
-  return signInWithPassword(email, password, next);
+  after(async () => {
+    try {
+      if (created) await sendVerificationEmail({ id: created.id, email: created.email! });
+      else await sendAccountExistsEmail(email);
+    } catch (error) {
+      // A new account's link can be sent again from /verify-email once logged in.
+      console.error("[email] could not send the sign-up email", error);
+    }
+  });
+  redirect(`/verify-email?status=sent&next=${encodeURIComponent(safeNextPath(next))}`);
 });
 
 export const logInAction = publicAction(logInSchema, async ({ email, password, next }) => signInWithPassword(email, password, next));

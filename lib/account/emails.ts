@@ -34,3 +34,20 @@ export async function sendPasswordResetEmail(user: Recipient): Promise<void> {
     }),
   );
 }
+
+/**
+ * To the owner of an address someone tried to sign up with: sign-up answers a taken address as it
+ * answers a new one, so the owner learns it here, with the ways back into the account.
+ */
+export async function sendAccountExistsEmail(email: string): Promise<void> {
+  await sendEmail(
+    linkMessage({
+      to: email,
+      subject: "You already have an account",
+      intro: "Someone (hopefully you) tried to create an account with this address, which already has one. Nothing was changed.",
+      action: "Log in",
+      url: `${appOrigin()}/login`,
+      outro: `Forgot your password? Choose a new one at ${appOrigin()}/forgot-password. If this was not you, ignore this email.`,
+    }),
+  );
+}

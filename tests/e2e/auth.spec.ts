@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { PLANS } from "@/lib/plans";
-import { logOut, newCredentials, screenshot, signUp, watchForPageErrors } from "./helpers";
+import { logOut, newCredentials, receivedEmails, screenshot, signUp, watchForPageErrors } from "./helpers";
 
 test("a logged-out visit to /account lands on /login and comes back after logging in", async ({ page }) => {
   const problems = watchForPageErrors(page);
@@ -39,7 +39,14 @@ test("sign up, see Free and zero usage, log out, log in", async ({ page }) => {
   await page.getByLabel("Password").fill(credentials.password);
   await page.getByRole("button", { name: "Create account" }).click();
 
-  // A new user lands in the chat; the account page shows the plan and zero usage.
+  // Sign-up answers "check your inbox" and signs nobody in; the user logs in from there.
+  await expect(page).toHaveURL(/\/verify-email\?status=sent/);
+  await expect(page.getByTestId("verify-email-status")).toContainText("Check your inbox");
+  await screenshot(page, "signup-sent");
+  await page.getByRole("main").getByRole("link", { name: "Log in" }).click();
+  await page.getByLabel("Email").fill(credentials.email);
+  await page.getByLabel("Password").fill(credentials.password);
+  await page.getByRole("button", { name: "Log in", exact: true }).click();
   await expect(page).toHaveURL(/\/chat$/);
   await page.goto("/account");
   await expect(page.getByTestId("account-email")).toHaveText(credentials.email);
@@ -66,14 +73,27 @@ test("sign up, see Free and zero usage, log out, log in", async ({ page }) => {
   expect(problems).toEqual([]);
 });
 
-test("signing up twice with one email says so", async ({ page }) => {
+test("signing up with a taken address answers as a new one, signs nobody in, and emails the owner", async ({ page }) => {
   const credentials = await signUp(page);
   await logOut(page);
   await page.goto("/signup");
-  await page.getByLabel("Email").fill(credentials.email);
-  await page.getByLabel("Password").fill(credentials.password);
+  await page.getByLabel("Email").fill(credentials.email.toUpperCase());
+  await page.getByLabel("Password").fill("another long password");
   await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByText("An account with this email already exists")).toBeVisible();
+  await expect(page).toHaveURL(/\/verify-email\?status=sent/);
+  await expect(page.getByTestId("verify-email-status")).toContainText("Check your inbox");
+  await expect(page.getByText("already exists")).toHaveCount(0);
+  // No session: the header still offers to log in.
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Log in" })).toBeVisible();
+  await expect
+    .poll(async () => (await receivedEmails(credentials.email)).map((mail) => mail.subject))
+    .toContain("You already have an account");
+  // The owner's password still works; the one typed at sign-up does not.
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(credentials.email);
+  await page.getByLabel("Password").fill("another long password");
+  await page.getByRole("button", { name: "Log in", exact: true }).click();
+  await expect(page.getByText("Email or password is incorrect.")).toBeVisible();
 });
 
 test("change password on /account", async ({ page }) => {
