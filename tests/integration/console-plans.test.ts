@@ -78,7 +78,9 @@ type Violation = { call: string; scan: string; sql: string };
 
 /** EXPLAINs what `run` sends and returns each Seq Scan on a growing table. */
 async function seqScansOf(call: string, run: () => unknown, report?: string[]): Promise<Violation[]> {
-  const sent = await recordCall(run);
+  const sent = await recordCall(run).catch((error: unknown) => {
+    throw new Error(`${call} failed (does it need arguments? give them in variants()): ${String(error)}`);
+  });
   if (sent.length === 0) throw new Error(`${call} sent no statement: is it a query function? (list it in NOT_QUERIES)`);
   const violations: Violation[] = [];
   for (const statement of sent) {
