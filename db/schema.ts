@@ -105,7 +105,11 @@ export const usageDaily = pgTable(
     tokensReserved: bigint("tokens_reserved", { mode: "number" }).notNull().default(0),
     costMicros: bigint("cost_micros", { mode: "number" }).notNull().default(0),
   },
-  (table) => [primaryKey({ columns: [table.userId, table.day] })],
+  (table) => [
+    primaryKey({ columns: [table.userId, table.day] }),
+    // The console's top users read one window of days; nothing prunes old days.
+    index("usage_daily_day_idx").on(table.day),
+  ],
 );
 
 /** Global spend per UTC day, against DAILY_BUDGET_USD. */
@@ -234,6 +238,10 @@ export const auditLog = pgTable(
     index("audit_log_semantic_created_idx")
       .on(table.createdAt)
       .where(sql`details->>'cache' = 'semantic'`),
+    // Settles above their reservation only (the console's breach count): meant to stay at none.
+    index("audit_log_breach_created_idx")
+      .on(table.createdAt)
+      .where(sql`details ? 'reservationBreach'`),
   ],
 );
 
@@ -277,7 +285,11 @@ export const feedback = pgTable(
     model: text("model"),
     createdAt: timestamp("created_at", { mode: "date", withTimezone: true }).notNull().defaultNow(),
   },
-  (table) => [index("feedback_rating_created_idx").on(table.rating, table.createdAt)],
+  (table) => [
+    index("feedback_rating_created_idx").on(table.rating, table.createdAt),
+    // The console's vote rates read one window of days; votes are kept.
+    index("feedback_created_idx").on(table.createdAt),
+  ],
 );
 
 export const conversations = pgTable(
