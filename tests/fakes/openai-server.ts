@@ -350,6 +350,9 @@ export async function startFakeOpenAI(options: { port?: number; wordDelayMs?: nu
     });
   }
 
+  // The first counts run cold (the split pattern, a long piece's merge): before the first request, not in it.
+  chatTokens(`warm up ${"\uE000".repeat(100)}`);
+  embeddingTokens(`warm up ${"\uE000".repeat(100)}`);
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
   return {

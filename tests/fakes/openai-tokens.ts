@@ -10,7 +10,9 @@ import cl100k_base from "js-tiktoken/ranks/cl100k_base";
 import o200k_base from "js-tiktoken/ranks/o200k_base";
 
 const o200k = new Tiktoken(o200k_base);
-let cl100k: Tiktoken | undefined; // its ranks take a moment to load: only when embeddings are asked
+// Both are built when the module loads (seconds on a busy machine): built inside a request,
+// they would make the first call outlast the product's upstream timeout.
+const cl100k = new Tiktoken(cl100k_base);
 
 // Special-token text in user input ("<|endoftext|>") is plain text to the API: nothing is
 // allowed as special, nothing refused.
@@ -114,7 +116,7 @@ export const chatTokensByJsTiktoken = (text: string) => encode(o200k, text).leng
 export const firstChatTokens = (text: string, max: number) => o200k.decode(encode(o200k, text).slice(0, max));
 
 /** Tokens of an embedding input: the text-embedding models use cl100k_base. */
-export const embeddingTokens = (text: string) => countTokens((cl100k ??= new Tiktoken(cl100k_base)), cl100k_base.pat_str, text);
+export const embeddingTokens = (text: string) => countTokens(cl100k, cl100k_base.pat_str, text);
 
 const TOKENS_PER_MESSAGE = 3;
 const TOKENS_PER_NAME = 1;
