@@ -23,11 +23,19 @@ export function countTextTokens(text: string): number {
 export type CountedMessage = ChatMessage & { tokens?: number | null };
 
 /**
- * The prompt tokens of a chat request: each message's role and content plus the format's
- * overhead, plus any text the provider adds to the prompt (a structured output's JSON schema).
+ * What a structured output adds besides its schema's text. OpenAI does not document how the
+ * schema is put into the prompt; reserve as if the whole `json_schema` object came as one more
+ * message: its framing and role, the JSON around the schema (name, strict) and a name at the
+ * API's limit of 64 characters from [a-zA-Z0-9_-] (one token each at most).
  */
-export function countPromptTokens(messages: readonly CountedMessage[], addedText = ""): number {
-  let total = REPLY_PRIMING_TOKENS + countTextTokens(addedText);
+export const RESPONSE_FORMAT_OVERHEAD_TOKENS = TOKENS_PER_MESSAGE + 1 + countTextTokens('{"name":"","schema":,"strict":false}') + 64;
+
+/**
+ * The prompt tokens of a chat request: each message's role and content plus the format's
+ * overhead, plus a structured output's JSON schema (`schemaText`) and what comes around it.
+ */
+export function countPromptTokens(messages: readonly CountedMessage[], schemaText = ""): number {
+  let total = REPLY_PRIMING_TOKENS + (schemaText === "" ? 0 : countTextTokens(schemaText) + RESPONSE_FORMAT_OVERHEAD_TOKENS);
   for (const message of messages) {
     total += TOKENS_PER_MESSAGE + countTextTokens(message.role) + (message.tokens ?? countTextTokens(message.content));
   }

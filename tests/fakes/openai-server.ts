@@ -5,8 +5,11 @@
 //
 // Behaviour is chosen by markers in the last user message, so parallel tests never share
 // state: [[tag:NAME]] counts calls, aborts and billed tokens under NAME;
-// [[fault:429|500|hang|cut|stall|slow|trickle|badjson|refusal|length|filtered|overbill]] injects a fault
-// (filtered: a whole answer withheld by the content filter, content null, as the API does;
+// [[fault:429|429-bare|insufficient_quota|500|hang|cut|stall|slow|trickle|badjson|refusal|length|filtered|overbill]]
+// injects a fault (429: rate limited with a retry-after header, 429-bare: without one,
+// insufficient_quota: the 429 of an account out of credit; cut: the connection is destroyed
+// after three chunks of a stream, mid-answer; stall: it stays open and silent after three;
+// filtered: a whole answer withheld by the content filter, content null, as the API does;
 // overbill: a non-streamed answer reports 10,000 prompt tokens more than it was sent, a provider
 // billing past any reservation);
 // [[embed-fault:500|429]] injects one into embeddings;
@@ -14,17 +17,20 @@
 // GET /__control/stats?tag=NAME reads the counters.
 //
 // As strict as the real API where accounting depends on it: no Authorization header → 401;
-// tokens counted with the model's tokenizer (o200k_base) and the chat format's overhead; the
-// usage chunk only when `stream_options.include_usage` is asked; output stops at
-// `max_completion_tokens` with finish_reason "length"; billed tokens are recorded per tag
-// (what was generated, also when the client went away). /v1/embeddings checks the model, the
-// input (a string or an array of strings, none empty, each at most 8192 tokens), `dimensions`
-// (text-embedding-3 models only), counts tokens with cl100k_base (those models' encoding) and
-// answers deterministic unit vectors (the demo embedder's algorithm, written out again here).
+// a body that is not JSON, or does not fit OpenAI's published request schema, or carries a
+// field the API does not define → 400; a model the spec does not list → 404 (see
+// openai-requests.ts); tokens counted independently of the product (openai-tokens.ts: another
+// o200k_base implementation and the overhead OpenAI documents); the usage chunk only when
+// `stream_options.include_usage` is asked; output stops at `max_completion_tokens` with
+// finish_reason "length"; billed tokens are recorded per tag (what was generated, also when the
+// client went away). /v1/embeddings also refuses an empty input, an input over 8192 tokens and
+// `dimensions` on a model without them, counts tokens with cl100k_base (those models'
+// encoding) and answers deterministic unit vectors (the demo embedder's algorithm, written out
+// again here).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { countTokens as countCl100kTokens } from "gpt-tokenizer/encoding/cl100k_base";
-import { countTokens, decode, encode } from "gpt-tokenizer/encoding/o200k_base";
+import { checkRequest, type Endpoint } from "./openai-requests";
+import { chatPromptTokens, chatTokens, embeddingTokens, firstChatTokens } from "./openai-tokens";
 
 export type FakeStats = {
   chat: number;
@@ -46,7 +52,7 @@ export type FakeStats = {
   };
 };
 
-type Message = { role: string; content: string };
+type Message = { role: string; content: string | Array<{ type: string; text?: string }>; name?: string };
 type ChatBody = {
   model: string;
   messages: Message[];
@@ -66,20 +72,13 @@ const emptyStats = (): FakeStats => ({
   billed: { promptTokens: 0, completionTokens: 0, embeddingTokens: 0 },
 });
 
-// The tokenizer counts special-token text in user input as plain text, as the API does.
-const PLAIN = { disallowedSpecial: new Set<string>() };
-const tokensOf = (text: string) => (text ? countTokens(text, PLAIN) : 0);
+const tokensOf = chatTokens;
+const firstTokens = firstChatTokens;
 
-/** Prompt tokens as the API bills them: per message 3 framing tokens + role + content, + 3 to prime the reply, + a structured output's schema. */
-function promptTokensOf(body: ChatBody): number {
-  const schema = body.response_format?.json_schema?.schema;
-  let total = 3 + (schema ? tokensOf(JSON.stringify(schema)) : 0);
-  for (const message of body.messages) total += 3 + tokensOf(message.role) + tokensOf(message.content);
-  return total;
-}
+/** A message's text, whether sent as a string or as text parts. */
+const textOf = (content: Message["content"]) => (typeof content === "string" ? content : content.map((part) => part.text ?? "").join(""));
 
-/** The first `max` tokens of a text (what a model cut at max_completion_tokens emits). */
-const firstTokens = (text: string, max: number) => decode(encode(text, PLAIN).slice(0, max));
+const ENDPOINTS = new Set<string>(["/v1/chat/completions", "/v1/moderations", "/v1/embeddings"]);
 
 export type FakeOpenAI = { url: string; port: number; stats(tag?: string): FakeStats; reset(): void; close(): Promise<void> };
 
@@ -109,12 +108,33 @@ export async function startFakeOpenAI(options: { port?: number; wordDelayMs?: nu
       byTag.clear();
       return json(res, 200, { ok: true });
     }
-    const body = JSON.parse((await readBody(req)) || "{}");
+    const text = await readBody(req);
     if (!/^Bearer \S+/.test(req.headers.authorization ?? "")) {
       return json(res, 401, { error: { message: "You didn't provide an API key.", type: "invalid_request_error", code: null } });
     }
-    if (req.method === "POST" && url.pathname === "/v1/moderations") {
-      const input = JSON.stringify(body.input ?? "");
+    if (req.method !== "POST" || !ENDPOINTS.has(url.pathname)) {
+      return json(res, 404, {
+        error: { message: `Invalid URL (${req.method} ${url.pathname})`, type: "invalid_request_error", param: null, code: null },
+      });
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return json(res, 400, {
+        error: {
+          message:
+            "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly.)",
+          type: "invalid_request_error",
+          param: null,
+          code: null,
+        },
+      });
+    }
+    const refused = checkRequest(url.pathname as Endpoint, body);
+    if (refused) return json(res, refused.status, { error: refused.error });
+    if (url.pathname === "/v1/moderations") {
+      const input = JSON.stringify((body as { input: unknown }).input);
       for (const tag of tagsOf(input)) statsFor(tag).moderations++;
       const flagged = input.includes("[[flag]]");
       return json(res, 200, {
@@ -123,13 +143,13 @@ export async function startFakeOpenAI(options: { port?: number; wordDelayMs?: nu
         results: [{ flagged, categories: {}, category_scores: {} }],
       });
     }
-    if (req.method === "POST" && url.pathname === "/v1/chat/completions") return chat(req, res, body as ChatBody, receivedAt);
-    if (req.method === "POST" && url.pathname === "/v1/embeddings") return embeddings(res, body as EmbeddingsBody);
-    json(res, 404, { error: { message: "not found" } });
+    if (url.pathname === "/v1/chat/completions") return chat(req, res, body as ChatBody, receivedAt);
+    return embeddings(res, body as EmbeddingsBody);
   }
 
   function chat(req: IncomingMessage, res: ServerResponse, body: ChatBody, receivedAt: number) {
-    const last = body.messages.findLast((message) => message.role === "user")?.content ?? "";
+    const lastUser = body.messages.findLast((message) => message.role === "user");
+    const last = lastUser ? textOf(lastUser.content) : "";
     const tags = tagsOf(last);
     const all = tags.map(statsFor);
     for (const stats of all) {
@@ -158,11 +178,32 @@ export async function startFakeOpenAI(options: { port?: number; wordDelayMs?: nu
         stats.billed.completionTokens += completionTokens;
       }
     };
-    const fault = /\[\[fault:(\w+)\]\]/.exec(last)?.[1];
-    if (fault === "429") {
+    const fault = /\[\[fault:([\w-]+)\]\]/.exec(last)?.[1];
+    if (fault === "429" || fault === "429-bare") {
       done();
-      res.writeHead(429, { "content-type": "application/json", "retry-after": "7" });
-      return res.end(JSON.stringify({ error: { message: "Rate limit reached", type: "requests", code: "rate_limit_exceeded" } }));
+      res.writeHead(429, { "content-type": "application/json", ...(fault === "429" && { "retry-after": "7" }) });
+      return res.end(
+        JSON.stringify({
+          error: {
+            message: `Rate limit reached for ${body.model} in organization org-fake on requests per min (RPM): Limit 3, Used 3, Requested 1.${fault === "429" ? " Please try again in 7s." : ""}`,
+            type: "requests",
+            param: null,
+            code: "rate_limit_exceeded",
+          },
+        }),
+      );
+    }
+    if (fault === "insufficient_quota") {
+      done();
+      return json(res, 429, {
+        error: {
+          message:
+            "You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.",
+          type: "insufficient_quota",
+          param: null,
+          code: "insufficient_quota",
+        },
+      });
     }
     if (fault === "500") {
       done();
@@ -170,7 +211,7 @@ export async function startFakeOpenAI(options: { port?: number; wordDelayMs?: nu
     }
     if (fault === "hang") return; // never answers; the client's timeout (or abort) ends it
 
-    const promptTokens = promptTokensOf(body);
+    const promptTokens = chatPromptTokens(body);
     const maxTokens = body.max_completion_tokens ?? Number.POSITIVE_INFINITY;
     if (!body.stream) {
       let content: string | null = body.response_format?.type === "json_schema" ? structuredAnswer(last, fault) : textAnswer(last, fault);
@@ -259,26 +300,13 @@ export async function startFakeOpenAI(options: { port?: number; wordDelayMs?: nu
   }
 
   function embeddings(res: ServerResponse, body: EmbeddingsBody) {
+    // The schema (checked before) admits what the API would; these are the API's further rules.
     const invalid = (message: string, param: string | null = null) =>
       json(res, 400, { error: { message, type: "invalid_request_error", param, code: null } });
-    const maxDimensions = EMBEDDING_MODELS[body.model];
-    if (maxDimensions === undefined) {
-      return json(res, 404, {
-        error: {
-          message: `The model \`${body.model}\` does not exist or you do not have access to it.`,
-          type: "invalid_request_error",
-          param: null,
-          code: "model_not_found",
-        },
-      });
-    }
+    const maxDimensions = EMBEDDING_MODELS[body.model]!;
     const inputs = typeof body.input === "string" ? [body.input] : body.input;
-    if (
-      !Array.isArray(inputs) ||
-      inputs.length === 0 ||
-      inputs.length > 2048 ||
-      !inputs.every((input) => typeof input === "string" && input !== "")
-    ) {
+    // Token arrays are valid requests, but nothing here sends them: the fake answers text only.
+    if (!Array.isArray(inputs) || !inputs.every((input) => typeof input === "string" && input !== "")) {
       return invalid("'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.", "input");
     }
     let dimensions = maxDimensions;
@@ -291,7 +319,7 @@ export async function startFakeOpenAI(options: { port?: number; wordDelayMs?: nu
     const format = body.encoding_format ?? "float";
     if (format !== "float" && format !== "base64")
       return invalid(`Invalid value for 'encoding_format' = ${format}. Supported values are: 'float' and 'base64'.`, "encoding_format");
-    const counts = inputs.map((input) => countCl100kTokens(input, PLAIN));
+    const counts = inputs.map(embeddingTokens);
     const longest = Math.max(...counts);
     if (longest > 8192) {
       return invalid(
@@ -322,6 +350,9 @@ export async function startFakeOpenAI(options: { port?: number; wordDelayMs?: nu
     });
   }
 
+  // The first counts run cold (the split pattern, a long piece's merge): before the first request, not in it.
+  chatTokens(`warm up ${"\uE000".repeat(100)}`);
+  embeddingTokens(`warm up ${"\uE000".repeat(100)}`);
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
   return {

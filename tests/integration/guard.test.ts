@@ -613,6 +613,10 @@ describe("upstream faults", () => {
   // Changed (issue 18.8): "hang" used to release the reservation, charging nothing.
   const faults: Array<[string, string, "released" | "billed" | "worst case"]> = [
     ["429", "upstream_rate_limited", "released"],
+    // A 429 without retry-after, and the 429 of an account out of credit (insufficient_quota;
+    // reported to the user as "busy" today, like any 429).
+    ["429-bare", "upstream_rate_limited", "released"],
+    ["insufficient_quota", "upstream_rate_limited", "released"],
     ["500", "upstream_error", "released"],
     ["hang", "upstream_timeout", "worst case"],
     ["cut", "upstream_error", "billed"],
@@ -632,6 +636,7 @@ describe("upstream faults", () => {
       expect(error.code).toBe(code);
       expect(error.message.length).toBeGreaterThan(10);
       if (fault === "429") expect(error.retryAfterSeconds).toBe(7);
+      else if (code === "upstream_rate_limited") expect(error.retryAfterSeconds).toBeGreaterThan(0); // no header: the product's own wait
       expect(fake.stats(label).chat).toBe(1);
       const usage = await usageRow(user.id);
       expect(usage.tokensReserved).toBe(0);

@@ -147,9 +147,15 @@ test("upstream faults reach the user as clear errors; the reservation is release
     const [usage] = await sql<
       { requests: number; tokens_used: string; tokens_reserved: string }[]
     >`select * from usage_daily where user_id = ${user.id}`;
-    expect(usage!.requests).toBe(1); // only the cut stream, which generated tokens before it broke
+    // Charged: the hang (sent, no answer in time: its reservation's worst case, issue 18.8) and
+    // the cut stream (exactly what the fake billed); the 429 and the 500 nothing.
+    const [, , hang] = await sql<
+      { details: { reservedTokens: number } }[]
+    >`select details from audit_log where user_id = ${user.id} order by id`;
+    expect(usage!.requests).toBe(2);
     expect(billedTokens).toBeGreaterThan(0);
-    expect(Number(usage!.tokens_used)).toBe(billedTokens); // exactly what the fake billed
+    expect(hang!.details.reservedTokens).toBeGreaterThan(0);
+    expect(Number(usage!.tokens_used)).toBe(billedTokens + hang!.details.reservedTokens);
     expect(Number(usage!.tokens_reserved)).toBe(0);
   } finally {
     await sql.end();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { costMicros, MODEL_PRICES, modelFor } from "@/lib/ai/models";
-import { countPromptTokens, countTextTokens } from "@/lib/ai/tokens";
+import { countPromptTokens, countTextTokens, RESPONSE_FORMAT_OVERHEAD_TOKENS } from "@/lib/ai/tokens";
 import { requestTokenKey, REQUEST_TOKEN_TTL_SECONDS, signRequestToken, verifyRequestToken } from "@/lib/guard/request-token-codec";
 import { PLANS } from "@/lib/plans";
 import { isSameOrigin } from "@/lib/http/same-origin";
@@ -88,7 +88,11 @@ describe("token counting (o200k_base)", () => {
     const content = countTextTokens("Be brief.") + countTextTokens("Hello there");
     expect(countPromptTokens(messages)).toBe(3 + 2 * (3 + 1) + content);
     expect(countPromptTokens([{ role: "user", content: "ignored", tokens: 40 }])).toBe(3 + 3 + 1 + 40);
-    expect(countPromptTokens(messages, '{"type":"object"}')).toBe(countPromptTokens(messages) + countTextTokens('{"type":"object"}'));
+    // A structured output: its schema plus the JSON around it, a name of up to 64 characters and a message frame.
+    expect(countPromptTokens(messages, '{"type":"object"}')).toBe(
+      countPromptTokens(messages) + countTextTokens('{"type":"object"}') + RESPONSE_FORMAT_OVERHEAD_TOKENS,
+    );
+    expect(RESPONSE_FORMAT_OVERHEAD_TOKENS).toBeGreaterThanOrEqual(3 + 1 + 64);
   });
 });
 
