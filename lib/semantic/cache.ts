@@ -4,6 +4,7 @@ import { evictCacheEntriesFor, findSemanticMatch, hasSemanticCacheTable, insertS
 import { EMBEDDING_MAX_INPUT_TOKENS } from "@/lib/ai/models";
 import { modelProvider } from "@/lib/ai/provider";
 import { countEmbeddingTokens } from "@/lib/ai/tokens";
+import { AppError } from "@/lib/errors";
 import type { GuardContext } from "@/lib/guard/context";
 import { sha256 } from "@/lib/guard/hashing";
 import { redis } from "@/lib/redis";
@@ -131,6 +132,10 @@ export async function lookupSemanticCache(ctx: GuardContext): Promise<string | u
     state.hit = { entryId: match.id, similarity: match.similarity };
     return match.answer;
   } catch (error) {
+    // Sent and never answered (timed out, or the client left): the provider may have run it, and
+    // an embedding bills exactly its input, the count already reserved. Charged, like item 8's
+    // model calls; a refusal (429, 500) bills nothing.
+    if (ctx.signal.aborted || (error instanceof AppError && error.code === "upstream_timeout")) state.tokens = state.reservedTokens;
     if (ctx.signal.aborted) throw error;
     console.error("[semantic-cache] lookup failed", error);
     return undefined;

@@ -12,7 +12,7 @@
 // filtered: a whole answer withheld by the content filter, content null, as the API does;
 // overbill: a non-streamed answer reports 10,000 prompt tokens more than it was sent, a provider
 // billing past any reservation);
-// [[embed-fault:500|429]] injects one into embeddings;
+// [[embed-fault:500|429|hang]] injects one into embeddings (hang: billed, never answered);
 // [[words:N]] sets the streamed reply's length; [[flag]] makes moderation flag the text.
 // GET /__control/stats?tag=NAME reads the counters.
 //
@@ -335,6 +335,7 @@ export async function startFakeOpenAI(options: { port?: number; wordDelayMs?: nu
       stats.embeddings++;
       stats.billed.embeddingTokens += promptTokens;
     }
+    if (fault === "hang") return; // billed, as the provider would once it ran it; the client's timeout ends it
     return json(res, 200, {
       object: "list",
       model: body.model,
