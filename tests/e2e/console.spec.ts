@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import postgres from "postgres";
+import { usd } from "../../components/admin/format";
 import { parseNdjson } from "../../lib/http/ndjson";
 import { startWebhookReceiver } from "../fakes/webhook-receiver";
 import { expectRefused, mintToken, newTag, postChat } from "../security/support";
@@ -171,8 +172,6 @@ test.describe("on a server of its own", () => {
     const budgeted = Number((await sql<{ budgeted: string }[]>`select cost_micros as budgeted from budget_daily`)[0]!.budgeted);
     expect(spent).toBeGreaterThan(0);
     expect(budgeted).toBe(spent);
-    const dollars = (micros: number) =>
-      `$${(micros / 1e6).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: micros < 1e6 ? 4 : 2 })}`;
 
     // The user down-votes the first reply; nobody else can vote on it.
     const vote = (request: typeof api, fields: Record<string, string>) =>
@@ -196,8 +195,8 @@ test.describe("on a server of its own", () => {
     await expect(figure("over-quota")).toHaveText("0");
     await expect(figure("total")).toHaveText("8");
     await expect(page.getByTestId("cache-hit-rate")).toHaveText("20.0%");
-    await expect(page.getByTestId("spend-30d")).toHaveText(dollars(spent));
-    await expect(page.getByTestId("budget-today").getByTestId("budget-spent")).toHaveText(dollars(spent));
+    await expect(page.getByTestId("spend-30d")).toHaveText(usd(spent));
+    await expect(page.getByTestId("budget-today").getByTestId("budget-spent")).toHaveText(usd(spent));
     await expect(page.locator(".recharts-surface").first()).toBeVisible(); // the chart loaded
     await screenshot(page, "admin-overview");
     await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Feedback" }).click();
@@ -222,7 +221,7 @@ test.describe("on a server of its own", () => {
     const [servedRow] = await sql<
       { id: string; request_id: string }[]
     >`select id, request_id from audit_log where user_id = ${user.id} and outcome = 'served' and action = 'chat' order by id limit 1`;
-    await page.locator(`[data-request-id="${servedRow!.request_id}"]`).getByRole("link").click();
+    await page.locator(`[data-request-id="${servedRow!.request_id}"]`).getByRole("link").first().click();
     await expect(page.getByTestId("audit-request-id")).toHaveText(servedRow!.request_id);
     await expect(page.getByTestId("audit-detail-outcome")).toHaveText("served");
     await expect(page.getByTestId("audit-timings")).toContainText("guard_total");
@@ -254,7 +253,7 @@ test.describe("on a server of its own", () => {
       await page.goto(path);
       const overflow = await page.evaluate(() => {
         const outside = [...document.querySelectorAll("main *")].filter(
-          (element) => !element.parentElement?.closest(".table-wrap, .chart"),
+          (element) => !element.parentElement?.closest('[data-slot="table-container"], [role="img"], nav[aria-label="Console"]'),
         );
         return Math.max(...outside.map((element) => element.getBoundingClientRect().right)) - document.documentElement.clientWidth;
       });

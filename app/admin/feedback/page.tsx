@@ -1,39 +1,58 @@
+import { ThumbsDownIcon } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
+import { EmptyState } from "@/components/admin/empty-state";
 import { dateTime } from "@/components/admin/format";
+import { PageHeader } from "@/components/shell/page";
+import { Alert, AlertDescription } from "@/components/ui/alert";
+import { Badge } from "@/components/ui/badge";
+import { Card, CardContent, CardHeader } from "@/components/ui/card";
 import { downvotedAnswers } from "@/db/queries/console";
 import { requireAdminPage } from "@/lib/auth/admin";
 import { env } from "@/lib/env";
 
 export const metadata: Metadata = { title: "Feedback" };
 
+const PRE = "max-h-72 overflow-auto rounded-md border bg-muted/40 p-3 font-mono text-xs leading-5 break-words whitespace-pre-wrap";
+
 export default async function AdminFeedbackPage() {
   await requireAdminPage("/admin/feedback");
   const answers = await downvotedAnswers();
   return (
     <>
-      <h1>Down-voted answers</h1>
+      <PageHeader title="Down-voted answers" description="The newest 50 answers a user marked as bad, with their note, newest first." />
       {env.AUDIT_STORE_TEXT !== "on" && (
-        <p className="hint">AUDIT_STORE_TEXT is off: prompts and responses are not kept, only the votes and notes.</p>
+        <Alert>
+          <AlertDescription>AUDIT_STORE_TEXT is off: prompts and responses are not kept, only the votes and notes.</AlertDescription>
+        </Alert>
       )}
-      {answers.length === 0 && <p className="hint">No answer has been down-voted.</p>}
+      {answers.length === 0 && (
+        <EmptyState icon={ThumbsDownIcon} title="No answer has been down-voted">
+          When a user marks an answer as bad in the chat or a tool, it appears here with their note and, when text is stored, the prompt and
+          response.
+        </EmptyState>
+      )}
       {answers.map((answer) => (
-        <section key={answer.requestId} className="card stack" data-testid="downvoted-answer">
-          <p className="hint">
-            {dateTime(answer.votedAt)} · {answer.email ?? "deleted user"} · {answer.action} · {answer.model ?? "—"}
+        <Card key={answer.requestId} className="gap-4" data-testid="downvoted-answer">
+          <CardHeader className="flex flex-wrap items-center gap-2 text-sm text-muted-foreground">
+            <span className="tabular-nums">{dateTime(answer.votedAt)}</span>
+            <span className="break-all">{answer.email ?? "deleted user"}</span>
+            <Badge variant="outline">{answer.action}</Badge>
+            {answer.model && <Badge variant="outline">{answer.model}</Badge>}
             {answer.auditId !== null && (
-              <>
-                {" · "}
-                <Link href={`/admin/audit/${answer.auditId}`}>audit row</Link>
-              </>
+              <Link href={`/admin/audit/${answer.auditId}`} className="underline underline-offset-4">
+                audit row
+              </Link>
             )}
-          </p>
-          {answer.note && <p>“{answer.note}”</p>}
-          <h3>Prompt</h3>
-          <pre className="text">{answer.promptText ?? "—"}</pre>
-          <h3>Response</h3>
-          <pre className="text">{answer.responseText ?? "—"}</pre>
-        </section>
+          </CardHeader>
+          <CardContent className="grid gap-3">
+            {answer.note && <blockquote className="border-l-2 pl-3 italic">“{answer.note}”</blockquote>}
+            <h2 className="text-sm font-medium">Prompt</h2>
+            <pre className={PRE}>{answer.promptText ?? "—"}</pre>
+            <h2 className="text-sm font-medium">Response</h2>
+            <pre className={PRE}>{answer.responseText ?? "—"}</pre>
+          </CardContent>
+        </Card>
       ))}
     </>
   );
