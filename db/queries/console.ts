@@ -576,3 +576,81 @@ export async function reservationBreaches(days = 30, today = utcDay()): Promise<
   );
   return num(row?.breaches);
 }
+
+// ---- One user (/admin/users/[id]) ---------------------------------------------------------------
+
+export type ConsoleUserDetail = {
+  id: string;
+  email: string | null;
+  name: string | null;
+  createdAt: Date;
+  emailVerified: Date | null;
+  blockedAt: Date | null;
+  sessionVersion: number;
+  subscription: typeof subscriptions.$inferSelect | null;
+};
+
+/** One user with their subscription row, or null. */
+export async function getConsoleUser(id: string): Promise<ConsoleUserDetail | null> {
+  const db = await getDb();
+  const [row] = await db
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      createdAt: users.createdAt,
+      emailVerified: users.emailVerified,
+      blockedAt: users.blockedAt,
+      sessionVersion: users.sessionVersion,
+      subscription: subscriptions,
+    })
+    .from(users)
+    .leftJoin(subscriptions, eq(subscriptions.userId, users.id))
+    .where(eq(users.id, id))
+    .limit(1);
+  return row ?? null;
+}
+
+export type UserDay = { day: string; requests: number; tokens: number; costMicros: number };
+
+/** One user's requests, tokens and spend per UTC day over the last `days` days (usage_daily's primary key). */
+export async function userDailyUsage(userId: string, days = 30, today = utcDay()): Promise<UserDay[]> {
+  const db = await getDb();
+  const rows = rowsOf<Record<string, unknown>>(
+    await db.execute(sql`
+      select to_char(day, 'YYYY-MM-DD') as day, requests, tokens_used + tokens_reserved as tokens, cost_micros
+      from usage_daily where user_id = ${userId} and day > ${today}::date - ${days}::int
+      order by day`),
+  );
+  return rows.map((row) => ({
+    day: String(row.day),
+    requests: num(row.requests),
+    tokens: num(row.tokens),
+    costMicros: num(row.cost_micros),
+  }));
+}
+
+/** One user's newest audit rows (audit_log_user_created_id_idx). */
+export async function userRecentRequests(userId: string, limit = 20): Promise<AuditListRow[]> {
+  return selectAuditRows(eq(auditLog.userId, userId), limit);
+}
+
+/** The votes one user gave, newest first, with the audit row each answer came from. */
+export async function userFeedback(userId: string, limit = 20) {
+  const db = await getDb();
+  return db
+    .select({
+      requestId: feedback.requestId,
+      rating: feedback.rating,
+      note: feedback.note,
+      action: feedback.action,
+      model: feedback.model,
+      votedAt: feedback.createdAt,
+      auditId: auditLog.id,
+    })
+    .from(feedback)
+    .leftJoin(auditLog, eq(auditLog.requestId, feedback.requestId))
+    .where(eq(feedback.userId, userId))
+    .orderBy(desc(feedback.createdAt))
+    .limit(limit);
+}

@@ -1,7 +1,6 @@
 import { UserSearchIcon } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
-import { AdminForm } from "@/components/admin/admin-form";
 import { count } from "@/components/admin/format";
 import { EmptyState } from "@/components/admin/empty-state";
 import { Money } from "@/components/admin/money";
@@ -20,7 +19,6 @@ import { describePlanStatus } from "@/lib/billing/plan-status";
 import { PLANS } from "@/lib/plans";
 import { roleFor } from "@/lib/auth/roles";
 import { isBillingConfigured } from "@/lib/stripe";
-import { revokeUserSessionsAction, setUserBlockedAction } from "../actions";
 
 export const metadata: Metadata = { title: "Users" };
 
@@ -44,7 +42,7 @@ export default async function AdminUsersPage({ searchParams }: Props) {
           isBillingConfigured
             ? "Stripe is configured: a plan set here holds until the user's next Stripe subscription event."
             : "Billing is not configured: plans are set here by hand."
-        } Every change here is written to the audit log.`}
+        } Open a user to see their usage, block them or end their sessions. Every change is written to the audit log.`}
       />
       <form className="flex max-w-md gap-2" method="get" action="/admin/users" role="search">
         <Input name="q" type="search" placeholder="Search by email" defaultValue={search} aria-label="Search by email" />
@@ -67,7 +65,6 @@ export default async function AdminUsersPage({ searchParams }: Props) {
                 <TableHead className="text-right">Today</TableHead>
                 <TableHead className="text-right">30-day cost</TableHead>
                 <TableHead>Set plan</TableHead>
-                <TableHead>Access</TableHead>
               </TableRow>
             </TableHeader>
             <TableBody>
@@ -102,23 +99,6 @@ export default async function AdminUsersPage({ searchParams }: Props) {
                     <TableCell>
                       {/* Keyed by plan: after a change the form starts over with the new plan selected. */}
                       <SetPlanForm key={plan.id} userId={row.id} email={row.email ?? row.id} currentPlanId={plan.id} plans={plans} />
-                    </TableCell>
-                    <TableCell>
-                      <div className="flex items-center gap-2">
-                        <AdminForm
-                          key={row.blockedAt ? "blocked" : "active"}
-                          action={setUserBlockedAction}
-                          fields={{ userId: row.id, blocked: row.blockedAt ? "false" : "true" }}
-                          label={row.blockedAt ? "Unblock" : "Block"}
-                          variant={row.blockedAt ? "outline" : "destructive"}
-                        />
-                        <AdminForm
-                          action={revokeUserSessionsAction}
-                          fields={{ userId: row.id }}
-                          label="Sign out everywhere"
-                          success="Signed out."
-                        />
-                      </div>
                     </TableCell>
                   </TableRow>
                 );
