@@ -72,7 +72,7 @@ export default async function AdminOverviewPage() {
           reservedMicros={spend.monthReservedMicros}
           budgetMicros={budgets.monthly.micros}
         />
-        <dl className="grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[1fr_max-content]">
+        <dl className="grid grid-cols-[1fr_auto] gap-x-6 gap-y-2 text-sm">
           <dt className="text-muted-foreground">Outbox dead letters (request outcomes PostgreSQL refused to store, kept 30 days)</dt>
           <dd data-testid="outbox-dead-letters" className="font-medium tabular-nums">
             {letters === null ? "unknown (Redis unreachable)" : letters.length}
@@ -118,7 +118,7 @@ export default async function AdminOverviewPage() {
         )}
       </Section>
 
-      <div className="grid gap-6 lg:grid-cols-2">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
         <Section id="outcomes" title="Requests by outcome">
           <Table data-testid="outcomes">
             <TableBody>
@@ -182,7 +182,7 @@ export default async function AdminOverviewPage() {
         </Section>
       </div>
 
-      <div className="grid gap-6 lg:grid-cols-2">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
         <Section id="top-users" title="Top users by cost">
           {topUsers.length === 0 ? (
             <EmptyState icon={UsersIcon} title="No usage yet">
@@ -200,7 +200,7 @@ export default async function AdminOverviewPage() {
               <TableBody>
                 {topUsers.map((user) => (
                   <TableRow key={user.userId}>
-                    <TableCell className="max-w-48 truncate sm:max-w-64">
+                    <TableCell className="max-w-40 truncate sm:max-w-64">
                       <Link href={`/admin/users/${encodeURIComponent(user.userId)}`} className="underline-offset-4 hover:underline">
                         {user.email ?? user.userId}
                       </Link>

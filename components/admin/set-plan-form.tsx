@@ -10,7 +10,7 @@ type SetPlanFormProps = { userId: string; email: string; currentPlanId: string; 
 export function SetPlanForm({ userId, email, currentPlanId, plans }: SetPlanFormProps) {
   const [state, formAction, pending] = useActionState(setUserPlanAction, null);
   return (
-    <form action={formAction} className="flex flex-wrap items-center gap-2">
+    <form action={formAction} className="flex items-center gap-2">
       <input type="hidden" name="userId" value={userId} />
       <NativeSelect name="plan" defaultValue={currentPlanId} aria-label={`Plan for ${email}`} className="h-8 w-28">
         {plans.map((plan) => (

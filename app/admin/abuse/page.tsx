@@ -86,7 +86,7 @@ export default async function AdminAbusePage() {
           </>
         }
       />
-      <div className="grid gap-6 lg:grid-cols-2">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
         <Leaders id="users-hour" title="Users, last hour" rows={usersHour} kind="user" />
         <Leaders id="users-day" title="Users, last 24 hours" rows={usersDay} kind="user" />
         <Leaders id="ips-hour" title="Hashed IPs, last hour" rows={ipsHour} kind="ip" />

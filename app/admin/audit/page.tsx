@@ -115,7 +115,7 @@ export default async function AuditLogPage({ searchParams }: Props) {
             : "Every request, refused or served, and every admin action writes one row here."}
         </EmptyState>
       ) : (
-        <Card className="py-0">
+        <Card className="overflow-hidden py-0">
           <Table pinFirstColumn data-testid="audit-table">
             <TableHeader>
               <TableRow>

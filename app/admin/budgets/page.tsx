@@ -46,7 +46,7 @@ export default async function AdminBudgetsPage() {
         title="Budgets"
         description="Generation stops for everyone but admins when a budget is spent. A change here holds for the current day or month only; then DAILY_BUDGET_USD / MONTHLY_BUDGET_USD apply again. Every change is audited."
       />
-      <div className="grid gap-6 lg:grid-cols-2">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
         {periods.map(({ budget, label, name, spent, reserved, variable }) => (
           <Section
             key={name}

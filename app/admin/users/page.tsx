@@ -55,7 +55,7 @@ export default async function AdminUsersPage({ searchParams }: Props) {
           {search ? "Search matches any part of the address, case-insensitively." : "Accounts appear here as people sign up."}
         </EmptyState>
       ) : (
-        <Card className="py-0">
+        <Card className="overflow-hidden py-0">
           <Table pinFirstColumn>
             <TableHeader>
               <TableRow>

@@ -59,7 +59,7 @@ export default async function AdminUserPage({ params }: Props) {
         </PageHeader>
       </div>
 
-      <div className="grid gap-6 lg:grid-cols-2">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
         <Section id="plan" title="Plan and status">
           <dl className="grid grid-cols-[max-content_1fr] gap-x-6 gap-y-2 text-sm">
             <dt className="text-muted-foreground">Plan</dt>
