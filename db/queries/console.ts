@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq, gte, ilike, lt, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, ilike, lt, sql, type SQL } from "drizzle-orm";
 import { getDb } from "@/db";
 import { rowsOf } from "@/db/rows";
 import { auditLog, feedback, subscriptions, users } from "@/db/schema";
@@ -403,11 +403,14 @@ export type ConsoleUser = {
   costMicros30d: number;
 };
 
-/** Users newest first, optionally those whose email contains `search`, with their usage. */
+export const USER_SORTS = ["newest", "email"] as const;
+export type UserSort = (typeof USER_SORTS)[number];
+
+/** Users newest first (or by email: the unique index), optionally those whose email contains `search`, with their usage. */
 export async function listConsoleUsers(
-  options: { search?: string; page?: number; pageSize?: number; today?: string } = {},
+  options: { search?: string; page?: number; pageSize?: number; today?: string; sort?: UserSort } = {},
 ): Promise<{ users: ConsoleUser[]; hasMore: boolean }> {
-  const { search, page = 0, pageSize = 50, today = utcDay() } = options;
+  const { search, page = 0, pageSize = 50, today = utcDay(), sort = "newest" } = options;
   const db = await getDb();
   const pattern = search
     ? `%${search
@@ -427,7 +430,7 @@ export async function listConsoleUsers(
     })
     .from(users)
     .where(pattern ? ilike(users.email, pattern) : undefined)
-    .orderBy(desc(users.createdAt), desc(users.id))
+    .orderBy(...(sort === "email" ? [asc(users.email), asc(users.id)] : [desc(users.createdAt), desc(users.id)]))
     .limit(pageSize + 1)
     .offset(page * pageSize)
     .as("page_users");
@@ -446,7 +449,7 @@ export async function listConsoleUsers(
     })
     .from(pageOfUsers)
     .leftJoin(subscriptions, eq(subscriptions.userId, pageOfUsers.id))
-    .orderBy(desc(pageOfUsers.createdAt), desc(pageOfUsers.id));
+    .orderBy(...(sort === "email" ? [asc(pageOfUsers.email), asc(pageOfUsers.id)] : [desc(pageOfUsers.createdAt), desc(pageOfUsers.id)]));
   return {
     users: rows.slice(0, pageSize).map((row) => ({
       ...row,
@@ -522,8 +525,11 @@ export async function accountsPerIp(
 
 // ---- Feedback -----------------------------------------------------------------------------------
 
-/** Down-voted answers, newest first, with the prompt and response when the audit row kept them. */
-export async function downvotedAnswers(limit = 50) {
+/**
+ * Down-voted answers, newest first, with the prompt and response when the audit row kept them.
+ * `offset` pages through them on feedback_rating_created_idx (rating, created_at).
+ */
+export async function downvotedAnswers(limit = 50, offset = 0) {
   const db = await getDb();
   return db
     .select({
@@ -541,8 +547,9 @@ export async function downvotedAnswers(limit = 50) {
     .leftJoin(auditLog, eq(auditLog.requestId, feedback.requestId))
     .leftJoin(users, eq(users.id, feedback.userId))
     .where(eq(feedback.rating, -1))
-    .orderBy(desc(feedback.createdAt))
-    .limit(limit);
+    .orderBy(desc(feedback.createdAt), desc(feedback.requestId))
+    .limit(limit)
+    .offset(offset);
 }
 
 export type SemanticCacheSummary = { hits: number; savedMicros: number; embeddingMicros: number };

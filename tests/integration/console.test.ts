@@ -487,3 +487,20 @@ describe("the console's money formatter", () => {
     expect(usdExact(12)).toBe("$0.000012");
   });
 });
+
+describe("the users list", () => {
+  it("sorts by email or newest first, server-side, in pages that neither skip nor repeat", async () => {
+    const tag = randomUUID().slice(0, 8);
+    for (const name of ["carol", "alice", "bob"]) {
+      await insertPasswordUser({ email: `${name}-${tag}@example.com`, name: null, passwordHash: "x", role: "user" });
+    }
+    const emails = async (sort: "newest" | "email", page: number) => {
+      const { users, hasMore } = await console_.listConsoleUsers({ search: tag, sort, page, pageSize: 2 });
+      return { emails: users.map((user) => user.email!.split("-")[0]), hasMore };
+    };
+    expect(await emails("email", 0)).toEqual({ emails: ["alice", "bob"], hasMore: true });
+    expect(await emails("email", 1)).toEqual({ emails: ["carol"], hasMore: false });
+    expect(await emails("newest", 0)).toEqual({ emails: ["bob", "alice"], hasMore: true });
+    expect(await emails("newest", 1)).toEqual({ emails: ["carol"], hasMore: false });
+  });
+});

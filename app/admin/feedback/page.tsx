@@ -6,6 +6,7 @@ import { dateTime } from "@/components/admin/format";
 import { PageHeader } from "@/components/shell/page";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
+import { buttonVariants } from "@/components/ui/button";
 import { Card, CardContent, CardHeader } from "@/components/ui/card";
 import { downvotedAnswers } from "@/db/queries/console";
 import { requireAdminPage } from "@/lib/auth/admin";
@@ -15,12 +16,21 @@ export const metadata: Metadata = { title: "Feedback" };
 
 const PRE = "max-h-72 overflow-auto rounded-md border bg-muted/40 p-3 font-mono text-xs leading-5 break-words whitespace-pre-wrap";
 
-export default async function AdminFeedbackPage() {
+const PAGE_SIZE = 20;
+
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+export default async function AdminFeedbackPage({ searchParams }: Props) {
   await requireAdminPage("/admin/feedback");
-  const answers = await downvotedAnswers();
+  const params = await searchParams;
+  const page = Math.max(0, Math.min(10_000, Number.parseInt(typeof params.page === "string" ? params.page : "0", 10) || 0));
+  // One more than a page: whether there is a next one.
+  const rows = await downvotedAnswers(PAGE_SIZE + 1, page * PAGE_SIZE);
+  const answers = rows.slice(0, PAGE_SIZE);
+  const hasMore = rows.length > PAGE_SIZE;
   return (
     <>
-      <PageHeader title="Down-voted answers" description="The newest 50 answers a user marked as bad, with their note, newest first." />
+      <PageHeader title="Down-voted answers" description="Answers users marked as bad, with their note, newest first." />
       {env.AUDIT_STORE_TEXT !== "on" && (
         <Alert>
           <AlertDescription>AUDIT_STORE_TEXT is off: prompts and responses are not kept, only the votes and notes.</AlertDescription>
@@ -54,6 +64,20 @@ export default async function AdminFeedbackPage() {
           </CardContent>
         </Card>
       ))}
+      {(page > 0 || hasMore) && (
+        <nav aria-label="Pages" className="flex gap-2">
+          {page > 0 && (
+            <Link className={buttonVariants({ variant: "outline", size: "sm" })} href={`/admin/feedback?page=${page - 1}`}>
+              Newer
+            </Link>
+          )}
+          {hasMore && (
+            <Link className={buttonVariants({ variant: "outline", size: "sm" })} href={`/admin/feedback?page=${page + 1}`}>
+              Older
+            </Link>
+          )}
+        </nav>
+      )}
     </>
   );
 }

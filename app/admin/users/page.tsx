@@ -1,4 +1,4 @@
-import { UserSearchIcon } from "lucide-react";
+import { ArrowUpDownIcon, UserSearchIcon } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { count } from "@/components/admin/format";
@@ -13,7 +13,7 @@ import { Card } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { effectivePlan } from "@/db/queries/account";
-import { listConsoleUsers } from "@/db/queries/console";
+import { listConsoleUsers, type UserSort } from "@/db/queries/console";
 import { requireAdminPage } from "@/lib/auth/admin";
 import { describePlanStatus } from "@/lib/billing/plan-status";
 import { PLANS } from "@/lib/plans";
@@ -31,9 +31,17 @@ export default async function AdminUsersPage({ searchParams }: Props) {
   const params = await searchParams;
   const search = typeof params.q === "string" ? params.q.slice(0, 200) : "";
   const page = Math.max(0, Math.min(10_000, Number.parseInt(typeof params.page === "string" ? params.page : "0", 10) || 0));
-  const { users, hasMore } = await listConsoleUsers({ search, page });
+  const sort: UserSort = params.sort === "email" ? "email" : "newest";
+  const { users, hasMore } = await listConsoleUsers({ search, page, sort });
   const plans = Object.values(PLANS).map(({ id, name }) => ({ id, name }));
-  const pageLink = (target: number) => `/admin/users?${new URLSearchParams({ ...(search && { q: search }), page: String(target) })}`;
+  // The view lives in the URL (search, sort, page), so it can be shared and reloaded.
+  const link = (changes: { page?: number; sort?: UserSort }) =>
+    `/admin/users?${new URLSearchParams({
+      ...(search && { q: search }),
+      ...((changes.sort ?? sort) !== "newest" && { sort: changes.sort ?? sort }),
+      page: String(changes.page ?? 0),
+    })}`;
+  const pageLink = (target: number) => link({ page: target });
   return (
     <>
       <PageHeader
@@ -45,6 +53,7 @@ export default async function AdminUsersPage({ searchParams }: Props) {
         } Open a user to see their usage, block them or end their sessions. Every change is written to the audit log.`}
       />
       <form className="flex max-w-md gap-2" method="get" action="/admin/users" role="search">
+        {sort !== "newest" && <input type="hidden" name="sort" value={sort} />}
         <Input name="q" type="search" placeholder="Search by email" defaultValue={search} aria-label="Search by email" />
         <Button type="submit" variant="outline">
           Search
@@ -59,7 +68,16 @@ export default async function AdminUsersPage({ searchParams }: Props) {
           <Table pinFirstColumn>
             <TableHeader>
               <TableRow>
-                <TableHead>Email</TableHead>
+                <TableHead aria-sort={sort === "email" ? "ascending" : undefined}>
+                  <Link
+                    href={link({ sort: sort === "email" ? "newest" : "email" })}
+                    className="inline-flex items-center gap-1 hover:text-foreground"
+                  >
+                    Email
+                    <ArrowUpDownIcon className="size-3" aria-hidden />
+                    <span className="sr-only">{sort === "email" ? "(sorted A to Z; sort newest first)" : "(sort A to Z)"}</span>
+                  </Link>
+                </TableHead>
                 <TableHead>Plan</TableHead>
                 <TableHead>Status</TableHead>
                 <TableHead className="text-right">Today</TableHead>
