@@ -222,7 +222,7 @@ export default async function AdminOverviewPage() {
               Each model&apos;s requests and cost appear here after its first answer.
             </EmptyState>
           ) : (
-            <Table pinFirstColumn>
+            <Table pinFirstColumn scrollLabel="Spend by model">
               <TableHeader>
                 <TableRow>
                   <TableHead>Model</TableHead>
@@ -266,7 +266,7 @@ export default async function AdminOverviewPage() {
             Each feature and model appears here with its up- and down-votes once it has served an answer.
           </EmptyState>
         ) : (
-          <Table pinFirstColumn>
+          <Table pinFirstColumn scrollLabel="Down-vote rate">
             <TableHeader>
               <TableRow>
                 <TableHead>Feature</TableHead>

@@ -9,7 +9,7 @@ export function ChartTable({ points }: { points: DailyPoint[] }) {
     <details className="text-sm">
       <summary className="cursor-pointer text-muted-foreground hover:text-foreground">Show the figures as a table</summary>
       <div className="mt-3">
-        <Table pinFirstColumn>
+        <Table pinFirstColumn scrollLabel="Requests and spend per day and model">
           <TableHeader>
             <TableRow>
               <TableHead>Day (UTC)</TableHead>

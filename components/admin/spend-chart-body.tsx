@@ -7,11 +7,20 @@ import { count, usd } from "./format";
 // The theme's chart tokens (app/globals.css, light and dark), never the library's own colours.
 const SERIES = ["var(--chart-1)", "var(--chart-2)", "var(--chart-3)", "var(--chart-4)", "var(--chart-5)", "var(--chart-6)"];
 const TICK = { fill: "var(--muted-foreground)", fontSize: 12 };
+const WINDOW_DAYS = 30;
+// Audit rows with no model are requests refused before one was chosen.
+const seriesName = (model: string) => (model === "none" ? "refused (no model)" : model);
 
 /** Per-day bars stacked by model: spend (micro-dollars, shown with the console's formatter) or request counts. */
 export default function SpendChartBody({ points, metric }: { points: DailyPoint[]; metric: "costMicros" | "requests" }) {
   const models = [...new Set(points.map((point) => point.model))];
+  // Every day of the window, empty ones too: one day of data is one slim bar, not the whole width.
   const byDay = new Map<string, Record<string, number | string>>();
+  const today = Date.parse(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`);
+  for (let back = WINDOW_DAYS - 1; back >= 0; back--) {
+    const day = new Date(today - back * 86_400_000).toISOString().slice(0, 10);
+    byDay.set(day, { day: day.slice(5) });
+  }
   for (const point of points) {
     const row = byDay.get(point.day) ?? { day: point.day.slice(5) };
     row[point.model] = point[metric];
@@ -22,7 +31,7 @@ export default function SpendChartBody({ points, metric }: { points: DailyPoint[
     <ResponsiveContainer width="100%" height={240}>
       <BarChart data={[...byDay.values()]} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
         <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" vertical={false} />
-        <XAxis dataKey="day" tick={TICK} tickLine={false} axisLine={{ stroke: "var(--border)" }} />
+        <XAxis dataKey="day" tick={TICK} tickLine={false} axisLine={{ stroke: "var(--border)" }} minTickGap={16} />
         {/* Whole micro-dollars and whole requests: no tick reads "$5e-7" or "0.25 requests". */}
         <YAxis tick={TICK} tickLine={false} axisLine={false} width={80} allowDecimals={false} tickFormatter={format} />
         <Tooltip
@@ -39,7 +48,7 @@ export default function SpendChartBody({ points, metric }: { points: DailyPoint[
         />
         <Legend wrapperStyle={{ fontSize: 12, color: "var(--foreground)" }} />
         {models.map((model, index) => (
-          <Bar key={model} dataKey={model} stackId="day" fill={SERIES[index % SERIES.length]} />
+          <Bar key={model} dataKey={model} name={seriesName(model)} stackId="day" maxBarSize={24} fill={SERIES[index % SERIES.length]} />
         ))}
       </BarChart>
     </ResponsiveContainer>

@@ -6,10 +6,24 @@ import { cn } from "@/lib/utils";
 const pinnedFirstColumn =
   "[&_tr>:first-child]:sticky [&_tr>:first-child]:left-0 [&_tr>:first-child]:z-10 [&_tr>:first-child]:bg-card [&_tr>:first-child]:shadow-[1px_0_0_var(--border)]";
 
-/** A table that scrolls inside its own container (never the page); `pinFirstColumn` keeps the row's name in view. */
-function Table({ className, pinFirstColumn = false, ...props }: React.ComponentProps<"table"> & { pinFirstColumn?: boolean }) {
+/**
+ * A table that scrolls inside its own container (never the page); `pinFirstColumn` keeps the
+ * row's name in view. With `scrollLabel` the container is a named, focusable region, so a
+ * keyboard can scroll a table that has no link or button of its own (axe:
+ * scrollable-region-focusable).
+ */
+function Table({
+  className,
+  pinFirstColumn = false,
+  scrollLabel,
+  ...props
+}: React.ComponentProps<"table"> & { pinFirstColumn?: boolean; scrollLabel?: string }) {
   return (
-    <div data-slot="table-container" className="relative w-full overflow-x-auto">
+    <div
+      data-slot="table-container"
+      className="relative w-full overflow-x-auto rounded-md focus-visible:ring-[3px] focus-visible:ring-ring/50 focus-visible:outline-none"
+      {...(scrollLabel && { role: "region", "aria-label": scrollLabel, tabIndex: 0 })}
+    >
       <table data-slot="table" className={cn("w-full caption-bottom text-sm", pinFirstColumn && pinnedFirstColumn, className)} {...props} />
     </div>
   );

@@ -20,7 +20,7 @@ function Leaders({ id, title, rows, kind }: { id: string; title: string; rows: R
           {kind === "user" ? "Accounts" : "Addresses"} with the most rate-limited, replayed, invalid or moderated requests appear here.
         </EmptyState>
       ) : (
-        <Table pinFirstColumn>
+        <Table pinFirstColumn scrollLabel={title}>
           <TableHeader>
             <TableRow>
               <TableHead>{kind === "user" ? "User" : "Hashed IP"}</TableHead>

@@ -100,7 +100,7 @@ export default async function AdminBudgetsPage() {
             Each time spend crosses 50 %, 80 % or 100 % of a budget, the crossing is recorded here once, with its delivery.
           </EmptyState>
         ) : (
-          <Table pinFirstColumn data-testid="budget-alerts">
+          <Table pinFirstColumn scrollLabel="Alert history" data-testid="budget-alerts">
             <TableHeader>
               <TableRow>
                 <TableHead>Period</TableHead>

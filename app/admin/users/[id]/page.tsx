@@ -182,7 +182,7 @@ export default async function AdminUserPage({ params }: Props) {
             When this user rates an answer up or down, the vote and their note appear here.
           </EmptyState>
         ) : (
-          <Table pinFirstColumn data-testid="user-feedback">
+          <Table pinFirstColumn scrollLabel="Feedback given" data-testid="user-feedback">
             <TableHeader>
               <TableRow>
                 <TableHead>Voted (UTC)</TableHead>
