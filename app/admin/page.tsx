@@ -170,11 +170,29 @@ export default async function AdminOverviewPage() {
             <dd className={NUM}>
               <Money micros={outcomes.costMicros} data-testid="spend-30d" />
             </dd>
-            <dt className="text-muted-foreground">Guard p50 / p95</dt>
+            <dt className="text-muted-foreground">
+              Guard
+              <abbr title="median" className="cursor-help">
+                p50
+              </abbr>
+              /
+              <abbr title="95th percentile: 1 request in 20 is slower" className="cursor-help">
+                p95
+              </abbr>
+            </dt>
             <dd className={NUM}>
               {ms(latency.guardP50)} / {ms(latency.guardP95)}
             </dd>
-            <dt className="text-muted-foreground">First token p50 / p95</dt>
+            <dt className="text-muted-foreground">
+              First token
+              <abbr title="median" className="cursor-help">
+                p50
+              </abbr>
+              /
+              <abbr title="95th percentile: 1 request in 20 is slower" className="cursor-help">
+                p95
+              </abbr>
+            </dt>
             <dd className={NUM}>
               {ms(latency.firstTokenP50)} / {ms(latency.firstTokenP95)}
             </dd>

@@ -109,7 +109,8 @@ export default async function AdminUsersPage({ searchParams }: Props) {
                       {row.blockedAt ? <Badge variant="destructive">blocked</Badge> : describePlanStatus(row.subscription)}
                     </TableCell>
                     <TableCell className={NUM}>
-                      {count(row.todayRequests)} req · {count(row.todayTokens)} tok
+                      {count(row.todayRequests)} <abbr title="requests">req</abbr> · {count(row.todayTokens)}{" "}
+                      <abbr title="tokens">tok</abbr>
                     </TableCell>
                     <TableCell className={NUM}>
                       <Money micros={row.costMicros30d} />
