@@ -79,17 +79,25 @@ export const retryBudgetAlertAction = adminAction(
   },
 );
 
-/** Blocks a user (refused at the guard's session step and at sign-in; every session revoked) or unblocks them. */
+/**
+ * Blocks a user (refused at the guard's session step and at sign-in; every session revoked) or
+ * unblocks them. The reason is required: it is what the audit row (details.input.reason) tells
+ * the next admin who wonders why.
+ */
 export const setUserBlockedAction = adminAction(
   "set_blocked",
-  z.object({ userId, blocked: z.enum(["true", "false"]).transform((value) => value === "true") }),
-  async ({ userId, blocked }, admin) => {
+  z.object({
+    userId,
+    blocked: z.enum(["true", "false"]).transform((value) => value === "true"),
+    reason: z.string().trim().min(1, "Give a reason: it is kept in the audit log.").max(500),
+  }),
+  async ({ userId, blocked, reason }, admin) => {
     const user = await findUserById(userId);
     if (!user) throw new AppError("not_found", { message: "That user no longer exists." });
     if (user.id === admin.id) throw new AppError("invalid_input", { message: "You cannot block yourself." });
     await setUserBlocked(userId, blocked);
     revalidatePath("/admin", "layout");
-    return { result: { userId, blocked }, before: { blocked: user.blockedAt !== null }, after: { blocked } };
+    return { result: { userId, blocked }, before: { blocked: user.blockedAt !== null }, after: { blocked, reason } };
   },
 );
 

@@ -1,28 +1,14 @@
-import Link from "next/link";
+import { ConsoleNav } from "@/components/admin/console-nav";
+import { PageShell } from "@/components/shell/page";
 import { requireAdminPage } from "@/lib/auth/admin";
-
-const SECTIONS = [
-  ["/admin", "Overview"],
-  ["/admin/audit", "Audit log"],
-  ["/admin/users", "Users"],
-  ["/admin/budgets", "Budgets"],
-  ["/admin/abuse", "Abuse"],
-  ["/admin/feedback", "Feedback"],
-] as const;
 
 export default async function AdminLayout({ children }: { children: React.ReactNode }) {
   // Each page checks again itself: a layout's check does not stop its page from rendering.
   await requireAdminPage("/admin");
   return (
-    <div className="stack">
-      <nav className="admin-nav" aria-label="Console">
-        {SECTIONS.map(([href, label]) => (
-          <Link key={href} href={href} prefetch={false}>
-            {label}
-          </Link>
-        ))}
-      </nav>
-      {children}
-    </div>
+    <PageShell className="grid grid-cols-1 gap-8 md:py-10">
+      <ConsoleNav />
+      <div className="grid min-w-0 grid-cols-1 gap-6">{children}</div>
+    </PageShell>
   );
 }

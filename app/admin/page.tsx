@@ -1,8 +1,16 @@
+import { BarChart3Icon, InboxIcon, MessageSquareIcon, UsersIcon } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { BudgetProgress } from "@/components/admin/budget-progress";
-import { ms, percent, usd } from "@/components/admin/format";
+import { ChartTable } from "@/components/admin/chart-table";
+import { EmptyState } from "@/components/admin/empty-state";
+import { count, ms, percent } from "@/components/admin/format";
+import { Money } from "@/components/admin/money";
+import { Section } from "@/components/admin/section";
 import { SpendChart } from "@/components/admin/spend-chart";
+import { PageHeader } from "@/components/shell/page";
+import { Badge } from "@/components/ui/badge";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import {
   dailySeries,
   feedbackRates,
@@ -20,6 +28,8 @@ import { currentBudgets } from "@/lib/budgets";
 
 export const metadata: Metadata = { title: "Console" };
 
+const NUM = "text-right tabular-nums";
+
 export default async function AdminOverviewPage() {
   await requireAdminPage("/admin");
   const [spend, budgets, series, outcomes, latency, topUsers, votes, semantic, breaches, letters] = await Promise.all([
@@ -36,9 +46,20 @@ export default async function AdminOverviewPage() {
   ]);
   return (
     <>
-      <h1>Console</h1>
-      <section className="card stack" aria-labelledby="spend-heading">
-        <h2 id="spend-heading">Spend</h2>
+      <PageHeader
+        title="Console"
+        description="Spend, outcomes and the people behind them, over the last 30 days unless a card says otherwise."
+      />
+
+      <Section
+        id="spend"
+        title="Spend"
+        description={
+          <Link href="/admin/budgets" className="underline underline-offset-4">
+            Budgets and alert history
+          </Link>
+        }
+      >
         <BudgetProgress
           label="Today"
           spentMicros={spend.todayMicros}
@@ -51,171 +72,244 @@ export default async function AdminOverviewPage() {
           reservedMicros={spend.monthReservedMicros}
           budgetMicros={budgets.monthly.micros}
         />
-        <p className="hint">
-          Budgets and alert history: <Link href="/admin/budgets">Budgets</Link>.
-        </p>
-        <p className="hint" data-testid="outbox-dead-letters">
-          Outbox dead letters (request outcomes PostgreSQL refused to store, kept 30 days):{" "}
-          <strong>{letters === null ? "unknown (Redis unreachable)" : letters.length}</strong>
-        </p>
+        <dl className="grid grid-cols-[1fr_auto] gap-x-6 gap-y-2 text-sm">
+          <dt className="text-muted-foreground">Outbox dead letters (request outcomes PostgreSQL refused to store, kept 30 days)</dt>
+          <dd data-testid="outbox-dead-letters" className="font-medium tabular-nums">
+            {letters === null ? "unknown (Redis unreachable)" : letters.length}
+          </dd>
+          <dt className="text-muted-foreground">Requests settled above their reservation (charged at most the reservation)</dt>
+          <dd data-testid="reservation-breaches" className="font-medium tabular-nums">
+            {breaches}
+          </dd>
+        </dl>
         {letters && letters.length > 0 && (
-          <ul className="hint">
+          <ul className="grid gap-1 text-sm text-muted-foreground">
             {letters.map((letter) => (
-              <li key={letter.requestId}>
-                <code>{letter.requestId}</code> at {letter.at}: {letter.reason}
+              <li key={letter.requestId} className="break-all">
+                <code className="font-mono text-xs">{letter.requestId}</code> at {letter.at}: {letter.reason}
               </li>
             ))}
           </ul>
         )}
-        <p className="hint" data-testid="reservation-breaches">
-          Requests settled above their reservation (30 days): <strong>{breaches}</strong>
-          {breaches > 0 ? " (charged at most the reservation; the audit rows carry details.reservationBreach)" : ""}
-        </p>
-      </section>
+        {breaches > 0 && <p className="text-sm text-muted-foreground">Their audit rows carry details.reservationBreach.</p>}
+      </Section>
 
-      <section className="card stack" aria-labelledby="chart-heading">
-        <h2 id="chart-heading">Last 30 days</h2>
-        <h3 className="chart-title">Spend per day, by model</h3>
-        <SpendChart points={series} metric="costMicros" />
-        <h3 className="chart-title">Requests per day, by model</h3>
-        <SpendChart points={series} metric="requests" />
-      </section>
+      <Section id="chart" title="Last 30 days">
+        {series.length === 0 ? (
+          <EmptyState icon={BarChart3Icon} title="No model calls in the last 30 days">
+            Spend and requests per day, by model, appear here after the first request reaches a model.
+          </EmptyState>
+        ) : (
+          <>
+            <h3 className="text-sm font-medium text-muted-foreground">Spend per day, by model</h3>
+            <SpendChart
+              points={series}
+              metric="costMicros"
+              label="Spend per day, stacked by model; the same figures are in the table below"
+            />
+            <h3 className="text-sm font-medium text-muted-foreground">Requests per day, by model</h3>
+            <SpendChart
+              points={series}
+              metric="requests"
+              label="Requests per day, stacked by model; the same figures are in the table below"
+            />
+            <ChartTable points={series} />
+          </>
+        )}
+      </Section>
 
-      <div className="console-grid">
-        <section className="card" aria-labelledby="outcomes-heading">
-          <h2 id="outcomes-heading">Requests by outcome (30 days)</h2>
-          <div className="table-wrap">
-            <table className="data" data-testid="outcomes">
-              <tbody>
-                {OUTCOME_GROUPS.map((group) => (
-                  <tr key={group} data-outcome={group}>
-                    <th scope="row">{group}</th>
-                    <td className="num" data-testid={`outcome-${group.replace(/\s+/g, "-")}`}>
-                      {outcomes.byGroup[group].toLocaleString("en-US")}
-                    </td>
-                  </tr>
-                ))}
-                <tr>
-                  <th scope="row">total</th>
-                  <td className="num" data-testid="outcome-total">
-                    {outcomes.total.toLocaleString("en-US")}
-                  </td>
-                </tr>
-              </tbody>
-            </table>
-          </div>
-        </section>
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
+        <Section id="outcomes" title="Requests by outcome">
+          <Table data-testid="outcomes">
+            <TableBody>
+              {OUTCOME_GROUPS.map((group) => (
+                <TableRow key={group} data-outcome={group}>
+                  <TableHead scope="row" className="normal-case">
+                    {group}
+                  </TableHead>
+                  <TableCell className={NUM} data-testid={`outcome-${group.replace(/\s+/g, "-")}`}>
+                    {count(outcomes.byGroup[group])}
+                  </TableCell>
+                </TableRow>
+              ))}
+              <TableRow className="font-medium">
+                <TableHead scope="row" className="text-foreground normal-case">
+                  total
+                </TableHead>
+                <TableCell className={NUM} data-testid="outcome-total">
+                  {count(outcomes.total)}
+                </TableCell>
+              </TableRow>
+            </TableBody>
+          </Table>
+        </Section>
 
-        <section className="card" aria-labelledby="cache-heading">
-          <h2 id="cache-heading">Cache and latency</h2>
-          <dl className="facts">
-            <dt>Cache hit rate</dt>
-            <dd data-testid="cache-hit-rate">{percent(outcomes.cacheHitRate)}</dd>
-            <dt>Saved by the cache</dt>
-            <dd data-testid="cache-saved">{usd(outcomes.savedMicros)} (estimated)</dd>
-            <dt>Of which semantic hits</dt>
-            <dd data-testid="semantic-cache">
-              {semantic.hits.toLocaleString("en-US")} hits, {usd(semantic.savedMicros)} saved (embeddings {usd(semantic.embeddingMicros)})
+        <Section
+          id="cache"
+          title="Cache and latency"
+          description={`Latency over the last 24 hours' ${count(latency.requests)} model calls.`}
+        >
+          <dl className="grid grid-cols-[1fr_auto] gap-x-4 gap-y-2 text-sm">
+            <dt className="text-muted-foreground">Cache hit rate</dt>
+            <dd className={NUM} data-testid="cache-hit-rate">
+              {percent(outcomes.cacheHitRate)}
             </dd>
-            <dt>Spend (30 days)</dt>
-            <dd data-testid="spend-30d">{usd(outcomes.costMicros)}</dd>
-            <dt>Guard p50 / p95</dt>
-            <dd>
+            <dt className="text-muted-foreground">Saved by the cache (estimated)</dt>
+            <dd className={NUM} data-testid="cache-saved">
+              <Money micros={outcomes.savedMicros} />
+            </dd>
+            <dt className="text-muted-foreground">Semantic hits</dt>
+            <dd className={NUM} data-testid="semantic-cache">
+              {count(semantic.hits)}, <Money micros={semantic.savedMicros} /> saved
+            </dd>
+            <dt className="text-muted-foreground">Embeddings for the semantic cache</dt>
+            <dd className={NUM}>
+              <Money micros={semantic.embeddingMicros} />
+            </dd>
+            <dt className="text-muted-foreground">Spend</dt>
+            <dd className={NUM}>
+              <Money micros={outcomes.costMicros} data-testid="spend-30d" />
+            </dd>
+            <dt className="text-muted-foreground">
+              Guard
+              <abbr title="median" className="cursor-help">
+                p50
+              </abbr>
+              /
+              <abbr title="95th percentile: 1 request in 20 is slower" className="cursor-help">
+                p95
+              </abbr>
+            </dt>
+            <dd className={NUM}>
               {ms(latency.guardP50)} / {ms(latency.guardP95)}
             </dd>
-            <dt>First token p50 / p95</dt>
-            <dd>
+            <dt className="text-muted-foreground">
+              First token
+              <abbr title="median" className="cursor-help">
+                p50
+              </abbr>
+              /
+              <abbr title="95th percentile: 1 request in 20 is slower" className="cursor-help">
+                p95
+              </abbr>
+            </dt>
+            <dd className={NUM}>
               {ms(latency.firstTokenP50)} / {ms(latency.firstTokenP95)}
             </dd>
           </dl>
-          <p className="hint">Latency over the last 24 hours&apos; {latency.requests.toLocaleString("en-US")} model calls.</p>
-        </section>
+        </Section>
       </div>
 
-      <div className="console-grid">
-        <section className="card" aria-labelledby="top-users-heading">
-          <h2 id="top-users-heading">Top users by cost (30 days)</h2>
-          <div className="table-wrap">
-            <table className="data">
-              <thead>
-                <tr>
-                  <th>User</th>
-                  <th className="num">Requests</th>
-                  <th className="num">Cost</th>
-                </tr>
-              </thead>
-              <tbody>
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
+        <Section id="top-users" title="Top users by cost">
+          {topUsers.length === 0 ? (
+            <EmptyState icon={UsersIcon} title="No usage yet">
+              The ten users who cost the most appear here once anyone has made a request.
+            </EmptyState>
+          ) : (
+            <Table pinFirstColumn>
+              <TableHeader>
+                <TableRow>
+                  <TableHead>User</TableHead>
+                  <TableHead className="text-right">Requests</TableHead>
+                  <TableHead className="text-right">Cost</TableHead>
+                </TableRow>
+              </TableHeader>
+              <TableBody>
                 {topUsers.map((user) => (
-                  <tr key={user.userId}>
-                    <td className="truncate">
-                      <Link href={`/admin/audit?email=${encodeURIComponent(user.email ?? "")}`}>{user.email ?? user.userId}</Link>
-                    </td>
-                    <td className="num">{user.requests.toLocaleString("en-US")}</td>
-                    <td className="num">{usd(user.costMicros)}</td>
-                  </tr>
+                  <TableRow key={user.userId}>
+                    <TableCell className="max-w-40 truncate sm:max-w-64">
+                      <Link href={`/admin/users/${encodeURIComponent(user.userId)}`} className="underline-offset-4 hover:underline">
+                        {user.email ?? user.userId}
+                      </Link>
+                    </TableCell>
+                    <TableCell className={NUM}>{count(user.requests)}</TableCell>
+                    <TableCell className={NUM}>
+                      <Money micros={user.costMicros} />
+                    </TableCell>
+                  </TableRow>
                 ))}
-              </tbody>
-            </table>
-          </div>
-        </section>
+              </TableBody>
+            </Table>
+          )}
+        </Section>
 
-        <section className="card" aria-labelledby="models-heading">
-          <h2 id="models-heading">Spend by model (30 days)</h2>
-          <div className="table-wrap">
-            <table className="data">
-              <thead>
-                <tr>
-                  <th>Model</th>
-                  <th className="num">Requests</th>
-                  <th className="num">Cost</th>
-                </tr>
-              </thead>
-              <tbody>
+        <Section id="models" title="Spend by model">
+          {outcomes.byModel.length === 0 ? (
+            <EmptyState icon={InboxIcon} title="No model has answered yet">
+              Each model&apos;s requests and cost appear here after its first answer.
+            </EmptyState>
+          ) : (
+            <Table pinFirstColumn scrollLabel="Spend by model">
+              <TableHeader>
+                <TableRow>
+                  <TableHead>Model</TableHead>
+                  <TableHead className="text-right">Requests</TableHead>
+                  <TableHead className="text-right">Cost</TableHead>
+                </TableRow>
+              </TableHeader>
+              <TableBody>
                 {outcomes.byModel.map((row) => (
-                  <tr key={row.model}>
-                    <td>{row.model}</td>
-                    <td className="num">{row.requests.toLocaleString("en-US")}</td>
-                    <td className="num">{usd(row.costMicros)}</td>
-                  </tr>
+                  <TableRow key={row.model}>
+                    <TableCell>
+                      <Badge variant="outline">{row.model}</Badge>
+                    </TableCell>
+                    <TableCell className={NUM}>{count(row.requests)}</TableCell>
+                    <TableCell className={NUM}>
+                      <Money micros={row.costMicros} />
+                    </TableCell>
+                  </TableRow>
                 ))}
-              </tbody>
-            </table>
-          </div>
-        </section>
+              </TableBody>
+            </Table>
+          )}
+        </Section>
       </div>
 
-      <section className="card" aria-labelledby="votes-heading">
-        <h2 id="votes-heading">Down-vote rate (30 days)</h2>
-        <div className="table-wrap">
-          <table className="data">
-            <thead>
-              <tr>
-                <th>Feature</th>
-                <th>Model</th>
-                <th className="num">Served</th>
-                <th className="num">Up</th>
-                <th className="num">Down</th>
-                <th className="num">Down-vote rate</th>
-              </tr>
-            </thead>
-            <tbody>
+      <Section
+        id="votes"
+        title="Down-vote rate"
+        description={
+          <>
+            Votes on served answers, per feature and model. The answers themselves:{" "}
+            <Link href="/admin/feedback" className="underline underline-offset-4">
+              Feedback
+            </Link>
+            .
+          </>
+        }
+      >
+        {votes.length === 0 ? (
+          <EmptyState icon={MessageSquareIcon} title="No answers served yet">
+            Each feature and model appears here with its up- and down-votes once it has served an answer.
+          </EmptyState>
+        ) : (
+          <Table pinFirstColumn scrollLabel="Down-vote rate">
+            <TableHeader>
+              <TableRow>
+                <TableHead>Feature</TableHead>
+                <TableHead>Model</TableHead>
+                <TableHead className="text-right">Served</TableHead>
+                <TableHead className="text-right">Up</TableHead>
+                <TableHead className="text-right">Down</TableHead>
+                <TableHead className="text-right">Down-vote rate</TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
               {votes.map((row) => (
-                <tr key={`${row.action}:${row.model}`}>
-                  <td>{row.action}</td>
-                  <td>{row.model}</td>
-                  <td className="num">{row.served.toLocaleString("en-US")}</td>
-                  <td className="num">{row.up}</td>
-                  <td className="num">{row.down}</td>
-                  <td className="num">{percent(row.served ? row.down / row.served : null)}</td>
-                </tr>
+                <TableRow key={`${row.action}:${row.model}`}>
+                  <TableCell>{row.action}</TableCell>
+                  <TableCell>{row.model}</TableCell>
+                  <TableCell className={NUM}>{count(row.served)}</TableCell>
+                  <TableCell className={NUM}>{count(row.up)}</TableCell>
+                  <TableCell className={NUM}>{count(row.down)}</TableCell>
+                  <TableCell className={NUM}>{percent(row.served ? row.down / row.served : null)}</TableCell>
+                </TableRow>
               ))}
-            </tbody>
-          </table>
-        </div>
-        <p className="hint">
-          The answers: <Link href="/admin/feedback">Feedback</Link>.
-        </p>
-      </section>
+            </TableBody>
+          </Table>
+        )}
+      </Section>
     </>
   );
 }

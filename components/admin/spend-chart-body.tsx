@@ -2,35 +2,55 @@
 
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { DailyPoint } from "@/db/queries/console";
+import { count, usd } from "./format";
 
-const dollars = (value: number) => (value === 0 ? "$0" : value < 0.01 ? `$${Number(value.toPrecision(2))}` : `$${value.toFixed(2)}`);
+// The theme's chart tokens (app/globals.css, light and dark), never the library's own colours.
+const SERIES = ["var(--chart-1)", "var(--chart-2)", "var(--chart-3)", "var(--chart-4)", "var(--chart-5)", "var(--chart-6)"];
+const TICK = { fill: "var(--muted-foreground)", fontSize: 12 };
+const WINDOW_DAYS = 30;
+// Audit rows with no model are requests refused before one was chosen.
+const seriesName = (model: string) => (model === "none" ? "refused (no model)" : model);
 
-const COLORS = ["#6366f1", "#14b8a6", "#f59e0b", "#ef4444", "#8b5cf6", "#22c55e"];
-
-/** Per-day bars stacked by model: spend in dollars or request counts. */
+/** Per-day bars stacked by model: spend (micro-dollars, shown with the console's formatter) or request counts. */
 export default function SpendChartBody({ points, metric }: { points: DailyPoint[]; metric: "costMicros" | "requests" }) {
   const models = [...new Set(points.map((point) => point.model))];
+  // Every day of the window, empty ones too: one day of data is one slim bar, not the whole width.
   const byDay = new Map<string, Record<string, number | string>>();
+  const today = Date.parse(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`);
+  for (let back = WINDOW_DAYS - 1; back >= 0; back--) {
+    const day = new Date(today - back * 86_400_000).toISOString().slice(0, 10);
+    byDay.set(day, { day: day.slice(5) });
+  }
   for (const point of points) {
     const row = byDay.get(point.day) ?? { day: point.day.slice(5) };
-    row[point.model] = metric === "costMicros" ? point.costMicros / 1_000_000 : point.requests;
+    row[point.model] = point[metric];
     byDay.set(point.day, row);
   }
-  const data = [...byDay.values()];
+  const format = (value: unknown) => (metric === "costMicros" ? usd(Number(value)) : count(Number(value)));
   return (
-    <div className="chart">
-      <ResponsiveContainer width="100%" height={240}>
-        <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
-          <CartesianGrid strokeDasharray="3 3" opacity={0.3} />
-          <XAxis dataKey="day" fontSize={12} />
-          <YAxis fontSize={12} width={72} tickFormatter={(value: number) => (metric === "costMicros" ? dollars(value) : String(value))} />
-          <Tooltip formatter={(value) => (metric === "costMicros" ? dollars(Number(value)) : String(value))} />
-          <Legend />
-          {models.map((model, index) => (
-            <Bar key={model} dataKey={model} stackId="day" fill={COLORS[index % COLORS.length]} />
-          ))}
-        </BarChart>
-      </ResponsiveContainer>
-    </div>
+    <ResponsiveContainer width="100%" height={240}>
+      <BarChart data={[...byDay.values()]} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
+        <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" vertical={false} />
+        <XAxis dataKey="day" tick={TICK} tickLine={false} axisLine={{ stroke: "var(--border)" }} minTickGap={16} />
+        {/* Whole micro-dollars and whole requests: no tick reads "$5e-7" or "0.25 requests". */}
+        <YAxis tick={TICK} tickLine={false} axisLine={false} width={80} allowDecimals={false} tickFormatter={format} />
+        <Tooltip
+          formatter={format}
+          cursor={{ fill: "var(--muted)" }}
+          contentStyle={{
+            background: "var(--popover)",
+            color: "var(--popover-foreground)",
+            border: "1px solid var(--border)",
+            borderRadius: "var(--radius)",
+            fontSize: 12,
+          }}
+          labelStyle={{ color: "var(--popover-foreground)" }}
+        />
+        <Legend wrapperStyle={{ fontSize: 12, color: "var(--foreground)" }} />
+        {models.map((model, index) => (
+          <Bar key={model} dataKey={model} name={seriesName(model)} stackId="day" maxBarSize={24} fill={SERIES[index % SERIES.length]} />
+        ))}
+      </BarChart>
+    </ResponsiveContainer>
   );
 }

@@ -1,10 +1,30 @@
 import type * as React from "react";
 import { cn } from "@/lib/utils";
 
-function Table({ className, ...props }: React.ComponentProps<"table">) {
+// Pins the first column while a wide table scrolls sideways inside its container (phones); the
+// pinned cells get the card's background so scrolled cells pass under them.
+const pinnedFirstColumn =
+  "[&_tr>:first-child]:sticky [&_tr>:first-child]:left-0 [&_tr>:first-child]:z-10 [&_tr>:first-child]:bg-card [&_tr>:first-child]:shadow-[1px_0_0_var(--border)]";
+
+/**
+ * A table that scrolls inside its own container (never the page); `pinFirstColumn` keeps the
+ * row's name in view. With `scrollLabel` the container is a named, focusable region, so a
+ * keyboard can scroll a table that has no link or button of its own (axe:
+ * scrollable-region-focusable).
+ */
+function Table({
+  className,
+  pinFirstColumn = false,
+  scrollLabel,
+  ...props
+}: React.ComponentProps<"table"> & { pinFirstColumn?: boolean; scrollLabel?: string }) {
   return (
-    <div data-slot="table-container" className="relative w-full overflow-x-auto">
-      <table data-slot="table" className={cn("w-full caption-bottom text-sm", className)} {...props} />
+    <div
+      data-slot="table-container"
+      className="relative w-full overflow-x-auto rounded-md focus-visible:ring-[3px] focus-visible:ring-ring/50 focus-visible:outline-none"
+      {...(scrollLabel && { role: "region", "aria-label": scrollLabel, tabIndex: 0 })}
+    >
+      <table data-slot="table" className={cn("w-full caption-bottom text-sm", pinFirstColumn && pinnedFirstColumn, className)} {...props} />
     </div>
   );
 }
@@ -36,7 +56,7 @@ function TableHead({ className, ...props }: React.ComponentProps<"th">) {
     <th
       data-slot="table-head"
       className={cn(
-        "h-10 px-2 text-left align-middle font-medium whitespace-nowrap text-foreground [&:has([role=checkbox])]:pr-0",
+        "h-10 px-3 text-left align-middle text-xs font-medium tracking-wide whitespace-nowrap text-muted-foreground uppercase [&:has([role=checkbox])]:pr-0",
         className,
       )}
       {...props}
@@ -46,7 +66,11 @@ function TableHead({ className, ...props }: React.ComponentProps<"th">) {
 
 function TableCell({ className, ...props }: React.ComponentProps<"td">) {
   return (
-    <td data-slot="table-cell" className={cn("p-2 align-middle whitespace-nowrap [&:has([role=checkbox])]:pr-0", className)} {...props} />
+    <td
+      data-slot="table-cell"
+      className={cn("px-3 py-2 align-middle whitespace-nowrap [&:has([role=checkbox])]:pr-0", className)}
+      {...props}
+    />
   );
 }
 

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq, gte, ilike, lt, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, ilike, lt, sql, type SQL } from "drizzle-orm";
 import { getDb } from "@/db";
 import { rowsOf } from "@/db/rows";
 import { auditLog, feedback, subscriptions, users } from "@/db/schema";
@@ -403,11 +403,14 @@ export type ConsoleUser = {
   costMicros30d: number;
 };
 
-/** Users newest first, optionally those whose email contains `search`, with their usage. */
+export const USER_SORTS = ["newest", "email"] as const;
+export type UserSort = (typeof USER_SORTS)[number];
+
+/** Users newest first (or by email: the unique index), optionally those whose email contains `search`, with their usage. */
 export async function listConsoleUsers(
-  options: { search?: string; page?: number; pageSize?: number; today?: string } = {},
+  options: { search?: string; page?: number; pageSize?: number; today?: string; sort?: UserSort } = {},
 ): Promise<{ users: ConsoleUser[]; hasMore: boolean }> {
-  const { search, page = 0, pageSize = 50, today = utcDay() } = options;
+  const { search, page = 0, pageSize = 50, today = utcDay(), sort = "newest" } = options;
   const db = await getDb();
   const pattern = search
     ? `%${search
@@ -427,7 +430,7 @@ export async function listConsoleUsers(
     })
     .from(users)
     .where(pattern ? ilike(users.email, pattern) : undefined)
-    .orderBy(desc(users.createdAt), desc(users.id))
+    .orderBy(...(sort === "email" ? [asc(users.email), asc(users.id)] : [desc(users.createdAt), desc(users.id)]))
     .limit(pageSize + 1)
     .offset(page * pageSize)
     .as("page_users");
@@ -446,7 +449,7 @@ export async function listConsoleUsers(
     })
     .from(pageOfUsers)
     .leftJoin(subscriptions, eq(subscriptions.userId, pageOfUsers.id))
-    .orderBy(desc(pageOfUsers.createdAt), desc(pageOfUsers.id));
+    .orderBy(...(sort === "email" ? [asc(pageOfUsers.email), asc(pageOfUsers.id)] : [desc(pageOfUsers.createdAt), desc(pageOfUsers.id)]));
   return {
     users: rows.slice(0, pageSize).map((row) => ({
       ...row,
@@ -522,8 +525,11 @@ export async function accountsPerIp(
 
 // ---- Feedback -----------------------------------------------------------------------------------
 
-/** Down-voted answers, newest first, with the prompt and response when the audit row kept them. */
-export async function downvotedAnswers(limit = 50) {
+/**
+ * Down-voted answers, newest first, with the prompt and response when the audit row kept them.
+ * `offset` pages through them on feedback_rating_created_idx (rating, created_at).
+ */
+export async function downvotedAnswers(limit = 50, offset = 0) {
   const db = await getDb();
   return db
     .select({
@@ -541,8 +547,9 @@ export async function downvotedAnswers(limit = 50) {
     .leftJoin(auditLog, eq(auditLog.requestId, feedback.requestId))
     .leftJoin(users, eq(users.id, feedback.userId))
     .where(eq(feedback.rating, -1))
-    .orderBy(desc(feedback.createdAt))
-    .limit(limit);
+    .orderBy(desc(feedback.createdAt), desc(feedback.requestId))
+    .limit(limit)
+    .offset(offset);
 }
 
 export type SemanticCacheSummary = { hits: number; savedMicros: number; embeddingMicros: number };
@@ -575,4 +582,82 @@ export async function reservationBreaches(days = 30, today = utcDay()): Promise<
       where created_at >= (${today}::date - ${days - 1}::int)::timestamptz and details ? 'reservationBreach'`),
   );
   return num(row?.breaches);
+}
+
+// ---- One user (/admin/users/[id]) ---------------------------------------------------------------
+
+export type ConsoleUserDetail = {
+  id: string;
+  email: string | null;
+  name: string | null;
+  createdAt: Date;
+  emailVerified: Date | null;
+  blockedAt: Date | null;
+  sessionVersion: number;
+  subscription: typeof subscriptions.$inferSelect | null;
+};
+
+/** One user with their subscription row, or null. */
+export async function getConsoleUser(id: string): Promise<ConsoleUserDetail | null> {
+  const db = await getDb();
+  const [row] = await db
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      createdAt: users.createdAt,
+      emailVerified: users.emailVerified,
+      blockedAt: users.blockedAt,
+      sessionVersion: users.sessionVersion,
+      subscription: subscriptions,
+    })
+    .from(users)
+    .leftJoin(subscriptions, eq(subscriptions.userId, users.id))
+    .where(eq(users.id, id))
+    .limit(1);
+  return row ?? null;
+}
+
+export type UserDay = { day: string; requests: number; tokens: number; costMicros: number };
+
+/** One user's requests, tokens and spend per UTC day over the last `days` days (usage_daily's primary key). */
+export async function userDailyUsage(userId: string, days = 30, today = utcDay()): Promise<UserDay[]> {
+  const db = await getDb();
+  const rows = rowsOf<Record<string, unknown>>(
+    await db.execute(sql`
+      select to_char(day, 'YYYY-MM-DD') as day, requests, tokens_used + tokens_reserved as tokens, cost_micros
+      from usage_daily where user_id = ${userId} and day > ${today}::date - ${days}::int
+      order by day`),
+  );
+  return rows.map((row) => ({
+    day: String(row.day),
+    requests: num(row.requests),
+    tokens: num(row.tokens),
+    costMicros: num(row.cost_micros),
+  }));
+}
+
+/** One user's newest audit rows (audit_log_user_created_id_idx). */
+export async function userRecentRequests(userId: string, limit = 20): Promise<AuditListRow[]> {
+  return selectAuditRows(eq(auditLog.userId, userId), limit);
+}
+
+/** The votes one user gave, newest first, with the audit row each answer came from. */
+export async function userFeedback(userId: string, limit = 20) {
+  const db = await getDb();
+  return db
+    .select({
+      requestId: feedback.requestId,
+      rating: feedback.rating,
+      note: feedback.note,
+      action: feedback.action,
+      model: feedback.model,
+      votedAt: feedback.createdAt,
+      auditId: auditLog.id,
+    })
+    .from(feedback)
+    .leftJoin(auditLog, eq(auditLog.requestId, feedback.requestId))
+    .where(eq(feedback.userId, userId))
+    .orderBy(desc(feedback.createdAt))
+    .limit(limit);
 }

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import postgres from "postgres";
+import { usd } from "../../components/admin/format";
 import { parseNdjson } from "../../lib/http/ndjson";
 import { startWebhookReceiver } from "../fakes/webhook-receiver";
 import { expectRefused, mintToken, newTag, postChat } from "../security/support";
@@ -19,6 +20,7 @@ const CONSOLE_PAGES = [
   "/admin/audit",
   "/admin/audit/1",
   "/admin/users",
+  "/admin/users/00000000-0000-4000-8000-000000000000",
   "/admin/budgets",
   "/admin/abuse",
   "/admin/feedback",
@@ -26,7 +28,7 @@ const CONSOLE_PAGES = [
 ];
 const ADMIN_ACTIONS: Array<[string, Record<string, string>]> = [
   ["setUserPlanAction", { plan: "pro" }],
-  ["setUserBlockedAction", { blocked: "true" }],
+  ["setUserBlockedAction", { blocked: "true", reason: "posted by a non-admin" }],
   ["revokeUserSessionsAction", {}],
   ["setBudgetAction", { period: "daily", usd: "0.01" }],
   ["retryBudgetAlertAction", { period: "daily", day: "2026-01-01", thresholdPercent: "50" }],
@@ -45,8 +47,9 @@ test("a non-admin gets a 404 for every console page and the CSV export, and ever
       { id: string; session_version: number }[]
     >`insert into users (id, email) values (gen_random_uuid()::text, ${`target-${newTag()}@example.com`}) returning id, session_version`;
     for (const path of CONSOLE_PAGES) expect((await page.request.get(path, { maxRedirects: 0 })).status(), path).toBe(404);
+    // Posted where the console's forms post them (the user page for its own actions), without the UI.
     for (const [name, fields] of ADMIN_ACTIONS) {
-      const response = await postAction(page.request, "/admin/users", actionId(name), { userId: target!.id, ...fields });
+      const response = await postAction(page.request, `/admin/users/${target!.id}`, actionId(name), { userId: target!.id, ...fields });
       expect(await response.text(), name).toContain('"code":"forbidden"');
     }
     // Nothing changed, and each refusal left its own audit row under the caller's id.
@@ -171,8 +174,6 @@ test.describe("on a server of its own", () => {
     const budgeted = Number((await sql<{ budgeted: string }[]>`select cost_micros as budgeted from budget_daily`)[0]!.budgeted);
     expect(spent).toBeGreaterThan(0);
     expect(budgeted).toBe(spent);
-    const dollars = (micros: number) =>
-      `$${(micros / 1e6).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: micros < 1e6 ? 4 : 2 })}`;
 
     // The user down-votes the first reply; nobody else can vote on it.
     const vote = (request: typeof api, fields: Record<string, string>) =>
@@ -196,8 +197,8 @@ test.describe("on a server of its own", () => {
     await expect(figure("over-quota")).toHaveText("0");
     await expect(figure("total")).toHaveText("8");
     await expect(page.getByTestId("cache-hit-rate")).toHaveText("20.0%");
-    await expect(page.getByTestId("spend-30d")).toHaveText(dollars(spent));
-    await expect(page.getByTestId("budget-today").getByTestId("budget-spent")).toHaveText(dollars(spent));
+    await expect(page.getByTestId("spend-30d")).toHaveText(usd(spent));
+    await expect(page.getByTestId("budget-today").getByTestId("budget-spent")).toHaveText(usd(spent));
     await expect(page.locator(".recharts-surface").first()).toBeVisible(); // the chart loaded
     await screenshot(page, "admin-overview");
     await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Feedback" }).click();
@@ -222,7 +223,7 @@ test.describe("on a server of its own", () => {
     const [servedRow] = await sql<
       { id: string; request_id: string }[]
     >`select id, request_id from audit_log where user_id = ${user.id} and outcome = 'served' and action = 'chat' order by id limit 1`;
-    await page.locator(`[data-request-id="${servedRow!.request_id}"]`).getByRole("link").click();
+    await page.locator(`[data-request-id="${servedRow!.request_id}"]`).getByRole("link").first().click();
     await expect(page.getByTestId("audit-request-id")).toHaveText(servedRow!.request_id);
     await expect(page.getByTestId("audit-detail-outcome")).toHaveText("served");
     await expect(page.getByTestId("audit-timings")).toContainText("guard_total");
@@ -230,36 +231,66 @@ test.describe("on a server of its own", () => {
     await expect(page.getByTestId("audit-response")).not.toBeEmpty();
     await screenshot(page, "admin-audit-row");
 
-    // Block the user from the users page: their next request is refused at the session step.
+    // The user's page, from the audit row: plan, 30-day spend, recent requests with their
+    // outcome, the vote they gave. Blocking needs a reason, which the audit row keeps; the
+    // user's next request is refused at the session step.
     await page.getByRole("link", { name: user.email }).click();
-    const row = page.locator(`[data-testid="admin-user-row"][data-email="${user.email}"]`);
-    await row.getByRole("button", { name: "Block" }).click();
-    await expect(row.getByTestId("admin-user-status")).toHaveText("blocked");
-    await expect(row.getByRole("button", { name: "Unblock" })).toBeVisible();
+    await expect(page).toHaveURL(new RegExp(`/admin/users/${user.id}$`));
+    await expect(page.getByRole("heading", { level: 1, name: user.email })).toBeVisible();
+    await expect(page.getByTestId("user-plan")).toHaveText("Free");
+    await expect(page.getByTestId("user-cost-30d")).toHaveText(usd(spent));
+    const newest = await sql<
+      { outcome: string }[]
+    >`select outcome from audit_log where user_id = ${user.id} order by created_at desc, id desc limit 20`;
+    await expect(page.getByTestId("user-requests").getByRole("row")).toHaveCount(newest.length + 1); // and the header row
+    await expect(page.getByTestId("user-requests").getByRole("row").nth(1)).toContainText(newest[0]!.outcome);
+    await expect(page.getByTestId("user-feedback")).toContainText("It ignored my question");
+    await screenshot(page, "admin-user");
+    const noReason = await postAction(page.request, `/admin/users/${user.id}`, actionId("setUserBlockedAction"), {
+      userId: user.id,
+      blocked: "true",
+      reason: " ",
+    });
+    expect(await noReason.text()).toContain('"code":"invalid_input"');
+    expect((await sql`select blocked_at from users where id = ${user.id}`)[0]!.blocked_at).toBeNull();
+    const block = page.getByTestId("block-user");
+    await block.getByLabel(/Reason for blocking/).fill("Scripted refusals from the abuse view");
+    await block.getByRole("button", { name: "Block" }).click();
+    await expect(page.getByTestId("user-status")).toContainText("blocked");
+    await expect(page.getByTestId("block-user").getByRole("button", { name: "Unblock" })).toBeVisible();
     await expectRefused(await chat(`After the block [[tag:${tag}]]`), 403, "account_blocked");
     await expect
       .poll(async () =>
         (await sql`select details from audit_log where action = 'admin.set_blocked' and user_id = ${admin.id} and outcome = 'ok'`).map(
-          (r) => [r.details.targetUserId, r.details.before.blocked, r.details.after.blocked],
+          (r) => [r.details.targetUserId, r.details.before.blocked, r.details.after.blocked, r.details.input.reason],
         ),
       )
-      .toEqual([[user.id, false, true]]);
+      .toEqual([[user.id, false, true, "Scripted refusals from the abuse view"]]);
+    const versionBefore = (await sql`select session_version from users where id = ${user.id}`)[0]!.session_version as number;
+    await page.getByTestId("revoke-sessions").getByRole("button", { name: "Sign out everywhere" }).click();
+    await expect(page.getByTestId("revoke-sessions").getByRole("status")).toHaveText("Signed out.");
+    expect((await sql`select session_version from users where id = ${user.id}`)[0]!.session_version).toBe(versionBefore + 1);
+    await page.goto("/admin/users");
+    await expect(page.locator(`[data-testid="admin-user-row"][data-email="${user.email}"]`).getByTestId("admin-user-status")).toHaveText(
+      "blocked",
+    );
     await screenshot(page, "admin-users");
 
     // Every console page on a phone, in dark mode: nothing of the console spills sideways (wide
     // tables scroll inside their own box). The site header is the app shell's.
     await page.setViewportSize({ width: 390, height: 844 });
     await page.emulateMedia({ colorScheme: "dark" });
-    for (const path of ["/admin", "/admin/audit", "/admin/users", "/admin/budgets", "/admin/abuse", "/admin/feedback"]) {
+    const consolePages = ["/admin", "/admin/audit", `/admin/audit/${servedRow!.id}`, "/admin/users", `/admin/users/${user.id}`];
+    for (const path of [...consolePages, "/admin/budgets", "/admin/abuse", "/admin/feedback"]) {
       await page.goto(path);
       const overflow = await page.evaluate(() => {
         const outside = [...document.querySelectorAll("main *")].filter(
-          (element) => !element.parentElement?.closest(".table-wrap, .chart"),
+          (element) => !element.parentElement?.closest('[data-slot="table-container"], [role="img"], nav[aria-label="Console"]'),
         );
         return Math.max(...outside.map((element) => element.getBoundingClientRect().right)) - document.documentElement.clientWidth;
       });
       expect(overflow, path).toBeLessThanOrEqual(0);
-      await screenshot(page, `admin-phone-dark${path.replace(/\//g, "-")}`);
+      await screenshot(page, `admin-phone-dark${path.replace(/\//g, "-").slice(0, 40)}`);
     }
   });
 

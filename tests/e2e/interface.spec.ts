@@ -83,13 +83,17 @@ test("public pages: accessible, no sideways scroll on a phone, screenshots in bo
     { name: "signup", path: "/signup", ready: heading("Create your account") },
     { name: "pricing", path: "/pricing", ready: heading("Pricing") },
     { name: "not-found", path: "/no-such-page", ready: heading("Page not found") },
+    // The account flows a visitor reaches from an email or the log-in page.
+    { name: "forgot-password", path: "/forgot-password", ready: heading("Forgot your password?") },
+    { name: "reset-password-invalid", path: "/reset-password?token=not-a-token", ready: heading("Choose a new password") },
+    { name: "verify-email-invalid", path: "/verify-email?status=invalid", ready: heading("Confirm your email") },
   ]);
   expect(violations).toEqual([]);
   expect(problems).toEqual([]);
 });
 
-test("signed-in pages: accessible, chat composer on screen at 390 px, screenshots in both themes", async ({ page }) => {
-  test.setTimeout(SWEEP_TIMEOUT_MS);
+test("signed-in pages and the console: accessible, chat composer on screen at 390 px, screenshots in both themes", async ({ page }) => {
+  test.setTimeout(SWEEP_TIMEOUT_MS * 2);
   const problems = watchForPageErrors(page);
   // An admin (ADMIN_EMAILS, proven address), so the sweep covers /admin and the admin's menu.
   await signUp(page, { email: E2E_ADMIN_EMAILS[3]!, password: "a long enough password" });
@@ -130,11 +134,47 @@ test("signed-in pages: accessible, chat composer on screen at 390 px, screenshot
     { name: "rewrite", path: "/tools/rewrite", ready: heading("Rewrite") },
     { name: "account", path: "/account", ready: heading("Account") },
     { name: "pricing-signed-in", path: "/pricing", ready: heading("Pricing") },
-    { name: "admin", path: "/admin", ready: heading(/Admin|Overview|Console/) },
+    { name: "verify-email-signed-in", path: "/verify-email?status=verified", ready: heading("Confirm your email") },
   ]);
+  violations.push(...(await consoleSweep(page, E2E_ADMIN_EMAILS[3]!)));
   expect(violations).toEqual([]);
   expect(problems).toEqual([]);
 });
+
+/**
+ * Every console page, seeded with what an ordinary day shows: served, cached and refused
+ * requests with costs under a cent, a down-vote, a day of usage (audit_daily follows from its
+ * trigger). Run by the signed-in test, whose user is an admin (ADMIN_EMAILS allows five, all taken).
+ */
+async function consoleSweep(page: Page, email: string): Promise<string[]> {
+  const admin = await userIdOf(email);
+  const sql = e2eSql();
+  let auditId: string;
+  try {
+    const rows = await sql<{ id: string; request_id: string }[]>`
+      insert into audit_log (request_id, user_id, action, outcome, model, input_tokens, output_tokens, cost_micros, cache_hit, latency_ms, ip_hash, prompt_text, response_text, details)
+      values
+        (gen_random_uuid(), ${admin}, 'chat', 'served', 'gpt-4o-mini', 812, 240, 12, false, 930, 'a1b2c3d4e5f6a7b8c9d0', 'Compare Python, Go and Rust for a web API', 'Python is quickest to write; Go is simplest to run; Rust is fastest.', ${sql.json({ timings: { session: 2, input: 1, guard_total: 14, upstream_first_token: 410 } })}),
+        (gen_random_uuid(), ${admin}, 'summarize', 'served', 'gpt-4o-mini', 300, 80, 0, true, 12, 'a1b2c3d4e5f6a7b8c9d0', null, null, ${sql.json({ cache: "exact" })}),
+        (gen_random_uuid(), ${admin}, 'chat', 'rate_limited', null, 0, 0, 0, false, 3, 'a1b2c3d4e5f6a7b8c9d0', null, null, null)
+      returning id, request_id`;
+    auditId = rows[0]!.id;
+    await sql`insert into feedback (request_id, user_id, rating, note, action, model) values (${rows[0]!.request_id}, ${admin}, -1, 'Too short for a comparison', 'chat', 'gpt-4o-mini') on conflict do nothing`;
+    await sql`insert into usage_daily (user_id, day, requests, tokens_used, cost_micros) values (${admin}, current_date, 3, 1432, 12) on conflict do nothing`;
+  } finally {
+    await sql.end();
+  }
+  return sweep(page, [
+    { name: "admin", path: "/admin", ready: heading("Console") },
+    { name: "admin-audit", path: "/admin/audit", ready: heading("Audit log") },
+    { name: "admin-audit-row", path: `/admin/audit/${auditId}`, ready: heading(/^Request /) },
+    { name: "admin-users", path: "/admin/users", ready: heading("Users") },
+    { name: "admin-user", path: `/admin/users/${admin}`, ready: heading(email) },
+    { name: "admin-budgets", path: "/admin/budgets", ready: heading("Budgets") },
+    { name: "admin-abuse", path: "/admin/abuse", ready: heading("Abuse") },
+    { name: "admin-feedback", path: "/admin/feedback", ready: heading("Down-voted answers") },
+  ]);
+}
 
 test("keyboard: send, stop, conversation menu and dialogs close with Escape and give focus back", async ({ page }) => {
   await signUpAndGetId(page);

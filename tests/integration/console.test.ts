@@ -497,3 +497,68 @@ describe("the abuse view", () => {
     expect((await console_.accountsPerIp(30, 1000)).find((row) => row.ipHash === signupIp)).toMatchObject({ accounts: 3, blocked: 0 });
   });
 });
+
+describe("one user's page", () => {
+  it("reads only that user's days, newest requests and votes", async () => {
+    const [user, other] = [await newUser(), await newUser()];
+    const today = new Date().toISOString().slice(0, 10);
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    await recordAudit({ requestId: ids[0]!, userId: user.id, action: "chat", outcome: "served", model: "gpt-4.1-nano", costMicros: 12 });
+    await recordAudit({ requestId: ids[1]!, userId: user.id, action: "chat", outcome: "rate_limited" });
+    await recordAudit({ requestId: ids[2]!, userId: other.id, action: "chat", outcome: "served", model: "gpt-4.1-nano", costMicros: 40 });
+    expect(await saveFeedback({ requestId: ids[0]!, userId: user.id, rating: -1, note: "Too short" })).toBe(true);
+    const db = await getDb();
+    await db.execute(sql`insert into usage_daily (user_id, day, requests, tokens_used, cost_micros)
+      values (${user.id}, ${today}::date, 2, 300, 12), (${user.id}, ${today}::date - 40, 9, 900, 99), (${other.id}, ${today}::date, 1, 10, 40)`);
+
+    expect(await console_.getConsoleUser(user.id)).toMatchObject({ id: user.id, email: user.email, blockedAt: null, subscription: null });
+    expect(await console_.getConsoleUser(randomUUID())).toBeNull();
+    // 30 days: the row 40 days back and the other user's row are not in it.
+    expect(await console_.userDailyUsage(user.id)).toEqual([{ day: today, requests: 2, tokens: 300, costMicros: 12 }]);
+    const recent = await console_.userRecentRequests(user.id);
+    expect(recent.map((row) => [row.requestId, row.outcome, row.costMicros])).toEqual([
+      [ids[1], "rate_limited", 0],
+      [ids[0], "served", 12],
+    ]);
+    expect((await console_.userFeedback(user.id)).map((vote) => [vote.requestId, vote.rating, vote.note, vote.auditId])).toEqual([
+      [ids[0], -1, "Too short", recent[1]!.id],
+    ]);
+    expect(await console_.userFeedback(other.id)).toEqual([]);
+  });
+});
+
+describe("the console's money formatter", () => {
+  it("keeps every micro-dollar below a cent, four digits below a dollar, two above; the exact figure is always six", async () => {
+    const { usd, usdExact } = await import("@/components/admin/format");
+    expect([0, 12, 4_200, 12_345, 999_999, 1_000_000, 1_234_567_890, -12].map(usd)).toEqual([
+      "$0.00",
+      "$0.000012",
+      "$0.0042",
+      "$0.0123",
+      "$1.00",
+      "$1.00",
+      "$1,234.57",
+      "-$0.000012",
+    ]);
+    expect(usd(null)).toBe("—");
+    expect(usdExact(1_234_567_890)).toBe("$1,234.567890");
+    expect(usdExact(12)).toBe("$0.000012");
+  });
+});
+
+describe("the users list", () => {
+  it("sorts by email or newest first, server-side, in pages that neither skip nor repeat", async () => {
+    const tag = randomUUID().slice(0, 8);
+    for (const name of ["carol", "alice", "bob"]) {
+      await insertPasswordUser({ email: `${name}-${tag}@example.com`, name: null, passwordHash: "x", role: "user" });
+    }
+    const emails = async (sort: "newest" | "email", page: number) => {
+      const { users, hasMore } = await console_.listConsoleUsers({ search: tag, sort, page, pageSize: 2 });
+      return { emails: users.map((user) => user.email!.split("-")[0]), hasMore };
+    };
+    expect(await emails("email", 0)).toEqual({ emails: ["alice", "bob"], hasMore: true });
+    expect(await emails("email", 1)).toEqual({ emails: ["carol"], hasMore: false });
+    expect(await emails("newest", 0)).toEqual({ emails: ["bob", "alice"], hasMore: true });
+    expect(await emails("newest", 1)).toEqual({ emails: ["carol"], hasMore: false });
+  });
+});

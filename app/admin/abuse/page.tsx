@@ -1,48 +1,65 @@
+import { ShieldCheckIcon } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
+import { EmptyState } from "@/components/admin/empty-state";
+import { count } from "@/components/admin/format";
+import { Section } from "@/components/admin/section";
+import { PageHeader } from "@/components/shell/page";
+import { Badge } from "@/components/ui/badge";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { refusalLeaders, type RefusalCount } from "@/db/queries/console";
 import { requireAdminPage } from "@/lib/auth/admin";
 
 export const metadata: Metadata = { title: "Abuse" };
 
-function Leaders({ title, rows, kind }: { title: string; rows: RefusalCount[]; kind: "user" | "ip" }) {
+function Leaders({ id, title, rows, kind }: { id: string; title: string; rows: RefusalCount[]; kind: "user" | "ip" }) {
   return (
-    <section className="card" aria-label={title}>
-      <h2>{title}</h2>
-      <div className="table-wrap">
-        <table className="data">
-          <thead>
-            <tr>
-              <th>{kind === "user" ? "User" : "Hashed IP"}</th>
-              <th className="num">Refusals</th>
-              <th>By outcome</th>
-              {kind === "ip" && <th className="num">Accounts</th>}
-            </tr>
-          </thead>
-          <tbody>
+    <Section id={id} title={title}>
+      {rows.length === 0 ? (
+        <EmptyState icon={ShieldCheckIcon} title="Nothing refused in this window">
+          {kind === "user" ? "Accounts" : "Addresses"} with the most rate-limited, replayed, invalid or moderated requests appear here.
+        </EmptyState>
+      ) : (
+        <Table pinFirstColumn scrollLabel={title}>
+          <TableHeader>
+            <TableRow>
+              <TableHead>{kind === "user" ? "User" : "Hashed IP"}</TableHead>
+              <TableHead className="text-right">Refusals</TableHead>
+              {kind === "ip" && <TableHead className="text-right">Accounts</TableHead>}
+              <TableHead>By outcome</TableHead>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
             {rows.map((row) => (
-              <tr key={row.key}>
-                <td className="truncate">
+              <TableRow key={row.key}>
+                <TableCell className="max-w-44 truncate sm:max-w-64">
                   {kind === "user" ? (
-                    <Link href={`/admin/users?q=${encodeURIComponent(row.email ?? row.key)}`}>{row.email ?? row.key}</Link>
+                    <Link href={`/admin/users/${encodeURIComponent(row.key)}`} className="underline-offset-4 hover:underline">
+                      {row.email ?? row.key}
+                    </Link>
                   ) : (
-                    <code>{row.key.slice(0, 12)}…</code>
+                    <code className="font-mono text-xs" title={row.key}>
+                      {row.key.slice(0, 12)}…
+                    </code>
                   )}
-                </td>
-                <td className="num">{row.refusals}</td>
-                <td className="hint">
-                  {Object.entries(row.byOutcome)
-                    .map(([outcome, count]) => `${outcome} ${count}`)
-                    .join(", ")}
-                </td>
-                {kind === "ip" && <td className="num">{row.users}</td>}
-              </tr>
+                </TableCell>
+                <TableCell className="text-right tabular-nums">{count(row.refusals)}</TableCell>
+                {kind === "ip" && <TableCell className="text-right tabular-nums">{count(row.users ?? 0)}</TableCell>}
+                <TableCell>
+                  <div className="flex gap-1">
+                    {Object.entries(row.byOutcome).map(([outcome, n]) => (
+                      <Badge key={outcome} variant="outline" className="tabular-nums">
+                        {outcome} {count(n)}
+                      </Badge>
+                    ))}
+                  </div>
+                </TableCell>
+              </TableRow>
             ))}
-          </tbody>
-        </table>
-      </div>
-      {rows.length === 0 && <p className="hint">Nothing refused in this window.</p>}
-    </section>
+          </TableBody>
+        </Table>
+      )}
+    </Section>
   );
 }
 
@@ -56,16 +73,24 @@ export default async function AdminAbusePage() {
   ]);
   return (
     <>
-      <h1>Abuse</h1>
-      <p className="hint">
-        Refusals a script causes: rate limited, replayed or expired request tokens, invalid input, moderated. Block an account from{" "}
-        <Link href="/admin/users">Users</Link>.
-      </p>
-      <div className="console-grid">
-        <Leaders title="Users, last hour" rows={usersHour} kind="user" />
-        <Leaders title="Users, last 24 hours" rows={usersDay} kind="user" />
-        <Leaders title="Hashed IPs, last hour" rows={ipsHour} kind="ip" />
-        <Leaders title="Hashed IPs, last 24 hours" rows={ipsDay} kind="ip" />
+      <PageHeader
+        title="Abuse"
+        description={
+          <>
+            Refusals a script causes: rate limited, replayed or expired request tokens, invalid input, moderated. Block an account from its
+            page under{" "}
+            <Link href="/admin/users" className="underline underline-offset-4">
+              Users
+            </Link>
+            .
+          </>
+        }
+      />
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
+        <Leaders id="users-hour" title="Users, last hour" rows={usersHour} kind="user" />
+        <Leaders id="users-day" title="Users, last 24 hours" rows={usersDay} kind="user" />
+        <Leaders id="ips-hour" title="Hashed IPs, last hour" rows={ipsHour} kind="ip" />
+        <Leaders id="ips-day" title="Hashed IPs, last 24 hours" rows={ipsDay} kind="ip" />
       </div>
     </>
   );

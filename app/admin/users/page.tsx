@@ -1,115 +1,143 @@
+import { ArrowUpDownIcon, UserSearchIcon } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
-import { AdminForm } from "@/components/admin/admin-form";
-import { usd } from "@/components/admin/format";
+import { count } from "@/components/admin/format";
+import { EmptyState } from "@/components/admin/empty-state";
+import { Money } from "@/components/admin/money";
+import { PlanBadge } from "@/components/admin/plan-badge";
 import { SetPlanForm } from "@/components/admin/set-plan-form";
+import { PageHeader } from "@/components/shell/page";
+import { Badge } from "@/components/ui/badge";
+import { Button, buttonVariants } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { Input } from "@/components/ui/input";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { effectivePlan } from "@/db/queries/account";
-import { listConsoleUsers } from "@/db/queries/console";
+import { listConsoleUsers, type UserSort } from "@/db/queries/console";
 import { requireAdminPage } from "@/lib/auth/admin";
 import { describePlanStatus } from "@/lib/billing/plan-status";
 import { PLANS } from "@/lib/plans";
 import { roleFor } from "@/lib/auth/roles";
 import { isBillingConfigured } from "@/lib/stripe";
-import { revokeUserSessionsAction, setUserBlockedAction } from "../actions";
 
 export const metadata: Metadata = { title: "Users" };
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+const NUM = "text-right tabular-nums";
 
 export default async function AdminUsersPage({ searchParams }: Props) {
   await requireAdminPage("/admin/users");
   const params = await searchParams;
   const search = typeof params.q === "string" ? params.q.slice(0, 200) : "";
   const page = Math.max(0, Math.min(10_000, Number.parseInt(typeof params.page === "string" ? params.page : "0", 10) || 0));
-  const { users, hasMore } = await listConsoleUsers({ search, page });
+  const sort: UserSort = params.sort === "email" ? "email" : "newest";
+  const { users, hasMore } = await listConsoleUsers({ search, page, sort });
   const plans = Object.values(PLANS).map(({ id, name }) => ({ id, name }));
-  const pageLink = (target: number) => `/admin/users?${new URLSearchParams({ ...(search && { q: search }), page: String(target) })}`;
+  // The view lives in the URL (search, sort, page), so it can be shared and reloaded.
+  const link = (changes: { page?: number; sort?: UserSort }) =>
+    `/admin/users?${new URLSearchParams({
+      ...(search && { q: search }),
+      ...((changes.sort ?? sort) !== "newest" && { sort: changes.sort ?? sort }),
+      page: String(changes.page ?? 0),
+    })}`;
+  const pageLink = (target: number) => link({ page: target });
   return (
     <>
-      <h1>Users</h1>
-      <p className="hint">
-        {isBillingConfigured
-          ? "Stripe is configured: a plan set here holds until the user's next Stripe subscription event."
-          : "Billing is not configured: plans are set here by hand."}{" "}
-        Every change here is written to the audit log.
-      </p>
-      <form className="inline-form" method="get" action="/admin/users" role="search">
-        <input name="q" type="search" placeholder="Search by email" defaultValue={search} aria-label="Search by email" />
-        <button type="submit" className="button secondary">
+      <PageHeader
+        title="Users"
+        description={`${
+          isBillingConfigured
+            ? "Stripe is configured: a plan set here holds until the user's next Stripe subscription event."
+            : "Billing is not configured: plans are set here by hand."
+        } Open a user to see their usage, block them or end their sessions. Every change is written to the audit log.`}
+      />
+      <form className="flex max-w-md gap-2" method="get" action="/admin/users" role="search">
+        {sort !== "newest" && <input type="hidden" name="sort" value={sort} />}
+        <Input name="q" type="search" placeholder="Search by email" defaultValue={search} aria-label="Search by email" />
+        <Button type="submit" variant="outline">
           Search
-        </button>
+        </Button>
       </form>
-      <div className="table-wrap">
-        <table className="data">
-          <thead>
-            <tr>
-              <th>Email</th>
-              <th>Plan</th>
-              <th>Status</th>
-              <th className="num">Today</th>
-              <th className="num">30-day cost</th>
-              <th>Set plan</th>
-              <th>Access</th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.map((row) => {
-              const plan = effectivePlan(row.subscription);
-              return (
-                <tr key={row.id} data-testid="admin-user-row" data-email={row.email ?? ""}>
-                  <td className="truncate">
-                    <Link href={`/admin/audit?email=${encodeURIComponent(row.email ?? "")}`}>{row.email ?? row.id}</Link>
-                    {roleFor(row.email, row.emailVerified !== null) === "admin" && <span className="badge">admin</span>}
-                    <div className="hint">{row.emailVerified ? "verified" : "not verified"}</div>
-                  </td>
-                  <td data-testid="admin-user-plan">{plan.name}</td>
-                  <td data-testid="admin-user-status">
-                    {row.blockedAt ? <span className="badge danger">blocked</span> : describePlanStatus(row.subscription)}
-                  </td>
-                  <td className="num">
-                    {row.todayRequests} req · {row.todayTokens.toLocaleString("en-US")} tok
-                  </td>
-                  <td className="num">{usd(row.costMicros30d)}</td>
-                  <td>
-                    {/* Keyed by plan: after a change the form starts over with the new plan selected. */}
-                    <SetPlanForm key={plan.id} userId={row.id} email={row.email ?? row.id} currentPlanId={plan.id} plans={plans} />
-                  </td>
-                  <td>
-                    <div className="inline-form">
-                      <AdminForm
-                        key={row.blockedAt ? "blocked" : "active"}
-                        action={setUserBlockedAction}
-                        fields={{ userId: row.id, blocked: row.blockedAt ? "false" : "true" }}
-                        label={row.blockedAt ? "Unblock" : "Block"}
-                        variant={row.blockedAt ? "secondary" : "danger"}
-                      />
-                      <AdminForm
-                        action={revokeUserSessionsAction}
-                        fields={{ userId: row.id }}
-                        label="Sign out everywhere"
-                        success="Signed out."
-                      />
-                    </div>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
-      {users.length === 0 && <p className="hint">No users match.</p>}
-      <div className="inline-form">
+      {users.length === 0 ? (
+        <EmptyState icon={UserSearchIcon} title={search ? `No user's email contains "${search}"` : "No users yet"}>
+          {search ? "Search matches any part of the address, case-insensitively." : "Accounts appear here as people sign up."}
+        </EmptyState>
+      ) : (
+        <Card className="overflow-hidden py-0">
+          <Table pinFirstColumn>
+            <TableHeader>
+              <TableRow>
+                <TableHead aria-sort={sort === "email" ? "ascending" : undefined}>
+                  <Link
+                    href={link({ sort: sort === "email" ? "newest" : "email" })}
+                    className="inline-flex items-center gap-1 hover:text-foreground"
+                  >
+                    Email
+                    <ArrowUpDownIcon className="size-3" aria-hidden />
+                    <span className="sr-only">{sort === "email" ? "(sorted A to Z; sort newest first)" : "(sort A to Z)"}</span>
+                  </Link>
+                </TableHead>
+                <TableHead>Plan</TableHead>
+                <TableHead>Status</TableHead>
+                <TableHead className="text-right">Today</TableHead>
+                <TableHead className="text-right">30-day cost</TableHead>
+                <TableHead>Set plan</TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {users.map((row) => {
+                const plan = effectivePlan(row.subscription);
+                return (
+                  <TableRow key={row.id} data-testid="admin-user-row" data-email={row.email ?? ""}>
+                    <TableCell className="max-w-44 sm:max-w-72">
+                      <div className="flex items-center gap-2">
+                        <Link
+                          href={`/admin/users/${encodeURIComponent(row.id)}`}
+                          className="truncate font-medium underline-offset-4 hover:underline"
+                        >
+                          {row.email ?? row.id}
+                        </Link>
+                        {roleFor(row.email, row.emailVerified !== null) === "admin" && <Badge variant="secondary">admin</Badge>}
+                      </div>
+                      <div className="text-xs text-muted-foreground">{row.emailVerified ? "verified" : "not verified"}</div>
+                    </TableCell>
+                    <TableCell data-testid="admin-user-plan">
+                      <PlanBadge id={plan.id} name={plan.name} />
+                    </TableCell>
+                    <TableCell data-testid="admin-user-status" className="max-w-64 truncate text-muted-foreground">
+                      {row.blockedAt ? <Badge variant="destructive">blocked</Badge> : describePlanStatus(row.subscription)}
+                    </TableCell>
+                    <TableCell className={NUM}>
+                      {count(row.todayRequests)} <abbr title="requests">req</abbr> · {count(row.todayTokens)}{" "}
+                      <abbr title="tokens">tok</abbr>
+                    </TableCell>
+                    <TableCell className={NUM}>
+                      <Money micros={row.costMicros30d} />
+                    </TableCell>
+                    <TableCell>
+                      {/* Keyed by plan: after a change the form starts over with the new plan selected. */}
+                      <SetPlanForm key={plan.id} userId={row.id} email={row.email ?? row.id} currentPlanId={plan.id} plans={plans} />
+                    </TableCell>
+                  </TableRow>
+                );
+              })}
+            </TableBody>
+          </Table>
+        </Card>
+      )}
+      <nav aria-label="Pages" className="flex gap-2">
         {page > 0 && (
-          <Link className="button secondary" href={pageLink(page - 1)}>
+          <Link className={buttonVariants({ variant: "outline", size: "sm" })} href={pageLink(page - 1)}>
             Previous
           </Link>
         )}
         {hasMore && (
-          <Link className="button secondary" href={pageLink(page + 1)}>
+          <Link className={buttonVariants({ variant: "outline", size: "sm" })} href={pageLink(page + 1)}>
             Next
           </Link>
         )}
-      </div>
+      </nav>
     </>
   );
 }

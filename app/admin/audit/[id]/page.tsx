@@ -1,7 +1,14 @@
+import { ArrowLeftIcon } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { dateTime, usd } from "@/components/admin/format";
+import { count, dateTime } from "@/components/admin/format";
+import { Money } from "@/components/admin/money";
+import { OutcomeBadge } from "@/components/admin/outcome-badge";
+import { Section } from "@/components/admin/section";
+import { PageHeader } from "@/components/shell/page";
+import { buttonVariants } from "@/components/ui/button";
+import { Table, TableBody, TableCell, TableHead, TableRow } from "@/components/ui/table";
 import { getAuditRow } from "@/db/queries/console";
 import { requireAdminPage } from "@/lib/auth/admin";
 import { env } from "@/lib/env";
@@ -10,6 +17,8 @@ export const metadata: Metadata = { title: "Audit row" };
 
 type Props = { params: Promise<{ id: string }> };
 
+const PRE = "max-h-96 overflow-auto rounded-md border bg-muted/40 p-3 font-mono text-xs leading-5 break-words whitespace-pre-wrap";
+
 export default async function AuditRowPage({ params }: Props) {
   const { id } = await params;
   await requireAdminPage(`/admin/audit/${id}`);
@@ -17,89 +26,105 @@ export default async function AuditRowPage({ params }: Props) {
   const row = await getAuditRow(Number(id));
   if (!row) notFound();
   const { timings, ...otherDetails } = (row.details ?? {}) as { timings?: Record<string, number> } & Record<string, unknown>;
+  const facts: Array<[string, React.ReactNode, string?]> = [
+    [
+      "Request id",
+      <code key="id" className="font-mono text-xs break-all">
+        {row.requestId}
+      </code>,
+      "audit-request-id",
+    ],
+    ["Time", dateTime(row.createdAt)],
+    [
+      "User",
+      row.userId ? (
+        <Link key="user" href={`/admin/users/${encodeURIComponent(row.userId)}`} className="break-all underline underline-offset-4">
+          {row.email ?? row.userId}
+        </Link>
+      ) : (
+        "—"
+      ),
+    ],
+    ["Feature", row.action],
+    ["Outcome", <OutcomeBadge key="outcome" outcome={row.outcome} cacheHit={row.cacheHit} />, "audit-detail-outcome"],
+    ["Model", row.model ?? "—"],
+    ["Tokens", `${count(row.inputTokens)} in, ${count(row.outputTokens)} out`],
+    ["Cost", <Money key="cost" micros={row.costMicros} />],
+    ["Cache hit", cacheLabel(row.cacheHit, row.details)],
+    ["Latency", row.latencyMs === null ? "—" : `${count(row.latencyMs)} ms`],
+    [
+      "Hashed IP",
+      <code key="ip" className="font-mono text-xs break-all">
+        {row.ipHash ?? "—"}
+      </code>,
+    ],
+    [
+      "Prompt hash",
+      <code key="hash" className="font-mono text-xs break-all">
+        {row.promptHash ?? "—"}
+      </code>,
+    ],
+  ];
   return (
     <>
-      <p>
-        <Link href="/admin/audit">← Audit log</Link>
-      </p>
-      <h1>Request {row.requestId.slice(0, 8)}</h1>
-      <section className="card">
-        <dl className="facts" data-testid="audit-detail">
-          <dt>Request id</dt>
-          <dd data-testid="audit-request-id">{row.requestId}</dd>
-          <dt>Time</dt>
-          <dd>{dateTime(row.createdAt)}</dd>
-          <dt>User</dt>
-          <dd>{row.email ? <Link href={`/admin/users?q=${encodeURIComponent(row.email)}`}>{row.email}</Link> : (row.userId ?? "—")}</dd>
-          <dt>Feature</dt>
-          <dd>{row.action}</dd>
-          <dt>Outcome</dt>
-          <dd data-testid="audit-detail-outcome">{row.outcome}</dd>
-          <dt>Model</dt>
-          <dd>{row.model ?? "—"}</dd>
-          <dt>Tokens</dt>
-          <dd>
-            {row.inputTokens.toLocaleString("en-US")} in, {row.outputTokens.toLocaleString("en-US")} out
-          </dd>
-          <dt>Cost</dt>
-          <dd>{usd(row.costMicros)}</dd>
-          <dt>Cache hit</dt>
-          <dd>{cacheLabel(row.cacheHit, row.details)}</dd>
-          <dt>Latency</dt>
-          <dd>{row.latencyMs === null ? "—" : `${row.latencyMs} ms`}</dd>
-          <dt>Hashed IP</dt>
-          <dd>
-            <code>{row.ipHash ?? "—"}</code>
-          </dd>
-          <dt>Prompt hash</dt>
-          <dd>
-            <code className="truncate">{row.promptHash ?? "—"}</code>
-          </dd>
+      <div className="grid gap-3">
+        <Link href="/admin/audit" className={`${buttonVariants({ variant: "ghost", size: "sm" })} w-fit -ml-3`}>
+          <ArrowLeftIcon aria-hidden /> Audit log
+        </Link>
+        <PageHeader title={`Request ${row.requestId.slice(0, 8)}`} description={`${row.action} · ${dateTime(row.createdAt)}`} />
+      </div>
+      <Section id="facts" title="What happened">
+        <dl className="grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[max-content_1fr]" data-testid="audit-detail">
+          {facts.map(([label, value, testId]) => (
+            <div key={label} className="contents">
+              <dt className="text-muted-foreground">{label}</dt>
+              <dd className="min-w-0 tabular-nums" data-testid={testId}>
+                {value}
+              </dd>
+            </div>
+          ))}
         </dl>
-      </section>
+      </Section>
       {timings && (
-        <section className="card">
-          <h2>Timings per step</h2>
-          <div className="table-wrap">
-            <table className="data" data-testid="audit-timings">
-              <tbody>
-                {Object.entries(timings).map(([step, value]) => (
-                  <tr key={step}>
-                    <th scope="row">{step}</th>
-                    <td className="num">{value} ms</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </section>
+        <Section id="timings" title="Timings per step">
+          <Table data-testid="audit-timings">
+            <TableBody>
+              {Object.entries(timings).map(([step, value]) => (
+                <TableRow key={step}>
+                  <TableHead scope="row" className="font-mono normal-case">
+                    {step}
+                  </TableHead>
+                  <TableCell className="text-right tabular-nums">{value} ms</TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </Section>
       )}
-      <section className="card stack">
-        <h2>Prompt and response</h2>
+      <Section id="text" title="Prompt and response">
         {row.promptText === null && row.responseText === null ? (
-          <p className="hint">
+          <p className="text-sm text-muted-foreground">
             {env.AUDIT_STORE_TEXT === "on"
               ? "No text on this row (a refusal before the input was read, or cleared after the retention period)."
               : "Text is not stored: set AUDIT_STORE_TEXT=on to keep prompts and responses on audit rows."}
           </p>
         ) : (
           <>
-            <h3>Prompt</h3>
-            <pre className="text" data-testid="audit-prompt">
+            <h3 className="text-sm font-medium">Prompt</h3>
+            <pre className={PRE} data-testid="audit-prompt">
               {row.promptText ?? "—"}
             </pre>
-            <h3>Response</h3>
-            <pre className="text" data-testid="audit-response">
+            <h3 className="text-sm font-medium">Response</h3>
+            <pre className={PRE} data-testid="audit-response">
               {row.responseText ?? "—"}
             </pre>
           </>
         )}
-      </section>
+      </Section>
       {Object.keys(otherDetails).length > 0 && (
-        <section className="card">
-          <h2>Details</h2>
-          <pre className="text">{JSON.stringify(otherDetails, null, 2)}</pre>
-        </section>
+        <Section id="details" title="Details">
+          <pre className={PRE}>{JSON.stringify(otherDetails, null, 2)}</pre>
+        </Section>
       )}
     </>
   );
