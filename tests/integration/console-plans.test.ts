@@ -119,6 +119,12 @@ function variants(): Record<string, Record<string, unknown[]>> {
     getAuditRow: { "one row": [seeded.lastId] },
     listConsoleUsers: { "newest 50": [{}], search: [{ search: "user-19" }], "page 20": [{ page: 20 }] },
     refusalLeaders: { "users, hour": ["user", 1], "users, day": ["user", 24], "IPs, hour": ["ip", 1], "IPs, day": ["ip", 24] },
+    // The user page (/admin/users/[id]), for the heaviest user.
+    getConsoleUser: { "one user": ["user-1"] },
+    userDailyUsage: { "30 days": ["user-1"] },
+    userRecentRequests: { "newest 20": ["user-1"] },
+    userFeedback: { "newest 20": ["user-1"] },
+    downvotedAnswers: { "first page": [], "page 5": [50, 200] },
   };
 }
 
