@@ -5,6 +5,7 @@ import { startFakeOpenAI } from "../fakes/openai-server";
 import { closeDatabase } from "../support/close-database";
 import { chat, newUser, tag, type TestUser } from "../support/guard-harness";
 import { createRunDatabase, runDatabaseName } from "../support/test-database";
+import { requirement } from "../support/requirements";
 
 // Concurrency proofs, on real PostgreSQL only: PGlite runs one statement at a time and cannot
 // show a race or a deadlock. This file gets a database of its own, so PostgreSQL's deadlock
@@ -17,7 +18,13 @@ import { createRunDatabase, runDatabaseName } from "../support/test-database";
 vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
 vi.mock("@/lib/guard/steps/rate-limit", () => ({ enforceRateLimits: async () => {} }));
 
-const runUrl = inject("databaseUrl");
+const runUrl = requirement(
+  Boolean(inject("databaseUrl")),
+  "tests/integration/guard-concurrency.test.ts",
+  "runs on the PostgreSQL pass only (DATABASE_URL): PGlite runs one statement at a time",
+)
+  ? inject("databaseUrl")
+  : undefined;
 const database = runUrl ? await createRunDatabase(runUrl, runDatabaseName("concurrency")) : null;
 const fake = await startFakeOpenAI({ wordDelayMs: 0 });
 Object.assign(process.env, {

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { inject } from "vitest";
 import { startFakeOpenAI } from "../fakes/openai-server";
 import { chat, heldReservations, newUser, session, summarize, usageRow } from "../support/guard-harness";
+import { requirement } from "../support/requirements";
 import { createRunDatabase } from "../support/test-database";
 
 // PostgreSQL stopped during a burst, on a cluster of this file's own (initdb into a temporary
@@ -25,7 +26,17 @@ const binDir = existsSync("/usr/lib/postgresql")
       .map((version) => `/usr/lib/postgresql/${version}/bin`)
       .find((dir) => existsSync(`${dir}/pg_ctl`))
   : undefined;
-const enabled = Boolean(inject("databaseUrl") && binDir);
+const enabled =
+  requirement(
+    Boolean(inject("databaseUrl")),
+    "tests/integration/postgres-stopped.test.ts",
+    "runs on the PostgreSQL pass only (DATABASE_URL)",
+  ) &&
+  requirement(
+    Boolean(binDir),
+    "tests/integration/postgres-stopped.test.ts (PostgreSQL stopped and started again)",
+    "no PostgreSQL server programs (initdb, pg_ctl) under /usr/lib/postgresql (CI has them)",
+  );
 
 async function freePort(): Promise<number> {
   const server = createServer();
