@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { createServer } from "node:net";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startFakeOpenAI } from "../fakes/openai-server";
+import { freePort } from "../support/free-port";
 import { closeDatabase } from "../support/close-database";
 import { startDelayProxy } from "../support/delay-proxy";
 import { onPath, requirement } from "../support/requirements";
@@ -17,15 +16,6 @@ import { session, type TestUser } from "../support/guard-harness";
 // every request, and serve again once Redis is back. Only the session is stubbed.
 
 vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
-
-/** A port the OS says is free (so parallel runs on one machine never share a Redis). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 // Needs the redis-server program (CI has it); skipped, and said, where it is missing.
 const enabled = requirement(

@@ -4,22 +4,13 @@ import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { e2eSql } from "../e2e/database";
 import { logOut, signUp } from "../e2e/helpers";
-import { postAction, serverActions } from "../e2e/server-actions";
+import { postAction, PUBLIC_ACTIONS, serverActions } from "../e2e/server-actions";
 
 // Requests an attacker would send: straight to pages and server actions over HTTP, without
 // the UI, without a cookie, with a header that once let requests skip Next's middleware
 // (CVE-2025-29927), and with the cookie of an account that no longer exists.
 
 const PROXY_SKIP = { "x-middleware-subrequest": "middleware:middleware:middleware:middleware:middleware" };
-// Actions that need no session by their nature; every other action must refuse without one.
-const PUBLIC_ACTIONS = new Set([
-  "logInAction",
-  "signUpAction",
-  "signOutAction",
-  "signInWithGitHubAction",
-  "requestPasswordResetAction",
-  "resetPasswordAction",
-]);
 
 test("every non-public server action refuses a request with no session, with or without the proxy-skip header", async ({
   playwright,

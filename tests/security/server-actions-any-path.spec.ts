@@ -5,7 +5,7 @@ import { expect, test, type APIRequestContext, type Page } from "@playwright/tes
 import { DELETE_CONFIRMATION } from "../../lib/account-deletion";
 import { e2eSql } from "../e2e/database";
 import { newCredentials, signUp } from "../e2e/helpers";
-import { postAction, serverActions } from "../e2e/server-actions";
+import { postAction, PUBLIC_ACTIONS, serverActions } from "../e2e/server-actions";
 import { fakeStripeRequests } from "../e2e/stripe";
 import { fakeStats, mintToken, newTag } from "./support";
 
@@ -16,14 +16,6 @@ import { fakeStats, mintToken, newTag } from "./support";
 // victim's cookie all get past it. So each action must refuse by itself, and this posts every
 // protected action of the build both to its own page and to "/", which the proxy never guards.
 
-const PUBLIC_ACTIONS = new Set([
-  "logInAction",
-  "signUpAction",
-  "signOutAction",
-  "signInWithGitHubAction",
-  "requestPasswordResetAction",
-  "resetPasswordAction",
-]);
 const UNGUARDED_PATH = "/";
 
 type Person = { id: string; email: string; password: string; conversationId: string };
