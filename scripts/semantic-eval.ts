@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 import { demoEmbedding } from "@/lib/ai/demo-embedding";
 import { EMBEDDING_DIMENSIONS } from "@/lib/ai/models";
 import { normalizeText } from "@/lib/guard/steps/cache";
+import { DEFAULT_SEMANTIC_THRESHOLD } from "@/lib/semantic/cache";
 import { lexicalKey } from "@/lib/semantic/lexical";
 
 export type LabelledPair = { id: string; tool: string; kind: string; label: "hit" | "miss"; a: string; b: string };
@@ -22,7 +23,7 @@ export function loadPairs(): LabelledPair[] {
 
 export const cosine = (a: number[], b: number[]) => a.reduce((sum, value, i) => sum + value * b[i]!, 0);
 
-type Scored = LabelledPair & { similarity: number; lexicalMatch: boolean };
+export type Scored = LabelledPair & { similarity: number; lexicalMatch: boolean };
 
 async function scorePairs(pairs: LabelledPair[], embed: (texts: string[]) => Promise<number[][]>): Promise<Scored[]> {
   const texts = [...new Set(pairs.flatMap((pair) => [normalizeText(pair.a), normalizeText(pair.b)]))];
@@ -104,7 +105,25 @@ async function main() {
   console.log(
     `Embedder: ${embedder === "openai" ? `OpenAI text-embedding-3-small, ${EMBEDDING_DIMENSIONS} dimensions` : "demo (hashed word, word-pair and trigram features)"}`,
   );
-  report(await scorePairs(loadPairs(), embed), thresholds);
+  const scored = await scorePairs(loadPairs(), embed);
+  report(scored, thresholds);
+  // The gate (CI runs this): at the threshold the app uses by default, with the lexical check
+  // the lookup applies, no pair labelled "miss" may be predicted a hit. A wrong hit serves one
+  // question's stored answer to another: that must fail the run, not just be printed.
+  const wrong = wrongHits(scored, DEFAULT_SEMANTIC_THRESHOLD);
+  if (wrong.length > 0) {
+    console.error(`\nFAIL: ${wrong.length} wrong hit(s) at the default threshold ${DEFAULT_SEMANTIC_THRESHOLD}:`);
+    for (const pair of wrong)
+      console.error(`  ${pair.id} (${pair.kind}, similarity ${pair.similarity.toFixed(3)}): "${pair.a}" ~ "${pair.b}"`);
+    process.exitCode = 1;
+  } else {
+    console.log(`\nOK: no wrong hit at the default threshold ${DEFAULT_SEMANTIC_THRESHOLD}.`);
+  }
+}
+
+/** Pairs labelled "miss" that the lookup would serve as a hit at `threshold` (lexical key and cosine). */
+export function wrongHits<T extends Scored>(scored: T[], threshold: number): T[] {
+  return scored.filter((pair) => pair.label === "miss" && pair.lexicalMatch && pair.similarity >= threshold);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

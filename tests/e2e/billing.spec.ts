@@ -112,9 +112,19 @@ test("the checkout action: refused without a session; with one, the price comes 
     (r) => r.path === "/v1/checkout/sessions" && r.params.client_reference_id === userId,
   );
   expect(sessions).toHaveLength(1);
-  const proPrice = (await fakeStripeRequests()).find((r) => r.path === "/v1/prices");
-  expect(proPrice?.params).toMatchObject({ lookup_keys: ["pro_monthly"] });
-  expect(sessions[0]!.params).toMatchObject({ client_reference_id: userId, metadata: { userId }, line_items: [{ quantity: "1" }] });
+  // The price of this test's session is the one Stripe holds under the pro plan's lookup key
+  // (asked of the fake directly; the app may have it cached from an earlier checkout, so this
+  // test need not cause a price request of its own). Changed: this used to read the first
+  // price request of the whole run, which another test caused.
+  const proPrices = (await (await fetch(`${fakeStripeUrl()}/v1/prices?lookup_keys[]=${PLANS.pro.priceLookupKey}&active=true`)).json()) as {
+    data: Array<{ id: string }>;
+  };
+  expect(proPrices.data).toHaveLength(1);
+  expect(sessions[0]!.params).toMatchObject({
+    client_reference_id: userId,
+    metadata: { userId },
+    line_items: [{ price: proPrices.data[0]!.id, quantity: "1" }],
+  });
   expect(JSON.stringify(sessions[0]!.params)).not.toContain("price_attacker");
   expect(sessions[0]!.idempotencyKey).toBe(`checkout-session:${userId}:pro:${attempt}`);
 });

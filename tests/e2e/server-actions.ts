@@ -3,6 +3,16 @@ import type { APIRequestContext } from "@playwright/test";
 
 // Calling server actions the way an attacker would: straight over HTTP, without the UI.
 
+/** Actions that need no session by their nature; every other action must refuse without one. */
+export const PUBLIC_ACTIONS: ReadonlySet<string> = new Set([
+  "logInAction",
+  "signUpAction",
+  "signOutAction",
+  "signInWithGitHubAction",
+  "requestPasswordResetAction",
+  "resetPasswordAction",
+]);
+
 export type ManifestAction = { id: string; exportedName: string; pagePath: string };
 
 /** Every server action in this build, with a page path that serves it. */

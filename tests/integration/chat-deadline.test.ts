@@ -24,6 +24,7 @@ await getDb();
 const { issueRequestToken } = await import("@/lib/guard/request-token");
 const { countTextTokens } = await import("@/lib/ai/tokens");
 const route = await import("@/app/api/chat/route");
+const { parseEnv } = await import("@/lib/env");
 
 afterAll(async () => {
   await fake.close();
@@ -31,9 +32,14 @@ afterAll(async () => {
 });
 
 describe("the chat stream's total deadline", () => {
-  it("is below the route's maxDuration", () => {
+  it("is below the route's maxDuration: by default, and at most 290 s whatever the environment says", () => {
     expect(route.maxDuration).toBe(300);
-    expect(Number(process.env.CHAT_STREAM_DEADLINE_MS)).toBeLessThan(route.maxDuration * 1000);
+    // Figures written here, not read from lib/env.ts: raising the default or the cap past the
+    // route's 300 s must fail this test.
+    expect(parseEnv({}).CHAT_STREAM_DEADLINE_MS).toBe(240_000);
+    expect(parseEnv({ CHAT_STREAM_DEADLINE_MS: "290000" }).CHAT_STREAM_DEADLINE_MS).toBe(290_000);
+    expect(() => parseEnv({ CHAT_STREAM_DEADLINE_MS: "290001" })).toThrow(/CHAT_STREAM_DEADLINE_MS/);
+    expect(() => parseEnv({ CHAT_STREAM_DEADLINE_MS: "300000" })).toThrow(/CHAT_STREAM_DEADLINE_MS/);
   });
 
   it("cuts a trickling upstream at the deadline with a clear error, charges what was generated, one audit row", async () => {

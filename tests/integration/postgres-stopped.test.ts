@@ -1,14 +1,14 @@
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, rmSync, chownSync } from "node:fs";
-import { createServer } from "node:net";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { inject } from "vitest";
 import { startFakeOpenAI } from "../fakes/openai-server";
+import { freePort } from "../support/free-port";
 import { chat, heldReservations, newUser, session, summarize, usageRow } from "../support/guard-harness";
+import { requirement } from "../support/requirements";
 import { createRunDatabase } from "../support/test-database";
 
 // PostgreSQL stopped during a burst, on a cluster of this file's own (initdb into a temporary
@@ -25,15 +25,17 @@ const binDir = existsSync("/usr/lib/postgresql")
       .map((version) => `/usr/lib/postgresql/${version}/bin`)
       .find((dir) => existsSync(`${dir}/pg_ctl`))
   : undefined;
-const enabled = Boolean(inject("databaseUrl") && binDir);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+const enabled =
+  requirement(
+    Boolean(inject("databaseUrl")),
+    "tests/integration/postgres-stopped.test.ts",
+    "runs on the PostgreSQL pass only (DATABASE_URL)",
+  ) &&
+  requirement(
+    Boolean(binDir),
+    "tests/integration/postgres-stopped.test.ts (PostgreSQL stopped and started again)",
+    "no PostgreSQL server programs (initdb, pg_ctl) under /usr/lib/postgresql (CI has them)",
+  );
 
 // initdb and pg_ctl refuse to run as root: run them as the postgres user.
 const asPostgres = (() => {

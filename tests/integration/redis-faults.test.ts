@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { createServer } from "node:net";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startFakeOpenAI } from "../fakes/openai-server";
+import { freePort } from "../support/free-port";
 import { closeDatabase } from "../support/close-database";
 import { startDelayProxy } from "../support/delay-proxy";
+import { onPath, requirement } from "../support/requirements";
+import { clearOfMinuteBoundary } from "../support/time-windows";
 import { session, type TestUser } from "../support/guard-harness";
 
 // Redis faults on a redis-server of this file's own (never the shared one), reached through a
@@ -16,14 +17,12 @@ import { session, type TestUser } from "../support/guard-harness";
 
 vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
 
-/** A port the OS says is free (so parallel runs on one machine never share a Redis). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+// Needs the redis-server program (CI has it); skipped, and said, where it is missing.
+const enabled = requirement(
+  onPath("redis-server"),
+  "tests/integration/redis-faults.test.ts (Redis killed, stalled and restarted)",
+  "redis-server is not on PATH (CI runs it; apt-get install redis-server to run it here)",
+);
 
 const redisPort = await freePort();
 let redisServer: ChildProcess | undefined;
@@ -51,7 +50,7 @@ async function stopRedis() {
   await stopped;
 }
 
-await startRedis();
+if (enabled) await startRedis();
 const proxy = await startDelayProxy(redisPort);
 const fake = await startFakeOpenAI({ wordDelayMs: 0 });
 Object.assign(process.env, {
@@ -121,14 +120,14 @@ async function books(userId: string) {
   return { outcomes: audits.map((row) => row.outcome).sort(), requests: usage?.requests ?? 0, reserved: usage?.tokensReserved ?? 0 };
 }
 
-describe("the app talks to this file's Redis", () => {
+describe.skipIf(!enabled)("the app talks to this file's Redis", () => {
   it("over TCP, through the proxy", () => {
     expect(redisMode).toBe("tcp");
     expect(process.env.REDIS_URL).toBe(proxy.url("redis"));
   });
 });
 
-describe("Redis stopped during a burst, then started again (no app restart)", () => {
+describe.skipIf(!enabled)("Redis stopped during a burst, then started again (no app restart)", () => {
   it("the structured tool refuses every request with 503, calls no model, keeps no reservation, audits each; then serves again", async () => {
     const user = await newUser();
     const label = tag();
@@ -174,22 +173,22 @@ describe("Redis stopped during a burst, then started again (no app restart)", ()
   }, 90_000);
 });
 
-describe("slow Redis (the TCP proxy holds traffic)", () => {
-  it("500 ms on every command: requests still finish, and a burst never gets past the per-user limit", async () => {
+describe.skipIf(!enabled)("slow Redis (the TCP proxy holds traffic)", () => {
+  it("500 ms on every command: each request of a burst is answered for what it is, served up to the per-user limit, rate_limited after", async () => {
+    // The limiter's scripts loaded first, at full speed (any user): a Redis that never saw them
+    // answers EVALSHA with NOSCRIPT, and the EVAL that follows is a second 500 ms round trip
+    // that ends past the limiter's 1 s deadline, which is the next test's subject.
+    expect(await summarize(await newUser(), `Warm-up [[tag:${tag()}]]`)).toMatchObject({ ok: true });
+    await clearOfMinuteBoundary(10_000);
     proxy.delayMs = 500;
     const user = await newUser();
     const label = tag();
-    const burst = await Promise.all(
-      Array.from({ length: PLANS.free.requestsPerMinute + 4 }, (_, i) => summarize(user, `Slow ${i} [[tag:${label}]]`)),
-    );
-    const served = burst.filter((result) => result.ok).length;
-    expect(served).toBeLessThanOrEqual(PLANS.free.requestsPerMinute);
-    for (const result of burst.filter((r) => !r.ok))
-      expect(["rate_limited", "service_unavailable"]).toContain((result as { error: { code: string } }).error.code);
-    expect(fake.stats(label).chat).toBe(served);
-    const { outcomes, reserved } = await books(user.id);
-    expect(outcomes).toHaveLength(burst.length);
-    expect(reserved).toBe(0);
+    const limit = PLANS.free.requestsPerMinute;
+    const burst = await Promise.all(Array.from({ length: limit + 4 }, (_, i) => summarize(user, `Slow ${i} [[tag:${label}]]`)));
+    const outcomes = burst.map((result) => (result.ok ? "served" : (result as { error: { code: string } }).error.code)).sort();
+    expect(outcomes).toEqual([...Array(4).fill("rate_limited"), ...Array(limit).fill("served")]);
+    expect(fake.stats(label).chat).toBe(limit);
+    expect(await books(user.id)).toEqual({ outcomes, requests: limit, reserved: 0 });
   });
 
   // The limiter's Lua scripts stall longer than its 1 s timeout (and with them whatever of the

@@ -1,22 +1,16 @@
+import { randomUUID } from "node:crypto";
+import { readdirSync } from "node:fs";
+import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { e2eSql } from "../e2e/database";
 import { logOut, signUp } from "../e2e/helpers";
-import { postAction, serverActions } from "../e2e/server-actions";
+import { postAction, PUBLIC_ACTIONS, serverActions } from "../e2e/server-actions";
 
 // Requests an attacker would send: straight to pages and server actions over HTTP, without
 // the UI, without a cookie, with a header that once let requests skip Next's middleware
 // (CVE-2025-29927), and with the cookie of an account that no longer exists.
 
 const PROXY_SKIP = { "x-middleware-subrequest": "middleware:middleware:middleware:middleware:middleware" };
-// Actions that need no session by their nature; every other action must refuse without one.
-const PUBLIC_ACTIONS = new Set([
-  "logInAction",
-  "signUpAction",
-  "signOutAction",
-  "signInWithGitHubAction",
-  "requestPasswordResetAction",
-  "resetPasswordAction",
-]);
 
 test("every non-public server action refuses a request with no session, with or without the proxy-skip header", async ({
   playwright,
@@ -83,16 +77,52 @@ test("a logged-out GET of a protected page is redirected to /login, also with th
   await anonymous.dispose();
 });
 
-test("security headers are on every page", async ({ request }) => {
-  for (const path of ["/", "/login", "/api/health"]) {
-    const response = await request.get(path);
-    const headers = response.headers();
-    expect(headers["content-security-policy"], path).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
-    expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
-    expect(headers["x-content-type-options"]).toBe("nosniff");
-    expect(headers["referrer-policy"]).toBe("strict-origin-when-cross-origin");
-    expect(headers["strict-transport-security"]).toContain("max-age=");
-    expect(headers["x-powered-by"]).toBeUndefined();
+/**
+ * Every page route of the app, from app/**\/page.tsx: route groups dropped, dynamic segments
+ * filled (a conversation or audit row that does not exist still gets its page's answer).
+ */
+function pageRoutes(): string[] {
+  const pages: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) walk(path.join(dir, entry.name));
+      else if (entry.name === "page.tsx") pages.push(path.relative("app", dir));
+    }
+  };
+  walk("app");
+  return pages.map(
+    (dir) =>
+      `/${dir
+        .split(path.sep)
+        .filter((segment) => segment !== "" && !/^\(.+\)$/.test(segment))
+        .map((segment) => (/^\[.+\]$/.test(segment) ? (segment === "[conversationId]" ? randomUUID() : "1") : segment))
+        .join("/")}`,
+  );
+}
+
+function expectSecurityHeaders(headers: Record<string, string>, what: string) {
+  expect(headers["content-security-policy"], what).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
+  expect(headers["content-security-policy"], what).toContain("frame-ancestors 'none'");
+  expect(headers["x-content-type-options"], what).toBe("nosniff");
+  expect(headers["x-frame-options"], what).toBe("DENY");
+  expect(headers["referrer-policy"], what).toBe("strict-origin-when-cross-origin");
+  expect(headers["strict-transport-security"], what).toContain("max-age=");
+  expect(headers["x-powered-by"], what).toBeUndefined();
+}
+
+test("security headers are on every page", async ({ request, page }) => {
+  // Every page of the app (changed: this used to check three paths), as a stranger (a signed-in
+  // page answers with the proxy's redirect) and signed in (the page itself), and a route handler.
+  const routes = pageRoutes();
+  expect(routes).toEqual(expect.arrayContaining(["/", "/login", "/chat", "/account", "/admin", "/admin/audit/1", "/verify-email"]));
+  expect(routes.length).toBeGreaterThanOrEqual(20);
+  await signUp(page);
+  for (const route of [...routes, "/api/health"]) {
+    const anonymous = await request.get(route, { maxRedirects: 0, failOnStatusCode: false });
+    expectSecurityHeaders(anonymous.headers(), `${route} (no session, ${anonymous.status()})`);
+    const signedIn = await page.request.get(route, { maxRedirects: 0, failOnStatusCode: false });
+    expect(signedIn.status(), route).toBeLessThan(500);
+    expectSecurityHeaders(signedIn.headers(), `${route} (signed in, ${signedIn.status()})`);
   }
   // A fresh nonce per response (a fixed one could be read once and reused by injected script),
   // and Next puts that response's nonce on its own scripts, so the strict CSP does not break the app.
