@@ -80,9 +80,15 @@ export function adminAction<S extends z.ZodType, T>(
     };
     try {
       user = await requireUser();
+      // A non-admin learns nothing about the input an action wants: refused before parsing. Its
+      // audit row names the target user only (what else it sent is not worth storing).
+      if (user.role !== "admin") {
+        const target = formData instanceof FormData ? formData.get("userId") : null;
+        input = typeof target === "string" ? { userId: target.slice(0, 64) } : undefined;
+        throw new AppError("forbidden");
+      }
       const parsed = parseForm(schema, formData);
       input = parsed as Record<string, unknown>;
-      if (user.role !== "admin") throw new AppError("forbidden");
       const change = await run(parsed, user);
       audit("ok", { before: change.before, after: change.after });
       return { ok: true, data: change.result };

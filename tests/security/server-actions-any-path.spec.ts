@@ -51,10 +51,16 @@ function fieldsFor(exportedName: string, target: Person, tag: string): Record<st
     resendVerificationAction: { userId: target.id },
     deleteAccountAction: { confirmation: DELETE_CONFIRMATION, currentPassword: target.password, userId: target.id },
     setUserPlanAction: { userId: target.id, plan: "pro" },
-    setUserBlockedAction: { userId: target.id, blocked: "true" },
+    setUserBlockedAction: { userId: target.id, blocked: "true", reason: "pwned" },
     revokeUserSessionsAction: { userId: target.id },
     setBudgetAction: { period: "daily", usd: "1" },
-    retryBudgetAlertAction: { period: "daily", day: new Date().toISOString().slice(0, 10), thresholdPercent: "50" },
+    retryBudgetAlertAction: {
+      period: "daily",
+      day: new Date().toISOString().slice(0, 10),
+      thresholdPercent: "50",
+      budgetMicros: "10000000",
+    },
+    loadEarlierMessagesAction: { conversationId: target.conversationId, before: randomUUID() },
     startCheckoutAction: { planId: "pro", attempt: randomUUID(), userId: target.id },
     sendFeedbackAction: { requestId: randomUUID(), rating: "down", note: "pwned" },
     summarizeAction: { text: `Summarize this [[tag:${tag}]]`, token: mintToken(target.id) },
@@ -186,6 +192,7 @@ test("every protected action posted to an unguarded path refuses by itself: no s
   const answers: Record<string, RegExp> = {
     renameConversationAction: /"code":"not_found"/,
     deleteConversationAction: /"code":"not_found"/,
+    loadEarlierMessagesAction: /"code":"not_found"/, // another user's conversation pages nothing
     changePasswordAction: /"code":"invalid_input"/, // the victim's password is not the attacker's
     connectGitHubAction: /"code":"invalid_input"/, // the same proof as a password change
     removeSignInMethodAction: /"code":"invalid_input"/,
