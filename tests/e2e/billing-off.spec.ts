@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { expect, test } from "@playwright/test";
 import { BASE_DATABASE_URL, E2E_ADMIN_EMAILS, productionServerEnv } from "../support/sentinels";
+import { startNextServer, type NextServer } from "../support/next-server";
 import { databaseUrlFor } from "../support/test-database";
 import { e2eDatabaseName } from "./database";
 import { signUp } from "./helpers";
@@ -10,7 +10,7 @@ import { stripeEvent, deliverWebhook } from "./stripe";
 // billing is off, and the webhook writes nothing.
 const port = Number(process.env.E2E_PORT ?? 3100) + 4;
 const baseURL = `http://localhost:${port}`;
-let server: ChildProcess;
+let server: NextServer | undefined;
 
 test.describe("without Stripe keys", () => {
   test.use({ baseURL });
@@ -25,16 +25,11 @@ test.describe("without Stripe keys", () => {
     const inherited = { ...process.env };
     delete inherited.STRIPE_SECRET_KEY;
     delete inherited.STRIPE_WEBHOOK_SECRET;
-    // `next` itself, not through npx, so that killing it at the end stops the server.
-    server = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-H", "127.0.0.1", "-p", String(port)], {
-      stdio: "ignore",
-      env: { ...inherited, ...env },
-    });
-    await expect.poll(async () => (await fetch(`${baseURL}/api/health`).catch(() => null))?.status ?? 0, { timeout: 60_000 }).toBe(200);
+    server = await startNextServer(port, { ...inherited, ...env });
   });
 
   test.afterAll(() => {
-    server?.kill("SIGTERM");
+    server?.stop();
   });
 
   test("/pricing shows the plans with a notice and no checkout; the webhook refuses and writes nothing", async ({

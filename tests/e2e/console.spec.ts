@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import postgres from "postgres";
 import { usd } from "../../components/admin/format";
@@ -6,6 +5,7 @@ import { parseNdjson } from "../../lib/http/ndjson";
 import { startWebhookReceiver } from "../fakes/webhook-receiver";
 import { expectRefused, mintToken, newTag, postChat } from "../security/support";
 import { BASE_DATABASE_URL, E2E_ADMIN_EMAILS, productionServerEnv } from "../support/sentinels";
+import { startNextServer, type NextServer } from "../support/next-server";
 import { createRunDatabase, runDatabaseName } from "../support/test-database";
 import { e2eSql, fakeOpenAIPort } from "./database";
 import { newCredentials, screenshot, signUp } from "./helpers";
@@ -100,7 +100,7 @@ test.describe("on a server of its own", () => {
   // Clear of the ports the other browser tests take (+1 … +8, +50).
   const port = Number(process.env.E2E_PORT ?? 3100) + 20;
   const baseURL = `http://localhost:${port}`;
-  let server: ChildProcess;
+  let server: NextServer | undefined;
   let database: Awaited<ReturnType<typeof createRunDatabase>>;
   let sql: ReturnType<typeof postgres>;
   // A Slack-style webhook receiver that counts what it gets; it can be told to fail.
@@ -111,25 +111,21 @@ test.describe("on a server of its own", () => {
     webhook = await startWebhookReceiver(port + 1);
     database = await createRunDatabase(BASE_DATABASE_URL, runDatabaseName("e2e_console"));
     sql = postgres(database.url, { max: 2, onnotice: () => {} });
-    server = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-H", "127.0.0.1", "-p", String(port)], {
-      stdio: "ignore",
-      env: {
-        ...process.env,
-        ...productionServerEnv(database.url),
-        REDIS_KEY_PREFIX: `e2econsole${Date.now().toString(36)}`,
-        OPENAI_BASE_URL: `http://127.0.0.1:${fakeOpenAIPort()}/v1`,
-        OPENAI_TIMEOUT_MS: "2000",
-        AUDIT_STORE_TEXT: "on",
-        DAILY_BUDGET_USD: "50",
-        BUDGET_ALERT_WEBHOOK_URL: webhook.url,
-        MONTHLY_BUDGET_USD: "1000",
-      },
+    server = await startNextServer(port, {
+      ...process.env,
+      ...productionServerEnv(database.url),
+      REDIS_KEY_PREFIX: `e2econsole${Date.now().toString(36)}`,
+      OPENAI_BASE_URL: `http://127.0.0.1:${fakeOpenAIPort()}/v1`,
+      OPENAI_TIMEOUT_MS: "2000",
+      AUDIT_STORE_TEXT: "on",
+      DAILY_BUDGET_USD: "50",
+      BUDGET_ALERT_WEBHOOK_URL: webhook.url,
+      MONTHLY_BUDGET_USD: "1000",
     });
-    await expect.poll(async () => (await fetch(`${baseURL}/api/health`).catch(() => null))?.status ?? 0, { timeout: 60_000 }).toBe(200);
   });
 
   test.afterAll(async () => {
-    server?.kill("SIGTERM");
+    server?.stop();
     await webhook?.close();
     await sql?.end();
     await new Promise((resolve) => setTimeout(resolve, 500));

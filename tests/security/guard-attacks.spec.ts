@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { expect, test } from "@playwright/test";
 import { parseNdjson } from "../../lib/http/ndjson";
 import { e2eDatabaseName, e2eSql, fakeOpenAIPort } from "../e2e/database";
 import { BASE_DATABASE_URL, productionServerEnv, SENTINELS } from "../support/sentinels";
+import { startNextServer, type NextServer } from "../support/next-server";
 import { databaseUrlFor } from "../support/test-database";
 import { expectRefused, fakeStats, mintToken, newTag, postChat, randomIp, signUpAndGetId } from "./support";
 
@@ -214,21 +215,16 @@ test("Redis stopped: requests are refused with 503 and the model is never called
   const redisServer = spawn("redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
     stdio: "ignore",
   });
-  let app: ChildProcess | undefined;
+  let app: NextServer | undefined;
   try {
-    app = spawn("npx", ["next", "start", "-H", "127.0.0.1", "-p", String(appPort)], {
-      stdio: "ignore",
-      detached: true, // its own process group, so stopping it stops next too
-      env: {
-        ...process.env,
-        ...productionServerEnv(databaseUrlFor(BASE_DATABASE_URL, e2eDatabaseName())),
-        REDIS_URL: `redis://127.0.0.1:${redisPort}`,
-        REDIS_KEY_PREFIX: "redisdown",
-        OPENAI_BASE_URL: `http://127.0.0.1:${fakeOpenAIPort()}/v1`,
-      },
+    app = await startNextServer(appPort, {
+      ...process.env,
+      ...productionServerEnv(databaseUrlFor(BASE_DATABASE_URL, e2eDatabaseName())),
+      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+      REDIS_KEY_PREFIX: "redisdown",
+      OPENAI_BASE_URL: `http://127.0.0.1:${fakeOpenAIPort()}/v1`,
     });
-    const base = `http://localhost:${appPort}`;
-    await expect.poll(async () => (await fetch(`${base}/api/health`).catch(() => null))?.status, { timeout: 60_000 }).toBe(200);
+    const base = app.url;
     // Cookies are per host, not per port: the session from the main server works here too.
     const chat = (message: string) =>
       page.request.post(`${base}/api/chat`, {
@@ -248,7 +244,7 @@ test("Redis stopped: requests are refused with 503 and the model is never called
     }
     expect((await fakeStats(tag)).chat).toBe(1);
   } finally {
-    if (app?.pid) process.kill(-app.pid, "SIGTERM");
+    app?.stop();
     if (redisServer.exitCode === null) redisServer.kill("SIGKILL");
   }
 });
@@ -262,22 +258,15 @@ test("a server killed mid-stream leaves no reservation behind: the sweeper (cron
   const user = await signUpAndGetId(page);
   // A second app server of our own (same database and Redis) that we can SIGKILL.
   const appPort = Number(process.env.E2E_PORT ?? "3100") + 50;
-  const start = () =>
-    spawn("npx", ["next", "start", "-H", "127.0.0.1", "-p", String(appPort)], {
-      stdio: "ignore",
-      detached: true, // its own process group: SIGKILL reaches next itself, not only npx
-      env: {
-        ...process.env,
-        ...productionServerEnv(databaseUrlFor(BASE_DATABASE_URL, e2eDatabaseName())),
-        REDIS_KEY_PREFIX: `killed${Date.now().toString(36)}`,
-        OPENAI_BASE_URL: `http://127.0.0.1:${fakeOpenAIPort()}/v1`,
-      },
-    });
-  const app = start();
+  const app = await startNextServer(appPort, {
+    ...process.env,
+    ...productionServerEnv(databaseUrlFor(BASE_DATABASE_URL, e2eDatabaseName())),
+    REDIS_KEY_PREFIX: `killed${Date.now().toString(36)}`,
+    OPENAI_BASE_URL: `http://127.0.0.1:${fakeOpenAIPort()}/v1`,
+  });
   const sql = e2eSql();
   try {
-    const base = `http://localhost:${appPort}`;
-    await expect.poll(async () => (await fetch(`${base}/api/health`).catch(() => null))?.status, { timeout: 60_000 }).toBe(200);
+    const base = app.url;
     const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
     const body = JSON.stringify({ message: `Long one [[fault:slow]] [[tag:${tag}]]`, token: mintToken(user.id) });
     const response = await fetch(`${base}/api/chat`, {
@@ -293,7 +282,7 @@ test("a server killed mid-stream leaves no reservation behind: the sweeper (cron
     // Mid-stream: the reservation is held, then the process dies without settling.
     const [held] = await sql<{ request_id: string }[]>`select request_id from reservations where user_id = ${user.id}`;
     expect(held).toBeDefined();
-    process.kill(-app.pid!, "SIGKILL");
+    app.stop("SIGKILL");
     await reader.read().catch(() => null);
     await expect.poll(async () => (await fakeStats(tag)).aborts).toBe(1);
     expect((await sql`select outcome from audit_log where user_id = ${user.id}`).length).toBe(0);
@@ -318,12 +307,6 @@ test("a server killed mid-stream leaves no reservation behind: the sweeper (cron
     expect(Number(after!.tokens_reserved)).toBe(0);
   } finally {
     await sql.end();
-    if (app.exitCode === null && app.pid) {
-      try {
-        process.kill(-app.pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
+    app.stop("SIGKILL");
   }
 });
