@@ -3,13 +3,13 @@ import { afterAll, describe, expect, it } from "vitest";
 import { failedInvoice, signatureFor, stripeEvent, type FakeEvent } from "../fakes/stripe-events";
 import { TEST_WEBHOOK_SECRET, startFakeStripeForApp } from "../support/fake-stripe-env";
 import { closeDatabase } from "../support/close-database";
+import { newUser } from "../support/guard-harness";
 
 // The webhook logic against the real stripe SDK talking to the fake Stripe over HTTP. The
 // app modules are imported after the fake has started, so lib/env.ts sees its address.
 const fake = await startFakeStripeForApp();
 const { getDb } = await import("@/db");
 const { effectivePlan, getSubscription } = await import("@/db/queries/account");
-const { insertPasswordUser } = await import("@/db/queries/users");
 const { stripeEvents, subscriptions } = await import("@/db/schema");
 const { eq } = await import("drizzle-orm");
 const { handleStripeWebhook } = await import("@/lib/billing/webhook");
@@ -22,12 +22,6 @@ afterAll(async () => {
   await fake.stop();
   await closeDatabase(await getDb());
 });
-
-async function newUser() {
-  const email = `billing-${randomUUID()}@example.com`;
-  const user = await insertPasswordUser({ email, name: null, passwordHash: "not-used", role: "user" });
-  return { id: user!.id, email, name: null, role: "user" as const, hasPassword: true, emailVerified: true };
-}
 
 function deliver(event: FakeEvent, signature: string | null = signatureFor(event.payload, TEST_WEBHOOK_SECRET)) {
   return handleStripeWebhook(event.payload, signature);

@@ -7,7 +7,7 @@ import { closeDatabase } from "../support/close-database";
 import { startDelayProxy } from "../support/delay-proxy";
 import { onPath, requirement } from "../support/requirements";
 import { clearOfMinuteBoundary } from "../support/time-windows";
-import { session, type TestUser } from "../support/guard-harness";
+import { newUser, session, type TestUser } from "../support/guard-harness";
 
 // Redis faults on a redis-server of this file's own (never the shared one), reached through a
 // TCP proxy that can stall traffic: Redis killed during a burst, then started again; every
@@ -63,11 +63,9 @@ vi.spyOn(console, "error").mockImplementation(() => {}); // the app logs each Re
 
 const { getDb } = await import("@/db");
 const { auditLog, usageDaily } = await import("@/db/schema");
-const { insertPasswordUser, markEmailVerified } = await import("@/db/queries/users");
 const { issueRequestToken } = await import("@/lib/guard/request-token");
 const { summarize: summarizeFeature } = await import("@/lib/tools/summarize");
 const { authorizeWithPassword, UnavailableSignIn } = await import("@/lib/auth");
-const { hashPassword } = await import("@/lib/auth/password");
 const { redisMode } = await import("@/lib/redis");
 const { PLANS } = await import("@/lib/plans");
 const { eq } = await import("drizzle-orm");
@@ -87,17 +85,6 @@ beforeEach(() => {
 let ipCounter = 0;
 const freshIp = () => `198.19.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
 const tag = () => `f${randomUUID().slice(0, 8)}`;
-
-async function newUser(password = "x"): Promise<TestUser> {
-  const row = await insertPasswordUser({
-    email: `faults-${randomUUID()}@example.com`,
-    name: null,
-    passwordHash: password === "x" ? "x" : await hashPassword(password),
-    role: "user",
-  });
-  await markEmailVerified(row!.id, row!.email!);
-  return { id: row!.id, email: row!.email!, name: null, role: "user", hasPassword: true, emailVerified: true };
-}
 
 /** The structured tool's action as the browser calls it; resolves once its audit row is written. */
 async function summarize(user: TestUser, text: string, token = issueRequestToken(user.id)) {
@@ -153,7 +140,7 @@ describe.skipIf(!enabled)("Redis stopped during a burst, then started again (no 
 
   it("sign-in refuses (fails closed) while Redis is down, for the right password too, and works again after", async () => {
     const password = "a long enough password";
-    const user = await newUser(password);
+    const user = await newUser({ password });
     const attempt = (ip: string) =>
       authorizeWithPassword(
         { email: user.email, password },

@@ -51,7 +51,14 @@ export const message = (label: string, extra = "") => `Hello ${extra} [[tag:${la
  * one whose proven address is in ADMIN_EMAILS (lib/auth/roles.ts): pass that address as `email`.
  */
 export async function newUser(
-  options: { plan?: "free" | "pro"; role?: "user" | "admin"; emailVerified?: boolean; email?: string } = {},
+  options: {
+    plan?: "free" | "pro";
+    role?: "user" | "admin";
+    emailVerified?: boolean;
+    email?: string;
+    /** A real (argon2id) hash of it, for tests that log in; without it the hash is a placeholder. */
+    password?: string;
+  } = {},
 ): Promise<TestUser> {
   const { getDb } = await import("@/db");
   const { subscriptions } = await import("@/db/schema");
@@ -59,7 +66,7 @@ export async function newUser(
   const row = await insertPasswordUser({
     email: options.email ?? `guard-${randomUUID()}@example.com`,
     name: null,
-    passwordHash: "x",
+    passwordHash: options.password === undefined ? "x" : await (await import("@/lib/auth/password")).hashPassword(options.password),
     role: options.role ?? "user",
   });
   if (!row) throw new Error("newUser: the address is taken");
