@@ -438,7 +438,7 @@ describe("chat: refusals never reach the model, and each leaves one audit row", 
     expect(refused).toMatchObject({ code: "rate_limited", retryAfterSeconds: expect.any(Number) });
     expect(refused!.retryAfterSeconds).toBeGreaterThan(0);
     expect(fake.stats(label).chat).toBe(served);
-  });
+  }, 120_000); // a wait for a minute window of its own (up to 40 s) comes on top of the requests
 
   // The per-user window is counted in the Redis round trip under the highest plan's limit (the
   // plan is not known yet) and decided with the user's plan (lib/guard/redis-round-trip.ts).
@@ -462,7 +462,7 @@ describe("chat: refusals never reach the model, and each leaves one audit row", 
       expect(fake.stats(label).chat, planId).toBe(limit);
       expect(burst.filter((call) => call.status === 200 && call.events.at(-1)?.type === "done").length, planId).toBe(limit);
     }
-  });
+  }, 120_000); // a wait for a minute window of its own (up to 40 s) comes on top of the requests
 
   it("rate limits per IP across accounts", async () => {
     const { AI_PER_IP_LIMIT } = await import("@/lib/plans");
@@ -484,7 +484,7 @@ describe("chat: refusals never reach the model, and each leaves one audit row", 
     expect(served).toBe(limit);
     expect(refused).toMatchObject({ code: "rate_limited", retryAfterSeconds: expect.any(Number) });
     expect(fake.stats(label).chat).toBe(served);
-  });
+  }, 120_000); // a wait for a minute window of its own (up to 40 s) comes on top of the requests
 
   it("refuses a flagged message after moderation and releases the reservation", async () => {
     const user = await newUser();

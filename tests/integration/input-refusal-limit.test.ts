@@ -50,7 +50,7 @@ describe("refusals before the account is read", () => {
     const refused = results.find((result) => codeOf(result) === "rate_limited") as { error: { message: string } };
     expect(refused.error.message).toMatch(/^Too many refused requests\. Try again in /);
     expect(await summarize(user, { text: `Summarize this good text. [[tag:${tag()}]]` })).toMatchObject({ ok: true });
-  });
+  }, 120_000);
 
   it("bad bodies from many users behind one IP: the IP's refusals are capped, each user's own count is not reached", async () => {
     await awaitFreshMinute();
@@ -65,5 +65,5 @@ describe("refusals before the account is read", () => {
     const codes = results.map(codeOf);
     expect(codes.filter((code) => code === "invalid_input")).toHaveLength(INPUT_REFUSAL_LIMITS.perIp.attempts);
     expect(codes.filter((code) => code === "rate_limited")).toHaveLength(total - INPUT_REFUSAL_LIMITS.perIp.attempts);
-  });
+  }, 120_000);
 });
