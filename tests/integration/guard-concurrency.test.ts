@@ -185,7 +185,9 @@ describe.skipIf(!database)("real PostgreSQL: concurrency", () => {
   const PRO_MAX_OUTPUT_TOKENS = 4_096;
   const worstCase = async (text: string) => {
     const label = tag();
-    const message = `${text} [[tag:${label}]]`;
+    // Replies take about 3 s (60 words, 50 ms apart), so every request of a burst reserves before
+    // any settles: a settled request gives back what its worst case held, which would let one more in.
+    const message = `${text} [[fault:slow]] [[words:60]] [[tag:${label}]]`;
     const probe = await newUser({ plan: "pro" });
     const call = await chat(probe, { message, token: issueRequestToken(probe.id) });
     await call.settled;
