@@ -23,15 +23,19 @@ test("the GitHub sign-in action posted with a form-state argument list does not 
 
 // Finding 2: an action wrapper given something other than a form (`[]`, a number) threw inside
 // Object.fromEntries and answered "Something went wrong" (logged as an unexpected error). Now
-// every wrapped action says what is wrong: invalid_input.
-test("every form action given no form, or a number instead of one, refuses with invalid_input", async ({ page }) => {
+// every wrapped action says what is wrong: invalid_input. An admin action says "forbidden" to
+// this (non-admin) user first: it refuses before reading its input at all.
+test("every form action given no form, or a number instead of one, refuses with invalid_input (admin actions: forbidden)", async ({
+  page,
+}) => {
   await signUp(page);
   const formActions = serverActions().filter((action) => !["signInWithGitHubAction", "signOutAction"].includes(action.exportedName));
   for (const action of formActions) {
     for (const args of ["[]", "[null, 7]"]) {
       const reply = await postArgs(page.request, action.pagePath, action.id, args);
       expect(reply.status, action.exportedName).toBe(200);
-      expect(reply.body, `${action.exportedName} ${args}`).toContain('"code":"invalid_input"');
+      const expected = action.pagePath.startsWith("/admin") ? '"code":"forbidden"' : '"code":"invalid_input"';
+      expect(reply.body, `${action.exportedName} ${args}`).toContain(expected);
     }
   }
 });
