@@ -23,6 +23,9 @@ const { SUMMARIZE_PROMPT } = await import("@/lib/ai/prompts");
 const { deleteUser } = await import("@/db/queries/billing");
 const { z } = await import("zod");
 const { eq, sql } = await import("drizzle-orm");
+// Start the database (PGlite: its vector extension and every migration) while the file loads,
+// not inside the first test's 30 s: on a loaded 2-core machine that start alone took 40 s.
+await getDb();
 
 afterAll(async () => {
   await fake.close();
