@@ -4,13 +4,15 @@
 // Kept: each request schema and every schema it references, with only the keywords that
 // validate (descriptions, examples and x- extensions dropped; `discriminator` too: it is a
 // hint for code generators, the oneOf it annotates still decides). OpenAPI 3.0's `nullable`
-// without a `type` becomes an anyOf with null.
+// without a `type` becomes an anyOf with null. `oneOf` becomes `anyOf`: the document uses it
+// for unions whose branches overlap (a Responses input message fits both EasyInputMessage and
+// InputMessage), which the API accepts; JSON Schema's "exactly one" would refuse them.
 import { readFileSync, writeFileSync } from "node:fs";
 
 const [specPath, commit] = process.argv.slice(2);
 if (!specPath || !commit) throw new Error("usage: extract-openai-request-schemas.mts <openapi.json> <commit>");
 const schemas = JSON.parse(readFileSync(specPath, "utf8")).components.schemas as Record<string, unknown>;
-const ROOTS = ["CreateChatCompletionRequest", "CreateModerationRequest", "CreateEmbeddingRequest"];
+const ROOTS = ["CreateChatCompletionRequest", "CreateModerationRequest", "CreateEmbeddingRequest", "CreateResponse"];
 const KEYWORDS = new Set([
   "type",
   "properties",
@@ -47,7 +49,7 @@ function clean(value: unknown, insideProperties = false): unknown {
         queue.push(name);
       }
       out.$ref = `#/$defs/${name}`;
-    } else if (KEYWORDS.has(key)) out[key] = clean(inner, key === "properties");
+    } else if (KEYWORDS.has(key)) out[key === "oneOf" ? "anyOf" : key] = clean(inner, key === "properties");
   }
   // OpenAPI 3.0's `nullable` beside a type is understood by ajv; without one, ajv refuses it:
   // say "or null" in JSON Schema's own words.
