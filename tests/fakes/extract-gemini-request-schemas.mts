@@ -6,6 +6,11 @@
 // internet). The document's messages are protobuf messages, which the API closes ("Invalid JSON
 // payload received. Unknown name ..."): every object is closed here. `model` is dropped from
 // GenerateContentRequest's required fields: over REST it is the URL's {model}.
+// Checked against the newer v1beta protos (google/ai/generativelanguage/v1beta in
+// github.com/googleapis/googleapis at f8291d2b89f0017ab078a4c7378069bae5686f6f, 2026-08-22):
+// GenerateContentRequest, Content and ThinkingConfig have the same fields; the protos add
+// GenerationConfig.imageConfig, GenerationConfig.responseJsonSchemaOrdered and Part.partMetadata,
+// which this schema (and so the fake) still refuses as unknown.
 //   npx tsx tests/fakes/extract-gemini-request-schemas.mts <path to original.json> <commit>
 import { readFileSync, writeFileSync } from "node:fs";
 import { extractSchemas } from "./openapi-schemas";
