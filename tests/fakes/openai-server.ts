@@ -1,7 +1,8 @@
 // A fake OpenAI for tests and the benchmark: a real HTTP server (next start is another
 // process, so nothing in-process would reach it) that speaks /v1/chat/completions, streamed
-// and not, and /v1/moderations. Never imported by product code; the app reaches it through
-// OPENAI_BASE_URL.
+// and not, /v1/responses (openai-responses.ts), /v1/moderations and /v1/embeddings. Never
+// imported by product code; the app reaches it through OPENAI_BASE_URL. Body reading, SSE,
+// tags and the word stream are shared with the other providers' fakes (provider-fake.ts).
 //
 // Behaviour is chosen by markers in the last user message, so parallel tests never share
 // state: [[tag:NAME]] counts calls, aborts and billed tokens under NAME;
