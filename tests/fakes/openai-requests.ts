@@ -3,8 +3,10 @@
 // which commit), answered with the API's 400 when they do not fit. Unknown top-level fields
 // are refused as the API refuses them ("Unrecognized request argument supplied"). The known
 // models are the ones the spec lists for each endpoint; any other gets the API's 404.
+import type { ServerResponse } from "node:http";
 import { Ajv2020, type ErrorObject } from "ajv/dist/2020.js";
 import spec from "./openai-request-schemas.json" with { type: "json" };
+import { json } from "./provider-fake";
 
 export type OpenAIError = { status: number; error: { message: string; type: string; param: string | null; code: string | null } };
 
@@ -18,21 +20,25 @@ function topLevelFields(schema: Schema): Set<string> {
   return new Set([...Object.keys(resolved.properties ?? {}), ...(resolved.allOf ?? []).flatMap((part) => [...topLevelFields(part)])]);
 }
 
-/** The model ids the spec enumerates for a request's `model` (an anyOf of "any string" and the list). */
+/** The model ids the spec enumerates for a request's `model` (an anyOf of "any string" and lists, some behind a $ref). */
 function listedModels(schema: Schema): Set<string> {
   const resolved = resolve(schema);
   const model = resolved.properties?.model ?? resolved.allOf?.map((part) => resolve(part).properties?.model).find(Boolean);
-  return new Set((resolve(model!).anyOf ?? []).flatMap((option) => option.enum ?? []));
+  const enums = (option: Schema): string[] => [...(resolve(option).enum ?? []), ...(resolve(option).anyOf ?? []).flatMap(enums)];
+  return new Set(enums(model!));
 }
 
 // Formats (one "uri" in moderation image inputs) are not checked: nothing sent here has one.
-const ajv = new Ajv2020({ strict: true, allErrors: true, validateFormats: false });
+// strictRequired is off: the spec's LocalShellToolCallOutput requires a `call_id` it does not
+// define (a flaw of the document; the requirement is still enforced).
+const ajv = new Ajv2020({ strict: true, strictRequired: false, allErrors: true, validateFormats: false });
 ajv.addSchema(spec, "openai");
 
 const ENDPOINTS = {
   "/v1/chat/completions": "CreateChatCompletionRequest",
   "/v1/moderations": "CreateModerationRequest",
   "/v1/embeddings": "CreateEmbeddingRequest",
+  "/v1/responses": "CreateResponse",
 } as const;
 export type Endpoint = keyof typeof ENDPOINTS;
 
@@ -55,7 +61,7 @@ const paramOf = (pointer: string) =>
     .slice(1)
     .reduce((name, part) => (/^\d+$/.test(part) ? `${name}[${part}]` : name ? `${name}.${part}` : part), "");
 
-/** Every value a one-value enum of the spec gives a property ("role": user, system…): what picks a oneOf's branch. */
+/** Every value a one-value enum of the spec gives a property ("role": user, system…): what picks a union's branch. */
 const branchValues = new Map<string, Set<unknown>>();
 (function collect(value: unknown) {
   if (Array.isArray(value)) return value.forEach(collect);
@@ -74,7 +80,7 @@ const valueAt = (body: unknown, pointer: string) =>
     .reduce<unknown>((value, part) => (value as Record<string, unknown> | undefined)?.[part], body);
 
 /**
- * The API's answer to the one thing most likely wrong. A oneOf reports every branch it tried:
+ * The API's answer to the one thing most likely wrong. A union (anyOf) reports every branch it tried:
  * a user message with a bad content also fails the system, assistant… branches on their role;
  * such a miss (a value that picks another branch) says nothing and is dropped. Of the rest, the
  * deepest error wins, a missing field before a wrong type one level down, a broken limit
@@ -107,7 +113,7 @@ function describe(body: unknown, all: ErrorObject[]): OpenAIError {
       .filter((error) => error.instancePath === deepest.instancePath && error.keyword === "enum")
       .flatMap((error) => (error.params as { allowedValues: unknown[] }).allowedValues);
     return invalid(
-      `Invalid value for '${param}'. Supported values are: ${allowed.map((value) => `'${String(value)}'`).join(", ")}.`,
+      `Invalid value for '${param}'. Supported values are: ${[...new Set(allowed)].map((value) => `'${String(value)}'`).join(", ")}.`,
       param,
       "invalid_value",
     );
@@ -139,4 +145,42 @@ export function checkRequest(endpoint: Endpoint, body: unknown): OpenAIError | n
     };
   }
   return null;
+}
+
+/** The API's answer to a marker fault that refuses the call (429s, 500); false when the fault is not one of them. */
+export function answerFault(res: ServerResponse, fault: string | undefined, model: string): boolean {
+  if (fault === "429" || fault === "429-bare") {
+    const retry = fault === "429";
+    json(
+      res,
+      429,
+      {
+        error: {
+          message: `Rate limit reached for ${model} in organization org-fake on requests per min (RPM): Limit 3, Used 3, Requested 1.${retry ? " Please try again in 7s." : ""}`,
+          type: "requests",
+          param: null,
+          code: "rate_limit_exceeded",
+        },
+      },
+      retry ? { "retry-after": "7" } : {},
+    );
+    return true;
+  }
+  if (fault === "insufficient_quota") {
+    json(res, 429, {
+      error: {
+        message:
+          "You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.",
+        type: "insufficient_quota",
+        param: null,
+        code: "insufficient_quota",
+      },
+    });
+    return true;
+  }
+  if (fault === "500") {
+    json(res, 500, { error: { message: "The server had an error", type: "server_error" } });
+    return true;
+  }
+  return false;
 }

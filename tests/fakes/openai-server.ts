@@ -1,7 +1,8 @@
 // A fake OpenAI for tests and the benchmark: a real HTTP server (next start is another
 // process, so nothing in-process would reach it) that speaks /v1/chat/completions, streamed
-// and not, and /v1/moderations. Never imported by product code; the app reaches it through
-// OPENAI_BASE_URL.
+// and not, /v1/responses (openai-responses.ts), /v1/moderations and /v1/embeddings. Never
+// imported by product code; the app reaches it through OPENAI_BASE_URL. Body reading, SSE,
+// tags and the word stream are shared with the other providers' fakes (provider-fake.ts).
 //
 // Behaviour is chosen by markers in the last user message, so parallel tests never share
 // state: [[tag:NAME]] counts calls, aborts and billed tokens under NAME;
@@ -27,19 +28,24 @@
 // `dimensions` on a model without them, counts tokens with cl100k_base (those models'
 // encoding) and answers deterministic unit vectors (the demo embedder's algorithm, written out
 // again here).
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { checkRequest, type Endpoint } from "./openai-requests";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { answerFault, checkRequest, type Endpoint } from "./openai-requests";
+import { responsesApi, type ResponsesBody } from "./openai-responses";
 import { chatPromptTokens, chatTokens, embeddingTokens, firstChatTokens } from "./openai-tokens";
+import { json, listen, readBody, streamWords, structuredAnswer, tagsOf, textAnswer, tally } from "./provider-fake";
 
 export type FakeStats = {
   chat: number;
+  /** Calls of /v1/responses. */
+  responses: number;
   moderations: number;
   embeddings: number;
   aborts: number;
   completed: number;
   /** What the fake billed, summed over the tag's calls (prompt and completion tokens). */
   billed: { promptTokens: number; completionTokens: number; embeddingTokens: number };
+  /** Parts of the billed tokens the Responses API reports apart: input read from the prompt cache, reasoning in the output. */
+  billedDetails: { cachedTokens: number; reasoningTokens: number };
   last?: {
     model: string;
     maxCompletionTokens: number | null;
@@ -50,6 +56,8 @@ export type FakeStats = {
     /** performance.now() in the fake's process when the call arrived (a test in the same process compares it with its own clock). */
     receivedAt: number;
   };
+  /** The last /v1/responses request, as sent. */
+  lastResponse?: { body: Record<string, unknown>; receivedAt: number };
 };
 
 type Message = { role: string; content: string | Array<{ type: string; text?: string }>; name?: string };
@@ -65,11 +73,13 @@ type ChatBody = {
 
 const emptyStats = (): FakeStats => ({
   chat: 0,
+  responses: 0,
   moderations: 0,
   embeddings: 0,
   aborts: 0,
   completed: 0,
   billed: { promptTokens: 0, completionTokens: 0, embeddingTokens: 0 },
+  billedDetails: { cachedTokens: 0, reasoningTokens: 0 },
 });
 
 const tokensOf = chatTokens;
@@ -78,25 +88,15 @@ const firstTokens = firstChatTokens;
 /** A message's text, whether sent as a string or as text parts. */
 const textOf = (content: Message["content"]) => (typeof content === "string" ? content : content.map((part) => part.text ?? "").join(""));
 
-const ENDPOINTS = new Set<string>(["/v1/chat/completions", "/v1/moderations", "/v1/embeddings"]);
+const ENDPOINTS = new Set<string>(["/v1/chat/completions", "/v1/moderations", "/v1/embeddings", "/v1/responses"]);
 
 export type FakeOpenAI = { url: string; port: number; stats(tag?: string): FakeStats; reset(): void; close(): Promise<void> };
 
 export async function startFakeOpenAI(options: { port?: number; wordDelayMs?: number } = {}): Promise<FakeOpenAI> {
-  const byTag = new Map<string, FakeStats>();
-  const statsFor = (tag: string) => {
-    let stats = byTag.get(tag);
-    if (!stats) byTag.set(tag, (stats = emptyStats()));
-    return stats;
-  };
+  const stats = tally(emptyStats);
+  const statsFor = stats.of;
   const wordDelayMs = options.wordDelayMs ?? 5;
-
-  const server: Server = createServer((req, res) => {
-    void route(req, res).catch((error) => {
-      console.error("[fake-openai]", error);
-      if (!res.headersSent) res.writeHead(500).end();
-    });
-  });
+  const responses = responsesApi({ statsFor, wordDelayMs });
 
   async function route(req: IncomingMessage, res: ServerResponse) {
     const receivedAt = performance.now();
@@ -105,13 +105,15 @@ export async function startFakeOpenAI(options: { port?: number; wordDelayMs?: nu
       return json(res, 200, statsFor(url.searchParams.get("tag") ?? "*"));
     }
     if (req.method === "POST" && url.pathname === "/__control/reset") {
-      byTag.clear();
+      stats.reset();
       return json(res, 200, { ok: true });
     }
     const text = await readBody(req);
     if (!/^Bearer \S+/.test(req.headers.authorization ?? "")) {
       return json(res, 401, { error: { message: "You didn't provide an API key.", type: "invalid_request_error", code: null } });
     }
+    const stored = /^\/v1\/responses\/([\w-]+)$/.exec(url.pathname);
+    if (req.method === "GET" && stored) return responses.retrieve(res, stored[1]!);
     if (req.method !== "POST" || !ENDPOINTS.has(url.pathname)) {
       return json(res, 404, {
         error: { message: `Invalid URL (${req.method} ${url.pathname})`, type: "invalid_request_error", param: null, code: null },
@@ -144,6 +146,7 @@ export async function startFakeOpenAI(options: { port?: number; wordDelayMs?: nu
       });
     }
     if (url.pathname === "/v1/chat/completions") return chat(req, res, body as ChatBody, receivedAt);
+    if (url.pathname === "/v1/responses") return responses.create(res, body as ResponsesBody, receivedAt);
     return embeddings(res, body as EmbeddingsBody);
   }
 
@@ -179,36 +182,7 @@ export async function startFakeOpenAI(options: { port?: number; wordDelayMs?: nu
       }
     };
     const fault = /\[\[fault:([\w-]+)\]\]/.exec(last)?.[1];
-    if (fault === "429" || fault === "429-bare") {
-      done();
-      res.writeHead(429, { "content-type": "application/json", ...(fault === "429" && { "retry-after": "7" }) });
-      return res.end(
-        JSON.stringify({
-          error: {
-            message: `Rate limit reached for ${body.model} in organization org-fake on requests per min (RPM): Limit 3, Used 3, Requested 1.${fault === "429" ? " Please try again in 7s." : ""}`,
-            type: "requests",
-            param: null,
-            code: "rate_limit_exceeded",
-          },
-        }),
-      );
-    }
-    if (fault === "insufficient_quota") {
-      done();
-      return json(res, 429, {
-        error: {
-          message:
-            "You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.",
-          type: "insufficient_quota",
-          param: null,
-          code: "insufficient_quota",
-        },
-      });
-    }
-    if (fault === "500") {
-      done();
-      return json(res, 500, { error: { message: "The server had an error", type: "server_error" } });
-    }
+    if (answerFault(res, fault, body.model)) return done();
     if (fault === "hang") return; // never answers; the client's timeout (or abort) ends it
 
     const promptTokens = chatPromptTokens(body);
@@ -245,58 +219,34 @@ export async function startFakeOpenAI(options: { port?: number; wordDelayMs?: nu
       });
     }
 
-    const requestedWords = Number(/\[\[words:(\d+)\]\]/.exec(last)?.[1] ?? (fault === "slow" ? 400 : 12));
-    const wordCount = fault === "trickle" ? Number.POSITIVE_INFINITY : requestedWords;
-    const delay = fault === "slow" ? 50 : fault === "trickle" ? 100 : wordDelayMs;
-    const wordAt = (i: number) => (i === 0 ? "Echo: " : `word${i} `);
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
     const chunk = (delta: Record<string, unknown>, finishReason: string | null = null) =>
       `data: ${JSON.stringify({ id: "chatcmpl-fake", object: "chat.completion.chunk", created: 0, model: body.model, choices: [{ index: 0, delta, finish_reason: finishReason }] })}\n\n`;
-    // What was generated is billed, whether or not the client stayed to read it.
-    let generated = "";
-    let billed = false;
-    const billOnce = () => {
-      if (billed) return;
-      billed = true;
-      bill(promptTokens, tokensOf(generated));
-    };
-    res.on("close", billOnce);
-    let sent = 0;
-    const finish = (finishReason: string) => {
-      res.write(chunk({}, finishReason));
-      const completionTokens = tokensOf(generated);
-      if (body.stream_options?.include_usage) {
-        res.write(
-          `data: ${JSON.stringify({ id: "chatcmpl-fake", object: "chat.completion.chunk", created: 0, model: body.model, choices: [], usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens } })}\n\n`,
-        );
-      }
-      res.write("data: [DONE]\n\n");
-      billOnce();
-      done();
-      res.end();
-    };
-    const tick = () => {
-      if (res.destroyed) return;
-      if (fault === "cut" && sent === 3) {
-        billOnce();
-        res.socket?.destroy(); // the connection drops mid-stream
-        return;
-      }
-      if (fault === "stall" && sent === 3) return billOnce(); // stays open, says nothing more
-      if (sent >= wordCount) return finish("stop");
-      let word = wordAt(sent);
-      const cut = tokensOf(generated + word) > maxTokens;
-      if (cut) word = firstTokens(generated + word, maxTokens).slice(generated.length);
-      if (word) {
-        if (fault === "refusal") res.write(chunk(sent === 0 ? { role: "assistant", refusal: word } : { refusal: word }));
-        else res.write(chunk(sent === 0 ? { role: "assistant", content: word } : { content: word }));
-        generated += word;
-      }
-      sent++;
-      if (cut || (tokensOf(generated) >= maxTokens && sent < wordCount)) return finish("length");
-      setTimeout(tick, delay);
-    };
-    tick();
+    streamWords(res, {
+      fault,
+      text: last,
+      delayMs: wordDelayMs,
+      maxTokens,
+      tokens: tokensOf,
+      firstTokens,
+      emit: (word, index) => {
+        const role = index === 0 ? { role: "assistant" } : {};
+        res.write(chunk(fault === "refusal" ? { ...role, refusal: word } : { ...role, content: word }));
+      },
+      finish: (finishReason, generated) => {
+        res.write(chunk({}, finishReason));
+        const completionTokens = tokensOf(generated);
+        if (body.stream_options?.include_usage) {
+          res.write(
+            `data: ${JSON.stringify({ id: "chatcmpl-fake", object: "chat.completion.chunk", created: 0, model: body.model, choices: [], usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens } })}\n\n`,
+          );
+        }
+        res.write("data: [DONE]\n\n");
+        done();
+      },
+      // What was generated is billed, whether or not the client stayed to read it.
+      billed: (generated) => bill(promptTokens, tokensOf(generated)),
+    });
   }
 
   function embeddings(res: ServerResponse, body: EmbeddingsBody) {
@@ -354,18 +304,13 @@ export async function startFakeOpenAI(options: { port?: number; wordDelayMs?: nu
   // The first counts run cold (the split pattern, a long piece's merge): before the first request, not in it.
   chatTokens(`warm up ${"\uE000".repeat(100)}`);
   embeddingTokens(`warm up ${"\uE000".repeat(100)}`);
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
-  const port = (server.address() as AddressInfo).port;
+  const { port, close } = await listen("fake-openai", route, options.port);
   return {
     url: `http://127.0.0.1:${port}/v1`,
     port,
     stats: (tag = "*") => structuredClone(statsFor(tag)),
-    reset: () => byTag.clear(),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    reset: stats.reset,
+    close,
   };
 }
 
@@ -399,46 +344,4 @@ function hashedEmbedding(text: string, dimensions: number): number[] {
   });
   const norm = Math.hypot(...vector);
   return norm === 0 ? vector.map((_, i) => (i === 0 ? 1 : 0)) : vector.map((value) => value / norm);
-}
-
-/** Every call counts under "*" and under each [[tag:…]] in the text. */
-function tagsOf(text: string): string[] {
-  return ["*", ...Array.from(text.matchAll(/\[\[tag:([\w-]+)\]\]/g), (match) => match[1]!)];
-}
-
-/** A plain-text answer; with the length fault, far longer than any plan's output cap. */
-function textAnswer(text: string, fault: string | undefined): string {
-  return fault === "length" ? `Echo: ${text} ${"and so on ".repeat(2_000)}` : `Echo: ${text}`;
-}
-
-function structuredAnswer(text: string, fault: string | undefined): string {
-  if (fault === "badjson") return JSON.stringify({ title: 42, bullets: "not a list" });
-  // Far longer than any plan's output cap: the answer is cut mid-JSON.
-  if (fault === "length")
-    return JSON.stringify({ title: "Long", bullets: Array.from({ length: 8 }, (_, i) => `Point ${i} `.repeat(120)), sentiment: "neutral" });
-  const words = text
-    .replace(/\[\[[^\]]*\]\]/g, "")
-    .trim()
-    .split(/\s+/)
-    .filter(Boolean);
-  return JSON.stringify({
-    title: `Summary of ${words.slice(0, 4).join(" ") || "the text"}`,
-    bullets: [`It has ${words.length} words.`, `It starts with "${words[0] ?? ""}".`, "It was summarized by the fake model."],
-    sentiment: /\b(great|good|love|happy)\b/i.test(text) ? "positive" : /\b(bad|hate|awful|sad)\b/i.test(text) ? "negative" : "neutral",
-  });
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let data = "";
-    req.setEncoding("utf8");
-    req.on("data", (part: string) => (data += part));
-    req.on("end", () => resolve(data));
-    req.on("error", reject);
-  });
-}
-
-function json(res: ServerResponse, status: number, value: unknown) {
-  res.writeHead(status, { "content-type": "application/json" });
-  res.end(JSON.stringify(value));
 }

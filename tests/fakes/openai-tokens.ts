@@ -161,3 +161,9 @@ export function chatPromptTokens(body: {
   }
   return total;
 }
+
+/** Tokens in cl100k_base: the fake Anthropic's stand-in count (Anthropic publishes no tokenizer). */
+export const cl100kTokens = embeddingTokens;
+
+/** The first `max` cl100k_base tokens of a text. */
+export const firstCl100kTokens = (text: string, max: number) => cl100k.decode(encode(cl100k, text).slice(0, max));
