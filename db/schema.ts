@@ -217,6 +217,8 @@ export const auditLog = pgTable(
     inputTokens: integer("input_tokens").notNull().default(0),
     outputTokens: integer("output_tokens").notNull().default(0),
     costMicros: bigint("cost_micros", { mode: "number" }).notNull().default(0),
+    /** The catalogue's PRICE_VERSION (lib/ai/catalogue.ts) the cost was computed under; null without a model. */
+    priceVersion: text("price_version"),
     cacheHit: boolean("cache_hit").notNull().default(false),
     latencyMs: integer("latency_ms"),
     ipHash: text("ip_hash"),

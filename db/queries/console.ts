@@ -363,6 +363,7 @@ export async function getAuditRow(id: number) {
     .select({
       ...listColumns,
       promptHash: auditLog.promptHash,
+      priceVersion: auditLog.priceVersion,
       promptText: auditLog.promptText,
       responseText: auditLog.responseText,
       details: auditLog.details,

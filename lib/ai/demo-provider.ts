@@ -3,6 +3,7 @@ import { demoEmbedding } from "./demo-embedding";
 import { EMBEDDING_DIMENSIONS } from "./models";
 import { countEmbeddingTokens, countPromptTokens, countTextTokens } from "./tokens";
 import type { ChatRequest, Completion, Embedding, JsonSchemaFormat, ModelProvider, StreamEvent } from "./types";
+import { tokenUsage } from "./usage";
 
 // Development without OPENAI_API_KEY: a model that answers with each feature's simulated answer
 // (`demoAnswer`; the chat's show Markdown, tables and code: lib/ai/demo-replies.ts), streamed
@@ -32,13 +33,13 @@ export const demoProvider: ModelProvider = {
       yield { type: "text", text: word };
     }
     if (request.signal.aborted) return;
-    yield { type: "usage", usage: { inputTokens: countPromptTokens(request.messages), outputTokens: countTextTokens(reply) } };
+    yield { type: "usage", usage: tokenUsage({ uncachedInput: countPromptTokens(request.messages), output: countTextTokens(reply) }) };
   },
 
   async completeJson(request: ChatRequest & { format: JsonSchemaFormat; demoAnswer: () => unknown }): Promise<Completion> {
     const inputTokens = countPromptTokens(request.messages, JSON.stringify(request.format.schema));
     const text = JSON.stringify(request.demoAnswer());
-    return { text, refusal: null, finishReason: "stop", usage: { inputTokens, outputTokens: countTextTokens(text) } };
+    return { text, refusal: null, finishReason: "stop", usage: tokenUsage({ uncachedInput: inputTokens, output: countTextTokens(text) }) };
   },
 
   async completeText(request: ChatRequest & { demoAnswer: () => string }): Promise<Completion> {
@@ -47,7 +48,7 @@ export const demoProvider: ModelProvider = {
       text,
       refusal: null,
       finishReason: "stop",
-      usage: { inputTokens: countPromptTokens(request.messages), outputTokens: countTextTokens(text) },
+      usage: tokenUsage({ uncachedInput: countPromptTokens(request.messages), output: countTextTokens(text) }),
     };
   },
 

@@ -2,7 +2,8 @@ import "server-only";
 import OpenAI from "openai";
 import { AppError } from "@/lib/errors";
 import { EMBEDDING_DIMENSIONS, EMBEDDING_MODEL } from "./models";
-import type { ChatRequest, Completion, Embedding, JsonSchemaFormat, ModelProvider, ModelUsage, StreamEvent } from "./types";
+import type { ChatRequest, Completion, Embedding, JsonSchemaFormat, ModelProvider, StreamEvent } from "./types";
+import { fromChatCompletionsUsage, type TokenUsage } from "./usage";
 
 // The real provider: the `openai` SDK with the server-only key, against OpenAI or any
 // OpenAI-compatible server (OPENAI_BASE_URL). Retries are off: a retry would be a second
@@ -60,8 +61,8 @@ function idleGuard(clientSignal: AbortSignal, idleMs: number) {
   };
 }
 
-const readUsage = (usage: OpenAI.CompletionUsage | null | undefined): ModelUsage | null =>
-  usage ? { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens } : null;
+/** Cached input and reasoning are inside prompt_tokens and completion_tokens: the mapper splits them out. */
+const readUsage = (usage: OpenAI.CompletionUsage | null | undefined): TokenUsage | null => (usage ? fromChatCompletionsUsage(usage) : null);
 
 /** What every call sends: the server-chosen model, the plan's output cap, the hashed user id. */
 function requestParams(request: ChatRequest) {

@@ -2,8 +2,8 @@ import { countTokens } from "gpt-tokenizer/encoding/o200k_base";
 import type { ChatMessage } from "./types";
 
 // Input tokens counted the way the provider bills them, so the reservation is a true upper
-// bound. Every model in MODEL_PRICES (gpt-4.1, 4o, 5 and o-series families) uses the
-// o200k_base encoding; a model on another encoding must not be added without changing this.
+// bound. Every OpenAI model in the catalogue (gpt-4.1, 4o, 5 and o-series families) uses the
+// o200k_base encoding; a model on another encoding must not be served without changing this.
 // A bytes/3 estimate under-counts digits separated by spaces, base64, hex and private-use
 // characters by up to 3x; a real tokenizer does not.
 

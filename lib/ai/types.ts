@@ -1,15 +1,15 @@
 // What the guard asks of a model, whichever serves it (OpenAI or an OpenAI-compatible
 // server, or the demo model in development).
 
+import type { TokenUsage } from "./usage";
+
 export type ChatMessage = { role: "system" | "user" | "assistant"; content: string };
 
-export type ModelUsage = { inputTokens: number; outputTokens: number };
-
 /** "open": the upstream accepted the request and started answering (from here on it bills). */
-export type StreamEvent = { type: "open" } | { type: "text"; text: string } | { type: "usage"; usage: ModelUsage };
+export type StreamEvent = { type: "open" } | { type: "text"; text: string } | { type: "usage"; usage: TokenUsage };
 
-/** A whole (not streamed) answer: the text, or the model's refusal; usage as reported (null if none). */
-export type Completion = { text: string; refusal: string | null; finishReason: string | null; usage: ModelUsage | null };
+/** A whole (not streamed) answer: the text, or the model's refusal; usage as reported, normalized (null if none). */
+export type Completion = { text: string; refusal: string | null; finishReason: string | null; usage: TokenUsage | null };
 
 export type ChatRequest = {
   model: string;

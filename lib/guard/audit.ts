@@ -1,5 +1,6 @@
 import "server-only";
-import { costMicros } from "@/lib/ai/models";
+import { PRICE_VERSION } from "@/lib/ai/catalogue";
+import { inputTokensOf, outputTokensOf, tokenUsage, usageCostMicros } from "@/lib/ai/usage";
 import { countTextTokens } from "@/lib/ai/tokens";
 import { env } from "@/lib/env";
 import { recordBudgetAlerts } from "./budget-alerts";
@@ -26,7 +27,16 @@ export async function writeAuditRow(ctx: GuardContext): Promise<void> {
   const cacheHit = cache !== undefined && outcome.outcome === "served";
   const cachedAnswer = ctx.cachedAnswer ?? outcome.responseText ?? "";
   // What the cached answer would have cost from the model (the console's "saved by the cache").
-  const savedMicros = cacheHit && ctx.input ? costMicros(ctx.input.model, ctx.promptTokens ?? 0, countTextTokens(cachedAnswer)) : undefined;
+  const savedMicros =
+    cacheHit && ctx.input
+      ? usageCostMicros(ctx.input.model, tokenUsage({ uncachedInput: ctx.promptTokens ?? 0, output: countTextTokens(cachedAnswer) }))
+      : undefined;
+  const usage = outcome.usage;
+  // How the tokens were billed, kept when it is not all plain input and output.
+  const billedBreakdown =
+    usage && (usage.cacheRead > 0 || usage.cacheWrite > 0 || usage.reasoning > 0 || Object.keys(usage.toolCalls).length > 0)
+      ? usage
+      : undefined;
   // The user, or whoever the cookie names when the request was refused before its account was
   // read (bad input, a forged token); nobody when the database refused the cookie.
   const userId = ctx.user?.id ?? ctx.claims?.userId ?? null;
@@ -37,9 +47,12 @@ export async function writeAuditRow(ctx: GuardContext): Promise<void> {
     outcome: outcome.outcome,
     model: ctx.input?.model ?? null,
     promptHash: ctx.input ? sha256(normalizeText(ctx.input.userText)) : null,
-    inputTokens: outcome.inputTokens ?? 0,
-    outputTokens: outcome.outputTokens ?? 0,
+    // All input (cached or not) and all output (reasoning included); the split is in details.usage.
+    inputTokens: usage ? inputTokensOf(usage) : 0,
+    outputTokens: usage ? outputTokensOf(usage) : 0,
     costMicros: outcome.costMicros ?? 0,
+    // The catalogue prices cost_micros (and savedMicros) came from: any row that names a model.
+    priceVersion: ctx.input ? PRICE_VERSION : null,
     cacheHit,
     latencyMs: Math.round(performance.now() - ctx.startedAt),
     ipHash: hashIp(ctx.ip),
@@ -52,6 +65,7 @@ export async function writeAuditRow(ctx: GuardContext): Promise<void> {
       // Settled above the reservation (clamped to it): counted on the console's overview.
       ...(ctx.reservationBreach && { reservationBreach: ctx.reservationBreach }),
       ...(savedMicros !== undefined && { savedMicros }),
+      ...(billedBreakdown && { usage: billedBreakdown }),
       ...(cacheHit && { cache }),
       // Where a served answer sits in the exact cache (stored or read), for a thumbs-down to evict.
       ...(outcome.outcome === "served" && ctx.cacheKey && { cacheKey: ctx.cacheKey }),

@@ -1,7 +1,7 @@
 import "server-only";
 import type { DailyUsage } from "@/db/queries/account";
 import type { CountedMessage } from "@/lib/ai/tokens";
-import type { ModelUsage } from "@/lib/ai/types";
+import type { TokenUsage } from "@/lib/ai/usage";
 import { clientIp } from "@/lib/http/client-ip";
 import type { Plan } from "@/lib/plans";
 import type { SemanticCacheState } from "@/lib/semantic/cache";
@@ -76,8 +76,8 @@ export type AiFeature<T = unknown> = {
 export type Outcome = {
   /** "served", "aborted" or the refusal's error code. */
   outcome: string;
-  inputTokens?: number;
-  outputTokens?: number;
+  /** What the provider billed (settled); none for a request that never reached it. */
+  usage?: TokenUsage;
   costMicros?: number;
   responseText?: string;
   details?: Record<string, unknown>;
@@ -117,7 +117,7 @@ export type GuardContext = {
   /** The prompt's tokens, counted with the model's tokenizer. */
   promptTokens?: number;
   /** Set once the upstream has answered: what it bills, charged whatever happens next. */
-  billed?: ModelUsage;
+  billed?: TokenUsage;
   /** Held from the reservation until settled; a cache hit has none (its request is counted with its audit row). */
   reservation?: Reservation;
   /** Set when settling failed (PostgreSQL down): the audit write settles it, or queues it (outbox.ts). */

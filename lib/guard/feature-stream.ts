@@ -2,7 +2,7 @@ import "server-only";
 import { ClientAbort } from "@/lib/ai/openai-provider";
 import { modelProvider } from "@/lib/ai/provider";
 import { countTextTokens } from "@/lib/ai/tokens";
-import type { ModelUsage } from "@/lib/ai/types";
+import { inputTokensOf, outputTokensOf, tokenUsage, type TokenUsage } from "@/lib/ai/usage";
 import { env } from "@/lib/env";
 import { AppError, type ErrorPayload } from "@/lib/errors";
 import { isSameOrigin } from "@/lib/http/same-origin";
@@ -15,7 +15,7 @@ import {
   nextRequestToken,
   refuseRequest,
   toAppError,
-  worstCaseUsage,
+  unansweredUsage,
   type GuardContext,
 } from "./index";
 import { issueRequestToken } from "./request-token";
@@ -36,7 +36,8 @@ export type StreamOutput<Input, Start extends object> = {
 export type FeatureStreamEvent<Start extends object> =
   | ({ type: "start"; nextToken: string; demo: boolean; model: string; requestId: string } & Start)
   | { type: "text"; text: string }
-  | { type: "done"; usage: ModelUsage }
+  /** The request's tokens in and out (cached input and reasoning included), as charged. */
+  | { type: "done"; usage: { inputTokens: number; outputTokens: number } }
   | { type: "error"; error: ErrorPayload };
 
 const MAX_BODY_BYTES = 256 * 1024;
@@ -160,7 +161,7 @@ function streamReply<Input, Start extends object>(
   async function pump(send: (event: FeatureStreamEvent<Start>) => void): Promise<void> {
     let generated = "";
     let answered = false;
-    let usage: ModelUsage | null = null;
+    let usage: TokenUsage | null = null;
     const upstreamStarted = performance.now();
     // The stream's total deadline, below the platform's maxDuration: a trickling upstream that
     // never goes idle is cut here, and charged like any answer cut mid-way.
@@ -174,12 +175,12 @@ function streamReply<Input, Start extends object>(
     );
     // What the provider bills: its own usage report, or (none came: a cut, an abort) the
     // prompt's count plus what was received, counted with the same tokenizer.
-    const billed = (): ModelUsage => usage ?? { inputTokens: feature.promptTokens, outputTokens: countTextTokens(generated) };
+    const billed = (): TokenUsage => usage ?? tokenUsage({ uncachedInput: feature.promptTokens, output: countTextTokens(generated) });
     // After the last event has gone: the exchange saved and the usage settled at once (two
     // independent writes), then the stream closes, so a client that reads to the end (the chat
     // page does) never sends its next message before this one is stored. The audit row waits
     // for the outcome that `completeRequest` records.
-    const finishAfterLastEvent = (result: { outcome: string; usage: ModelUsage; details?: Record<string, unknown> }, save: boolean) =>
+    const finishAfterLastEvent = (result: { outcome: string; usage: TokenUsage; details?: Record<string, unknown> }, save: boolean) =>
       Promise.all([
         save && definition.output.save
           ? Promise.resolve()
@@ -212,7 +213,7 @@ function streamReply<Input, Start extends object>(
       }
       if (pastDeadline) throw new ClientAbort();
       const final = billed();
-      send({ type: "done", usage: final });
+      send({ type: "done", usage: { inputTokens: inputTokensOf(final), outputTokens: outputTokensOf(final) } });
       await finishAfterLastEvent({ outcome: "served", usage: final }, true);
     } catch (caught) {
       let error = caught;
@@ -232,7 +233,7 @@ function streamReply<Input, Start extends object>(
       if (answered) await finishAfterLastEvent({ outcome: appError.code, usage: billed(), details: { partial: true } }, generated !== "");
       // Sent, and no answer in time: the provider may still have run and billed it.
       else if (isUnansweredAfterSend(appError))
-        await finishAfterLastEvent({ outcome: appError.code, usage: worstCaseUsage(feature) }, false);
+        await finishAfterLastEvent({ outcome: appError.code, usage: unansweredUsage(feature) }, false);
       else await refuseRequest(ctx, appError);
     } finally {
       clearTimeout(deadline);

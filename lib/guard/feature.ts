@@ -5,6 +5,7 @@ import type { z } from "zod";
 import { modelProvider } from "@/lib/ai/provider";
 import { countTextTokens, type CountedMessage } from "@/lib/ai/tokens";
 import type { ChatMessage, ChatRequest, Completion, ModelProvider } from "@/lib/ai/types";
+import { NO_USAGE, tokenUsage } from "@/lib/ai/usage";
 import { AppError } from "@/lib/errors";
 import type { Plan } from "@/lib/plans";
 import type { SessionUser } from "@/lib/auth/session-user";
@@ -12,7 +13,7 @@ import { actionRequest, type GuardedResult } from "./action";
 import { startFeatureRequest, type FeatureRequest } from "./feature-adapter";
 import { handleFeatureStream, type StreamOutput } from "./feature-stream";
 import { safetyIdentifier, sha256 } from "./hashing";
-import { completeRequest, isUnansweredAfterSend, nextRequestToken, refuseRequest, worstCaseUsage } from "./index";
+import { completeRequest, isUnansweredAfterSend, nextRequestToken, refuseRequest, unansweredUsage } from "./index";
 import { issueRequestToken } from "./request-token";
 import { storeInCache } from "./steps/cache";
 import { lookupSemanticCache, storeInSemanticCache } from "@/lib/semantic/cache";
@@ -191,7 +192,7 @@ function answerWith<Input, Answer>(definition: FeatureDefinitionBase<Input>, ans
       if (cachedText !== undefined) {
         // Validated like a fresh answer; settled at zero model tokens.
         const answer = answers.read(cachedText);
-        await completeRequest(ctx, { outcome: "served", usage: { inputTokens: 0, outputTokens: 0 }, responseText: cachedText });
+        await completeRequest(ctx, { outcome: "served", usage: NO_USAGE, responseText: cachedText });
         return { ok: true, data: { answer, cacheHit: true }, nextToken: issueRequestToken(feature.user.id), requestId: ctx.requestId };
       }
       const started = performance.now();
@@ -209,14 +210,13 @@ function answerWith<Input, Answer>(definition: FeatureDefinitionBase<Input>, ans
         )
         .catch((error: unknown) => {
           // Sent, and no answer in time: the provider may still have run and billed it.
-          if (isUnansweredAfterSend(error)) ctx.billed = worstCaseUsage(feature);
+          if (isUnansweredAfterSend(error)) ctx.billed = unansweredUsage(feature);
           throw error;
         });
       ctx.timings.upstream_total = Math.round(performance.now() - started);
-      const usage = completion.usage ?? {
-        inputTokens: feature.promptTokens,
-        outputTokens: countTextTokens(completion.refusal ?? completion.text),
-      };
+      const usage =
+        completion.usage ??
+        tokenUsage({ uncachedInput: feature.promptTokens, output: countTextTokens(completion.refusal ?? completion.text) });
       ctx.billed = usage; // from here on a failure is charged, not released
       if (completion.refusal !== null) throw new AppError("model_refused");
       if (completion.finishReason === "length") {

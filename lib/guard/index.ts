@@ -4,15 +4,22 @@
 //     exposed by a one-line action or route (README "Add an AI feature");
 //   - prompts and their versions: lib/ai/prompts.ts;
 //   - plans and their limits (requests, tokens, input length, output cap, models): lib/plans.ts;
-//     prices per model: lib/ai/models.ts.
+//     models and their prices: lib/ai/catalogue.ts (README "Models and prices").
 // What you should not need to touch: this file (the steps and their order), lib/guard/steps/,
 // account.ts and redis-round-trip.ts (the one Postgres statement, the one Redis round trip),
 // usage.ts (reserve, settle, sweep), audit.ts, context.ts, and the recipe's own plumbing
 // (feature.ts, feature-stream.ts, feature-adapter.ts): every feature gets all of it.
 
 import "server-only";
-import { costMicros, embeddingCostMicros } from "@/lib/ai/models";
-import type { ModelUsage } from "@/lib/ai/types";
+import {
+  embeddingCostMicros,
+  inputTokensOf,
+  NO_USAGE,
+  outputTokensOf,
+  usageCostMicros,
+  worstCaseUsage,
+  type TokenUsage,
+} from "@/lib/ai/usage";
 import { AppError } from "@/lib/errors";
 import { writeAuditRow } from "./audit";
 import { createGuardContext, type GuardContext } from "./context";
@@ -84,10 +91,10 @@ export function toAppError(error: unknown): AppError {
 /**
  * What a request that reached the provider is charged when nothing came back: it timed out, but
  * the provider may have run it to the end and billed it. The reservation's worst case (the
- * prompt's tokens and the plan's output limit), so settled <= reserved still holds.
+ * prompt's tokens and the plan's output limit at the model's dearest prices), so settled <= reserved still holds.
  */
-export function worstCaseUsage(feature: { promptTokens: number; plan: { maxOutputTokens: number } }): ModelUsage {
-  return { inputTokens: feature.promptTokens, outputTokens: feature.plan.maxOutputTokens };
+export function unansweredUsage(feature: { model: string; promptTokens: number; plan: { maxOutputTokens: number } }): TokenUsage {
+  return worstCaseUsage(feature.model, feature.promptTokens, feature.plan.maxOutputTokens);
 }
 
 /** An error that leaves it unknown whether the provider ran (and billed) the request it was sent. */
@@ -104,7 +111,7 @@ export async function refuseRequest(ctx: GuardContext, error: unknown): Promise<
     await completeRequest(ctx, { outcome: appError.code, usage: ctx.billed, responseText: "", details: { error: appError.message } });
     return appError;
   }
-  if (ctx.reservation) await settleSafely(ctx, { inputTokens: 0, outputTokens: 0 }, true);
+  if (ctx.reservation) await settleSafely(ctx, NO_USAGE, true);
   ctx.finish({ outcome: appError.code, details: { error: appError.message } });
   return appError;
 }
@@ -116,27 +123,27 @@ export async function refuseRequest(ctx: GuardContext, error: unknown): Promise<
  */
 export async function completeRequest(
   ctx: GuardContext,
-  result: { outcome: string; usage: ModelUsage; responseText: string; details?: Record<string, unknown> },
+  result: { outcome: string; usage: TokenUsage; responseText: string; details?: Record<string, unknown> },
 ): Promise<void> {
   const cost = await settleSafely(ctx, result.usage, false);
   ctx.finish({
     outcome: result.outcome,
-    inputTokens: result.usage.inputTokens,
-    outputTokens: result.usage.outputTokens,
+    usage: result.usage,
     costMicros: cost,
     responseText: result.responseText,
     details: result.details,
   });
 }
 
-async function settleSafely(ctx: GuardContext, usage: ModelUsage, release: boolean): Promise<number> {
+async function settleSafely(ctx: GuardContext, usage: TokenUsage, release: boolean): Promise<number> {
   const reservation = ctx.reservation;
   const model = ctx.input?.model;
   if (!reservation || !model) return 0;
   // The semantic cache's embedding call is billed whatever became of the request.
   const embeddingTokens = ctx.semanticCache?.tokens ?? 0;
-  let tokens = usage.inputTokens + usage.outputTokens + embeddingTokens;
-  let cost = costMicros(model, usage.inputTokens, usage.outputTokens) + embeddingCostMicros(embeddingTokens);
+  let tokens = inputTokensOf(usage) + outputTokensOf(usage) + embeddingTokens;
+  // Priced from what the provider reported, split by kind (cached input, reasoning, tool calls).
+  let cost = usageCostMicros(model, usage) + embeddingCostMicros(embeddingTokens);
   // The reservation is meant to be a true upper bound (input counted with the model's tokenizer,
   // output capped by max_completion_tokens). A settle above it is a bug in that bound or a
   // provider billing past its own cap: charged at most the reservation, logged, and counted on

@@ -164,8 +164,8 @@ export function responsesApi({ statsFor, wordDelayMs }: { statsFor: (tag: string
       for (const stats of all) {
         stats.billed.promptTokens += billed.input_tokens;
         stats.billed.completionTokens += billed.output_tokens;
-        stats.billedDetails.cachedTokens += cachedTokens;
-        stats.billedDetails.reasoningTokens += reasoningTokens;
+        stats.billed.cachedTokens += cachedTokens;
+        stats.billed.reasoningTokens += reasoningTokens;
       }
     };
     const reasoningItem = { id: `rs_fake${ids}`, type: "reasoning", summary: [] };

@@ -14,7 +14,9 @@
 // overbill: a non-streamed answer reports 10,000 prompt tokens more than it was sent, a provider
 // billing past any reservation);
 // [[embed-fault:500|429|hang]] injects one into embeddings (hang: billed, never answered);
-// [[words:N]] sets the streamed reply's length; [[flag]] makes moderation flag the text.
+// [[words:N]] sets the streamed reply's length; [[flag]] makes moderation flag the text;
+// [[cached:N]] reports N of the prompt's tokens (at most all of them) as read from the prompt
+// cache, inside prompt_tokens as the API does (usage always carries the API's detail objects).
 // GET /__control/stats?tag=NAME reads the counters.
 //
 // As strict as the real API where accounting depends on it: no Authorization header → 401;
@@ -43,9 +45,8 @@ export type FakeStats = {
   aborts: number;
   completed: number;
   /** What the fake billed, summed over the tag's calls (prompt and completion tokens). */
-  billed: { promptTokens: number; completionTokens: number; embeddingTokens: number };
-  /** Parts of the billed tokens the Responses API reports apart: input read from the prompt cache, reasoning in the output. */
-  billedDetails: { cachedTokens: number; reasoningTokens: number };
+  /** cachedTokens (input read from the prompt cache) and reasoningTokens are parts of the prompt and completion tokens, as the API reports them. */
+  billed: { promptTokens: number; completionTokens: number; embeddingTokens: number; cachedTokens: number; reasoningTokens: number };
   last?: {
     model: string;
     maxCompletionTokens: number | null;
@@ -78,8 +79,7 @@ const emptyStats = (): FakeStats => ({
   embeddings: 0,
   aborts: 0,
   completed: 0,
-  billed: { promptTokens: 0, completionTokens: 0, embeddingTokens: 0 },
-  billedDetails: { cachedTokens: 0, reasoningTokens: 0 },
+  billed: { promptTokens: 0, completionTokens: 0, embeddingTokens: 0, cachedTokens: 0, reasoningTokens: 0 },
 });
 
 const tokensOf = chatTokens;
@@ -175,12 +175,22 @@ export async function startFakeOpenAI(options: { port?: number; wordDelayMs?: nu
       finished = true;
       for (const stats of all) stats.completed++;
     };
+    const cachedAsked = Number(/\[\[cached:(\d+)\]\]/.exec(last)?.[1] ?? 0);
     const bill = (promptTokens: number, completionTokens: number) => {
       for (const stats of all) {
         stats.billed.promptTokens += promptTokens;
         stats.billed.completionTokens += completionTokens;
+        stats.billed.cachedTokens += Math.min(cachedAsked, promptTokens);
       }
     };
+    // The usage object as the API reports it: cached tokens inside prompt_tokens, reasoning inside completion_tokens.
+    const usageOf = (promptTokens: number, completionTokens: number) => ({
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: promptTokens + completionTokens,
+      prompt_tokens_details: { cached_tokens: Math.min(cachedAsked, promptTokens), audio_tokens: 0 },
+      completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+    });
     const fault = /\[\[fault:([\w-]+)\]\]/.exec(last)?.[1];
     if (answerFault(res, fault, body.model)) return done();
     if (fault === "hang") return; // never answers; the client's timeout (or abort) ends it
@@ -211,11 +221,7 @@ export async function startFakeOpenAI(options: { port?: number; wordDelayMs?: nu
         created: Math.floor(Date.now() / 1000),
         model: body.model,
         choices: [{ index: 0, message: { role: "assistant", content, refusal }, finish_reason: finishReason, logprobs: null }],
-        usage: {
-          prompt_tokens: reportedPromptTokens,
-          completion_tokens: completionTokens,
-          total_tokens: reportedPromptTokens + completionTokens,
-        },
+        usage: usageOf(reportedPromptTokens, completionTokens),
       });
     }
 
@@ -238,7 +244,7 @@ export async function startFakeOpenAI(options: { port?: number; wordDelayMs?: nu
         const completionTokens = tokensOf(generated);
         if (body.stream_options?.include_usage) {
           res.write(
-            `data: ${JSON.stringify({ id: "chatcmpl-fake", object: "chat.completion.chunk", created: 0, model: body.model, choices: [], usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens } })}\n\n`,
+            `data: ${JSON.stringify({ id: "chatcmpl-fake", object: "chat.completion.chunk", created: 0, model: body.model, choices: [], usage: usageOf(promptTokens, completionTokens) })}\n\n`,
           );
         }
         res.write("data: [DONE]\n\n");

@@ -2,7 +2,18 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { startFakeOpenAI } from "../fakes/openai-server";
 import { closeDatabase } from "../support/close-database";
-import { auditRows, chat, heldReservations, newUser, runAction, session, tag, usageRow, type TestUser } from "../support/guard-harness";
+import {
+  auditRows,
+  plainCostMicros,
+  chat,
+  heldReservations,
+  newUser,
+  runAction,
+  session,
+  tag,
+  usageRow,
+  type TestUser,
+} from "../support/guard-harness";
 
 // The recipe (lib/guard/feature.ts) proven with the third feature, "rewrite this text in a tone"
 // (lib/tools/rewrite.ts, text output, cached per user), with features whose own code throws
@@ -28,7 +39,7 @@ const { rewrite } = await import("@/lib/tools/rewrite");
 const { defineAIFeature } = await import("@/lib/guard/feature");
 const { REWRITE_PROMPT } = await import("@/lib/ai/prompts");
 const { PLANS } = await import("@/lib/plans");
-const { costMicros, embeddingCostMicros } = await import("@/lib/ai/models");
+const { embeddingCostMicros } = await import("@/lib/ai/usage");
 
 afterAll(async () => {
   await fake.close();
@@ -89,7 +100,8 @@ describe("rewrite: a text feature through the recipe", () => {
       requests: 1,
       tokensReserved: 0,
       tokensUsed: billed.promptTokens + billed.completionTokens + billed.embeddingTokens,
-      costMicros: costMicros("gpt-4.1-nano", billed.promptTokens, billed.completionTokens) + embeddingCostMicros(billed.embeddingTokens),
+      costMicros:
+        plainCostMicros("gpt-4.1-nano", billed.promptTokens, billed.completionTokens) + embeddingCostMicros(billed.embeddingTokens),
     });
     const [row, ...more] = await auditRows(user.id);
     expect(more).toEqual([]);

@@ -9,6 +9,7 @@ import {
   heldReservations,
   message,
   newUser,
+  plainCostMicros,
   runAction,
   session,
   summarize,
@@ -62,8 +63,8 @@ const { reserveUsage } = await import("@/lib/guard/usage");
 const { recordBudgetAlerts } = await import("@/lib/guard/budget-alerts");
 const { GUARD_STEPS } = await import("@/lib/guard");
 const { PLANS } = await import("@/lib/plans");
-const { costMicros } = await import("@/lib/ai/models");
 const { countTextTokens } = await import("@/lib/ai/tokens");
+const { PRICE_VERSION } = await import("@/lib/ai/catalogue");
 const { utcDay } = await import("@/lib/time");
 const { eq } = await import("drizzle-orm");
 
@@ -115,10 +116,17 @@ describe("chat: a served request", () => {
     const usage = await usageRow(user.id);
     const billed = fake.stats(label).billed;
     expect(usage).toMatchObject({ requests: 1, tokensReserved: 0, tokensUsed: billed.promptTokens + billed.completionTokens });
-    expect(usage.costMicros).toBe(costMicros("gpt-4.1-nano", billed.promptTokens, billed.completionTokens));
+    expect(usage.costMicros).toBe(plainCostMicros("gpt-4.1-nano", billed.promptTokens, billed.completionTokens));
     const [audit, ...more] = await auditRows(user.id);
     expect(more).toHaveLength(0);
-    expect(audit).toMatchObject({ action: "chat", outcome: "served", model: "gpt-4.1-nano", cacheHit: false, promptText: null });
+    expect(audit).toMatchObject({
+      action: "chat",
+      outcome: "served",
+      model: "gpt-4.1-nano",
+      cacheHit: false,
+      promptText: null,
+      priceVersion: PRICE_VERSION,
+    });
     expect(audit!.promptHash).toMatch(/^[0-9a-f]{64}$/);
     expect(audit!.ipHash).toMatch(/^[0-9a-f]{32}$/);
     expect([audit!.inputTokens, audit!.outputTokens]).toEqual([billed.promptTokens, billed.completionTokens]);
@@ -183,6 +191,33 @@ describe("exact accounting: the reservation is a true upper bound, settlement is
     const db = await getDb();
     const saved = await db.select().from(messages).where(eq(messages.conversationId, conversationId!));
     expect(saved.every((row) => typeof row.tokenCount === "number" && row.tokenCount > 0)).toBe(true);
+  });
+
+  it("charges cached input at the cached rate, once: the provider's prompt_tokens include its cached_tokens", async () => {
+    const user = await newUser();
+    const label = tag();
+    const call = await chat(user, { message: `${message(label)} [[cached:24]]`, token: issueRequestToken(user.id) });
+    await call.settled;
+    expect(call.events.at(-1)).toMatchObject({ type: "done" });
+    const billed = fake.stats(label).billed;
+    expect(billed.cachedTokens).toBe(24);
+    const [row] = await auditRows(user.id);
+    // All input counts toward the quota; only its price differs.
+    expect([row!.inputTokens, row!.outputTokens]).toEqual([billed.promptTokens, billed.completionTokens]);
+    expect((row!.details as { usage: unknown }).usage).toEqual({
+      uncachedInput: billed.promptTokens - 24,
+      cacheRead: 24,
+      cacheWrite: 0,
+      output: billed.completionTokens,
+      reasoning: 0,
+      toolCalls: {},
+    });
+    // gpt-4.1-nano in pico-dollars per token: uncached 100,000, cached 25,000, output 400,000; rounded up once.
+    const expected = Math.ceil(((billed.promptTokens - 24) * 100_000 + 24 * 25_000 + billed.completionTokens * 400_000) / 1_000_000);
+    expect(row!.costMicros).toBe(expected);
+    expect(row!.costMicros).toBeLessThan(plainCostMicros("gpt-4.1-nano", billed.promptTokens, billed.completionTokens));
+    expect(row!.priceVersion).toBe(PRICE_VERSION);
+    expect(await usageRow(user.id)).toMatchObject({ costMicros: expected, tokensReserved: 0 });
   });
 
   it("output stops at the plan's max_completion_tokens (finish_reason length) and is charged exactly that", async () => {
@@ -654,7 +689,7 @@ describe("upstream faults", () => {
         expect(usage.tokensUsed).toBe(billed.promptTokens + billed.completionTokens);
         expect(error.message).not.toMatch(/nothing was charged/i);
       } else {
-        expect(billed).toEqual({ promptTokens: 0, completionTokens: 0, embeddingTokens: 0 });
+        expect(billed).toEqual({ promptTokens: 0, completionTokens: 0, embeddingTokens: 0, cachedTokens: 0, reasoningTokens: 0 });
         expect(usage).toMatchObject({ requests: 0, tokensUsed: 0, costMicros: 0 });
       }
       expect(rows[0]!.outcome).toBe(code);
@@ -688,7 +723,7 @@ describe("upstream faults", () => {
     const rows = await auditRows(user.id);
     expect(rows.map((row) => row.outcome)).toEqual(["aborted"]);
     expect([rows[0]!.inputTokens, rows[0]!.outputTokens]).toEqual([billed.promptTokens, billed.completionTokens]);
-    const cost = costMicros("gpt-4.1-nano", billed.promptTokens, billed.completionTokens);
+    const cost = plainCostMicros("gpt-4.1-nano", billed.promptTokens, billed.completionTokens);
     expect(rows[0]!.costMicros).toBe(cost);
     expect(await usageRow(user.id)).toMatchObject({
       requests: 1,

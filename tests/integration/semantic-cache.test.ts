@@ -1,7 +1,7 @@
 import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startFakeOpenAI } from "../fakes/openai-server";
 import { closeDatabase } from "../support/close-database";
-import { auditRows, newUser, runAction, session, summarize, tag, usageRow, type TestUser } from "../support/guard-harness";
+import { auditRows, plainCostMicros, newUser, runAction, session, summarize, tag, usageRow, type TestUser } from "../support/guard-harness";
 
 // The semantic cache end to end through the structured tool (the guard, the fake OpenAI's
 // /v1/embeddings over HTTP, pgvector in PGlite): what may hit, what must never hit, and what
@@ -17,7 +17,8 @@ Object.assign(process.env, { OPENAI_API_KEY: "test-key", OPENAI_BASE_URL: fake.u
 const { getDb } = await import("@/db");
 const { semanticCache } = await import("@/db/schema");
 const { defineAIFeature } = await import("@/lib/guard/feature");
-const { modelFor, costMicros, embeddingCostMicros } = await import("@/lib/ai/models");
+const { modelFor } = await import("@/lib/ai/models");
+const { embeddingCostMicros } = await import("@/lib/ai/usage");
 const { sweepSemanticCache } = await import("@/db/queries/semantic-cache");
 const { SUMMARIZE_PROMPT } = await import("@/lib/ai/prompts");
 const { deleteUser } = await import("@/db/queries/billing");
@@ -99,7 +100,7 @@ describe.runIf(onPGlite)("semantic cache", () => {
     expect(missDetails).toMatchObject({ embeddingTokens: afterMiss.billed.embeddingTokens, semanticHit: false });
     expect(missDetails.cache).toBeUndefined();
     expect(miss.costMicros).toBe(
-      costMicros("gpt-4.1-nano", afterMiss.billed.promptTokens, afterMiss.billed.completionTokens) +
+      plainCostMicros("gpt-4.1-nano", afterMiss.billed.promptTokens, afterMiss.billed.completionTokens) +
         embeddingCostMicros(afterMiss.billed.embeddingTokens),
     );
     // The reservation held the embedding's worst case besides the model's.

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { startFakeOpenAI } from "../fakes/openai-server";
 import { closeDatabase } from "../support/close-database";
-import { auditRows, newUser, summarize, tag, usageRow } from "../support/guard-harness";
+import { auditRows, plainCostMicros, newUser, summarize, tag, usageRow } from "../support/guard-harness";
 
 // An embedding call sent and never answered was charged nothing, although the provider ran and
 // billed it (found by the strict fake). Its own file: the short upstream timeout is this file's.
@@ -19,7 +19,7 @@ Object.assign(process.env, {
 
 const { getDb } = await import("@/db");
 await getDb();
-const { embeddingCostMicros, costMicros } = await import("@/lib/ai/models");
+const { embeddingCostMicros } = await import("@/lib/ai/usage");
 
 afterAll(async () => {
   await fake.close();
@@ -42,7 +42,7 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))("an embedding call that times
       tokensReserved: 0,
       tokensUsed: stats.billed.promptTokens + stats.billed.completionTokens + stats.billed.embeddingTokens,
       costMicros:
-        costMicros(row!.model!, stats.billed.promptTokens, stats.billed.completionTokens) +
+        plainCostMicros(row!.model!, stats.billed.promptTokens, stats.billed.completionTokens) +
         embeddingCostMicros(stats.billed.embeddingTokens),
     });
   });

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { startFakeOpenAI } from "../fakes/openai-server";
 import { closeDatabase } from "../support/close-database";
-import { auditRows, chat, heldReservations, message, newUser, summarize, tag, usageRow } from "../support/guard-harness";
+import { auditRows, plainCostMicros, chat, heldReservations, message, newUser, summarize, tag, usageRow } from "../support/guard-harness";
 
 // The faults that end in the upstream timeout, with a short OPENAI_TIMEOUT_MS of this file's
 // own (guard.test.ts keeps a long one, so its served requests never meet the timeout on a
@@ -24,7 +24,6 @@ const { getDb } = await import("@/db");
 // Opened (and migrated) while the file loads, so the first test does not pay for it.
 await getDb();
 const { issueRequestToken } = await import("@/lib/guard/request-token");
-const { costMicros } = await import("@/lib/ai/models");
 
 afterAll(async () => {
   await fake.close();
@@ -50,7 +49,7 @@ describe("upstream timeouts", () => {
       requests: 1,
       tokensReserved: 0,
       tokensUsed: reserved,
-      costMicros: costMicros("gpt-4.1-nano", rows[0]!.inputTokens, rows[0]!.outputTokens),
+      costMicros: plainCostMicros("gpt-4.1-nano", rows[0]!.inputTokens, rows[0]!.outputTokens),
     });
     expect(await heldReservations(user.id)).toEqual([]);
   });
@@ -72,7 +71,7 @@ describe("upstream timeouts", () => {
       requests: 1,
       tokensReserved: 0,
       tokensUsed: billed.promptTokens + billed.completionTokens,
-      costMicros: costMicros("gpt-4.1-nano", billed.promptTokens, billed.completionTokens),
+      costMicros: plainCostMicros("gpt-4.1-nano", billed.promptTokens, billed.completionTokens),
     });
     expect(await heldReservations(user.id)).toEqual([]);
   });

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { vi } from "vitest";
 import type { ActionFeature } from "@/lib/guard/feature";
 import { readNdjson } from "@/lib/http/ndjson";
+import { fromChatCompletionsUsage, usageCostMicros } from "@/lib/ai/usage";
 
 // The guard's in-process test harness: users, the chat route's handler and the structured
 // tool called as the browser would, and the rows they leave. Only the session cookie is
@@ -41,6 +42,10 @@ export const sessionModuleMock = async () => ({
 });
 
 let ipCounter = 0;
+/** What a Chat Completions answer costs whose usage reports no cached input and no reasoning (the fake OpenAI's, unless told otherwise). */
+export const plainCostMicros = (model: string, promptTokens: number, completionTokens: number) =>
+  usageCostMicros(model, fromChatCompletionsUsage({ prompt_tokens: promptTokens, completion_tokens: completionTokens }));
+
 export const freshIp = () => `198.18.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
 
 export const tag = () => `t${randomUUID().slice(0, 8)}`;

@@ -163,7 +163,7 @@ describe("the fake Responses API answers as the API does", () => {
     expect(response.output.map((item) => item.type)).toEqual(["reasoning", "message"]);
     expect(response.usage!.output_tokens_details.reasoning_tokens).toBe(64);
     expect(response.usage!.output_tokens).toBe(64 + chatTokens(response.output_text));
-    expect(fake.stats(label).billedDetails.reasoningTokens).toBe(64);
+    expect(fake.stats(label).billed.reasoningTokens).toBe(64);
     // Reasoning that takes the whole budget leaves no answer at all.
     const starved = await client.responses.create({
       model: "gpt-5-mini",

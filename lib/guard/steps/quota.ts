@@ -1,6 +1,6 @@
 import "server-only";
 import { getTodayUsage, type DailyUsage } from "@/db/queries/account";
-import { costMicros, embeddingCostMicros } from "@/lib/ai/models";
+import { embeddingCostMicros, usageCostMicros, worstCaseUsage } from "@/lib/ai/usage";
 import { AppError } from "@/lib/errors";
 import type { Plan } from "@/lib/plans";
 import { nextUtcMidnight } from "@/lib/time";
@@ -13,7 +13,9 @@ const formatCount = (value: number) => value.toLocaleString("en-US");
 
 /**
  * One statement reserves one request and the worst case: the prompt's tokens (counted with
- * the model's tokenizer) + the plan's max output, against the user's day and the global budget.
+ * the model's tokenizer) + the plan's max output, against the user's day and the global budget;
+ * priced at the model's dearest input and output prices in the catalogue (`worstCaseUsage`), so
+ * no mix of cached, uncached, cache-written input and reasoning can cost more.
  * A cache hit reserves nothing: it uses no tokens (so a user at the token cap still gets it),
  * its request quota was checked in the lookup step and it is counted with its audit row.
  */
@@ -33,7 +35,7 @@ export async function reserveQuota(ctx: GuardContext): Promise<void> {
     model: input.model,
     plan,
     tokens,
-    costMicros: costMicros(input.model, inputTokens, outputTokens) + embeddingCostMicros(embeddingTokens),
+    costMicros: usageCostMicros(input.model, worstCaseUsage(input.model, inputTokens, outputTokens)) + embeddingCostMicros(embeddingTokens),
     budgetMicros: defaultBudgetMicros("daily"),
     monthlyBudgetMicros: defaultBudgetMicros("monthly"),
     // Admins keep working when the global budget is spent (to investigate, for one).

@@ -50,6 +50,8 @@ export default async function AuditRowPage({ params }: Props) {
     ["Model", row.model ?? "—"],
     ["Tokens", `${count(row.inputTokens)} in, ${count(row.outputTokens)} out`],
     ["Cost", <Money key="cost" micros={row.costMicros} />],
+    // The catalogue's prices the cost was computed under (lib/ai/catalogue.ts PRICE_VERSION).
+    ["Price version", row.priceVersion ?? "—"],
     ["Cache hit", cacheLabel(row.cacheHit, row.details)],
     ["Latency", row.latencyMs === null ? "—" : `${count(row.latencyMs)} ms`],
     [
