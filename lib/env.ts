@@ -70,6 +70,17 @@ const envSchema = z.object({
   // Model provider
   OPENAI_API_KEY: optionalText,
   OPENAI_BASE_URL: optionalText.pipe(z.url().optional()),
+  // Each provider is on when its key is set (lib/ai/provider.ts). A base URL is for a gateway
+  // or the tests' fakes; unset: the provider's own API.
+  ANTHROPIC_API_KEY: optionalText,
+  ANTHROPIC_BASE_URL: optionalText.pipe(z.url().optional()),
+  GEMINI_API_KEY: optionalText,
+  GEMINI_BASE_URL: optionalText.pipe(z.url().optional()),
+  // Any OpenAI-compatible server (OpenRouter, Ollama, vLLM) for the catalogue's
+  // "openai-compatible" models, spoken to through Chat Completions. The key may be any
+  // non-empty text for a server that checks none (Ollama).
+  OPENAI_COMPATIBLE_BASE_URL: optionalText.pipe(z.url().optional()),
+  OPENAI_COMPATIBLE_API_KEY: optionalText,
   // Time to the first byte, and the longest silence inside a stream, before giving up. At most
   // 60 s: one request makes up to three upstream calls in a row (moderation, embedding, model),
   // all below the 300 s maxDuration of the routes and pages that call the model.
