@@ -10,6 +10,7 @@ import { freePort } from "../support/free-port";
 import { chat, heldReservations, newUser, session, summarize, usageRow } from "../support/guard-harness";
 import { requirement } from "../support/requirements";
 import { createRunDatabase } from "../support/test-database";
+import { waitForDatabase } from "../support/wait-for-database";
 
 // PostgreSQL stopped during a burst, on a cluster of this file's own (initdb into a temporary
 // directory, never the shared server): chat and the structured tool refuse with 503 and a clear
@@ -198,17 +199,8 @@ describe.skipIf(!enabled)("PostgreSQL stopped during a burst, then started again
     const queued = await redis.hgetall<Record<string, unknown>>(redisKey("outbox"));
 
     startPostgres();
+    await waitForDatabase();
     const db = await getDb();
-    await expect
-      .poll(
-        async () =>
-          db.execute(sql`select 1`).then(
-            () => true,
-            () => false,
-          ),
-        { timeout: 20_000, interval: 300 },
-      )
-      .toBe(true);
     // The drain comes late: the reservations expire first and the sweeper releases them as
     // `lost` (the outbox was out of its reach, as when Redis is down at that moment). Some may
     // be settled already: the driver runs a transaction still queued from the outage once the
