@@ -244,7 +244,7 @@ test("Redis stopped: requests are refused with 503 and the model is never called
     }
     expect((await fakeStats(tag)).chat).toBe(1);
   } finally {
-    app?.stop();
+    await app?.stop();
     if (redisServer.exitCode === null) redisServer.kill("SIGKILL");
   }
 });
@@ -282,7 +282,7 @@ test("a server killed mid-stream leaves no reservation behind: the sweeper (cron
     // Mid-stream: the reservation is held, then the process dies without settling.
     const [held] = await sql<{ request_id: string }[]>`select request_id from reservations where user_id = ${user.id}`;
     expect(held).toBeDefined();
-    app.stop("SIGKILL");
+    await app.stop("SIGKILL");
     await reader.read().catch(() => null);
     await expect.poll(async () => (await fakeStats(tag)).aborts).toBe(1);
     expect((await sql`select outcome from audit_log where user_id = ${user.id}`).length).toBe(0);
@@ -307,6 +307,6 @@ test("a server killed mid-stream leaves no reservation behind: the sweeper (cron
     expect(Number(after!.tokens_reserved)).toBe(0);
   } finally {
     await sql.end();
-    app.stop("SIGKILL");
+    await app.stop("SIGKILL");
   }
 });
