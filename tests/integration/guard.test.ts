@@ -3,19 +3,8 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startFakeOpenAI } from "../fakes/openai-server";
 import { closeDatabase } from "../support/close-database";
-import {
-  auditRows,
-  chat,
-  heldReservations,
-  message,
-  newUser,
-  runAction,
-  session,
-  summarize,
-  tag,
-  usageRow,
-  type TestUser,
-} from "../support/guard-harness";
+import { auditRows, chat, heldReservations, message, newUser, runAction, summarize, tag, usageRow } from "../support/guard-harness";
+import { session, type TestUser } from "../support/session-mock";
 import { instrumentRoundTrips } from "../support/round-trips";
 import { clearOfMinuteBoundary } from "../support/time-windows";
 
@@ -24,7 +13,7 @@ import { clearOfMinuteBoundary } from "../support/time-windows";
 // against the fake's call counter, the usage row and the audit log. Only the session is
 // stubbed (cookies need a request scope); tests/security covers it over HTTP.
 
-vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
+vi.mock("@/lib/auth/session-user", async () => (await import("../support/session-mock")).sessionModuleMock());
 
 const fake = await startFakeOpenAI({ wordDelayMs: 1 });
 const alerts: unknown[] = [];

@@ -3,7 +3,8 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { inject } from "vitest";
 import { startFakeOpenAI } from "../fakes/openai-server";
 import { startDelayProxy, type DelayProxy } from "../support/delay-proxy";
-import { auditRows, heldReservations, newUser, session, summarize, usageRow } from "../support/guard-harness";
+import { auditRows, heldReservations, newUser, summarize, usageRow } from "../support/guard-harness";
+import { session } from "../support/session-mock";
 import { requirement } from "../support/requirements";
 import { waitForDatabase } from "../support/wait-for-database";
 
@@ -14,7 +15,7 @@ import { waitForDatabase } from "../support/wait-for-database";
 // arrives through the Redis outbox once the database answers again). Real PostgreSQL only (the
 // embedded pass has no network between the app and PGlite, so nothing to stall).
 
-vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
+vi.mock("@/lib/auth/session-user", async () => (await import("../support/session-mock")).sessionModuleMock());
 
 // The client-side deadline under test (db/query-deadline.ts): 5 times the 500 ms stall, so the
 // first test stays below it on a loaded machine, and far below the second test's stall.

@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { inject } from "vitest";
 import { startFakeOpenAI } from "../fakes/openai-server";
 import { freePort } from "../support/free-port";
-import { chat, heldReservations, newUser, session, summarize, usageRow } from "../support/guard-harness";
+import { chat, heldReservations, newUser, summarize, usageRow } from "../support/guard-harness";
+import { session } from "../support/session-mock";
 import { requirement } from "../support/requirements";
 import { createRunDatabase } from "../support/test-database";
 import { waitForDatabase } from "../support/wait-for-database";
@@ -19,7 +20,7 @@ import { waitForDatabase } from "../support/wait-for-database";
 // get their settlement and audit row from the Redis outbox once it is back, exactly once.
 // Real-services pass only, where PostgreSQL's binaries are installed. Only the session is stubbed.
 
-vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
+vi.mock("@/lib/auth/session-user", async () => (await import("../support/session-mock")).sessionModuleMock());
 
 const binDir = existsSync("/usr/lib/postgresql")
   ? readdirSync("/usr/lib/postgresql")

@@ -7,7 +7,8 @@ import { closeDatabase } from "../support/close-database";
 import { startDelayProxy } from "../support/delay-proxy";
 import { onPath, requirement } from "../support/requirements";
 import { clearOfMinuteBoundary } from "../support/time-windows";
-import { newUser, session, type TestUser } from "../support/guard-harness";
+import { newUser } from "../support/guard-harness";
+import { session, type TestUser } from "../support/session-mock";
 
 // Redis faults on a redis-server of this file's own (never the shared one), reached through a
 // TCP proxy that can stall traffic: Redis killed during a burst, then started again; every
@@ -15,7 +16,7 @@ import { newUser, session, type TestUser } from "../support/guard-harness";
 // and never restarted, must refuse (fail closed), call no model, leave no reservation, audit
 // every request, and serve again once Redis is back. Only the session is stubbed.
 
-vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
+vi.mock("@/lib/auth/session-user", async () => (await import("../support/session-mock")).sessionModuleMock());
 
 // Needs the redis-server program (CI has it); skipped, and said, where it is missing.
 const enabled = requirement(

@@ -7,7 +7,8 @@ import { judgeSession } from "@/lib/auth/session-user";
 import { encode } from "next-auth/jwt";
 import { decodeSessionToken, SESSION_MAX_AGE_SECONDS, sessionClaims, sessionCookieValue } from "@/lib/auth/session-token";
 import { closeDatabase } from "../support/close-database";
-import { claimsFor, newUser } from "../support/guard-harness";
+import { newUser } from "../support/guard-harness";
+import { claimsFor } from "../support/session-mock";
 
 // Opening the database (PGlite start and migrations) belongs in a hook, not in the first test's time.
 beforeAll(async () => {
