@@ -1,10 +1,10 @@
-import { spawn } from "node:child_process";
 import { expect, test } from "@playwright/test";
 import { costMicros } from "../../lib/ai/models";
 import { parseNdjson } from "../../lib/http/ndjson";
 import { e2eDatabaseName, e2eSql, fakeOpenAIPort } from "../e2e/database";
 import { BASE_DATABASE_URL, productionServerEnv, SENTINELS } from "../support/sentinels";
 import { startNextServer, type NextServer } from "../support/next-server";
+import { startRedisServer } from "../support/redis-server";
 import { databaseUrlFor } from "../support/test-database";
 import { expectRefused, fakeStats, mintToken, newTag, postChat, randomIp, signUpAndGetId } from "./support";
 
@@ -236,9 +236,7 @@ test("Redis stopped: requests are refused with 503 and the model is never called
   // Above the ports the app and its fakes use (E2E_PORT..+4), never the shared 6379.
   const redisPort = Number(process.env.E2E_PORT ?? "3100") + 5;
   const appPort = Number(process.env.E2E_PORT ?? "3100") + 2;
-  const redisServer = spawn("redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
-    stdio: "ignore",
-  });
+  const redisServer = await startRedisServer(redisPort);
   let app: NextServer | undefined;
   try {
     app = await startNextServer(appPort, {
@@ -259,8 +257,7 @@ test("Redis stopped: requests are refused with 503 and the model is never called
     expect((await chat(`Up [[tag:${tag}]]`)).status()).toBe(200);
     expect((await fakeStats(tag)).chat).toBe(1);
 
-    redisServer.kill("SIGKILL");
-    await new Promise((resolve) => redisServer.once("exit", resolve));
+    await redisServer.kill();
     for (let i = 0; i < 3; i++) {
       const response = await chat(`Down ${i} [[tag:${tag}]]`);
       expect(response.status()).toBe(503);
@@ -269,7 +266,7 @@ test("Redis stopped: requests are refused with 503 and the model is never called
     expect((await fakeStats(tag)).chat).toBe(1);
   } finally {
     await app?.stop();
-    if (redisServer.exitCode === null) redisServer.kill("SIGKILL");
+    await redisServer.kill();
   }
 });
 
