@@ -10,6 +10,7 @@ import { join } from "node:path";
 import Redis from "ioredis";
 import postgres from "postgres";
 import { startFakeOpenAI } from "../tests/fakes/openai-server";
+import { sampleMemory, startNextServer, type NextServer } from "../tests/support/next-server";
 import { startDelayProxy } from "../tests/support/delay-proxy";
 import { BASE_DATABASE_URL, productionServerEnv } from "../tests/support/sentinels";
 import { createRunDatabase, runDatabaseName } from "../tests/support/test-database";
@@ -35,7 +36,6 @@ import { topSelfTime, type CpuProfile, type Window } from "./cpu-profile";
 import { runLoad, type LoadResult } from "./load";
 import { completionRequest, startPortkey } from "./portkey";
 import { machine, renderConsole, renderMarkdown, targetsOf, type BenchResults, type Latency } from "./report";
-import { sampleMemory, startNextServer, type BenchServer } from "./server";
 import { medianDifference, percentile, round, roundTrips, summarize } from "./stats";
 
 const setting = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -89,6 +89,7 @@ try {
   }
   const prefix = `bench${Date.now().toString(36)}`;
   const serverEnv = (databaseUrl: string, redis: string) => ({
+    ...process.env,
     ...productionServerEnv(databaseUrl),
     REDIS_URL: redis,
     REDIS_KEY_PREFIX: prefix,
@@ -104,21 +105,22 @@ try {
   const delayedRedisUrl = new URL(redisUrl);
   delayedRedisUrl.host = `127.0.0.1:${ports.redisProxy}`;
   const started = await Promise.allSettled([
-    startNextServer({
-      port: ports.server,
-      env: serverEnv(database.url, redisUrl.toString()),
-      profileDir: PROFILE ? PROFILE_DIR : undefined,
+    // Node refuses --cpu-prof in NODE_OPTIONS: it goes on the command line (next start serves
+    // from this same process, and writes the profile on a clean exit).
+    startNextServer(ports.server, serverEnv(database.url, redisUrl.toString()), {
+      timeoutMs: 90_000,
+      nodeArgs: PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : [],
     }),
-    startNextServer({ port: ports.delayedServer, env: serverEnv(delayedDatabaseUrl.toString(), delayedRedisUrl.toString()) }),
+    startNextServer(ports.delayedServer, serverEnv(delayedDatabaseUrl.toString(), delayedRedisUrl.toString()), { timeoutMs: 90_000 }),
   ]);
   const stopServers = async () => {
     await Promise.all(started.map((outcome) => (outcome.status === "fulfilled" ? outcome.value.stop() : undefined)));
   };
   cleanups.unshift(stopServers);
   for (const outcome of started) if (outcome.status === "rejected") throw outcome.reason;
-  const [server, delayedServer] = started.map((outcome) => (outcome as PromiseFulfilledResult<BenchServer>).value) as [
-    BenchServer,
-    BenchServer,
+  const [server, delayedServer] = started.map((outcome) => (outcome as PromiseFulfilledResult<NextServer>).value) as [
+    NextServer,
+    NextServer,
   ];
 
   // ---- users: enough that no one exceeds the plan's limits, whatever the request rate --------
@@ -140,7 +142,7 @@ try {
   };
   const userCount = Object.values(sizes).reduce((a, b) => a + b, 0);
   log(`creating ${userCount} pro users (at most ${USES_PER_USER} guarded requests each)`);
-  const users = await createUsers(sql, server.base, userCount);
+  const users = await createUsers(sql, server.ipUrl, userCount);
   const groups = splitUsers(users, sizes);
   const lease = (name: keyof typeof sizes, spread = 1) =>
     new UserLease(groups[name]!, spread, name === "toolHit" || name === "loadHit" ? USES_PER_USER - 1 : USES_PER_USER);
@@ -198,7 +200,7 @@ try {
   const toolMissUsers = lease("toolMiss");
   const toolHitUsers = lease("toolHit");
   const history = await historyPlan("chatHistory", sequentialRequests);
-  await fillCaches(server.base, groups.toolHit!);
+  await fillCaches(server.ipUrl, groups.toolHit!);
   const floorUser = users[0]!;
   let sequentialFrom = new Date();
   for (let i = 0; i < sequentialRequests; i++) {
@@ -207,25 +209,25 @@ try {
     const steps: Array<[Latency, () => Promise<Timed>]> = [
       [
         seq.constant,
-        async () => expect("constant", await timed(server.base, bareRequest("/api/bench/constant", floorUser, message())), () => true),
+        async () => expect("constant", await timed(server.ipUrl, bareRequest("/api/bench/constant", floorUser, message())), () => true),
       ],
       [
         seq.bareModel,
         async () =>
-          expect("bare", await timed(server.base, bareRequest("/api/bench/bare", floorUser, message())), (body) =>
+          expect("bare", await timed(server.ipUrl, bareRequest("/api/bench/bare", floorUser, message())), (body) =>
             body.includes('"type":"text"'),
           ),
       ],
       [
         seq.chatNew,
-        async () => expect("chat", await timed(server.base, chatRequest(server.base, chatNewUsers.next(), message())), isServedChat),
+        async () => expect("chat", await timed(server.ipUrl, chatRequest(server.ipUrl, chatNewUsers.next(), message())), isServedChat),
       ],
       [
         seq.chatHistory20,
         async () =>
           expect(
             "chat with history",
-            await timed(server.base, chatRequest(server.base, history[i]!.user, message(), history[i]!.conversationId)),
+            await timed(server.ipUrl, chatRequest(server.ipUrl, history[i]!.user, message(), history[i]!.conversationId)),
             isServedChat,
           ),
       ],
@@ -234,7 +236,7 @@ try {
         async () =>
           expect(
             "tool miss",
-            await timed(server.base, summarizeRequest(server.base, summarizeAction, toolMissUsers.next(), `${message()} ${i}`)),
+            await timed(server.ipUrl, summarizeRequest(server.ipUrl, summarizeAction, toolMissUsers.next(), `${message()} ${i}`)),
             (body) => isSummary(body) && !isCacheHit(body),
           ),
       ],
@@ -243,7 +245,7 @@ try {
         async () =>
           expect(
             "tool hit",
-            await timed(server.base, summarizeRequest(server.base, summarizeAction, toolHitUsers.next(), hitText)),
+            await timed(server.ipUrl, summarizeRequest(server.ipUrl, summarizeAction, toolHitUsers.next(), hitText)),
             isCacheHit,
           ),
       ],
@@ -275,17 +277,17 @@ try {
   const loadChatUsers = lease("loadChat", CONNECTIONS);
   const loadHitUsers = lease("loadHit", CONNECTIONS);
   log(`filling the cache for ${groups.loadHit!.length} users`);
-  await fillCaches(server.base, groups.loadHit!);
+  await fillCaches(server.ipUrl, groups.loadHit!);
   const loads: Array<[string, () => Prepared, (body: string) => boolean]> = [
     ["bareModel", () => bareRequest("/api/bench/bare", floorUser, message()), (body) => body.includes('"type":"text"')],
-    ["chatNew", () => chatRequest(server.base, loadChatUsers.next(), message()), isServedChat],
-    ["toolHit", () => summarizeRequest(server.base, summarizeAction, loadHitUsers.next(), hitText), isCacheHit],
+    ["chatNew", () => chatRequest(server.ipUrl, loadChatUsers.next(), message()), isServedChat],
+    ["toolHit", () => summarizeRequest(server.ipUrl, summarizeAction, loadHitUsers.next(), hitText), isCacheHit],
   ];
   for (const [name, prepare, check] of loads) {
     log(`throughput: ${name}, ${CONNECTIONS} connections, ${LOAD_SECONDS} s`);
     const memory = sampleMemory(server);
     const from = monotonicMicros();
-    throughput[name] = await runLoad({ url: server.base, connections: CONNECTIONS, seconds: LOAD_SECONDS, prepare, check });
+    throughput[name] = await runLoad({ url: server.ipUrl, connections: CONNECTIONS, seconds: LOAD_SECONDS, prepare, check });
     profileWindows[name] = { from, to: monotonicMicros() };
     await new Promise((resolve) => setTimeout(resolve, 2000)); // let the audit writes after the responses finish
     peakMemory[name] = memory.stop().peakBytes;
@@ -307,7 +309,7 @@ try {
   const historyOff = await historyPlan("delayHistoryOff", delayRequests);
   const historyOn = await historyPlan("delayHistoryOn", delayRequests);
   let delayedFrom = new Date();
-  const base = delayedServer.base;
+  const base = delayedServer.ipUrl;
   for (let i = 0; i < delayRequests; i++) {
     if (i === WARM_ROUNDS) delayedFrom = new Date();
     const keep = i >= WARM_ROUNDS;

@@ -5,15 +5,15 @@
 // Exits non-zero when a request failed unexpectedly or the books do not balance.
 //   SOAK_SECONDS (600) · SOAK_CONNECTIONS (20) · SOAK_PORT (3270) · SOAK_USERS (200)
 // Traffic goes only to this machine (127.0.0.1); client addresses are header values only.
-import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { hash } from "@node-rs/argon2";
 import postgres from "postgres";
 import { requestTokenKey, signRequestToken } from "../lib/guard/request-token-codec";
 import { startFakeOpenAI } from "../tests/fakes/openai-server";
 import { BASE_DATABASE_URL, SENTINELS, productionServerEnv } from "../tests/support/sentinels";
+import { startNextServer, type NextServer } from "../tests/support/next-server";
 import { createRunDatabase, runDatabaseName } from "../tests/support/test-database";
+import { createUsers, type User as BenchUser } from "./clients";
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
 const CONNECTIONS = Number(process.env.SOAK_CONNECTIONS ?? 20);
@@ -35,37 +35,9 @@ const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
 const fake = await startFakeOpenAI({ wordDelayMs: 2 });
 const database = await createRunDatabase(BASE_DATABASE_URL, runDatabaseName("soak"));
 const sql = postgres(database.url, { max: 2, prepare: false, onnotice: () => {} });
-// `next` itself (not through npx), so the pid is the server's and its memory can be read.
-const server = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-H", "127.0.0.1", "-p", String(PORT)], {
-  stdio: ["ignore", "ignore", "inherit"],
-  env: {
-    ...process.env,
-    ...productionServerEnv(database.url),
-    REDIS_KEY_PREFIX: `soak${Date.now().toString(36)}`,
-    OPENAI_BASE_URL: fake.url,
-  },
-});
+let server: NextServer | undefined;
 
-/** Resident memory of the server and its children (next start may fork a worker), in bytes. */
-function serverMemory(): number {
-  const pids = [server.pid!];
-  for (let i = 0; i < pids.length; i++) {
-    try {
-      pids.push(...readFileSync(`/proc/${pids[i]}/task/${pids[i]}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number));
-    } catch {
-      // gone
-    }
-  }
-  return pids.reduce((sum, pid) => {
-    try {
-      return sum + Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) * 1024;
-    } catch {
-      return sum;
-    }
-  }, 0);
-}
-
-type User = { id: string; cookie: string; summarizeText: string };
+type User = BenchUser & { summarizeText: string };
 type Kind =
   | "chat"
   | "chat_abort"
@@ -208,25 +180,6 @@ function expectRefusal(reply: { status: number; body: string }, status: number):
   return `refused ${status}`;
 }
 
-async function logIn(email: string, password: string): Promise<string> {
-  const csrf = await fetch(`${BASE}/api/auth/csrf`);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const jar = new Map(csrf.headers.getSetCookie().map((cookie) => cookie.split(";")[0]!.split(/=(.*)/s).slice(0, 2) as [string, string]));
-  const response = await fetch(`${BASE}/api/auth/callback/credentials`, {
-    method: "POST",
-    redirect: "manual",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      cookie: Array.from(jar, ([name, value]) => `${name}=${value}`).join("; "),
-      "x-forwarded-for": nextIp(),
-    },
-    body: new URLSearchParams({ email, password, csrfToken, callbackUrl: BASE }),
-  });
-  const session = response.headers.getSetCookie().find((cookie) => cookie.includes("session-token="));
-  if (!session) throw new Error(`log-in failed: ${response.status}`);
-  return session.split(";")[0]!;
-}
-
 async function settledAuditCount(): Promise<number> {
   // Audit rows are written after each response (after()); wait until the count stops moving.
   let last = -1;
@@ -242,41 +195,40 @@ async function settledAuditCount(): Promise<number> {
 
 let failed = false;
 try {
-  for (let i = 0; i < 120 && !(await fetch(`${BASE}/api/health`).catch(() => null))?.ok; i++)
-    await new Promise((resolve) => setTimeout(resolve, 500));
+  // Its output goes to ours: a server-side error shows beside the figures.
+  server = await startNextServer(
+    PORT,
+    {
+      ...process.env,
+      ...productionServerEnv(database.url),
+      REDIS_KEY_PREFIX: `soak${Date.now().toString(36)}`,
+      OPENAI_BASE_URL: fake.url,
+    },
+    { output: "inherit" },
+  );
   const manifest = JSON.parse(readFileSync(".next/server/server-reference-manifest.json", "utf8")) as {
     node: Record<string, { exportedName: string }>;
   };
   summarizeActionId = Object.entries(manifest.node).find(([, entry]) => entry.exportedName === "summarizeAction")![0];
 
-  const passwordHash = await hash("soak password 123");
-  const users: User[] = [];
-  for (let i = 0; i < USERS; i++) {
-    const email = `soak-${i}-${Date.now()}@example.com`;
-    // Proven addresses: the guard refuses model calls before verification.
-    const [row] = await sql<
-      { id: string }[]
-    >`insert into users (id, email, password_hash, email_verified) values (${randomUUID()}, ${email}, ${passwordHash}, now()) returning id`;
-    await sql`insert into subscriptions (user_id, plan, status) values (${row!.id}, 'pro', null)`;
-    users.push({
-      id: row!.id,
-      cookie: await logIn(email, "soak password 123"),
-      summarizeText: `The text user ${i} summarizes again and again.`,
-    });
-  }
+  // Verified pro users with sessions, as the benchmark makes them (bench/clients.ts).
+  const users: User[] = (await createUsers(sql, BASE, USERS)).map((user, i) => ({
+    ...user,
+    summarizeText: `The text user ${i} summarizes again and again.`,
+  }));
   console.log(
-    `soak: ${SECONDS} s, ${CONNECTIONS} connections, ${USERS} pro users, server pid ${server.pid}, memory ${mb(serverMemory())} MB at start`,
+    `soak: ${SECONDS} s, ${CONNECTIONS} connections, ${USERS} pro users, server pid ${server.child.pid}, memory ${mb(server.memory())} MB at start`,
   );
 
   const started = Date.now();
   const deadline = started + SECONDS * 1000;
-  const memory: Array<{ atSeconds: number; rssMb: number }> = [{ atSeconds: 0, rssMb: mb(serverMemory()) }];
+  const memory: Array<{ atSeconds: number; rssMb: number }> = [{ atSeconds: 0, rssMb: mb(server.memory()) }];
   let doneInWindow = 0;
   let windowLatencies: number[] = [];
   const reporter = setInterval(() => {
     const sorted = windowLatencies.sort((a, b) => a - b);
     const at = Math.round((Date.now() - started) / 1000);
-    memory.push({ atSeconds: at, rssMb: mb(serverMemory()) });
+    memory.push({ atSeconds: at, rssMb: mb(server!.memory()) });
     console.log(
       `  ${String(at).padStart(4)} s  ${(doneInWindow / (REPORT_EVERY_MS / 1000)).toFixed(1)} req/s  p50 ${percentile(sorted, 50).toFixed(0)} ms  p99 ${percentile(sorted, 99).toFixed(0)} ms  errors ${errors.length}  server RSS ${memory.at(-1)!.rssMb} MB`,
     );
@@ -362,7 +314,7 @@ try {
     console.log("soak: the books balance (audit rows == guarded requests, usage == sum of audit rows); no unexpected errors");
   }
 } finally {
-  server.kill("SIGTERM");
+  await server?.stop();
   await fake.close();
   await sql.end();
   await database.drop().catch(() => {});

@@ -28,8 +28,8 @@ test.describe("without Stripe keys", () => {
     server = await startNextServer(port, { ...inherited, ...env });
   });
 
-  test.afterAll(() => {
-    server?.stop();
+  test.afterAll(async () => {
+    await server?.stop();
   });
 
   test("/pricing shows the plans with a notice and no checkout; the webhook refuses and writes nothing", async ({

@@ -125,7 +125,7 @@ test.describe("on a server of its own", () => {
   });
 
   test.afterAll(async () => {
-    server?.stop();
+    await server?.stop();
     await webhook?.close();
     await sql?.end();
     await new Promise((resolve) => setTimeout(resolve, 500));

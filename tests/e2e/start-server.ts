@@ -1,7 +1,6 @@
 // Playwright's web server: a fresh database for this run, the fake Stripe (the app's Stripe SDK
 // is pointed at it), then `next start` on the production build with the sentinel secrets. The
 // database is dropped when the server stops.
-import { spawn } from "node:child_process";
 import IORedis from "ioredis";
 import { createRequester, ioredisOptions } from "../../lib/redis/requester";
 import { startUpstashRestServer } from "../fakes/upstash-rest-server";
@@ -10,6 +9,7 @@ import { startFakeOpenAI } from "../fakes/openai-server";
 import { startFakeSmtp } from "../fakes/smtp-server";
 import { startFakeGitHub } from "../fakes/github-server";
 import { BASE_DATABASE_URL, fakeSmtpPorts, productionServerEnv, SENTINELS } from "../support/sentinels";
+import { startNextServer, type NextServer } from "../support/next-server";
 import { createRunDatabase } from "../support/test-database";
 import { e2eDatabaseName, fakeGitHubUrl, fakeOpenAIPort, upstashRestPort } from "./database";
 
@@ -30,18 +30,6 @@ const fakeGitHub = await startFakeGitHub({ port: Number(new URL(fakeGitHubUrl())
 // E2E_REDIS=upstash: the app reaches Redis only through the Upstash REST protocol, as on Vercel
 // (tests/fakes/upstash-rest-server.ts, backed by the real Redis); REDIS_URL is blanked for it.
 const upstash = process.env.E2E_REDIS === "upstash" ? await startUpstashFront() : undefined;
-const server = spawn("npx", ["next", "start", "-H", "127.0.0.1", "-p", port], {
-  stdio: "inherit",
-  env: {
-    ...process.env,
-    ...productionServerEnv(database.url, { stripeApiBase: fakeStripe.url, githubBaseUrl: fakeGitHub.url }),
-    REDIS_KEY_PREFIX: `e2e${Date.now().toString(36)}`,
-    OPENAI_BASE_URL: fakeOpenAI.url,
-    OPENAI_TIMEOUT_MS: "2000",
-    ...(upstash && { REDIS_URL: "", UPSTASH_REDIS_REST_URL: upstash.url }),
-  },
-});
-
 async function startUpstashFront() {
   const tcp = new IORedis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", ioredisOptions);
   const rest = await startUpstashRestServer(
@@ -52,11 +40,12 @@ async function startUpstashFront() {
   return { url: rest.url, close: async () => (await rest.close(), tcp.disconnect()) };
 }
 
+let server: NextServer | undefined;
 let stopping = false;
 async function stop(code: number) {
   if (stopping) return;
   stopping = true;
-  server.kill("SIGTERM");
+  await server?.stop();
   await fakeStripe.stop().catch(() => {});
   await fakeOpenAI.close();
   await fakeSmtp.close();
@@ -67,4 +56,21 @@ async function stop(code: number) {
 }
 process.on("SIGTERM", () => void stop(0));
 process.on("SIGINT", () => void stop(0));
-server.on("exit", (code) => void stop(code ?? 1));
+try {
+  server = await startNextServer(
+    Number(port),
+    {
+      ...process.env,
+      ...productionServerEnv(database.url, { stripeApiBase: fakeStripe.url, githubBaseUrl: fakeGitHub.url }),
+      REDIS_KEY_PREFIX: `e2e${Date.now().toString(36)}`,
+      OPENAI_BASE_URL: fakeOpenAI.url,
+      OPENAI_TIMEOUT_MS: "2000",
+      ...(upstash && { REDIS_URL: "", UPSTASH_REDIS_REST_URL: upstash.url }),
+    },
+    { output: "inherit", ownProcessGroup: false, timeoutMs: 110_000 },
+  );
+} catch (error) {
+  console.error(error);
+  await stop(1);
+}
+server?.child.on("exit", (code) => void stop(code ?? 1));

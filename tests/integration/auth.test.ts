@@ -10,6 +10,7 @@ import { hashPassword, verifyPassword } from "@/lib/auth/password";
 import { AUTH_ATTEMPT_LIMITS, PLANS } from "@/lib/plans";
 import { utcDay } from "@/lib/time";
 import { closeDatabase } from "../support/close-database";
+import { newUser } from "../support/guard-harness";
 
 const uniqueEmail = () => `user-${randomUUID()}@example.com`;
 const requestFrom = (ip: string) => new Request("http://localhost/api/auth/callback/credentials", { headers: { "x-forwarded-for": ip } });
@@ -41,7 +42,7 @@ describe("users", () => {
 describe("password sign-in (the Credentials authorize step)", () => {
   it("signs in with the right password only", async () => {
     const email = uniqueEmail();
-    await insertPasswordUser({ email, name: "A", passwordHash: await hashPassword("right password 1"), role: "user" });
+    await newUser({ email, password: "right password 1" });
     const user = await authorizeWithPassword({ email, password: "right password 1" }, requestFrom("198.51.100.1"));
     expect(user).toMatchObject({ email, role: "user" });
     expect(await authorizeWithPassword({ email, password: "wrong password 1" }, requestFrom("198.51.100.1"))).toBeNull();
@@ -51,7 +52,7 @@ describe("password sign-in (the Credentials authorize step)", () => {
 
   it("refuses a parallel brute-force burst past the per-email limit, even when the password is right", async () => {
     const email = uniqueEmail();
-    await insertPasswordUser({ email, name: null, passwordHash: await hashPassword("right password 2"), role: "user" });
+    await newUser({ email, password: "right password 2" });
     const limit = AUTH_ATTEMPT_LIMITS.login.perEmail.attempts;
     // Each attempt from a different IP, so only the per-email limit can stop them.
     const outcomes = await Promise.allSettled(
@@ -89,17 +90,17 @@ describe("sign-up attempts", () => {
 
 describe("account data", () => {
   it("reports zero usage for a new user and counts reservations in the meter", async () => {
-    const user = await insertPasswordUser({ email: uniqueEmail(), name: null, passwordHash: "x", role: "user" });
-    expect(await getTodayUsage(user!.id)).toEqual({ requests: 0, tokens: 0 });
+    const user = await newUser();
+    expect(await getTodayUsage(user.id)).toEqual({ requests: 0, tokens: 0 });
     const db = await getDb();
-    await db.insert(usageDaily).values({ userId: user!.id, day: utcDay(), requests: 3, tokensUsed: 100, tokensReserved: 50 });
-    expect(await getTodayUsage(user!.id)).toEqual({ requests: 3, tokens: 150 });
+    await db.insert(usageDaily).values({ userId: user.id, day: utcDay(), requests: 3, tokensUsed: 100, tokensReserved: 50 });
+    expect(await getTodayUsage(user.id)).toEqual({ requests: 3, tokens: 150 });
   });
 
   it("derives the plan from the subscription row and never trusts an unknown plan name", async () => {
-    const user = await insertPasswordUser({ email: uniqueEmail(), name: null, passwordHash: "x", role: "user" });
+    const user = await newUser();
     const db = await getDb();
-    const [row] = await db.insert(subscriptions).values({ userId: user!.id, plan: "pro", status: "active" }).returning();
+    const [row] = await db.insert(subscriptions).values({ userId: user.id, plan: "pro", status: "active" }).returning();
     expect(effectivePlan(null)).toBe(PLANS.free);
     expect(effectivePlan(row!)).toBe(PLANS.pro);
     expect(effectivePlan({ ...row!, status: "canceled" })).toBe(PLANS.free);

@@ -7,7 +7,7 @@ import { auditRows, chat, heldReservations, newUser, tag, usageRow } from "../su
 // cut at the chat stream's total deadline, below the route's maxDuration, and charged for
 // what it generated, like any answer cut after the upstream answered.
 
-vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
+vi.mock("@/lib/auth/session-user", async () => (await import("../support/session-mock")).sessionModuleMock());
 
 const fake = await startFakeOpenAI();
 Object.assign(process.env, {

@@ -1,11 +1,12 @@
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { closeDatabase } from "../support/close-database";
-import { newUser, session } from "../support/guard-harness";
+import { newUser } from "../support/guard-harness";
+import { session } from "../support/session-mock";
 
 // Issue 18.16: the chat page loaded every message of a conversation at once. It loads the latest
 // CHAT_PAGE_SIZE, and earlier pages on request, only from the user's own conversations.
 
-vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
+vi.mock("@/lib/auth/session-user", async () => (await import("../support/session-mock")).sessionModuleMock());
 process.env.AUTH_SECRET ??= "integration-test-secret";
 
 const { getDb } = await import("@/db");

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startWebhookReceiver } from "../fakes/webhook-receiver";
 import { closeDatabase } from "../support/close-database";
+import { newUser } from "../support/guard-harness";
 
 // The operator console's reads and the budget alerts, on the database itself. Other test files
 // share this database (on PostgreSQL), so every case here works on days of its own, far from
@@ -50,11 +51,6 @@ function isolatedDay(): string {
   const year = 2040 + Math.floor(Math.random() * 60);
   const month = String(1 + Math.floor(Math.random() * 12)).padStart(2, "0");
   return `${year}-${month}-${String(10 + Math.floor(Math.random() * 18)).padStart(2, "0")}`;
-}
-
-async function newUser() {
-  const user = await insertPasswordUser({ email: `console-${randomUUID()}@example.com`, name: null, passwordHash: "x", role: "user" });
-  return user!;
 }
 
 describe("the daily rollup", () => {
@@ -180,7 +176,7 @@ describe("the audit log browser", () => {
     }
     expect(pages).toEqual([...ids].reverse());
 
-    const aliceRows = await console_.listAuditRows({ ...scope, email: alice.email!.toUpperCase() });
+    const aliceRows = await console_.listAuditRows({ ...scope, email: alice.email.toUpperCase() });
     expect(aliceRows.rows.map((row) => row.requestId)).toEqual([ids[6], ids[4], ids[2], ids[0]]);
     expect(aliceRows.rows.every((row) => row.email === alice.email)).toBe(true);
     expect((await console_.listAuditRows({ ...scope, email: "nobody@example.com" })).rows).toEqual([]);
@@ -188,7 +184,7 @@ describe("the audit log browser", () => {
     expect((await console_.listAuditRows({ ...scope, model: "gpt-4.1-mini" })).rows).toHaveLength(3);
     expect((await console_.listAuditRows({ ...scope, cacheHit: true })).rows.map((row) => row.requestId)).toEqual([ids[6]]);
     expect(
-      (await console_.listAuditRows({ from: day, to: day, email: bob.email!, model: "gpt-4.1-nano" })).rows.map((row) => row.requestId),
+      (await console_.listAuditRows({ from: day, to: day, email: bob.email, model: "gpt-4.1-nano" })).rows.map((row) => row.requestId),
     ).toEqual([ids[3], ids[1]]);
 
     const exported: string[] = [];
@@ -550,7 +546,7 @@ describe("the users list", () => {
   it("sorts by email or newest first, server-side, in pages that neither skip nor repeat", async () => {
     const tag = randomUUID().slice(0, 8);
     for (const name of ["carol", "alice", "bob"]) {
-      await insertPasswordUser({ email: `${name}-${tag}@example.com`, name: null, passwordHash: "x", role: "user" });
+      await newUser({ email: `${name}-${tag}@example.com` });
     }
     const emails = async (sort: "newest" | "email", page: number) => {
       const { users, hasMore } = await console_.listConsoleUsers({ search: tag, sort, page, pageSize: 2 });

@@ -2,18 +2,8 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { startFakeOpenAI } from "../fakes/openai-server";
 import { closeDatabase } from "../support/close-database";
-import {
-  auditRows,
-  plainCostMicros,
-  chat,
-  heldReservations,
-  newUser,
-  runAction,
-  session,
-  tag,
-  usageRow,
-  type TestUser,
-} from "../support/guard-harness";
+import { auditRows, chat, heldReservations, newUser, plainCostMicros, runAction, tag, usageRow } from "../support/guard-harness";
+import { session, type TestUser } from "../support/session-mock";
 
 // The recipe (lib/guard/feature.ts) proven with the third feature, "rewrite this text in a tone"
 // (lib/tools/rewrite.ts, text output, cached per user), with features whose own code throws
@@ -21,7 +11,7 @@ import {
 // row), and with the stream's completion path (the last event first, then save and settle).
 // Against the fake OpenAI server; only the session is stubbed.
 
-vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
+vi.mock("@/lib/auth/session-user", async () => (await import("../support/session-mock")).sessionModuleMock());
 
 const fake = await startFakeOpenAI({ wordDelayMs: 1 });
 Object.assign(process.env, {

@@ -2,12 +2,13 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { startFakeOpenAI } from "../fakes/openai-server";
 import { closeDatabase } from "../support/close-database";
 import { clearOfMinuteBoundary } from "../support/time-windows";
-import { auditRows, newUser, session, summarize, tag } from "../support/guard-harness";
+import { auditRows, newUser, summarize, tag } from "../support/guard-harness";
+import { session } from "../support/session-mock";
 
 // Issue 18.16: the feedback action wrote a row (and could evict cache entries) as fast as a
 // script could post it. A burst in parallel on one answer: exactly the limit is taken.
 
-vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
+vi.mock("@/lib/auth/session-user", async () => (await import("../support/session-mock")).sessionModuleMock());
 
 const fake = await startFakeOpenAI({ wordDelayMs: 1 });
 Object.assign(process.env, { OPENAI_API_KEY: "test-key", OPENAI_BASE_URL: fake.url, AUTH_SECRET: "integration-test-secret" });

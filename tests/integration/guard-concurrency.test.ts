@@ -3,7 +3,8 @@ import { afterAll, describe, expect, inject, it, vi } from "vitest";
 import postgres from "postgres";
 import { startFakeOpenAI } from "../fakes/openai-server";
 import { closeDatabase } from "../support/close-database";
-import { chat, newUser, tag, type TestUser } from "../support/guard-harness";
+import { chat, newUser, tag } from "../support/guard-harness";
+import { type TestUser } from "../support/session-mock";
 import { createRunDatabase, runDatabaseName } from "../support/test-database";
 import { requirement } from "../support/requirements";
 
@@ -15,7 +16,7 @@ import { requirement } from "../support/requirements";
 // bursts exist to load the database, and 50 requests from one user would otherwise stop at
 // the plan's requests per minute before they reach it.
 
-vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
+vi.mock("@/lib/auth/session-user", async () => (await import("../support/session-mock")).sessionModuleMock());
 vi.mock("@/lib/guard/steps/rate-limit", () => ({ enforceRateLimits: async () => {} }));
 
 const runUrl = requirement(

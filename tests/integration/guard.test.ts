@@ -11,12 +11,11 @@ import {
   newUser,
   plainCostMicros,
   runAction,
-  session,
   summarize,
   tag,
   usageRow,
-  type TestUser,
 } from "../support/guard-harness";
+import { session, type TestUser } from "../support/session-mock";
 import { instrumentRoundTrips } from "../support/round-trips";
 import { clearOfMinuteBoundary } from "../support/time-windows";
 
@@ -25,7 +24,7 @@ import { clearOfMinuteBoundary } from "../support/time-windows";
 // against the fake's call counter, the usage row and the audit log. Only the session is
 // stubbed (cookies need a request scope); tests/security covers it over HTTP.
 
-vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
+vi.mock("@/lib/auth/session-user", async () => (await import("../support/session-mock")).sessionModuleMock());
 
 const fake = await startFakeOpenAI({ wordDelayMs: 1 });
 const alerts: unknown[] = [];

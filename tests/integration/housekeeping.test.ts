@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, inject, it, vi } from "vitest";
 import { startFakeOpenAI } from "../fakes/openai-server";
 import { closeDatabase } from "../support/close-database";
-import { auditRows, chat, heldReservations, newUser, session, tag, usageRow } from "../support/guard-harness";
+import { auditRows, chat, heldReservations, newUser, tag, usageRow } from "../support/guard-harness";
+import { session } from "../support/session-mock";
 import { createRunDatabase, runDatabaseName } from "../support/test-database";
 
 // No reservation outlives its request, and no request goes without its audit row, even when
@@ -10,7 +11,7 @@ import { createRunDatabase, runDatabaseName } from "../support/test-database";
 // route runs the sweeper behind CRON_SECRET. (The SIGKILL of a real server is in
 // tests/security/guard-attacks.spec.ts; here the process "dies" by never settling.)
 
-vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
+vi.mock("@/lib/auth/session-user", async () => (await import("../support/session-mock")).sessionModuleMock());
 
 const CRON_SECRET = "housekeeping-test-secret-0123456789";
 // On the PostgreSQL passes this file gets a database and an outbox of its own: the sweeper and

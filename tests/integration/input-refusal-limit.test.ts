@@ -8,7 +8,7 @@ import { newUser, runAction, summarize, tag } from "../support/guard-harness";
 // decrypts: a loop on bad bodies wrote audit rows without limit. Now they are counted per
 // cookie user and per IP (INPUT_REFUSAL_LIMITS), and good requests are not slowed by it.
 
-vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
+vi.mock("@/lib/auth/session-user", async () => (await import("../support/session-mock")).sessionModuleMock());
 
 const fake = await startFakeOpenAI({ wordDelayMs: 1 });
 Object.assign(process.env, { OPENAI_API_KEY: "test-key", OPENAI_BASE_URL: fake.url, AUTH_SECRET: "integration-test-secret" });

@@ -9,7 +9,7 @@ import { auditRows, chat, message, newUser, tag } from "../support/guard-harness
 // grew. The entry is written by the real writer (recordOutcome: PostgreSQL refuses it, so it is
 // queued), and the next request's own drain moves it to the dead letters and goes on.
 
-vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
+vi.mock("@/lib/auth/session-user", async () => (await import("../support/session-mock")).sessionModuleMock());
 
 const fake = await startFakeOpenAI({ wordDelayMs: 1 });
 const CRON_SECRET = "a-cron-secret-of-some-length";

@@ -7,7 +7,7 @@ import { chat, message, newUser, tag } from "../support/guard-harness";
 // that address was one global bucket (30 failed log-ins from anyone locked every user out);
 // and since guard v2, refused accounts (blocked, unverified) filled an IP's AI window.
 
-vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
+vi.mock("@/lib/auth/session-user", async () => (await import("../support/session-mock")).sessionModuleMock());
 
 const fake = await startFakeOpenAI({ wordDelayMs: 1 });
 Object.assign(process.env, { OPENAI_API_KEY: "test-key", OPENAI_BASE_URL: fake.url, AUTH_SECRET: "integration-test-secret" });

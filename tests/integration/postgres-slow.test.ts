@@ -3,8 +3,10 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { inject } from "vitest";
 import { startFakeOpenAI } from "../fakes/openai-server";
 import { startDelayProxy, type DelayProxy } from "../support/delay-proxy";
-import { auditRows, heldReservations, newUser, session, summarize, usageRow } from "../support/guard-harness";
+import { auditRows, heldReservations, newUser, summarize, usageRow } from "../support/guard-harness";
+import { session } from "../support/session-mock";
 import { requirement } from "../support/requirements";
+import { waitForDatabase } from "../support/wait-for-database";
 
 // A slow PostgreSQL, behind a TCP proxy in front of this run's database that holds every
 // statement: 500 ms (requests get slower, but finish, and the quota stays exact), then the
@@ -13,7 +15,7 @@ import { requirement } from "../support/requirements";
 // arrives through the Redis outbox once the database answers again). Real PostgreSQL only (the
 // embedded pass has no network between the app and PGlite, so nothing to stall).
 
-vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
+vi.mock("@/lib/auth/session-user", async () => (await import("../support/session-mock")).sessionModuleMock());
 
 // The client-side deadline under test (db/query-deadline.ts): 5 times the 500 ms stall, so the
 // first test stays below it on a loaded machine, and far below the second test's stall.
@@ -55,23 +57,6 @@ afterAll(async () => {
   await proxy?.close();
 });
 
-/** Resolves once the app's own pool answers again (its connections were cut with the stall). */
-async function waitForDatabase() {
-  const { getDb } = await import("@/db");
-  const { sql } = await import("drizzle-orm");
-  const db = await getDb();
-  await expect
-    .poll(
-      async () =>
-        db.execute(sql`select 1`).then(
-          () => true,
-          () => false,
-        ),
-      { timeout: 20_000, interval: 300 },
-    )
-    .toBe(true);
-}
-
 /** A pro user with 3 requests left today. */
 async function userWithThreeLeft() {
   const { getDb } = await import("@/db");
@@ -104,11 +89,9 @@ describe.skipIf(!databaseUrl)("PostgreSQL stalled (real PostgreSQL only)", () =>
   }, 90_000);
 
   it("the quota and audit statements stalled for good: every request refuses with 503 while the stall is still on (DATABASE_QUERY_TIMEOUT_MS), calls no model and admits nothing; its audit row arrives once the database answers", async () => {
-    const { getDb } = await import("@/db");
     const { ERROR_CODES } = await import("@/lib/errors");
     const { outboxSize } = await import("@/lib/guard/outbox");
     const { PLANS } = await import("@/lib/plans");
-    const { sql } = await import("drizzle-orm");
     const user = await userWithThreeLeft();
     const label = `h${randomUUID().slice(0, 8)}`;
     session.user = user;
@@ -130,17 +113,7 @@ describe.skipIf(!databaseUrl)("PostgreSQL stalled (real PostgreSQL only)", () =>
     }
     expect(fake.stats(label).chat).toBe(0);
 
-    const db = await getDb();
-    await expect
-      .poll(
-        async () =>
-          db.execute(sql`select 1`).then(
-            () => true,
-            () => false,
-          ),
-        { timeout: 20_000, interval: 300 },
-      )
-      .toBe(true);
+    await waitForDatabase(); // its connections were cut with the stall
     // Their rows were queued in Redis by the app itself (the real writer), and the next request
     // of this process that reaches PostgreSQL drains them: no drain by hand. (Changed: this
     // used to call drainOutbox() itself.)

@@ -7,9 +7,11 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { inject } from "vitest";
 import { startFakeOpenAI } from "../fakes/openai-server";
 import { freePort } from "../support/free-port";
-import { chat, heldReservations, newUser, session, summarize, usageRow } from "../support/guard-harness";
+import { chat, heldReservations, newUser, summarize, usageRow } from "../support/guard-harness";
+import { session } from "../support/session-mock";
 import { requirement } from "../support/requirements";
 import { createRunDatabase } from "../support/test-database";
+import { waitForDatabase } from "../support/wait-for-database";
 
 // PostgreSQL stopped during a burst, on a cluster of this file's own (initdb into a temporary
 // directory, never the shared server): chat and the structured tool refuse with 503 and a clear
@@ -18,7 +20,7 @@ import { createRunDatabase } from "../support/test-database";
 // get their settlement and audit row from the Redis outbox once it is back, exactly once.
 // Real-services pass only, where PostgreSQL's binaries are installed. Only the session is stubbed.
 
-vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
+vi.mock("@/lib/auth/session-user", async () => (await import("../support/session-mock")).sessionModuleMock());
 
 const binDir = existsSync("/usr/lib/postgresql")
   ? readdirSync("/usr/lib/postgresql")
@@ -198,17 +200,8 @@ describe.skipIf(!enabled)("PostgreSQL stopped during a burst, then started again
     const queued = await redis.hgetall<Record<string, unknown>>(redisKey("outbox"));
 
     startPostgres();
+    await waitForDatabase();
     const db = await getDb();
-    await expect
-      .poll(
-        async () =>
-          db.execute(sql`select 1`).then(
-            () => true,
-            () => false,
-          ),
-        { timeout: 20_000, interval: 300 },
-      )
-      .toBe(true);
     // The drain comes late: the reservations expire first and the sweeper releases them as
     // `lost` (the outbox was out of its reach, as when Redis is down at that moment). Some may
     // be settled already: the driver runs a transaction still queued from the outage once the

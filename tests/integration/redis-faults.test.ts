@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startFakeOpenAI } from "../fakes/openai-server";
@@ -6,8 +5,10 @@ import { freePort } from "../support/free-port";
 import { closeDatabase } from "../support/close-database";
 import { startDelayProxy } from "../support/delay-proxy";
 import { onPath, requirement } from "../support/requirements";
+import { startRedisServer, type RedisServer } from "../support/redis-server";
 import { clearOfMinuteBoundary } from "../support/time-windows";
-import { newUser, session, type TestUser } from "../support/guard-harness";
+import { newUser } from "../support/guard-harness";
+import { session, type TestUser } from "../support/session-mock";
 
 // Redis faults on a redis-server of this file's own (never the shared one), reached through a
 // TCP proxy that can stall traffic: Redis killed during a burst, then started again; every
@@ -15,7 +16,7 @@ import { newUser, session, type TestUser } from "../support/guard-harness";
 // and never restarted, must refuse (fail closed), call no model, leave no reservation, audit
 // every request, and serve again once Redis is back. Only the session is stubbed.
 
-vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
+vi.mock("@/lib/auth/session-user", async () => (await import("../support/session-mock")).sessionModuleMock());
 
 // Needs the redis-server program (CI has it); skipped, and said, where it is missing.
 const enabled = requirement(
@@ -25,30 +26,9 @@ const enabled = requirement(
 );
 
 const redisPort = await freePort();
-let redisServer: ChildProcess | undefined;
-async function startRedis() {
-  redisServer = spawn("redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
-    stdio: "ignore",
-  });
-  const { default: IORedis } = await import("ioredis");
-  for (let i = 0; i < 100; i++) {
-    const probe = new IORedis(redisPort, "127.0.0.1", { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    probe.on("error", () => {});
-    const answer = await probe
-      .connect()
-      .then(() => probe.ping())
-      .catch(() => null);
-    probe.disconnect();
-    if (answer === "PONG") return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`redis-server did not start on port ${redisPort}`);
-}
-async function stopRedis() {
-  const stopped = new Promise((resolve) => redisServer!.once("exit", resolve));
-  redisServer!.kill("SIGKILL");
-  await stopped;
-}
+let redisServer: RedisServer | undefined;
+const startRedis = async () => void (redisServer = await startRedisServer(redisPort));
+const stopRedis = () => redisServer!.kill();
 
 if (enabled) await startRedis();
 const proxy = await startDelayProxy(redisPort);
@@ -73,7 +53,7 @@ const { eq } = await import("drizzle-orm");
 afterAll(async () => {
   await fake.close();
   await proxy.close();
-  if (redisServer?.exitCode === null) redisServer.kill("SIGKILL");
+  await redisServer?.kill();
   await closeDatabase(await getDb());
 });
 

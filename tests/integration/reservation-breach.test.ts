@@ -7,7 +7,7 @@ import { auditRows, heldReservations, newUser, summarize, tag, usageRow } from "
 // prompt tokens more than it was sent ([[fault:overbill]]): the settle is clamped to the
 // reservation, logged, and counted where the console reads it.
 
-vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
+vi.mock("@/lib/auth/session-user", async () => (await import("../support/session-mock")).sessionModuleMock());
 
 const fake = await startFakeOpenAI({ wordDelayMs: 1 });
 Object.assign(process.env, { OPENAI_API_KEY: "test-key", OPENAI_BASE_URL: fake.url, AUTH_SECRET: "integration-test-secret" });

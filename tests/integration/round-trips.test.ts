@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { startFakeOpenAI } from "../fakes/openai-server";
 import { closeDatabase } from "../support/close-database";
-import { chat, freshIp, message, newUser, session, tag } from "../support/guard-harness";
+import { chat, freshIp, message, newUser, tag } from "../support/guard-harness";
+import { session } from "../support/session-mock";
 import { instrumentRoundTrips, sequentialDepth, type RoundTrip } from "../support/round-trips";
 
 // Issue 12: the guard's round trips, counted at the clients' edge (every Postgres statement the
@@ -9,7 +10,7 @@ import { instrumentRoundTrips, sequentialDepth, type RoundTrip } from "../suppor
 // end, against when the fake OpenAI received the model call. Embedded (PGlite, in-process
 // Redis) and, with DATABASE_URL / REDIS_URL, on real PostgreSQL and Redis.
 
-vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
+vi.mock("@/lib/auth/session-user", async () => (await import("../support/session-mock")).sessionModuleMock());
 // The account statement can be made to fail, as when PostgreSQL is down (the real outage is
 // tests/integration/postgres-stopped.test.ts, real services only).
 const outage = vi.hoisted(() => ({ postgresDown: false }));

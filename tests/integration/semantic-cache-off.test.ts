@@ -1,14 +1,15 @@
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { startFakeOpenAI } from "../fakes/openai-server";
 import { closeDatabase } from "../support/close-database";
-import { auditRows, newUser, session, summarize, tag } from "../support/guard-harness";
+import { auditRows, newUser, summarize, tag } from "../support/guard-harness";
+import { session } from "../support/session-mock";
 
 // Where the database has no pgvector (the Debian PostgreSQL 15 on CI), the migrations still
 // apply, the semantic cache switches itself off with one log line, and the exact cache keeps
 // working. The full path runs with DATABASE_URL (CI's real-services pass); the migration check
 // also runs on a PGlite started without the vector extension.
 
-vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
+vi.mock("@/lib/auth/session-user", async () => (await import("../support/session-mock")).sessionModuleMock());
 
 const onPostgres = Boolean(process.env.DATABASE_URL);
 const fake = await startFakeOpenAI({ wordDelayMs: 1 });

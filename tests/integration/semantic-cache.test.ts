@@ -1,14 +1,15 @@
 import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startFakeOpenAI } from "../fakes/openai-server";
 import { closeDatabase } from "../support/close-database";
-import { auditRows, plainCostMicros, newUser, runAction, session, summarize, tag, usageRow, type TestUser } from "../support/guard-harness";
+import { auditRows, newUser, plainCostMicros, runAction, summarize, tag, usageRow } from "../support/guard-harness";
+import { session, type TestUser } from "../support/session-mock";
 
 // The semantic cache end to end through the structured tool (the guard, the fake OpenAI's
 // /v1/embeddings over HTTP, pgvector in PGlite): what may hit, what must never hit, and what
 // each lookup costs. Its tests run on PGlite, which has pgvector; with DATABASE_URL (CI's
 // PostgreSQL 15, no pgvector) semantic-cache-off.test.ts checks the cache switches itself off.
 
-vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
+vi.mock("@/lib/auth/session-user", async () => (await import("../support/session-mock")).sessionModuleMock());
 
 const onPGlite = !process.env.DATABASE_URL;
 const fake = await startFakeOpenAI({ wordDelayMs: 1 });

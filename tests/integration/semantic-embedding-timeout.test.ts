@@ -7,7 +7,7 @@ import { auditRows, plainCostMicros, newUser, summarize, tag, usageRow } from ".
 // billed it (found by the strict fake). Its own file: the short upstream timeout is this file's.
 // The semantic cache needs pgvector: PGlite has it, CI's PostgreSQL does not.
 
-vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
+vi.mock("@/lib/auth/session-user", async () => (await import("../support/session-mock")).sessionModuleMock());
 
 const fake = await startFakeOpenAI({ wordDelayMs: 1 });
 Object.assign(process.env, {

@@ -1,13 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/db";
-import { findUserById, insertPasswordUser, revokeAllSessions, setUserBlocked } from "@/db/queries/users";
+import { findUserById, revokeAllSessions, setUserBlocked } from "@/db/queries/users";
 import { authorizeWithPassword, BlockedSignIn } from "@/lib/auth";
-import { hashPassword } from "@/lib/auth/password";
 import { judgeSession } from "@/lib/auth/session-user";
 import { encode } from "next-auth/jwt";
 import { decodeSessionToken, SESSION_MAX_AGE_SECONDS, sessionClaims, sessionCookieValue } from "@/lib/auth/session-token";
 import { closeDatabase } from "../support/close-database";
+import { newUser } from "../support/guard-harness";
+import { claimsFor } from "../support/session-mock";
 
 // Opening the database (PGlite start and migrations) belongs in a hook, not in the first test's time.
 beforeAll(async () => {
@@ -20,30 +21,21 @@ afterAll(async () => {
 
 const signIn = (ip: string) => new Request("http://localhost/api/auth/callback/credentials", { headers: { "x-forwarded-for": ip } });
 
-async function newUser(password = "right password 9") {
-  return (await insertPasswordUser({
-    email: `s-${randomUUID()}@example.com`,
-    name: null,
-    passwordHash: await hashPassword(password),
-    role: "user",
-  }))!;
-}
-
 describe("account state: session version and blocking", () => {
   it("a cookie is valid only for the user's current session version; revoking bumps it for every copy", async () => {
     const user = await newUser();
-    const claims = { userId: user.id, sessionVersion: user.sessionVersion, signedInAt: Math.floor(Date.now() / 1000) };
+    const claims = claimsFor(user)!;
     expect(judgeSession(claims, await findUserById(user.id)).user?.id).toBe(user.id);
-    expect(await revokeAllSessions(user.id)).toBe(user.sessionVersion + 1);
+    expect(await revokeAllSessions(user.id)).toBe(claims.sessionVersion + 1);
     expect(judgeSession(claims, await findUserById(user.id))).toEqual({ user: null, refusal: "unauthorized" });
-    expect(judgeSession({ ...claims, sessionVersion: user.sessionVersion + 1 }, await findUserById(user.id)).user?.id).toBe(user.id);
+    expect(judgeSession({ ...claims, sessionVersion: claims.sessionVersion + 1 }, await findUserById(user.id)).user?.id).toBe(user.id);
     expect(judgeSession(claims, null)).toEqual({ user: null, refusal: "unauthorized" }); // deleted
     expect(await revokeAllSessions(randomUUID())).toBeNull();
   });
 
   it("a blocked user's session is refused as blocked and stays revoked after unblocking; sign-in is refused only with the right password", async () => {
-    const user = await newUser();
-    const claims = { userId: user.id, sessionVersion: user.sessionVersion, signedInAt: Math.floor(Date.now() / 1000) };
+    const user = await newUser({ password: "right password 9" });
+    const claims = claimsFor(user)!;
     await setUserBlocked(user.id, true);
     const blocked = await findUserById(user.id);
     expect(blocked?.blockedAt).toBeInstanceOf(Date);

@@ -8,7 +8,7 @@ import { auditRows, chat, message, newUser, tag } from "../support/guard-harness
 // forever, sat at the head of the outbox and stopped every drain. Now names are never echoed
 // whole, and whatever is written is made storable first.
 
-vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
+vi.mock("@/lib/auth/session-user", async () => (await import("../support/session-mock")).sessionModuleMock());
 
 const fake = await startFakeOpenAI({ wordDelayMs: 1 });
 Object.assign(process.env, { OPENAI_API_KEY: "test-key", OPENAI_BASE_URL: fake.url, AUTH_SECRET: "integration-test-secret" });

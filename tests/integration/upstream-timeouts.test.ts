@@ -10,7 +10,7 @@ import { auditRows, plainCostMicros, chat, heldReservations, message, newUser, s
 // time (hang): the provider may have run it. Changed (issue 18.8): "hang" used to release the
 // reservation, charging nothing.
 
-vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
+vi.mock("@/lib/auth/session-user", async () => (await import("../support/session-mock")).sessionModuleMock());
 
 const fake = await startFakeOpenAI({ wordDelayMs: 1 });
 Object.assign(process.env, {

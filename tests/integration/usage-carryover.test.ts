@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { closeDatabase } from "../support/close-database";
+import { newUser } from "../support/guard-harness";
 
 // Issue 18.12: deleting an account and signing up again with the same address the same day
 // gave a fresh daily quota. The new account starts from what the deleted one used today.
@@ -8,7 +9,6 @@ import { closeDatabase } from "../support/close-database";
 process.env.AUTH_SECRET ??= "integration-test-secret-0123456789abcdef";
 const { getDb } = await import("@/db");
 await getDb();
-const { insertPasswordUser } = await import("@/db/queries/users");
 const { deleteUser } = await import("@/db/queries/billing");
 const { reserveUsage } = await import("@/lib/guard/usage");
 const { PLANS } = await import("@/lib/plans");
@@ -16,7 +16,6 @@ const { PLANS } = await import("@/lib/plans");
 afterAll(async () => closeDatabase(await getDb()));
 
 const plan = { ...PLANS.free, requestsPerDay: 3 };
-const signUp = async (email: string) => (await insertPasswordUser({ email, name: null, passwordHash: "x", role: "user" }))!;
 const reserve = (userId: string) =>
   reserveUsage({
     requestId: randomUUID(),
@@ -32,31 +31,31 @@ const reserve = (userId: string) =>
 describe("deleting an account", () => {
   it("does not reset the daily quota of the address: a new account with it (in any case) starts from today's usage", async () => {
     const address = `carry-${randomUUID()}@example.com`;
-    const first = await signUp(address);
+    const first = await newUser({ email: address });
     for (let n = 0; n < 3; n++) expect(await reserve(first.id)).not.toHaveProperty("refused");
     expect(await reserve(first.id)).toEqual({ refused: "quota" });
 
     await deleteUser(first.id);
-    const second = await signUp(address.toUpperCase());
+    const second = await newUser({ email: address.toUpperCase() });
     expect(second.id).not.toBe(first.id);
     expect(await reserve(second.id)).toEqual({ refused: "quota" });
 
     // Deleted and made again once more: still the same day's usage, neither reset nor doubled.
     await deleteUser(second.id);
-    const third = await signUp(address);
+    const third = await newUser({ email: address });
     expect(await reserve(third.id)).toEqual({ refused: "quota" });
 
     // Another address is not affected.
-    const stranger = await signUp(`carry-${randomUUID()}@example.com`);
+    const stranger = await newUser({ email: `carry-${randomUUID()}@example.com` });
     expect(await reserve(stranger.id)).not.toHaveProperty("refused");
   });
 
   it("carries what was used, not more: an account that used one request keeps two", async () => {
     const address = `carry-${randomUUID()}@example.com`;
-    const first = await signUp(address);
+    const first = await newUser({ email: address });
     expect(await reserve(first.id)).not.toHaveProperty("refused");
     await deleteUser(first.id);
-    const again = await signUp(address);
+    const again = await newUser({ email: address });
     expect(await reserve(again.id)).not.toHaveProperty("refused");
     expect(await reserve(again.id)).not.toHaveProperty("refused");
     expect(await reserve(again.id)).toEqual({ refused: "quota" });

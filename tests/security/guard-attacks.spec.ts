@@ -1,9 +1,10 @@
-import { spawn } from "node:child_process";
 import { expect, test } from "@playwright/test";
+import { fromChatCompletionsUsage, usageCostMicros } from "../../lib/ai/usage";
 import { parseNdjson } from "../../lib/http/ndjson";
 import { e2eDatabaseName, e2eSql, fakeOpenAIPort } from "../e2e/database";
 import { BASE_DATABASE_URL, productionServerEnv, SENTINELS } from "../support/sentinels";
 import { startNextServer, type NextServer } from "../support/next-server";
+import { startRedisServer } from "../support/redis-server";
 import { databaseUrlFor } from "../support/test-database";
 import { expectRefused, fakeStats, mintToken, newTag, postChat, randomIp, signUpAndGetId } from "./support";
 
@@ -163,10 +164,15 @@ test("upstream faults reach the user as clear errors; the reservation is release
   }
 });
 
-test("a client that disconnects mid-stream makes the fake see the upstream request aborted", async ({ page }) => {
+test("a client that disconnects mid-stream makes the fake see the upstream request aborted, and is charged exactly what it billed", async ({
+  page,
+}) => {
   const tag = newTag();
   const user = await signUpAndGetId(page);
   await page.goto("/account");
+  // "stall": three words, then the upstream holds the stream open without a word more, so what
+  // it generated (and billed) is exactly what reached the server before the client left: the
+  // client leaves once it has read all three. (Changed: this checked the outcome only.)
   const received = await page.evaluate(
     async ({ message, token }) => {
       const controller = new AbortController();
@@ -178,20 +184,41 @@ test("a client that disconnects mid-stream makes the fake see the upstream reque
       });
       const reader = response.body!.getReader();
       let text = "";
-      while (!text.includes('"type":"text"')) text += new TextDecoder().decode((await reader.read()).value);
+      while (!text.includes("word2")) text += new TextDecoder().decode((await reader.read()).value);
       controller.abort();
-      return text.length;
+      return text;
     },
-    { message: `Long one [[fault:slow]] [[tag:${tag}]]`, token: mintToken(user.id) },
+    { message: `Long one [[fault:stall]] [[tag:${tag}]]`, token: mintToken(user.id) },
   );
-  expect(received).toBeGreaterThan(0);
+  expect(received).toContain('"type":"text"');
   await expect.poll(async () => (await fakeStats(tag)).aborts).toBe(1);
-  expect((await fakeStats(tag)).completed).toBe(0);
+  const stats = await fakeStats(tag);
+  expect(stats.completed).toBe(0);
+  expect(stats.billed.promptTokens).toBeGreaterThan(0);
+  expect(stats.billed.completionTokens).toBeGreaterThan(0);
   const sql = e2eSql();
   try {
-    await expect
-      .poll(async () => (await sql<{ outcome: string }[]>`select outcome from audit_log where user_id = ${user.id}`).map((r) => r.outcome))
-      .toEqual(["aborted"]);
+    const audit = () =>
+      sql<
+        { outcome: string; model: string; input_tokens: number; output_tokens: number; cost_micros: string }[]
+      >`select outcome, model, input_tokens, output_tokens, cost_micros from audit_log where user_id = ${user.id}`;
+    await expect.poll(async () => (await audit()).map((row) => row.outcome)).toEqual(["aborted"]);
+    const [row] = await audit();
+    expect([row!.input_tokens, row!.output_tokens]).toEqual([stats.billed.promptTokens, stats.billed.completionTokens]);
+    const cost = usageCostMicros(
+      row!.model,
+      fromChatCompletionsUsage({ prompt_tokens: stats.billed.promptTokens, completion_tokens: stats.billed.completionTokens }),
+    );
+    expect(Number(row!.cost_micros)).toBe(cost);
+    const [usage] = await sql<
+      { requests: number; tokens_used: string; tokens_reserved: string; cost_micros: string }[]
+    >`select requests, tokens_used, tokens_reserved, cost_micros from usage_daily where user_id = ${user.id}`;
+    expect({
+      requests: usage!.requests,
+      tokensUsed: Number(usage!.tokens_used),
+      tokensReserved: Number(usage!.tokens_reserved),
+      costMicros: Number(usage!.cost_micros),
+    }).toEqual({ requests: 1, tokensUsed: stats.billed.promptTokens + stats.billed.completionTokens, tokensReserved: 0, costMicros: cost });
   } finally {
     await sql.end();
   }
@@ -212,9 +239,7 @@ test("Redis stopped: requests are refused with 503 and the model is never called
   // Above the ports the app and its fakes use (E2E_PORT..+4), never the shared 6379.
   const redisPort = Number(process.env.E2E_PORT ?? "3100") + 5;
   const appPort = Number(process.env.E2E_PORT ?? "3100") + 2;
-  const redisServer = spawn("redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
-    stdio: "ignore",
-  });
+  const redisServer = await startRedisServer(redisPort);
   let app: NextServer | undefined;
   try {
     app = await startNextServer(appPort, {
@@ -235,8 +260,7 @@ test("Redis stopped: requests are refused with 503 and the model is never called
     expect((await chat(`Up [[tag:${tag}]]`)).status()).toBe(200);
     expect((await fakeStats(tag)).chat).toBe(1);
 
-    redisServer.kill("SIGKILL");
-    await new Promise((resolve) => redisServer.once("exit", resolve));
+    await redisServer.kill();
     for (let i = 0; i < 3; i++) {
       const response = await chat(`Down ${i} [[tag:${tag}]]`);
       expect(response.status()).toBe(503);
@@ -244,8 +268,8 @@ test("Redis stopped: requests are refused with 503 and the model is never called
     }
     expect((await fakeStats(tag)).chat).toBe(1);
   } finally {
-    app?.stop();
-    if (redisServer.exitCode === null) redisServer.kill("SIGKILL");
+    await app?.stop();
+    await redisServer.kill();
   }
 });
 
@@ -282,7 +306,7 @@ test("a server killed mid-stream leaves no reservation behind: the sweeper (cron
     // Mid-stream: the reservation is held, then the process dies without settling.
     const [held] = await sql<{ request_id: string }[]>`select request_id from reservations where user_id = ${user.id}`;
     expect(held).toBeDefined();
-    app.stop("SIGKILL");
+    await app.stop("SIGKILL");
     await reader.read().catch(() => null);
     await expect.poll(async () => (await fakeStats(tag)).aborts).toBe(1);
     expect((await sql`select outcome from audit_log where user_id = ${user.id}`).length).toBe(0);
@@ -307,6 +331,6 @@ test("a server killed mid-stream leaves no reservation behind: the sweeper (cron
     expect(Number(after!.tokens_reserved)).toBe(0);
   } finally {
     await sql.end();
-    app.stop("SIGKILL");
+    await app.stop("SIGKILL");
   }
 });

@@ -1,5 +1,5 @@
-import { spawn } from "node:child_process";
 import { expect, test } from "@playwright/test";
+import { startNextServerExpectingRefusal } from "../support/next-server";
 
 // `next start` in production with nothing configured must refuse, naming every variable.
 test("production refuses to start on embedded parts or without secrets, listing every missing variable", async () => {
@@ -12,20 +12,7 @@ test("production refuses to start on embedded parts or without secrets, listing 
     BENCH_BARE_ROUTE: "on",
     STRIPE_API_BASE: "https://stripe-proxy.example.com",
   };
-  const child = spawn("npx", ["next", "start", "-H", "127.0.0.1", "-p", String(Number(process.env.E2E_PORT ?? "3100") + 9)], { env });
-  let output = "";
-  child.stdout.on("data", (chunk) => (output += chunk));
-  child.stderr.on("data", (chunk) => (output += chunk));
-  const exitCode = await new Promise<number | null>((resolve) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      resolve(null);
-    }, 30_000);
-    child.on("exit", (code: number | null) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-  });
+  const { exitCode, output } = await startNextServerExpectingRefusal(Number(process.env.E2E_PORT ?? "3100") + 9, env);
   expect(exitCode, output).toBe(1);
   expect(output).toContain("Refusing to start in production");
   for (const variable of [

@@ -1,45 +1,13 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
-import { vi } from "vitest";
 import type { ActionFeature } from "@/lib/guard/feature";
 import { readNdjson } from "@/lib/http/ndjson";
 import { fromChatCompletionsUsage, usageCostMicros } from "@/lib/ai/usage";
+import { asUser, session, type TestUser } from "./session-mock";
 
 // The guard's in-process test harness: users, the chat route's handler and the structured
-// tool called as the browser would, and the rows they leave. Only the session cookie is
-// stubbed (cookies need a request scope; tests/security covers them over HTTP): the guard still
-// judges the claims against the user row it reads. A test file mocks "@/lib/auth/session-user" with
-// `sessionModuleMock` and imports the app after setting its env.
-
-export type TestUser = { id: string; email: string; name: null; role: "user" | "admin"; hasPassword: boolean; emailVerified: boolean };
-
-export const session = { user: null as TestUser | null };
-
-// Each `chat` / `summarize` call runs with its own user, so parallel calls never see each
-// other's session; code outside them sees `session.user`.
-const requestUser = new AsyncLocalStorage<TestUser | null>();
-const currentUser = () => {
-  const scoped = requestUser.getStore();
-  return scoped === undefined ? session.user : scoped;
-};
-
-/** The claims a fresh cookie of this user carries (every test user keeps session version 0). */
-export const claimsFor = (user: { id: string } | null) =>
-  user ? { userId: user.id, sessionVersion: 0, signedInAt: Math.floor(Date.now() / 1000) } : null;
-
-export const sessionModuleMock = async () => ({
-  // The rules (judgeSession and the rest) are the real ones.
-  ...(await vi.importActual<typeof import("@/lib/auth/session-user")>("@/lib/auth/session-user")),
-  getSessionUser: async () => currentUser(),
-  getSessionUserId: async () => currentUser()?.id ?? null,
-  requireUser: async () => currentUser(),
-  getSessionClaims: async () => claimsFor(currentUser()),
-  readSession: async () => {
-    const user = currentUser();
-    // The user as made by `newUser`: a verified address unless the test asked for an unproven one.
-    return user ? { user: { ...user } } : { user: null, refusal: "unauthorized" as const };
-  },
-});
+// tool called as the browser would, and the rows they leave. The session comes from
+// tests/support/session-mock.ts: a test file mocks "@/lib/auth/session-user" with it and imports
+// the app after setting its env.
 
 let ipCounter = 0;
 /** What a Chat Completions answer costs whose usage reports no cached input and no reasoning (the fake OpenAI's, unless told otherwise). */
@@ -118,7 +86,7 @@ export async function chat(
     body: JSON.stringify(body),
     signal: options.signal,
   });
-  const response = await requestUser.run(user, () => chatFeature.handle(request, (task) => deferred.push(task())));
+  const response = await asUser(user, () => chatFeature.handle(request, (task) => deferred.push(task())));
   const events: Array<Record<string, unknown>> = [];
   let json: Record<string, unknown> | null = null;
   if (response.headers.get("content-type")?.includes("ndjson")) {
@@ -154,7 +122,7 @@ export async function runAction<Answer>(
   const { issueRequestToken } = await import("@/lib/guard/request-token");
   session.user = user;
   const deferred: Promise<void>[] = [];
-  const result = await requestUser.run(user, () =>
+  const result = await asUser(user, () =>
     feature.run({
       raw: { ...(user && { token: issueRequestToken(user.id) }), ...fields },
       headers: new Headers({ "x-forwarded-for": options.ip ?? freshIp() }),
