@@ -2,10 +2,12 @@ import { BarChart3Icon, InboxIcon, MessageSquareIcon, UsersIcon } from "lucide-r
 import type { Metadata } from "next";
 import Link from "next/link";
 import { BudgetProgress } from "@/components/admin/budget-progress";
+import { MoneyCell, NumCell, NumHead, UserLink } from "@/components/admin/cells";
 import { ChartTable } from "@/components/admin/chart-table";
 import { EmptyState } from "@/components/admin/empty-state";
 import { count, ms, percent } from "@/components/admin/format";
 import { Money } from "@/components/admin/money";
+import { PercentilesTerm } from "@/components/admin/percentiles";
 import { Section } from "@/components/admin/section";
 import { SpendChart } from "@/components/admin/spend-chart";
 import { PageHeader } from "@/components/shell/page";
@@ -113,7 +115,7 @@ export default async function AdminOverviewPage() {
               metric="requests"
               label="Requests per day, stacked by model; the same figures are in the table below"
             />
-            <ChartTable points={series} />
+            <ChartTable points={series} label="Requests and spend per day and model" />
           </>
         )}
       </Section>
@@ -127,18 +129,14 @@ export default async function AdminOverviewPage() {
                   <TableHead scope="row" className="normal-case">
                     {group}
                   </TableHead>
-                  <TableCell className={NUM} data-testid={`outcome-${group.replace(/\s+/g, "-")}`}>
-                    {count(outcomes.byGroup[group])}
-                  </TableCell>
+                  <NumCell value={outcomes.byGroup[group]} data-testid={`outcome-${group.replace(/\s+/g, "-")}`} />
                 </TableRow>
               ))}
               <TableRow className="font-medium">
                 <TableHead scope="row" className="text-foreground normal-case">
                   total
                 </TableHead>
-                <TableCell className={NUM} data-testid="outcome-total">
-                  {count(outcomes.total)}
-                </TableCell>
+                <NumCell value={outcomes.total} data-testid="outcome-total" />
               </TableRow>
             </TableBody>
           </Table>
@@ -171,27 +169,13 @@ export default async function AdminOverviewPage() {
               <Money micros={outcomes.costMicros} data-testid="spend-30d" />
             </dd>
             <dt className="text-muted-foreground">
-              Guard
-              <abbr title="median" className="cursor-help">
-                p50
-              </abbr>
-              /
-              <abbr title="95th percentile: 1 request in 20 is slower" className="cursor-help">
-                p95
-              </abbr>
+              <PercentilesTerm label="Guard" />
             </dt>
             <dd className={NUM}>
               {ms(latency.guardP50)} / {ms(latency.guardP95)}
             </dd>
             <dt className="text-muted-foreground">
-              First token
-              <abbr title="median" className="cursor-help">
-                p50
-              </abbr>
-              /
-              <abbr title="95th percentile: 1 request in 20 is slower" className="cursor-help">
-                p95
-              </abbr>
+              <PercentilesTerm label="First token" />
             </dt>
             <dd className={NUM}>
               {ms(latency.firstTokenP50)} / {ms(latency.firstTokenP95)}
@@ -211,22 +195,18 @@ export default async function AdminOverviewPage() {
               <TableHeader>
                 <TableRow>
                   <TableHead>User</TableHead>
-                  <TableHead className="text-right">Requests</TableHead>
-                  <TableHead className="text-right">Cost</TableHead>
+                  <NumHead>Requests</NumHead>
+                  <NumHead>Cost</NumHead>
                 </TableRow>
               </TableHeader>
               <TableBody>
                 {topUsers.map((user) => (
                   <TableRow key={user.userId}>
                     <TableCell className="max-w-40 truncate sm:max-w-64">
-                      <Link href={`/admin/users/${encodeURIComponent(user.userId)}`} className="underline-offset-4 hover:underline">
-                        {user.email ?? user.userId}
-                      </Link>
+                      <UserLink id={user.userId} email={user.email} />
                     </TableCell>
-                    <TableCell className={NUM}>{count(user.requests)}</TableCell>
-                    <TableCell className={NUM}>
-                      <Money micros={user.costMicros} />
-                    </TableCell>
+                    <NumCell value={user.requests} />
+                    <MoneyCell micros={user.costMicros} />
                   </TableRow>
                 ))}
               </TableBody>
@@ -244,8 +224,8 @@ export default async function AdminOverviewPage() {
               <TableHeader>
                 <TableRow>
                   <TableHead>Model</TableHead>
-                  <TableHead className="text-right">Requests</TableHead>
-                  <TableHead className="text-right">Cost</TableHead>
+                  <NumHead>Requests</NumHead>
+                  <NumHead>Cost</NumHead>
                 </TableRow>
               </TableHeader>
               <TableBody>
@@ -254,10 +234,8 @@ export default async function AdminOverviewPage() {
                     <TableCell>
                       <Badge variant="outline">{row.model}</Badge>
                     </TableCell>
-                    <TableCell className={NUM}>{count(row.requests)}</TableCell>
-                    <TableCell className={NUM}>
-                      <Money micros={row.costMicros} />
-                    </TableCell>
+                    <NumCell value={row.requests} />
+                    <MoneyCell micros={row.costMicros} />
                   </TableRow>
                 ))}
               </TableBody>
@@ -289,10 +267,10 @@ export default async function AdminOverviewPage() {
               <TableRow>
                 <TableHead>Feature</TableHead>
                 <TableHead>Model</TableHead>
-                <TableHead className="text-right">Served</TableHead>
-                <TableHead className="text-right">Up</TableHead>
-                <TableHead className="text-right">Down</TableHead>
-                <TableHead className="text-right">Down-vote rate</TableHead>
+                <NumHead>Served</NumHead>
+                <NumHead>Up</NumHead>
+                <NumHead>Down</NumHead>
+                <NumHead>Down-vote rate</NumHead>
               </TableRow>
             </TableHeader>
             <TableBody>
@@ -300,10 +278,10 @@ export default async function AdminOverviewPage() {
                 <TableRow key={`${row.action}:${row.model}`}>
                   <TableCell>{row.action}</TableCell>
                   <TableCell>{row.model}</TableCell>
-                  <TableCell className={NUM}>{count(row.served)}</TableCell>
-                  <TableCell className={NUM}>{count(row.up)}</TableCell>
-                  <TableCell className={NUM}>{count(row.down)}</TableCell>
-                  <TableCell className={NUM}>{percent(row.served ? row.down / row.served : null)}</TableCell>
+                  <NumCell value={row.served} />
+                  <NumCell value={row.up} />
+                  <NumCell value={row.down} />
+                  <NumCell>{percent(row.served ? row.down / row.served : null)}</NumCell>
                 </TableRow>
               ))}
             </TableBody>

@@ -25,6 +25,9 @@ const CONSOLE_PAGES = [
   "/admin/abuse",
   "/admin/feedback",
   "/admin/audit/export",
+  "/admin/users/export",
+  "/admin/abuse/export",
+  "/admin/feedback/export",
 ];
 const ADMIN_ACTIONS: Array<[string, Record<string, string>]> = [
   ["setUserPlanAction", { plan: "pro" }],
@@ -85,7 +88,7 @@ test("a non-admin gets a 404 for every console page and the CSV export, and ever
 
     // Logged out: every page and the export send to the login page.
     const anonymous = await playwright.request.newContext({ baseURL });
-    for (const path of ["/admin/audit", "/admin/audit/export"]) {
+    for (const path of ["/admin/audit", "/admin/audit/export", "/admin/users/export", "/admin/abuse/export", "/admin/feedback/export"]) {
       const redirected = await anonymous.get(path, { maxRedirects: 0 });
       expect(redirected.status(), path).toBe(307);
       expect(redirected.headers().location).toContain("/login");
