@@ -2,8 +2,9 @@ import { BarChart3Icon, InboxIcon, MessageSquareIcon, UsersIcon } from "lucide-r
 import type { Metadata } from "next";
 import Link from "next/link";
 import { BudgetProgress } from "@/components/admin/budget-progress";
-import { MoneyCell, NumCell, NumHead, UserLink } from "@/components/admin/cells";
+import { NumCell, NumHead, UserLink } from "@/components/admin/cells";
 import { ChartTable } from "@/components/admin/chart-table";
+import { CostTable } from "@/components/admin/cost-table";
 import { EmptyState } from "@/components/admin/empty-state";
 import { count, ms, percent } from "@/components/admin/format";
 import { Money } from "@/components/admin/money";
@@ -191,26 +192,10 @@ export default async function AdminOverviewPage() {
               The ten users who cost the most appear here once anyone has made a request.
             </EmptyState>
           ) : (
-            <Table pinFirstColumn>
-              <TableHeader>
-                <TableRow>
-                  <TableHead>User</TableHead>
-                  <NumHead>Requests</NumHead>
-                  <NumHead>Cost</NumHead>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {topUsers.map((user) => (
-                  <TableRow key={user.userId}>
-                    <TableCell className="max-w-40 truncate sm:max-w-64">
-                      <UserLink id={user.userId} email={user.email} />
-                    </TableCell>
-                    <NumCell value={user.requests} />
-                    <MoneyCell micros={user.costMicros} />
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
+            <CostTable
+              nameHead="User"
+              rows={topUsers.map((user) => ({ ...user, key: user.userId, name: <UserLink id={user.userId} email={user.email} /> }))}
+            />
           )}
         </Section>
 
@@ -220,26 +205,11 @@ export default async function AdminOverviewPage() {
               Each model&apos;s requests and cost appear here after its first answer.
             </EmptyState>
           ) : (
-            <Table pinFirstColumn scrollLabel="Spend by model">
-              <TableHeader>
-                <TableRow>
-                  <TableHead>Model</TableHead>
-                  <NumHead>Requests</NumHead>
-                  <NumHead>Cost</NumHead>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {outcomes.byModel.map((row) => (
-                  <TableRow key={row.model}>
-                    <TableCell>
-                      <Badge variant="outline">{row.model}</Badge>
-                    </TableCell>
-                    <NumCell value={row.requests} />
-                    <MoneyCell micros={row.costMicros} />
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
+            <CostTable
+              nameHead="Model"
+              scrollLabel="Spend by model"
+              rows={outcomes.byModel.map((row) => ({ ...row, key: row.model, name: <Badge variant="outline">{row.model}</Badge> }))}
+            />
           )}
         </Section>
       </div>

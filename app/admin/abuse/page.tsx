@@ -1,15 +1,15 @@
-import { DownloadIcon, ShieldCheckIcon } from "lucide-react";
+import { ShieldCheckIcon } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { NumCell, UserLink } from "@/components/admin/cells";
 import { EmptyState } from "@/components/admin/empty-state";
+import { ExportLink } from "@/components/admin/export-link";
 import { count, dateTime } from "@/components/admin/format";
 import { Pager } from "@/components/admin/pager";
 import { SortableHead } from "@/components/admin/sortable-head";
 import { ViewToggle } from "@/components/admin/view-toggle";
 import { PageHeader } from "@/components/shell/page";
 import { Badge } from "@/components/ui/badge";
-import { buttonVariants } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { refusalLeaders, REFUSAL_SORTS, type RefusalSort } from "@/db/queries/console";
@@ -21,6 +21,13 @@ export const metadata: Metadata = { title: "Abuse" };
 type Props = { searchParams: Promise<SearchParams> };
 
 const PAGE_SIZE = 25;
+
+// The sortable columns, each sorted largest (or latest) first; accounts only for hashed IPs.
+const COLUMNS: Array<{ sort: RefusalSort; label: string; next: string; className?: string }> = [
+  { sort: "refusals", label: "Refusals", next: "sort by most refusals", className: "text-right" },
+  { sort: "accounts", label: "Accounts", next: "sort by most accounts", className: "text-right" },
+  { sort: "latest", label: "Latest (UTC)", next: "sort by latest refusal" },
+];
 
 export default async function AdminAbusePage({ searchParams }: Props) {
   await requireAdminPage("/admin/abuse");
@@ -56,18 +63,15 @@ export default async function AdminAbusePage({ searchParams }: Props) {
           </>
         }
       >
-        <a
+        <ExportLink
           href={viewHref("/admin/abuse/export", {
             by: by === "user" ? undefined : by,
             window: window === "1h" ? undefined : window,
             sort: sort === REFUSAL_SORTS[0] ? undefined : sort,
           })}
-          download
-          className={buttonVariants({ variant: "outline" })}
         >
-          <DownloadIcon aria-hidden />
           Export as CSV
-        </a>
+        </ExportLink>
       </PageHeader>
       <div className="flex flex-wrap gap-x-6 gap-y-2">
         <ViewToggle
@@ -95,31 +99,17 @@ export default async function AdminAbusePage({ searchParams }: Props) {
             <TableHeader>
               <TableRow>
                 <TableHead>{by === "user" ? "User" : "Hashed IP"}</TableHead>
-                <SortableHead
-                  className="text-right"
-                  sorted={sort === "refusals" ? "descending" : undefined}
-                  href={link({ sort: "refusals" })}
-                  next="sort by most refusals"
-                >
-                  Refusals
-                </SortableHead>
-                {by === "ip" && (
+                {COLUMNS.filter((column) => by === "ip" || column.sort !== "accounts").map((column) => (
                   <SortableHead
-                    className="text-right"
-                    sorted={sort === "accounts" ? "descending" : undefined}
-                    href={link({ sort: "accounts" })}
-                    next="sort by most accounts"
+                    key={column.sort}
+                    className={column.className}
+                    sorted={sort === column.sort ? "descending" : undefined}
+                    href={link({ sort: column.sort })}
+                    next={column.next}
                   >
-                    Accounts
+                    {column.label}
                   </SortableHead>
-                )}
-                <SortableHead
-                  sorted={sort === "latest" ? "descending" : undefined}
-                  href={link({ sort: "latest" })}
-                  next="sort by latest refusal"
-                >
-                  Latest (UTC)
-                </SortableHead>
+                ))}
                 <TableHead>By outcome</TableHead>
               </TableRow>
             </TableHeader>

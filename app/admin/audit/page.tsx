@@ -1,8 +1,9 @@
-import { DownloadIcon, SearchXIcon } from "lucide-react";
+import { SearchXIcon } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AuditTable } from "@/components/admin/audit-table";
 import { EmptyState } from "@/components/admin/empty-state";
+import { ExportLink } from "@/components/admin/export-link";
 import { Pager } from "@/components/admin/pager";
 import { SortableHead } from "@/components/admin/sortable-head";
 import { PageHeader } from "@/components/shell/page";
@@ -55,10 +56,9 @@ export default async function AuditLogPage({ searchParams }: Props) {
         title="Audit log"
         description={`One row per request, refused or served, and per admin action. ${oldest ? "Oldest" : "Newest"} first: the time column's header turns the order.`}
       >
-        <a href={`/admin/audit/export${auditFilterQuery(withoutCursor)}`} download className={buttonVariants({ variant: "outline" })}>
-          <DownloadIcon aria-hidden />
+        <ExportLink href={`/admin/audit/export${auditFilterQuery(withoutCursor)}`}>
           Export {filtered ? "these rows" : "all rows"} as CSV
-        </a>
+        </ExportLink>
       </PageHeader>
       <Card className="py-4">
         <CardContent className="px-4">

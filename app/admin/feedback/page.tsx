@@ -1,7 +1,8 @@
-import { DownloadIcon, ThumbsDownIcon } from "lucide-react";
+import { ThumbsDownIcon } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { EmptyState } from "@/components/admin/empty-state";
+import { ExportLink } from "@/components/admin/export-link";
 import { dateTime } from "@/components/admin/format";
 import { Pager } from "@/components/admin/pager";
 import { TextBlock } from "@/components/admin/text-block";
@@ -9,7 +10,6 @@ import { ViewToggle } from "@/components/admin/view-toggle";
 import { PageHeader } from "@/components/shell/page";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
-import { buttonVariants } from "@/components/ui/button";
 import { Card, CardContent, CardHeader } from "@/components/ui/card";
 import { downvotedAnswers, FEEDBACK_SORTS, type FeedbackSort } from "@/db/queries/console";
 import { requireAdminPage } from "@/lib/auth/admin";
@@ -44,14 +44,7 @@ export default async function AdminFeedbackPage({ searchParams }: Props) {
         title="Down-voted answers"
         description="Answers users marked as bad, with their note and, when text is stored, the prompt and response."
       >
-        <a
-          href={viewHref("/admin/feedback/export", { sort: newest ? undefined : sort })}
-          download
-          className={buttonVariants({ variant: "outline" })}
-        >
-          <DownloadIcon aria-hidden />
-          Export as CSV
-        </a>
+        <ExportLink href={viewHref("/admin/feedback/export", { sort: newest ? undefined : sort })}>Export as CSV</ExportLink>
       </PageHeader>
       <ViewToggle
         label="Order"

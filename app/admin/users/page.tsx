@@ -1,16 +1,17 @@
-import { DownloadIcon, UserSearchIcon } from "lucide-react";
+import { UserSearchIcon } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { MoneyCell, NumCell, NumHead } from "@/components/admin/cells";
 import { count } from "@/components/admin/format";
 import { EmptyState } from "@/components/admin/empty-state";
+import { ExportLink } from "@/components/admin/export-link";
 import { Pager } from "@/components/admin/pager";
 import { SortableHead } from "@/components/admin/sortable-head";
 import { PlanBadge } from "@/components/admin/plan-badge";
 import { SetPlanForm } from "@/components/admin/set-plan-form";
 import { PageHeader } from "@/components/shell/page";
 import { Badge } from "@/components/ui/badge";
-import { Button, buttonVariants } from "@/components/ui/button";
+import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
@@ -51,14 +52,9 @@ export default async function AdminUsersPage({ searchParams }: Props) {
             : "Billing is not configured: plans are set here by hand."
         } Open a user to see their usage, block them or end their sessions. Every change is written to the audit log.`}
       >
-        <a
-          href={viewHref("/admin/users/export", { q: search, sort: sort === USER_SORTS[0] ? undefined : sort })}
-          download
-          className={buttonVariants({ variant: "outline" })}
-        >
-          <DownloadIcon aria-hidden />
+        <ExportLink href={viewHref("/admin/users/export", { q: search, sort: sort === USER_SORTS[0] ? undefined : sort })}>
           Export {search ? "these users" : "all users"} as CSV
-        </a>
+        </ExportLink>
       </PageHeader>
       <form className="flex max-w-md gap-2" method="get" action="/admin/users" role="search">
         {sort !== "newest" && <input type="hidden" name="sort" value={sort} />}
