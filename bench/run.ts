@@ -13,6 +13,7 @@ import { startFakeOpenAI } from "../tests/fakes/openai-server";
 import { startDelayProxy } from "../tests/support/delay-proxy";
 import { BASE_DATABASE_URL, productionServerEnv } from "../tests/support/sentinels";
 import { createRunDatabase, runDatabaseName } from "../tests/support/test-database";
+import { readConsoleResults, withConsoleSection } from "./console-report";
 import {
   bareRequest,
   chatRequest,
@@ -422,7 +423,7 @@ try {
       return undefined;
     }
   })();
-  writeFileSync("BENCHMARKS.md", renderMarkdown(results, baseline));
+  writeFileSync("BENCHMARKS.md", withConsoleSection(renderMarkdown(results, baseline), readConsoleResults()));
   console.log(renderConsole(results));
   log("wrote bench/results/latest.json and BENCHMARKS.md");
 } finally {

@@ -207,6 +207,40 @@ test.describe("on a server of its own", () => {
     await expect(page.getByTestId("spend-30d")).toHaveText(usd(spent));
     await expect(page.getByTestId("budget-today").getByTestId("budget-spent")).toHaveText(usd(spent));
     await expect(page.locator(".recharts-surface").first()).toBeVisible(); // the chart loaded
+    // The chart draws in the theme's tokens in both themes (not recharts' own greys and series
+    // colours), is named for screen readers, and its figures are in a table too.
+    for (const theme of ["light", "dark"] as const) {
+      await page.emulateMedia({ colorScheme: theme });
+      await expect(page.locator("html")).toHaveClass(new RegExp(`\\b${theme}\\b`));
+      const colours = await page.evaluate(() => {
+        const token = (name: string) => {
+          const probe = document.createElement("span");
+          probe.style.color = `var(${name})`;
+          document.body.append(probe);
+          const value = getComputedStyle(probe).color;
+          probe.remove();
+          return value;
+        };
+        const style = (selector: string) => {
+          const element = document.querySelector(selector);
+          return element ? getComputedStyle(element) : null;
+        };
+        return {
+          legend: [style(".recharts-legend-item-text span")?.color, token("--foreground")],
+          tick: [style(".recharts-cartesian-axis-tick-value")?.fill, token("--muted-foreground")],
+          grid: [style(".recharts-cartesian-grid-horizontal line")?.stroke, token("--border")],
+          series: [style(".recharts-bar-rectangle path")?.fill, token("--chart-1")],
+        };
+      });
+      for (const [part, [drawn, expected]] of Object.entries(colours)) expect(drawn, `${part} in ${theme}`).toBe(expected);
+    }
+    await page.emulateMedia({ colorScheme: "light" });
+    await expect(page.getByRole("img", { name: /^Spend per day, stacked by model/ })).toBeVisible();
+    const figures = page.getByTestId("chart-table").first();
+    await figures.getByText("Show the figures as a table").click();
+    await expect(figures.getByRole("row")).toHaveCount(
+      1 + (await sql`select distinct model from audit_log where position('.' in action) = 0`).length,
+    );
     await screenshot(page, "admin-overview");
     await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Feedback" }).click();
     await expect(page.getByTestId("downvoted-answer")).toHaveCount(1);
