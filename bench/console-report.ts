@@ -12,6 +12,8 @@ export type ConsoleBenchResults = {
   insertMs: { withTrigger: number; withoutTrigger: number };
   results: Record<string, { page: ConsoleTiming; queries: Record<string, ConsoleTiming> }>;
   at: string;
+  /** os.loadavg() when the timings began and ended (a shared machine: other work slows every figure). */
+  loadAverage?: { start: number[]; end: number[] };
 };
 
 const START = "<!-- console bench (npm run bench:console): written from bench/results/console.json -->";
@@ -41,6 +43,9 @@ function section(run: ConsoleBenchResults): string {
     `function, ${run.runs} times after one warm-up. A page's figure is its queries run together, as the page runs them (the abuse`,
     "view runs one grouping and window per request: its figure is the slowest one's). One audit insert costs",
     `${run.insertMs.withTrigger.toFixed(2)} ms with the daily-rollup trigger, ${run.insertMs.withoutTrigger.toFixed(2)} ms without.`,
+    run.loadAverage
+      ? `Load average ${run.loadAverage.start.join(", ")} when the timings began, ${run.loadAverage.end.join(", ")} when they ended (other work on the machine slows every figure alike).`
+      : "The machine is shared: other work running at the same time slows every figure alike.",
     "",
     "| view: query | p50 ms | p95 ms |",
     "| --- | ---: | ---: |",

@@ -4,6 +4,7 @@
 // runs, through the app's own query functions, and prints the p50 and p95 of each and of each
 // page's whole set. Writes bench/results/console.json. Not a test: nothing here asserts a time.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import postgres from "postgres";
 import { withConsoleSection, type ConsoleBenchResults } from "./console-report";
 import { BASE_DATABASE_URL } from "../tests/support/sentinels";
@@ -196,6 +197,7 @@ try {
   // Views that show one of their variants at a time (abuse: one grouping and window).
   const ONE_AT_A_TIME = new Set(["abuse"]);
   const results: Record<string, { page: Timing; queries: Record<string, Timing> }> = {};
+  const loadAtStart = loadavg().map((value) => Math.round(value * 10) / 10);
   for (const [page, queries] of Object.entries(pages)) {
     const timings: Record<string, Timing> = {};
     for (const [name, run] of Object.entries(queries)) timings[name] = await time(run);
@@ -219,6 +221,7 @@ try {
     insertMs: { withTrigger, withoutTrigger },
     results,
     at: new Date().toISOString(),
+    loadAverage: { start: loadAtStart, end: loadavg().map((value) => Math.round(value * 10) / 10) },
   };
   writeFileSync("bench/results/console.json", `${JSON.stringify(run, null, 2)}\n`);
   writeFileSync("BENCHMARKS.md", withConsoleSection(readFileSync("BENCHMARKS.md", "utf8"), run));
