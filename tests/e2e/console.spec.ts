@@ -229,10 +229,25 @@ test.describe("on a server of its own", () => {
           legend: [style(".recharts-legend-item-text span")?.color, token("--foreground")],
           tick: [style(".recharts-cartesian-axis-tick-value")?.fill, token("--muted-foreground")],
           grid: [style(".recharts-cartesian-grid-horizontal line")?.stroke, token("--border")],
-          series: [style(".recharts-bar-rectangle path")?.fill, token("--chart-1")],
         };
       });
       for (const [part, [drawn, expected]] of Object.entries(colours)) expect(drawn, `${part} in ${theme}`).toBe(expected);
+      // Every bar in one of the theme's six series colours (which model gets which follows the data).
+      const bars = await page.evaluate(() => {
+        const token = (name: string) => {
+          const probe = document.createElement("span");
+          probe.style.color = `var(${name})`;
+          document.body.append(probe);
+          const value = getComputedStyle(probe).color;
+          probe.remove();
+          return value;
+        };
+        const series = [1, 2, 3, 4, 5, 6].map((n) => token(`--chart-${n}`));
+        const fills = [...document.querySelectorAll(".recharts-bar-rectangle path")].map((path) => getComputedStyle(path).fill);
+        return { count: fills.length, outside: fills.filter((fill) => !series.includes(fill)) };
+      });
+      expect(bars.count, `bars in ${theme}`).toBeGreaterThan(0);
+      expect(bars.outside, `bar colours outside the theme's series in ${theme}`).toEqual([]);
     }
     await page.emulateMedia({ colorScheme: "light" });
     await expect(page.getByRole("img", { name: /^Spend per day, stacked by model/ })).toBeVisible();
