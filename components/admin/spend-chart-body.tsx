@@ -18,7 +18,15 @@ const WINDOW_DAYS = 30;
 const seriesName = (model: string) => (model === "none" ? "refused (no model)" : model);
 
 /** Per-day bars stacked by model: spend (micro-dollars, shown with the console's formatter) or request counts. */
-export default function SpendChartBody({ points, metric }: { points: DailyPoint[]; metric: "costMicros" | "requests" }) {
+export default function SpendChartBody({
+  points,
+  metric,
+  legend,
+}: {
+  points: DailyPoint[];
+  metric: "costMicros" | "requests";
+  legend: boolean;
+}) {
   const models = [...new Set(points.map((point) => point.model))];
   // Every day of the window, empty ones too: one day of data is one slim bar, not the whole width.
   const byDay = new Map<string, Record<string, number | string>>();
@@ -54,7 +62,7 @@ export default function SpendChartBody({ points, metric }: { points: DailyPoint[
           labelStyle={{ color: "var(--popover-foreground)", fontWeight: 500 }}
           itemStyle={{ color: "var(--popover-foreground)" }}
         />
-        <Legend wrapperStyle={TEXT} iconType="square" iconSize={10} formatter={legendText} />
+        {legend && <Legend wrapperStyle={TEXT} iconType="square" iconSize={10} formatter={legendText} />}
         {models.map((model, index) => (
           <Bar key={model} dataKey={model} name={seriesName(model)} stackId="day" maxBarSize={24} fill={SERIES[index % SERIES.length]} />
         ))}

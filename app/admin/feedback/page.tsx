@@ -46,6 +46,11 @@ export default async function AdminFeedbackPage({ searchParams }: Props) {
       >
         <ExportLink href={viewHref("/admin/feedback/export", { sort: newest ? undefined : sort })}>Export as CSV</ExportLink>
       </PageHeader>
+      {env.AUDIT_STORE_TEXT !== "on" && (
+        <Alert>
+          <AlertDescription>AUDIT_STORE_TEXT is off: prompts and responses are not kept, only the votes and notes.</AlertDescription>
+        </Alert>
+      )}
       <ViewToggle
         label="Order"
         options={[
@@ -53,11 +58,6 @@ export default async function AdminFeedbackPage({ searchParams }: Props) {
           { label: "Oldest first", href: link({ sort: "oldest" }), active: !newest },
         ]}
       />
-      {env.AUDIT_STORE_TEXT !== "on" && (
-        <Alert>
-          <AlertDescription>AUDIT_STORE_TEXT is off: prompts and responses are not kept, only the votes and notes.</AlertDescription>
-        </Alert>
-      )}
       {answers.length === 0 && (
         <EmptyState icon={ThumbsDownIcon} title="No answer has been down-voted">
           When a user marks an answer as bad in the chat or a tool, it appears here with their note and, when text is stored, the prompt and

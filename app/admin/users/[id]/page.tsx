@@ -130,6 +130,7 @@ export default async function AdminUserPage({ params }: Props) {
         ) : (
           <>
             <SpendChart
+              legend={false}
               metric="costMicros"
               points={dayPoints}
               label="Spend per day over the last 30 days; the same figures are in the table below"
