@@ -212,7 +212,7 @@ test.describe("on a server of its own", () => {
     for (const theme of ["light", "dark"] as const) {
       await page.emulateMedia({ colorScheme: theme });
       await expect(page.locator("html")).toHaveClass(new RegExp(`\\b${theme}\\b`));
-      const colours = await page.evaluate(() => {
+      const { colours, bars } = await page.evaluate(() => {
         const token = (name: string) => {
           const probe = document.createElement("span");
           probe.style.color = `var(${name})`;
@@ -225,27 +225,19 @@ test.describe("on a server of its own", () => {
           const element = document.querySelector(selector);
           return element ? getComputedStyle(element) : null;
         };
+        // Every bar in one of the theme's six series colours (which model gets which follows the data).
+        const series = [1, 2, 3, 4, 5, 6].map((n) => token(`--chart-${n}`));
+        const fills = [...document.querySelectorAll(".recharts-bar-rectangle path")].map((path) => getComputedStyle(path).fill);
         return {
-          legend: [style(".recharts-legend-item-text span")?.color, token("--foreground")],
-          tick: [style(".recharts-cartesian-axis-tick-value")?.fill, token("--muted-foreground")],
-          grid: [style(".recharts-cartesian-grid-horizontal line")?.stroke, token("--border")],
+          bars: { count: fills.length, outside: fills.filter((fill) => !series.includes(fill)) },
+          colours: {
+            legend: [style(".recharts-legend-item-text span")?.color, token("--foreground")],
+            tick: [style(".recharts-cartesian-axis-tick-value")?.fill, token("--muted-foreground")],
+            grid: [style(".recharts-cartesian-grid-horizontal line")?.stroke, token("--border")],
+          },
         };
       });
       for (const [part, [drawn, expected]] of Object.entries(colours)) expect(drawn, `${part} in ${theme}`).toBe(expected);
-      // Every bar in one of the theme's six series colours (which model gets which follows the data).
-      const bars = await page.evaluate(() => {
-        const token = (name: string) => {
-          const probe = document.createElement("span");
-          probe.style.color = `var(${name})`;
-          document.body.append(probe);
-          const value = getComputedStyle(probe).color;
-          probe.remove();
-          return value;
-        };
-        const series = [1, 2, 3, 4, 5, 6].map((n) => token(`--chart-${n}`));
-        const fills = [...document.querySelectorAll(".recharts-bar-rectangle path")].map((path) => getComputedStyle(path).fill);
-        return { count: fills.length, outside: fills.filter((fill) => !series.includes(fill)) };
-      });
       expect(bars.count, `bars in ${theme}`).toBeGreaterThan(0);
       expect(bars.outside, `bar colours outside the theme's series in ${theme}`).toEqual([]);
     }
