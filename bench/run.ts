@@ -14,6 +14,7 @@ import { sampleMemory, startNextServer, type NextServer } from "../tests/support
 import { startDelayProxy } from "../tests/support/delay-proxy";
 import { BASE_DATABASE_URL, productionServerEnv } from "../tests/support/sentinels";
 import { createRunDatabase, runDatabaseName } from "../tests/support/test-database";
+import { readConsoleResults, withConsoleSection } from "./console-report";
 import {
   bareRequest,
   chatRequest,
@@ -424,7 +425,7 @@ try {
       return undefined;
     }
   })();
-  writeFileSync("BENCHMARKS.md", renderMarkdown(results, baseline));
+  writeFileSync("BENCHMARKS.md", withConsoleSection(renderMarkdown(results, baseline), readConsoleResults()));
   console.log(renderConsole(results));
   log("wrote bench/results/latest.json and BENCHMARKS.md");
 } finally {

@@ -1,8 +1,10 @@
 import { z } from "zod";
-import type { AuditFilters } from "@/db/queries/console";
+import { AUDIT_SORTS, type AuditFilters } from "@/db/queries/console";
+import { parseSort, type SearchParams } from "@/lib/console-view";
 
 // The audit browser's filters as they travel in the URL (?email=&action=&outcome=&model=
-// &cache=yes|no&from=YYYY-MM-DD&to=YYYY-MM-DD&before=<id>); shared by the page and the CSV export.
+// &cache=yes|no&from=YYYY-MM-DD&to=YYYY-MM-DD&sort=newest|oldest&before=<id>); shared by the page
+// and the CSV export.
 
 const day = z
   .string()
@@ -22,12 +24,14 @@ const filterSchema = z.object({
 });
 
 /** Unknown or malformed values are dropped (never an error page): the filter simply does not apply. */
-export function parseAuditFilters(params: Record<string, string | string[] | undefined>): AuditFilters {
+export function parseAuditFilters(params: SearchParams): AuditFilters {
   const single = Object.fromEntries(
     Object.entries(params).map(([key, value]) => [key, Array.isArray(value) ? value[0] : value || undefined]),
   );
   const parsed = filterSchema.parse(single);
+  const sort = parseSort(params, AUDIT_SORTS);
   return {
+    ...(sort !== "newest" && { sort }),
     email: parsed.email || undefined,
     action: parsed.action || undefined,
     outcome: parsed.outcome || undefined,
@@ -50,6 +54,7 @@ export function auditFilterQuery(filters: AuditFilters, extra: Record<string, st
     cache: filters.cacheHit === undefined ? undefined : filters.cacheHit ? "yes" : "no",
     from: filters.from,
     to: filters.to,
+    sort: filters.sort === "newest" ? undefined : filters.sort,
     ...extra,
   };
   for (const [key, value] of Object.entries(entries)) if (value !== undefined && value !== "") params.set(key, String(value));

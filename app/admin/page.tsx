@@ -2,10 +2,13 @@ import { BarChart3Icon, InboxIcon, MessageSquareIcon, UsersIcon } from "lucide-r
 import type { Metadata } from "next";
 import Link from "next/link";
 import { BudgetProgress } from "@/components/admin/budget-progress";
+import { NumCell, NumHead, UserLink } from "@/components/admin/cells";
 import { ChartTable } from "@/components/admin/chart-table";
+import { CostTable } from "@/components/admin/cost-table";
 import { EmptyState } from "@/components/admin/empty-state";
 import { count, ms, percent } from "@/components/admin/format";
 import { Money } from "@/components/admin/money";
+import { PercentilesTerm } from "@/components/admin/percentiles";
 import { Section } from "@/components/admin/section";
 import { SpendChart } from "@/components/admin/spend-chart";
 import { PageHeader } from "@/components/shell/page";
@@ -113,7 +116,7 @@ export default async function AdminOverviewPage() {
               metric="requests"
               label="Requests per day, stacked by model; the same figures are in the table below"
             />
-            <ChartTable points={series} />
+            <ChartTable points={series} label="Requests and spend per day and model" />
           </>
         )}
       </Section>
@@ -127,18 +130,14 @@ export default async function AdminOverviewPage() {
                   <TableHead scope="row" className="normal-case">
                     {group}
                   </TableHead>
-                  <TableCell className={NUM} data-testid={`outcome-${group.replace(/\s+/g, "-")}`}>
-                    {count(outcomes.byGroup[group])}
-                  </TableCell>
+                  <NumCell value={outcomes.byGroup[group]} data-testid={`outcome-${group.replace(/\s+/g, "-")}`} />
                 </TableRow>
               ))}
               <TableRow className="font-medium">
                 <TableHead scope="row" className="text-foreground normal-case">
                   total
                 </TableHead>
-                <TableCell className={NUM} data-testid="outcome-total">
-                  {count(outcomes.total)}
-                </TableCell>
+                <NumCell value={outcomes.total} data-testid="outcome-total" />
               </TableRow>
             </TableBody>
           </Table>
@@ -171,27 +170,13 @@ export default async function AdminOverviewPage() {
               <Money micros={outcomes.costMicros} data-testid="spend-30d" />
             </dd>
             <dt className="text-muted-foreground">
-              Guard
-              <abbr title="median" className="cursor-help">
-                p50
-              </abbr>
-              /
-              <abbr title="95th percentile: 1 request in 20 is slower" className="cursor-help">
-                p95
-              </abbr>
+              <PercentilesTerm label="Guard" />
             </dt>
             <dd className={NUM}>
               {ms(latency.guardP50)} / {ms(latency.guardP95)}
             </dd>
             <dt className="text-muted-foreground">
-              First token
-              <abbr title="median" className="cursor-help">
-                p50
-              </abbr>
-              /
-              <abbr title="95th percentile: 1 request in 20 is slower" className="cursor-help">
-                p95
-              </abbr>
+              <PercentilesTerm label="First token" />
             </dt>
             <dd className={NUM}>
               {ms(latency.firstTokenP50)} / {ms(latency.firstTokenP95)}
@@ -207,30 +192,10 @@ export default async function AdminOverviewPage() {
               The ten users who cost the most appear here once anyone has made a request.
             </EmptyState>
           ) : (
-            <Table pinFirstColumn>
-              <TableHeader>
-                <TableRow>
-                  <TableHead>User</TableHead>
-                  <TableHead className="text-right">Requests</TableHead>
-                  <TableHead className="text-right">Cost</TableHead>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {topUsers.map((user) => (
-                  <TableRow key={user.userId}>
-                    <TableCell className="max-w-40 truncate sm:max-w-64">
-                      <Link href={`/admin/users/${encodeURIComponent(user.userId)}`} className="underline-offset-4 hover:underline">
-                        {user.email ?? user.userId}
-                      </Link>
-                    </TableCell>
-                    <TableCell className={NUM}>{count(user.requests)}</TableCell>
-                    <TableCell className={NUM}>
-                      <Money micros={user.costMicros} />
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
+            <CostTable
+              nameHead="User"
+              rows={topUsers.map((user) => ({ ...user, key: user.userId, name: <UserLink id={user.userId} email={user.email} /> }))}
+            />
           )}
         </Section>
 
@@ -240,28 +205,11 @@ export default async function AdminOverviewPage() {
               Each model&apos;s requests and cost appear here after its first answer.
             </EmptyState>
           ) : (
-            <Table pinFirstColumn scrollLabel="Spend by model">
-              <TableHeader>
-                <TableRow>
-                  <TableHead>Model</TableHead>
-                  <TableHead className="text-right">Requests</TableHead>
-                  <TableHead className="text-right">Cost</TableHead>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {outcomes.byModel.map((row) => (
-                  <TableRow key={row.model}>
-                    <TableCell>
-                      <Badge variant="outline">{row.model}</Badge>
-                    </TableCell>
-                    <TableCell className={NUM}>{count(row.requests)}</TableCell>
-                    <TableCell className={NUM}>
-                      <Money micros={row.costMicros} />
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
+            <CostTable
+              nameHead="Model"
+              scrollLabel="Spend by model"
+              rows={outcomes.byModel.map((row) => ({ ...row, key: row.model, name: <Badge variant="outline">{row.model}</Badge> }))}
+            />
           )}
         </Section>
       </div>
@@ -289,10 +237,10 @@ export default async function AdminOverviewPage() {
               <TableRow>
                 <TableHead>Feature</TableHead>
                 <TableHead>Model</TableHead>
-                <TableHead className="text-right">Served</TableHead>
-                <TableHead className="text-right">Up</TableHead>
-                <TableHead className="text-right">Down</TableHead>
-                <TableHead className="text-right">Down-vote rate</TableHead>
+                <NumHead>Served</NumHead>
+                <NumHead>Up</NumHead>
+                <NumHead>Down</NumHead>
+                <NumHead>Down-vote rate</NumHead>
               </TableRow>
             </TableHeader>
             <TableBody>
@@ -300,10 +248,10 @@ export default async function AdminOverviewPage() {
                 <TableRow key={`${row.action}:${row.model}`}>
                   <TableCell>{row.action}</TableCell>
                   <TableCell>{row.model}</TableCell>
-                  <TableCell className={NUM}>{count(row.served)}</TableCell>
-                  <TableCell className={NUM}>{count(row.up)}</TableCell>
-                  <TableCell className={NUM}>{count(row.down)}</TableCell>
-                  <TableCell className={NUM}>{percent(row.served ? row.down / row.served : null)}</TableCell>
+                  <NumCell value={row.served} />
+                  <NumCell value={row.up} />
+                  <NumCell value={row.down} />
+                  <NumCell>{percent(row.served ? row.down / row.served : null)}</NumCell>
                 </TableRow>
               ))}
             </TableBody>

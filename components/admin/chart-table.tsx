@@ -1,32 +1,32 @@
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import type { DailyPoint } from "@/db/queries/console";
-import { count } from "./format";
-import { Money } from "./money";
+import { MoneyCell, NumCell, NumHead } from "./cells";
 
-/** The charts' figures as a table, folded away: for screen readers, keyboards and exact numbers. */
-export function ChartTable({ points }: { points: DailyPoint[] }) {
+/**
+ * A chart's figures as a table, folded away: the same numbers for screen readers, keyboards and
+ * anyone who wants them exact. `byModel` adds the model column (the overview's charts stack by model).
+ */
+export function ChartTable({ points, label, byModel = true }: { points: DailyPoint[]; label: string; byModel?: boolean }) {
   return (
-    <details className="text-sm">
+    <details className="text-sm" data-testid="chart-table">
       <summary className="cursor-pointer text-muted-foreground hover:text-foreground">Show the figures as a table</summary>
       <div className="mt-3">
-        <Table pinFirstColumn scrollLabel="Requests and spend per day and model">
+        <Table pinFirstColumn scrollLabel={label}>
           <TableHeader>
             <TableRow>
               <TableHead>Day (UTC)</TableHead>
-              <TableHead>Model</TableHead>
-              <TableHead className="text-right">Requests</TableHead>
-              <TableHead className="text-right">Spend</TableHead>
+              {byModel && <TableHead>Model</TableHead>}
+              <NumHead>Requests</NumHead>
+              <NumHead>Spend</NumHead>
             </TableRow>
           </TableHeader>
           <TableBody>
             {points.map((point) => (
               <TableRow key={`${point.day}:${point.model}`}>
                 <TableCell className="tabular-nums">{point.day}</TableCell>
-                <TableCell>{point.model}</TableCell>
-                <TableCell className="text-right tabular-nums">{count(point.requests)}</TableCell>
-                <TableCell className="text-right">
-                  <Money micros={point.costMicros} />
-                </TableCell>
+                {byModel && <TableCell>{point.model}</TableCell>}
+                <NumCell value={point.requests} />
+                <MoneyCell micros={point.costMicros} />
               </TableRow>
             ))}
           </TableBody>

@@ -269,7 +269,12 @@ export async function feedbackRates(days = 30, today = utcDay()): Promise<Feedba
 
 // ---- The audit log browser -------------------------------------------------------------------
 
+/** The audit log's orders: both on every (…, created_at, id) index, read forwards or backwards. */
+export const AUDIT_SORTS = ["newest", "oldest"] as const;
+export type AuditSort = (typeof AUDIT_SORTS)[number];
+
 export type AuditFilters = {
+  sort?: AuditSort;
   email?: string;
   action?: string;
   outcome?: string;
@@ -278,7 +283,7 @@ export type AuditFilters = {
   /** UTC days, inclusive. */
   from?: string;
   to?: string;
-  /** Rows older than this row (the id of the previous page's last row). */
+  /** The previous page's last row: this page continues past it in the view's order (older rows newest first, newer oldest first). */
   before?: number;
 };
 
@@ -297,11 +302,14 @@ async function auditWhere(filters: AuditFilters): Promise<SQL | undefined | null
   if (filters.cacheHit !== undefined) conditions.push(eq(auditLog.cacheHit, filters.cacheHit));
   if (filters.from) conditions.push(gte(auditLog.createdAt, new Date(`${filters.from}T00:00:00Z`)));
   if (filters.to) conditions.push(lt(auditLog.createdAt, new Date(new Date(`${filters.to}T00:00:00Z`).getTime() + 86_400_000)));
-  // Newest first is (created_at, id) descending; the cursor row's own values are read in SQL,
-  // so no timestamp precision is lost on the way through the URL.
+  // Newest first is (created_at, id) descending, oldest first ascending; the cursor row's own
+  // values are read in SQL, so no timestamp precision is lost on the way through the URL.
   if (filters.before !== undefined) {
+    const cursor = sql`(select c.created_at, c.id from audit_log c where c.id = ${filters.before})`;
     conditions.push(
-      sql`(${auditLog.createdAt}, ${auditLog.id}) < (select c.created_at, c.id from audit_log c where c.id = ${filters.before})`,
+      filters.sort === "oldest"
+        ? sql`(${auditLog.createdAt}, ${auditLog.id}) > ${cursor}`
+        : sql`(${auditLog.createdAt}, ${auditLog.id}) < ${cursor}`,
     );
   }
   return conditions.length ? and(...conditions) : undefined;
@@ -324,29 +332,30 @@ const listColumns = {
   ipHash: auditLog.ipHash,
 };
 
-async function selectAuditRows(where: SQL | undefined, limit: number) {
+async function selectAuditRows(where: SQL | undefined, limit: number, sort: AuditSort = "newest") {
   const db = await getDb();
+  const direction = sort === "oldest" ? asc : desc;
   return db
     .select(listColumns)
     .from(auditLog)
     .leftJoin(users, eq(users.id, auditLog.userId))
     .where(where)
-    .orderBy(desc(auditLog.createdAt), desc(auditLog.id))
+    .orderBy(direction(auditLog.createdAt), direction(auditLog.id))
     .limit(limit);
 }
 
 export type AuditListRow = Awaited<ReturnType<typeof selectAuditRows>>[number];
 
-/** One page of audit rows, newest first; `nextBefore` is the cursor of the next page. */
+/** One page of audit rows in the view's order (newest first by default); `nextBefore` is the cursor of the next page. */
 export async function listAuditRows(filters: AuditFilters, limit = 50): Promise<{ rows: AuditListRow[]; nextBefore: number | null }> {
   const where = await auditWhere(filters);
   if (where === null) return { rows: [], nextBefore: null };
-  const rows = await selectAuditRows(where, limit + 1);
+  const rows = await selectAuditRows(where, limit + 1, filters.sort);
   const page = rows.slice(0, limit);
   return { rows: page, nextBefore: rows.length > limit ? page.at(-1)!.id : null };
 }
 
-/** Every filtered row, newest first, in pages (for the CSV export: never all in memory). */
+/** Every filtered row, in the view's order, in pages (for the CSV export: never all in memory). */
 export async function* allAuditRows(filters: AuditFilters, pageSize = 1000): AsyncGenerator<AuditListRow[]> {
   let before = filters.before;
   for (;;) {
@@ -464,30 +473,56 @@ export async function listConsoleUsers(
 
 // ---- Abuse --------------------------------------------------------------------------------------
 
-export type RefusalCount = { key: string; email: string | null; refusals: number; byOutcome: Record<string, number>; users?: number };
+export type RefusalCount = {
+  key: string;
+  email: string | null;
+  refusals: number;
+  byOutcome: Record<string, number>;
+  users?: number;
+  lastAt: Date;
+};
+
+/**
+ * The abuse view's orders. Each sorts the groups the window's scan produced (on
+ * audit_log_outcome_created_id_idx), so the scan, and its cost, is the same for all three.
+ */
+export const REFUSAL_SORTS = ["refusals", "latest", "accounts"] as const;
+export type RefusalSort = (typeof REFUSAL_SORTS)[number];
+
+const REFUSAL_ORDER: Record<RefusalSort, SQL> = {
+  refusals: sql`count(*) desc, max(created_at) desc, key`,
+  latest: sql`max(created_at) desc, count(*) desc, key`,
+  accounts: sql`count(distinct user_id) desc, count(*) desc, key`,
+};
 
 /**
  * Who collects the most script-like refusals (rate limited, replayed, invalid, moderated) since
- * the last `windowHours`: grouped by user or by hashed IP, with the count per outcome and, for an IP, how many
- * accounts it came as.
+ * the last `windowHours`: grouped by user or by hashed IP, with the count per outcome, the latest
+ * refusal and, for an IP, how many accounts it came as. Sorted and paged (`offset`) on the server.
  */
-export async function refusalLeaders(by: "user" | "ip", windowHours: number, limit = 20): Promise<RefusalCount[]> {
+export async function refusalLeaders(
+  by: "user" | "ip",
+  windowHours: number,
+  options: { sort?: RefusalSort; limit?: number; offset?: number } = {},
+): Promise<RefusalCount[]> {
+  const { sort = "refusals", limit = 20, offset = 0 } = options;
   const db = await getDb();
   const since = new Date(Date.now() - windowHours * 3_600_000);
   const key = by === "user" ? sql`user_id` : sql`ip_hash`;
   const rows = rowsOf<Record<string, unknown>>(
     await db.execute(sql`
       with refused as (
-        select ${key} as key, user_id, outcome from audit_log
+        select ${key} as key, user_id, outcome, created_at from audit_log
         where created_at >= ${since.toISOString()}::timestamptz and outcome in ${ABUSE_OUTCOMES} and ${key} is not null
       ), top as (
-        select key, count(*) as refusals, count(distinct user_id) as users from refused
-        group by key order by count(*) desc limit ${limit}
+        select key, count(*) as refusals, count(distinct user_id) as users, max(created_at) as last_at,
+          row_number() over (order by ${REFUSAL_ORDER[sort]}) as position
+        from refused group by key order by ${REFUSAL_ORDER[sort]} limit ${limit} offset ${offset}
       )
-      select top.key, top.refusals, top.users, u.email,
+      select top.key, top.refusals, top.users, top.last_at, u.email,
         (select jsonb_object_agg(outcome, n) from (select outcome, count(*) as n from refused r where r.key = top.key group by outcome) o) as by_outcome
       from top left join users u on ${by === "user" ? sql`u.id = top.key` : sql`false`}
-      order by top.refusals desc`),
+      order by top.position`),
   );
   return rows.map((row) => ({
     key: String(row.key),
@@ -495,6 +530,7 @@ export async function refusalLeaders(by: "user" | "ip", windowHours: number, lim
     refusals: num(row.refusals),
     byOutcome: byOutcome(row.by_outcome),
     users: num(row.users),
+    lastAt: new Date(String(row.last_at)),
   }));
 }
 
@@ -526,12 +562,17 @@ export async function accountsPerIp(
 
 // ---- Feedback -----------------------------------------------------------------------------------
 
+/** The feedback view's orders: feedback_rating_created_idx (rating, created_at) read either way. */
+export const FEEDBACK_SORTS = ["newest", "oldest"] as const;
+export type FeedbackSort = (typeof FEEDBACK_SORTS)[number];
+
 /**
- * Down-voted answers, newest first, with the prompt and response when the audit row kept them.
- * `offset` pages through them on feedback_rating_created_idx (rating, created_at).
+ * Down-voted answers, newest (or oldest) first, with the prompt and response when the audit row
+ * kept them. `offset` pages through them on feedback_rating_created_idx (rating, created_at).
  */
-export async function downvotedAnswers(limit = 50, offset = 0) {
+export async function downvotedAnswers(limit = 50, offset = 0, sort: FeedbackSort = "newest") {
   const db = await getDb();
+  const direction = sort === "oldest" ? asc : desc;
   return db
     .select({
       requestId: feedback.requestId,
@@ -548,7 +589,7 @@ export async function downvotedAnswers(limit = 50, offset = 0) {
     .leftJoin(auditLog, eq(auditLog.requestId, feedback.requestId))
     .leftJoin(users, eq(users.id, feedback.userId))
     .where(eq(feedback.rating, -1))
-    .orderBy(desc(feedback.createdAt), desc(feedback.requestId))
+    .orderBy(direction(feedback.createdAt), direction(feedback.requestId))
     .limit(limit)
     .offset(offset);
 }

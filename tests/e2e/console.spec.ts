@@ -25,6 +25,9 @@ const CONSOLE_PAGES = [
   "/admin/abuse",
   "/admin/feedback",
   "/admin/audit/export",
+  "/admin/users/export",
+  "/admin/abuse/export",
+  "/admin/feedback/export",
 ];
 const ADMIN_ACTIONS: Array<[string, Record<string, string>]> = [
   ["setUserPlanAction", { plan: "pro" }],
@@ -85,7 +88,7 @@ test("a non-admin gets a 404 for every console page and the CSV export, and ever
 
     // Logged out: every page and the export send to the login page.
     const anonymous = await playwright.request.newContext({ baseURL });
-    for (const path of ["/admin/audit", "/admin/audit/export"]) {
+    for (const path of ["/admin/audit", "/admin/audit/export", "/admin/users/export", "/admin/abuse/export", "/admin/feedback/export"]) {
       const redirected = await anonymous.get(path, { maxRedirects: 0 });
       expect(redirected.status(), path).toBe(307);
       expect(redirected.headers().location).toContain("/login");
@@ -204,6 +207,47 @@ test.describe("on a server of its own", () => {
     await expect(page.getByTestId("spend-30d")).toHaveText(usd(spent));
     await expect(page.getByTestId("budget-today").getByTestId("budget-spent")).toHaveText(usd(spent));
     await expect(page.locator(".recharts-surface").first()).toBeVisible(); // the chart loaded
+    // The chart draws in the theme's tokens in both themes (not recharts' own greys and series
+    // colours), is named for screen readers, and its figures are in a table too.
+    for (const theme of ["light", "dark"] as const) {
+      await page.emulateMedia({ colorScheme: theme });
+      await expect(page.locator("html")).toHaveClass(new RegExp(`\\b${theme}\\b`));
+      const { colours, bars } = await page.evaluate(() => {
+        const token = (name: string) => {
+          const probe = document.createElement("span");
+          probe.style.color = `var(${name})`;
+          document.body.append(probe);
+          const value = getComputedStyle(probe).color;
+          probe.remove();
+          return value;
+        };
+        const style = (selector: string) => {
+          const element = document.querySelector(selector);
+          return element ? getComputedStyle(element) : null;
+        };
+        // Every bar in one of the theme's six series colours (which model gets which follows the data).
+        const series = [1, 2, 3, 4, 5, 6].map((n) => token(`--chart-${n}`));
+        const fills = [...document.querySelectorAll(".recharts-bar-rectangle path")].map((path) => getComputedStyle(path).fill);
+        return {
+          bars: { count: fills.length, outside: fills.filter((fill) => !series.includes(fill)) },
+          colours: {
+            legend: [style(".recharts-legend-item-text span")?.color, token("--foreground")],
+            tick: [style(".recharts-cartesian-axis-tick-value")?.fill, token("--muted-foreground")],
+            grid: [style(".recharts-cartesian-grid-horizontal line")?.stroke, token("--border")],
+          },
+        };
+      });
+      for (const [part, [drawn, expected]] of Object.entries(colours)) expect(drawn, `${part} in ${theme}`).toBe(expected);
+      expect(bars.count, `bars in ${theme}`).toBeGreaterThan(0);
+      expect(bars.outside, `bar colours outside the theme's series in ${theme}`).toEqual([]);
+    }
+    await page.emulateMedia({ colorScheme: "light" });
+    await expect(page.getByRole("img", { name: /^Spend per day, stacked by model/ })).toBeVisible();
+    const figures = page.getByTestId("chart-table").first();
+    await figures.getByText("Show the figures as a table").click();
+    await expect(figures.getByRole("row")).toHaveCount(
+      1 + (await sql`select distinct model from audit_log where position('.' in action) = 0`).length,
+    );
     await screenshot(page, "admin-overview");
     await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Feedback" }).click();
     await expect(page.getByTestId("downvoted-answer")).toHaveCount(1);

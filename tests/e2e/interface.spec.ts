@@ -172,6 +172,8 @@ async function consoleSweep(page: Page, email: string): Promise<string[]> {
     { name: "admin-user", path: `/admin/users/${admin}`, ready: heading(email) },
     { name: "admin-budgets", path: "/admin/budgets", ready: heading("Budgets") },
     { name: "admin-abuse", path: "/admin/abuse", ready: heading("Abuse") },
+    // The abuse view grouped by hashed IP over the day, sorted by accounts: another table shape.
+    { name: "admin-abuse-ips", path: "/admin/abuse?by=ip&window=24h&sort=accounts", ready: heading("Abuse") },
     { name: "admin-feedback", path: "/admin/feedback", ready: heading("Down-voted answers") },
   ]);
 }

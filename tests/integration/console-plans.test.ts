@@ -114,17 +114,41 @@ function variants(): Record<string, Record<string, unknown[]>> {
       "one day, 20 days ago": [{ from: day(20), to: day(20) }],
       "half-way page (cursor)": [{ before: seeded.middleId }],
       "user + outcome + 7 days": [{ email: seeded.heavyEmail, outcome: "rate_limited", from: day(7) }],
+      // Oldest first: the same indexes read forwards.
+      "oldest 50": [{ sort: "oldest" }],
+      "oldest, user (heavy)": [{ sort: "oldest", email: seeded.heavyEmail }],
+      "oldest, outcome moderated": [{ sort: "oldest", outcome: "moderated" }],
+      "oldest, model + cache hit": [{ sort: "oldest", model: "gpt-4.1-mini", cacheHit: true }],
+      "oldest, one day, 20 days ago": [{ sort: "oldest", from: day(20), to: day(20) }],
+      "oldest, half-way page (cursor)": [{ sort: "oldest", before: seeded.middleId }],
     },
-    allAuditRows: { "csv, first page": [{ outcome: "aborted" }, 1000] },
+    allAuditRows: {
+      "csv, first page": [{ outcome: "aborted" }, 1000],
+      "csv, oldest first": [{ sort: "oldest", email: seeded.heavyEmail }, 1000],
+    },
     getAuditRow: { "one row": [seeded.lastId] },
-    listConsoleUsers: { "newest 50": [{}], search: [{ search: "user-19" }], "page 20": [{ page: 20 }] },
-    refusalLeaders: { "users, hour": ["user", 1], "users, day": ["user", 24], "IPs, hour": ["ip", 1], "IPs, day": ["ip", 24] },
+    listConsoleUsers: {
+      "newest 50": [{}],
+      search: [{ search: "user-19" }],
+      "page 20": [{ page: 20 }],
+      "by email": [{ sort: "email" }],
+      "by email, search, page 2": [{ sort: "email", search: "user-1", page: 2 }],
+    },
+    refusalLeaders: {
+      "users, hour": ["user", 1],
+      "users, day": ["user", 24],
+      "IPs, hour": ["ip", 1],
+      "IPs, day": ["ip", 24],
+      "users, day, by latest": ["user", 24, { sort: "latest" }],
+      "IPs, day, by accounts, page 3": ["ip", 24, { sort: "accounts", offset: 50, limit: 25 }],
+      "IPs, hour, by latest, csv page": ["ip", 1, { sort: "latest", limit: 1000 }],
+    },
     // The user page (/admin/users/[id]), for the heaviest user.
     getConsoleUser: { "one user": ["user-1"] },
     userDailyUsage: { "30 days": ["user-1"] },
     userRecentRequests: { "newest 20": ["user-1"] },
     userFeedback: { "newest 20": ["user-1"] },
-    downvotedAnswers: { "first page": [], "page 5": [50, 200] },
+    downvotedAnswers: { "first page": [], "page 5": [50, 200], "oldest first": [50, 0, "oldest"], "oldest, page 5": [50, 200, "oldest"] },
   };
 }
 

@@ -166,15 +166,24 @@ describe("the audit log browser", () => {
     const all = await console_.listAuditRows(scope, 100);
     expect(all.rows.map((row) => row.requestId)).toEqual([...ids].reverse());
 
-    const pages: string[] = [];
-    let before: number | undefined;
-    for (;;) {
-      const page = await console_.listAuditRows({ ...scope, before }, 3);
-      pages.push(...page.rows.map((row) => row.requestId));
-      if (page.nextBefore === null) break;
-      before = page.nextBefore;
-    }
-    expect(pages).toEqual([...ids].reverse());
+    // Pages of 3 in either order: each continues after the previous page's last row.
+    const paged = async (sort: "newest" | "oldest") => {
+      const pages: string[] = [];
+      let before: number | undefined;
+      for (;;) {
+        const page = await console_.listAuditRows({ ...scope, sort, before }, 3);
+        pages.push(...page.rows.map((row) => row.requestId));
+        if (page.nextBefore === null) return pages;
+        before = page.nextBefore;
+      }
+    };
+    expect(await paged("newest")).toEqual([...ids].reverse());
+    expect(await paged("oldest")).toEqual(ids);
+    expect((await console_.listAuditRows({ ...scope, sort: "oldest", email: bob.email! })).rows.map((row) => row.requestId)).toEqual([
+      ids[1],
+      ids[3],
+      ids[5],
+    ]);
 
     const aliceRows = await console_.listAuditRows({ ...scope, email: alice.email.toUpperCase() });
     expect(aliceRows.rows.map((row) => row.requestId)).toEqual([ids[6], ids[4], ids[2], ids[0]]);
@@ -470,15 +479,32 @@ describe("the abuse view", () => {
     await refusal(quiet.id, "quota_exceeded", 10); // a plan limit, not abuse
     await refusal(quiet.id, "served", 10);
 
-    const lastHour = await console_.refusalLeaders("user", 1, 1000);
+    const lastHour = await console_.refusalLeaders("user", 1, { limit: 1000 });
     expect(lastHour.find((row) => row.key === noisy.id)).toMatchObject({
       email: noisy.email,
       refusals: 5,
       byOutcome: { rate_limited: 3, replayed_request: 1, moderated: 1 },
     });
     expect(lastHour.find((row) => row.key === quiet.id)).toMatchObject({ refusals: 1, byOutcome: { invalid_request_token: 1 } });
-    expect((await console_.refusalLeaders("user", 24, 1000)).find((row) => row.key === noisy.id)!.refusals).toBe(6);
-    expect((await console_.refusalLeaders("ip", 1, 1000)).find((row) => row.key === ip)).toMatchObject({ refusals: 6, users: 2 });
+    expect((await console_.refusalLeaders("user", 24, { limit: 1000 })).find((row) => row.key === noisy.id)!.refusals).toBe(6);
+    expect((await console_.refusalLeaders("ip", 1, { limit: 1000 })).find((row) => row.key === ip)).toMatchObject({
+      refusals: 6,
+      users: 2,
+    });
+
+    // Sorted on the server: by refusals (noisy first), by the latest refusal (a third user who
+    // refused a minute ago first), by accounts per IP.
+    const recent = await newUser();
+    await refusal(recent.id, "rate_limited", 1, `ip-${randomUUID()}`);
+    const order = (rows: Array<{ key: string }>, keys: string[]) => rows.map((row) => row.key).filter((key) => keys.includes(key));
+    const ours = [noisy.id, quiet.id, recent.id];
+    // quiet and recent tie at one refusal: the later one first.
+    expect(order(await console_.refusalLeaders("user", 1, { limit: 1000 }), ours)).toEqual([noisy.id, recent.id, quiet.id]);
+    expect(order(await console_.refusalLeaders("user", 1, { limit: 1000, sort: "latest" }), ours)).toEqual([recent.id, noisy.id, quiet.id]);
+    const busyIp = `ip-${randomUUID()}`;
+    for (let index = 0; index < 9; index++) await refusal(quiet.id, "rate_limited", 2, busyIp);
+    expect(order(await console_.refusalLeaders("ip", 1, { limit: 1000 }), [ip, busyIp])).toEqual([busyIp, ip]);
+    expect(order(await console_.refusalLeaders("ip", 1, { limit: 1000, sort: "accounts" }), [ip, busyIp])).toEqual([ip, busyIp]);
 
     const signupIp = `ip-${randomUUID()}`;
     for (let index = 0; index < 3; index++) {

@@ -1,26 +1,24 @@
-import { DownloadIcon, SearchXIcon } from "lucide-react";
+import { SearchXIcon } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
+import { AuditTable } from "@/components/admin/audit-table";
 import { EmptyState } from "@/components/admin/empty-state";
-import { count, dateTime } from "@/components/admin/format";
-import { Money } from "@/components/admin/money";
-import { OutcomeBadge } from "@/components/admin/outcome-badge";
+import { ExportLink } from "@/components/admin/export-link";
+import { Pager } from "@/components/admin/pager";
+import { SortableHead } from "@/components/admin/sortable-head";
 import { PageHeader } from "@/components/shell/page";
-import { Badge } from "@/components/ui/badge";
 import { Button, buttonVariants } from "@/components/ui/button";
 import { Card, CardContent } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
 import { NativeSelect } from "@/components/ui/native-select";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { auditFilterChoices, listAuditRows } from "@/db/queries/console";
 import { requireAdminPage } from "@/lib/auth/admin";
 import { auditFilterQuery, parseAuditFilters } from "@/lib/audit-filters";
+import type { SearchParams } from "@/lib/console-view";
 
 export const metadata: Metadata = { title: "Audit log" };
 
-type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
-
-const NUM = "text-right tabular-nums";
+type Props = { searchParams: Promise<SearchParams> };
 
 function Filter({ label, htmlFor, children }: { label: string; htmlFor: string; children: React.ReactNode }) {
   return (
@@ -49,14 +47,18 @@ export default async function AuditLogPage({ searchParams }: Props) {
   const filters = parseAuditFilters(await searchParams);
   const [{ rows, nextBefore }, choices] = await Promise.all([listAuditRows(filters), auditFilterChoices()]);
   const withoutCursor = { ...filters, before: undefined };
-  const filtered = auditFilterQuery(withoutCursor) !== "";
+  const oldest = filters.sort === "oldest";
+  // Filtered: any filter but the order (sorting the whole log is still the whole log).
+  const filtered = auditFilterQuery({ ...withoutCursor, sort: undefined }) !== "";
   return (
     <>
-      <PageHeader title="Audit log" description="One row per request, refused or served, and per admin action. Newest first.">
-        <a href={`/admin/audit/export${auditFilterQuery(withoutCursor)}`} download className={buttonVariants({ variant: "outline" })}>
-          <DownloadIcon aria-hidden />
+      <PageHeader
+        title="Audit log"
+        description={`One row per request, refused or served, and per admin action. ${oldest ? "Oldest" : "Newest"} first: the time column's header turns the order.`}
+      >
+        <ExportLink href={`/admin/audit/export${auditFilterQuery(withoutCursor)}`}>
           Export {filtered ? "these rows" : "all rows"} as CSV
-        </a>
+        </ExportLink>
       </PageHeader>
       <Card className="py-4">
         <CardContent className="px-4">
@@ -66,6 +68,8 @@ export default async function AuditLogPage({ searchParams }: Props) {
             action="/admin/audit"
             aria-label="Filters"
           >
+            {/* The order stays as it is when the filters change. */}
+            {oldest && <input type="hidden" name="sort" value="oldest" />}
             <div className="col-span-2">
               <Filter label="User email" htmlFor="filter-email">
                 <Input id="filter-email" name="email" type="email" defaultValue={filters.email ?? ""} />
@@ -100,7 +104,7 @@ export default async function AuditLogPage({ searchParams }: Props) {
             <div className="col-span-2 flex gap-2 md:col-span-4 lg:col-span-8">
               <Button type="submit">Filter</Button>
               {filtered && (
-                <Link href="/admin/audit" className={buttonVariants({ variant: "ghost" })}>
+                <Link href={`/admin/audit${oldest ? "?sort=oldest" : ""}`} className={buttonVariants({ variant: "ghost" })}>
                   Clear filters
                 </Link>
               )}
@@ -116,69 +120,29 @@ export default async function AuditLogPage({ searchParams }: Props) {
         </EmptyState>
       ) : (
         <Card className="overflow-hidden py-0">
-          <Table pinFirstColumn data-testid="audit-table">
-            <TableHeader>
-              <TableRow>
-                <TableHead>Time (UTC)</TableHead>
-                <TableHead>User</TableHead>
-                <TableHead>Feature</TableHead>
-                <TableHead>Outcome</TableHead>
-                <TableHead>Model</TableHead>
-                <TableHead className="text-right">Tokens</TableHead>
-                <TableHead className="text-right">Cost</TableHead>
-                <TableHead>Cache</TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {rows.map((row) => (
-                <TableRow key={row.id} data-testid="audit-row" data-request-id={row.requestId}>
-                  <TableCell className="tabular-nums">
-                    <Link href={`/admin/audit/${row.id}`} className="underline-offset-4 hover:underline">
-                      {dateTime(row.createdAt).replace(" UTC", "")}
-                    </Link>
-                  </TableCell>
-                  <TableCell className="max-w-56 truncate">
-                    {row.userId ? (
-                      <Link href={`/admin/users/${encodeURIComponent(row.userId)}`} className="underline-offset-4 hover:underline">
-                        {row.email ?? row.userId}
-                      </Link>
-                    ) : (
-                      "—"
-                    )}
-                  </TableCell>
-                  <TableCell>{row.action}</TableCell>
-                  <TableCell data-testid="audit-outcome">
-                    <OutcomeBadge outcome={row.outcome} cacheHit={row.cacheHit} />
-                  </TableCell>
-                  <TableCell>{row.model ?? "—"}</TableCell>
-                  <TableCell className={NUM}>{count(row.inputTokens + row.outputTokens)}</TableCell>
-                  <TableCell className={NUM}>
-                    <Money micros={row.costMicros} />
-                  </TableCell>
-                  <TableCell>
-                    {row.cacheHit ? <Badge variant="secondary">hit</Badge> : <span className="text-muted-foreground">—</span>}
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+          <AuditTable
+            rows={rows}
+            withUser
+            withCache
+            data-testid="audit-table"
+            timeHead={
+              <SortableHead
+                sorted={oldest ? "ascending" : "descending"}
+                href={`/admin/audit${auditFilterQuery({ ...withoutCursor, sort: oldest ? "newest" : "oldest" })}`}
+                next={oldest ? "sort newest first" : "sort oldest first"}
+              >
+                Time (UTC)
+              </SortableHead>
+            }
+          />
         </Card>
       )}
-      <nav aria-label="Pages" className="flex gap-2">
-        {filters.before !== undefined && (
-          <Link href={`/admin/audit${auditFilterQuery(withoutCursor)}`} className={buttonVariants({ variant: "outline", size: "sm" })}>
-            Newest
-          </Link>
-        )}
-        {nextBefore !== null && (
-          <Link
-            href={`/admin/audit${auditFilterQuery(withoutCursor, { before: nextBefore })}`}
-            className={buttonVariants({ variant: "outline", size: "sm" })}
-          >
-            Older
-          </Link>
-        )}
-      </nav>
+      <Pager
+        previous={filters.before !== undefined ? `/admin/audit${auditFilterQuery(withoutCursor)}` : null}
+        previousLabel={oldest ? "Oldest" : "Newest"}
+        next={nextBefore !== null ? `/admin/audit${auditFilterQuery(withoutCursor, { before: nextBefore })}` : null}
+        nextLabel={oldest ? "Newer" : "Older"}
+      />
     </>
   );
 }

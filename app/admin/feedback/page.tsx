@@ -2,40 +2,62 @@ import { ThumbsDownIcon } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { EmptyState } from "@/components/admin/empty-state";
+import { ExportLink } from "@/components/admin/export-link";
 import { dateTime } from "@/components/admin/format";
+import { Pager } from "@/components/admin/pager";
+import { TextBlock } from "@/components/admin/text-block";
+import { ViewToggle } from "@/components/admin/view-toggle";
 import { PageHeader } from "@/components/shell/page";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
-import { buttonVariants } from "@/components/ui/button";
 import { Card, CardContent, CardHeader } from "@/components/ui/card";
-import { downvotedAnswers } from "@/db/queries/console";
+import { downvotedAnswers, FEEDBACK_SORTS, type FeedbackSort } from "@/db/queries/console";
 import { requireAdminPage } from "@/lib/auth/admin";
+import { parseFeedbackView, parsePage, viewHref, type SearchParams } from "@/lib/console-view";
 import { env } from "@/lib/env";
 
 export const metadata: Metadata = { title: "Feedback" };
 
-const PRE = "max-h-72 overflow-auto rounded-md border bg-muted/40 p-3 font-mono text-xs leading-5 break-words whitespace-pre-wrap";
-
 const PAGE_SIZE = 20;
 
-type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+type Props = { searchParams: Promise<SearchParams> };
 
 export default async function AdminFeedbackPage({ searchParams }: Props) {
   await requireAdminPage("/admin/feedback");
   const params = await searchParams;
-  const page = Math.max(0, Math.min(10_000, Number.parseInt(typeof params.page === "string" ? params.page : "0", 10) || 0));
+  const { sort } = parseFeedbackView(params);
+  const page = parsePage(params);
   // One more than a page: whether there is a next one.
-  const rows = await downvotedAnswers(PAGE_SIZE + 1, page * PAGE_SIZE);
+  const rows = await downvotedAnswers(PAGE_SIZE + 1, page * PAGE_SIZE, sort);
   const answers = rows.slice(0, PAGE_SIZE);
   const hasMore = rows.length > PAGE_SIZE;
+  // The view lives in the URL (order, page); the default order is left out.
+  const link = (changes: { sort?: FeedbackSort; page?: number }) =>
+    viewHref("/admin/feedback", {
+      sort: (changes.sort ?? sort) === FEEDBACK_SORTS[0] ? undefined : (changes.sort ?? sort),
+      page: changes.page || undefined,
+    });
+  const newest = sort === "newest";
   return (
     <>
-      <PageHeader title="Down-voted answers" description="Answers users marked as bad, with their note, newest first." />
+      <PageHeader
+        title="Down-voted answers"
+        description="Answers users marked as bad, with their note and, when text is stored, the prompt and response."
+      >
+        <ExportLink href={viewHref("/admin/feedback/export", { sort: newest ? undefined : sort })}>Export as CSV</ExportLink>
+      </PageHeader>
       {env.AUDIT_STORE_TEXT !== "on" && (
         <Alert>
           <AlertDescription>AUDIT_STORE_TEXT is off: prompts and responses are not kept, only the votes and notes.</AlertDescription>
         </Alert>
       )}
+      <ViewToggle
+        label="Order"
+        options={[
+          { label: "Newest first", href: link({ sort: "newest" }), active: newest },
+          { label: "Oldest first", href: link({ sort: "oldest" }), active: !newest },
+        ]}
+      />
       {answers.length === 0 && (
         <EmptyState icon={ThumbsDownIcon} title="No answer has been down-voted">
           When a user marks an answer as bad in the chat or a tool, it appears here with their note and, when text is stored, the prompt and
@@ -58,26 +80,18 @@ export default async function AdminFeedbackPage({ searchParams }: Props) {
           <CardContent className="grid gap-3">
             {answer.note && <blockquote className="border-l-2 pl-3 italic">“{answer.note}”</blockquote>}
             <h2 className="text-sm font-medium">Prompt</h2>
-            <pre className={PRE}>{answer.promptText ?? "—"}</pre>
+            <TextBlock className="max-h-72">{answer.promptText ?? "—"}</TextBlock>
             <h2 className="text-sm font-medium">Response</h2>
-            <pre className={PRE}>{answer.responseText ?? "—"}</pre>
+            <TextBlock className="max-h-72">{answer.responseText ?? "—"}</TextBlock>
           </CardContent>
         </Card>
       ))}
-      {(page > 0 || hasMore) && (
-        <nav aria-label="Pages" className="flex gap-2">
-          {page > 0 && (
-            <Link className={buttonVariants({ variant: "outline", size: "sm" })} href={`/admin/feedback?page=${page - 1}`}>
-              Newer
-            </Link>
-          )}
-          {hasMore && (
-            <Link className={buttonVariants({ variant: "outline", size: "sm" })} href={`/admin/feedback?page=${page + 1}`}>
-              Older
-            </Link>
-          )}
-        </nav>
-      )}
+      <Pager
+        previous={page > 0 ? link({ page: page - 1 }) : null}
+        previousLabel={newest ? "Newer" : "Older"}
+        next={hasMore ? link({ page: page + 1 }) : null}
+        nextLabel={newest ? "Older" : "Newer"}
+      />
     </>
   );
 }

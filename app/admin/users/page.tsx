@@ -1,20 +1,24 @@
-import { ArrowUpDownIcon, UserSearchIcon } from "lucide-react";
+import { UserSearchIcon } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
+import { MoneyCell, NumCell, NumHead } from "@/components/admin/cells";
 import { count } from "@/components/admin/format";
 import { EmptyState } from "@/components/admin/empty-state";
-import { Money } from "@/components/admin/money";
+import { ExportLink } from "@/components/admin/export-link";
+import { Pager } from "@/components/admin/pager";
+import { SortableHead } from "@/components/admin/sortable-head";
 import { PlanBadge } from "@/components/admin/plan-badge";
 import { SetPlanForm } from "@/components/admin/set-plan-form";
 import { PageHeader } from "@/components/shell/page";
 import { Badge } from "@/components/ui/badge";
-import { Button, buttonVariants } from "@/components/ui/button";
+import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { effectivePlan } from "@/db/queries/account";
-import { listConsoleUsers, type UserSort } from "@/db/queries/console";
+import { listConsoleUsers, USER_SORTS, type UserSort } from "@/db/queries/console";
 import { requireAdminPage } from "@/lib/auth/admin";
+import { parsePage, parseUserView, viewHref, type SearchParams } from "@/lib/console-view";
 import { describePlanStatus } from "@/lib/billing/plan-status";
 import { PLANS } from "@/lib/plans";
 import { roleFor } from "@/lib/auth/roles";
@@ -22,26 +26,22 @@ import { isBillingConfigured } from "@/lib/stripe";
 
 export const metadata: Metadata = { title: "Users" };
 
-type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
-
-const NUM = "text-right tabular-nums";
+type Props = { searchParams: Promise<SearchParams> };
 
 export default async function AdminUsersPage({ searchParams }: Props) {
   await requireAdminPage("/admin/users");
   const params = await searchParams;
-  const search = typeof params.q === "string" ? params.q.slice(0, 200) : "";
-  const page = Math.max(0, Math.min(10_000, Number.parseInt(typeof params.page === "string" ? params.page : "0", 10) || 0));
-  const sort: UserSort = params.sort === "email" ? "email" : "newest";
+  const { search, sort } = parseUserView(params);
+  const page = parsePage(params);
   const { users, hasMore } = await listConsoleUsers({ search, page, sort });
   const plans = Object.values(PLANS).map(({ id, name }) => ({ id, name }));
   // The view lives in the URL (search, sort, page), so it can be shared and reloaded.
   const link = (changes: { page?: number; sort?: UserSort }) =>
-    `/admin/users?${new URLSearchParams({
-      ...(search && { q: search }),
-      ...((changes.sort ?? sort) !== "newest" && { sort: changes.sort ?? sort }),
-      page: String(changes.page ?? 0),
-    })}`;
-  const pageLink = (target: number) => link({ page: target });
+    viewHref("/admin/users", {
+      q: search,
+      sort: (changes.sort ?? sort) === USER_SORTS[0] ? undefined : (changes.sort ?? sort),
+      page: changes.page || undefined,
+    });
   return (
     <>
       <PageHeader
@@ -51,7 +51,11 @@ export default async function AdminUsersPage({ searchParams }: Props) {
             ? "Stripe is configured: a plan set here holds until the user's next Stripe subscription event."
             : "Billing is not configured: plans are set here by hand."
         } Open a user to see their usage, block them or end their sessions. Every change is written to the audit log.`}
-      />
+      >
+        <ExportLink href={viewHref("/admin/users/export", { q: search, sort: sort === USER_SORTS[0] ? undefined : sort })}>
+          Export {search ? "these users" : "all users"} as CSV
+        </ExportLink>
+      </PageHeader>
       <form className="flex max-w-md gap-2" method="get" action="/admin/users" role="search">
         {sort !== "newest" && <input type="hidden" name="sort" value={sort} />}
         <Input name="q" type="search" placeholder="Search by email" defaultValue={search} aria-label="Search by email" />
@@ -68,20 +72,17 @@ export default async function AdminUsersPage({ searchParams }: Props) {
           <Table pinFirstColumn>
             <TableHeader>
               <TableRow>
-                <TableHead aria-sort={sort === "email" ? "ascending" : undefined}>
-                  <Link
-                    href={link({ sort: sort === "email" ? "newest" : "email" })}
-                    className="inline-flex items-center gap-1 hover:text-foreground"
-                  >
-                    Email
-                    <ArrowUpDownIcon className="size-3" aria-hidden />
-                    <span className="sr-only">{sort === "email" ? "(sorted A to Z; sort newest first)" : "(sort A to Z)"}</span>
-                  </Link>
-                </TableHead>
+                <SortableHead
+                  sorted={sort === "email" ? "ascending" : undefined}
+                  href={link({ sort: sort === "email" ? "newest" : "email" })}
+                  next={sort === "email" ? "sort newest first" : "sort A to Z"}
+                >
+                  Email
+                </SortableHead>
                 <TableHead>Plan</TableHead>
                 <TableHead>Status</TableHead>
-                <TableHead className="text-right">Today</TableHead>
-                <TableHead className="text-right">30-day cost</TableHead>
+                <NumHead>Today</NumHead>
+                <NumHead>30-day cost</NumHead>
                 <TableHead>Set plan</TableHead>
               </TableRow>
             </TableHeader>
@@ -108,13 +109,11 @@ export default async function AdminUsersPage({ searchParams }: Props) {
                     <TableCell data-testid="admin-user-status" className="max-w-64 truncate text-muted-foreground">
                       {row.blockedAt ? <Badge variant="destructive">blocked</Badge> : describePlanStatus(row.subscription)}
                     </TableCell>
-                    <TableCell className={NUM}>
+                    <NumCell>
                       {count(row.todayRequests)} <abbr title="requests">req</abbr> · {count(row.todayTokens)}{" "}
                       <abbr title="tokens">tok</abbr>
-                    </TableCell>
-                    <TableCell className={NUM}>
-                      <Money micros={row.costMicros30d} />
-                    </TableCell>
+                    </NumCell>
+                    <MoneyCell micros={row.costMicros30d} />
                     <TableCell>
                       {/* Keyed by plan: after a change the form starts over with the new plan selected. */}
                       <SetPlanForm key={plan.id} userId={row.id} email={row.email ?? row.id} currentPlanId={plan.id} plans={plans} />
@@ -126,18 +125,7 @@ export default async function AdminUsersPage({ searchParams }: Props) {
           </Table>
         </Card>
       )}
-      <nav aria-label="Pages" className="flex gap-2">
-        {page > 0 && (
-          <Link className={buttonVariants({ variant: "outline", size: "sm" })} href={pageLink(page - 1)}>
-            Previous
-          </Link>
-        )}
-        {hasMore && (
-          <Link className={buttonVariants({ variant: "outline", size: "sm" })} href={pageLink(page + 1)}>
-            Next
-          </Link>
-        )}
-      </nav>
+      <Pager previous={page > 0 ? link({ page: page - 1 }) : null} next={hasMore ? link({ page: page + 1 }) : null} />
     </>
   );
 }

@@ -2,10 +2,12 @@ import { ArrowLeftIcon } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { UserLink } from "@/components/admin/cells";
 import { count, dateTime } from "@/components/admin/format";
 import { Money } from "@/components/admin/money";
 import { OutcomeBadge } from "@/components/admin/outcome-badge";
 import { Section } from "@/components/admin/section";
+import { TextBlock } from "@/components/admin/text-block";
 import { PageHeader } from "@/components/shell/page";
 import { buttonVariants } from "@/components/ui/button";
 import { Table, TableBody, TableCell, TableHead, TableRow } from "@/components/ui/table";
@@ -16,8 +18,6 @@ import { env } from "@/lib/env";
 export const metadata: Metadata = { title: "Audit row" };
 
 type Props = { params: Promise<{ id: string }> };
-
-const PRE = "max-h-96 overflow-auto rounded-md border bg-muted/40 p-3 font-mono text-xs leading-5 break-words whitespace-pre-wrap";
 
 export default async function AuditRowPage({ params }: Props) {
   const { id } = await params;
@@ -35,16 +35,7 @@ export default async function AuditRowPage({ params }: Props) {
       "audit-request-id",
     ],
     ["Time", dateTime(row.createdAt)],
-    [
-      "User",
-      row.userId ? (
-        <Link key="user" href={`/admin/users/${encodeURIComponent(row.userId)}`} className="break-all underline underline-offset-4">
-          {row.email ?? row.userId}
-        </Link>
-      ) : (
-        "—"
-      ),
-    ],
+    ["User", row.userId ? <UserLink key="user" id={row.userId} email={row.email} className="break-all underline" /> : "—"],
     ["Feature", row.action],
     ["Outcome", <OutcomeBadge key="outcome" outcome={row.outcome} cacheHit={row.cacheHit} />, "audit-detail-outcome"],
     ["Model", row.model ?? "—"],
@@ -113,19 +104,15 @@ export default async function AuditRowPage({ params }: Props) {
         ) : (
           <>
             <h3 className="text-sm font-medium">Prompt</h3>
-            <pre className={PRE} data-testid="audit-prompt">
-              {row.promptText ?? "—"}
-            </pre>
+            <TextBlock data-testid="audit-prompt">{row.promptText ?? "—"}</TextBlock>
             <h3 className="text-sm font-medium">Response</h3>
-            <pre className={PRE} data-testid="audit-response">
-              {row.responseText ?? "—"}
-            </pre>
+            <TextBlock data-testid="audit-response">{row.responseText ?? "—"}</TextBlock>
           </>
         )}
       </Section>
       {Object.keys(otherDetails).length > 0 && (
         <Section id="details" title="Details">
-          <pre className={PRE}>{JSON.stringify(otherDetails, null, 2)}</pre>
+          <TextBlock>{JSON.stringify(otherDetails, null, 2)}</TextBlock>
         </Section>
       )}
     </>

@@ -4,10 +4,12 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AdminForm } from "@/components/admin/admin-form";
 import { BlockUserForm } from "@/components/admin/block-user-form";
+import { AuditTable } from "@/components/admin/audit-table";
+import { AuditTime, Nothing } from "@/components/admin/cells";
+import { ChartTable } from "@/components/admin/chart-table";
 import { EmptyState } from "@/components/admin/empty-state";
 import { count, dateTime } from "@/components/admin/format";
 import { Money } from "@/components/admin/money";
-import { OutcomeBadge } from "@/components/admin/outcome-badge";
 import { PlanBadge } from "@/components/admin/plan-badge";
 import { Section } from "@/components/admin/section";
 import { SetPlanForm } from "@/components/admin/set-plan-form";
@@ -28,8 +30,6 @@ export const metadata: Metadata = { title: "User" };
 
 type Props = { params: Promise<{ id: string }> };
 
-const NUM = "text-right tabular-nums";
-
 export default async function AdminUserPage({ params }: Props) {
   const { id } = await params;
   await requireAdminPage(`/admin/users/${id}`);
@@ -42,6 +42,7 @@ export default async function AdminUserPage({ params }: Props) {
     (sum, day) => ({ requests: sum.requests + day.requests, tokens: sum.tokens + day.tokens, costMicros: sum.costMicros + day.costMicros }),
     { requests: 0, tokens: 0, costMicros: 0 },
   );
+  const dayPoints = days.map((day) => ({ day: day.day, model: "spend", requests: day.requests, costMicros: day.costMicros }));
   const isAdmin = roleFor(user.email, user.emailVerified !== null) === "admin";
   return (
     <>
@@ -127,11 +128,15 @@ export default async function AdminUserPage({ params }: Props) {
             Requests and spend per day appear here once this user calls a model.
           </EmptyState>
         ) : (
-          <SpendChart
-            metric="costMicros"
-            points={days.map((day) => ({ day: day.day, model: "spend", requests: day.requests, costMicros: day.costMicros }))}
-            label={`Spend per day over the last 30 days: ${days.map((day) => `${day.day} ${day.requests} requests`).join(", ")}`}
-          />
+          <>
+            <SpendChart
+              legend={false}
+              metric="costMicros"
+              points={dayPoints}
+              label="Spend per day over the last 30 days; the same figures are in the table below"
+            />
+            <ChartTable points={dayPoints} byModel={false} label="Requests and spend per day" />
+          </>
         )}
       </Section>
 
@@ -141,38 +146,7 @@ export default async function AdminUserPage({ params }: Props) {
             Every request this user makes, refused or served, appears here with its outcome and cost.
           </EmptyState>
         ) : (
-          <Table pinFirstColumn data-testid="user-requests">
-            <TableHeader>
-              <TableRow>
-                <TableHead>Time (UTC)</TableHead>
-                <TableHead>Feature</TableHead>
-                <TableHead>Outcome</TableHead>
-                <TableHead>Model</TableHead>
-                <TableHead className="text-right">Tokens</TableHead>
-                <TableHead className="text-right">Cost</TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {requests.map((row) => (
-                <TableRow key={row.id}>
-                  <TableCell className="tabular-nums">
-                    <Link href={`/admin/audit/${row.id}`} className="underline-offset-4 hover:underline">
-                      {dateTime(row.createdAt).replace(" UTC", "")}
-                    </Link>
-                  </TableCell>
-                  <TableCell>{row.action}</TableCell>
-                  <TableCell>
-                    <OutcomeBadge outcome={row.outcome} cacheHit={row.cacheHit} />
-                  </TableCell>
-                  <TableCell>{row.model ?? "—"}</TableCell>
-                  <TableCell className={NUM}>{count(row.inputTokens + row.outputTokens)}</TableCell>
-                  <TableCell className={NUM}>
-                    <Money micros={row.costMicros} />
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+          <AuditTable rows={requests} data-testid="user-requests" />
         )}
       </Section>
 
@@ -195,13 +169,7 @@ export default async function AdminUserPage({ params }: Props) {
               {votes.map((vote) => (
                 <TableRow key={vote.requestId}>
                   <TableCell className="tabular-nums">
-                    {vote.auditId === null ? (
-                      dateTime(vote.votedAt).replace(" UTC", "")
-                    ) : (
-                      <Link href={`/admin/audit/${vote.auditId}`} className="underline-offset-4 hover:underline">
-                        {dateTime(vote.votedAt).replace(" UTC", "")}
-                      </Link>
-                    )}
+                    <AuditTime at={vote.votedAt} auditId={vote.auditId} />
                   </TableCell>
                   <TableCell>{vote.rating > 0 ? <Badge variant="success">up</Badge> : <Badge variant="destructive">down</Badge>}</TableCell>
                   <TableCell>
@@ -209,7 +177,7 @@ export default async function AdminUserPage({ params }: Props) {
                     {vote.model ? ` · ${vote.model}` : ""}
                   </TableCell>
                   <TableCell className="max-w-80 truncate" title={vote.note ?? undefined}>
-                    {vote.note ?? <span className="text-muted-foreground">—</span>}
+                    {vote.note ?? <Nothing />}
                   </TableCell>
                 </TableRow>
               ))}
