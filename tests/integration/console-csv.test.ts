@@ -1,14 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, inject, it, vi } from "vitest";
 import { closeDatabase } from "../support/close-database";
-import { newUser, session, type TestUser } from "../support/guard-harness";
+import { newUser } from "../support/guard-harness";
+import { session, type TestUser } from "../support/session-mock";
 import { createRunDatabase, runDatabaseName } from "../support/test-database";
 
 // The console's CSV exports (audit log, users, abuse, feedback), through their route handlers:
 // refused to anyone but an admin before anything is read, and otherwise exactly the rows the
 // view's URL filters, in the view's order, with formula-like cells defused.
 
-vi.mock("@/lib/auth/session-user", async () => (await import("../support/guard-harness")).sessionModuleMock());
+vi.mock("@/lib/auth/session-user", async () => (await import("../support/session-mock")).sessionModuleMock());
 
 // A database of this file's own on PostgreSQL: the abuse and feedback exports read every user's
 // rows, so another file's rows would change what "exactly the filtered rows" means.
