@@ -21,6 +21,9 @@ export default defineConfig({
   workers: 2,
   retries: 0,
   timeout: 60_000,
+  // A log-in verifies an argon2id hash: on a loaded 2-core machine the redirect after it took
+  // more than the default 5 s (seen in auth.spec).
+  expect: { timeout: 10_000 },
   reporter: [["list"], ["html", { open: "never", outputFolder: "test-results/playwright-report" }]],
   use: {
     baseURL,
