@@ -6,6 +6,7 @@ import { ChartTable } from "@/components/admin/chart-table";
 import { EmptyState } from "@/components/admin/empty-state";
 import { count, ms, percent } from "@/components/admin/format";
 import { Money } from "@/components/admin/money";
+import { ProviderModelSpend } from "@/components/admin/provider-model-spend";
 import { Section } from "@/components/admin/section";
 import { SpendChart } from "@/components/admin/spend-chart";
 import { PageHeader } from "@/components/shell/page";
@@ -265,6 +266,8 @@ export default async function AdminOverviewPage() {
           )}
         </Section>
       </div>
+
+      <ProviderModelSpend days={30} />
 
       <Section
         id="votes"
