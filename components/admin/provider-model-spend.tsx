@@ -47,7 +47,7 @@ export async function ProviderModelSpend({ days = 30 }: { days?: number }) {
           {rows.map((provider) => (
             <TableBody key={provider.provider} data-testid={`provider-${provider.provider}`}>
               <TableRow className="bg-muted/40 font-medium">
-                <TableHead scope="rowgroup">{PROVIDER_NAMES[provider.provider] ?? provider.provider}</TableHead>
+                <TableCell>{PROVIDER_NAMES[provider.provider] ?? provider.provider}</TableCell>
                 <TableCell className={NUM}>{count(provider.requests)}</TableCell>
                 <TableCell className={NUM}>{count(provider.tokens)}</TableCell>
                 <TableCell className={NUM}>
@@ -56,9 +56,9 @@ export async function ProviderModelSpend({ days = 30 }: { days?: number }) {
               </TableRow>
               {provider.models.map((model) => (
                 <TableRow key={model.model}>
-                  <TableHead scope="row" className="pl-6 font-normal">
+                  <TableCell className="pl-6">
                     <span className="font-mono text-xs">{model.model}</span>
-                  </TableHead>
+                  </TableCell>
                   <TableCell className={NUM}>{count(model.requests)}</TableCell>
                   <TableCell className={NUM}>{count(model.tokens)}</TableCell>
                   <TableCell className={NUM}>
