@@ -9,6 +9,7 @@ import { EmptyState } from "@/components/admin/empty-state";
 import { count, ms, percent } from "@/components/admin/format";
 import { Money } from "@/components/admin/money";
 import { PercentilesTerm } from "@/components/admin/percentiles";
+import { ProviderModelSpend } from "@/components/admin/provider-model-spend";
 import { Section } from "@/components/admin/section";
 import { SpendChart } from "@/components/admin/spend-chart";
 import { PageHeader } from "@/components/shell/page";
@@ -213,6 +214,8 @@ export default async function AdminOverviewPage() {
           )}
         </Section>
       </div>
+
+      <ProviderModelSpend days={30} />
 
       <Section
         id="votes"

@@ -5,7 +5,8 @@ import { ConversationList } from "@/components/chat/conversation-list";
 import { ChatTitle, ConversationsProvider } from "@/components/chat/conversations-context";
 import { DemoBadge } from "@/components/chat/demo-badge";
 import { effectivePlan, getSubscription, getTodayUsage } from "@/db/queries/account";
-import { conversationPage, isOwnConversation, listConversations } from "@/db/queries/conversations";
+import { conversationPage, listConversations, ownConversation } from "@/db/queries/conversations";
+import { modelsOffered } from "@/lib/ai/offered";
 import { isDemoModel } from "@/lib/ai/provider";
 import { isQuotaSpent, quotaExceededError } from "@/lib/guard/steps/quota";
 import { issueRequestToken } from "@/lib/guard/request-token";
@@ -18,17 +19,21 @@ import { isBillingConfigured } from "@/lib/stripe";
 export async function ChatPage({ conversationId }: { conversationId?: string }) {
   const user = await getSessionUser();
   if (!user) redirect(`/login?next=${conversationId ? `/chat/${conversationId}` : "/chat"}`);
-  const [conversations, history, isOwn, subscription, usage] = await Promise.all([
+  const [conversations, history, own, subscription, usage] = await Promise.all([
     listConversations(user.id),
     conversationId ? conversationPage(user.id, conversationId) : Promise.resolve({ messages: [], hasEarlier: false }),
     // Asked directly, not looked up in the list: the list shows only the latest 100.
-    conversationId ? isOwnConversation(user.id, conversationId) : Promise.resolve(true),
+    conversationId ? ownConversation(user.id, conversationId) : Promise.resolve({ model: null }),
     getSubscription(user.id),
     getTodayUsage(user.id),
   ]);
   // Another user's (or a deleted) conversation: back to a new chat, revealing nothing.
-  if (!isOwn) redirect("/chat");
+  if (!own) redirect("/chat");
   const plan = effectivePlan(subscription);
+  // The picker's list, and its first choice: the conversation's model while the plan still
+  // offers it, else the best the plan offers (the server checks whatever comes back).
+  const models = modelsOffered(plan);
+  const initialModel = models.find((model) => model.id === own.model)?.id ?? models.at(-1)?.id ?? "";
   // What the guard would refuse the next message with, shown before the user types it.
   const refusalNow = !user.emailVerified ? unverifiedEmailError() : isQuotaSpent(plan, usage) ? quotaExceededError(plan, usage) : null;
   const list = conversations.map((conversation) => ({
@@ -55,6 +60,8 @@ export async function ChatPage({ conversationId }: { conversationId?: string }) 
             hasEarlier={history.hasEarlier}
             initialToken={issueRequestToken(user.id)}
             maxInputChars={plan.maxInputChars}
+            models={models}
+            initialModel={initialModel}
             initialRefusal={refusalNow?.toPayload() ?? null}
             canUpgrade={isBillingConfigured && plan.id !== PAID_PLANS.at(-1)?.id}
           />

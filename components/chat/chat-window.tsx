@@ -4,6 +4,7 @@ import { ArrowDownIcon, ArrowUpIcon, SparklesIcon, SquareIcon } from "lucide-rea
 import { lazy, Suspense, useEffect, useLayoutEffect, useRef, useState, useTransition } from "react";
 import { loadEarlierMessagesAction } from "@/app/chat/actions";
 import { Button } from "@/components/ui/button";
+import type { OfferedModel } from "@/lib/ai/offered";
 import type { ChatEvent } from "@/lib/chat/feature";
 import type { ErrorPayload } from "@/lib/errors";
 import { readNdjson } from "@/lib/http/ndjson";
@@ -11,6 +12,7 @@ import { cn } from "@/lib/utils";
 import { useConversations } from "./conversations-context";
 import { CopyButton } from "./copy-button";
 import { FeedbackButtons } from "./feedback-buttons";
+import { ModelPicker } from "./model-picker";
 import { RefusalAlert, refusalEndsAt } from "./refusal-alert";
 
 export type Message = { id: string; role: "user" | "assistant"; content: string; stopped?: boolean; requestId?: string };
@@ -38,13 +40,17 @@ type ChatWindowProps = {
   hasEarlier?: boolean;
   initialToken: string;
   maxInputChars: number;
+  /** The models the plan offers now (the picker), and the one first chosen: the conversation's, else the plan's best. */
+  models: readonly OfferedModel[];
+  initialModel: string;
   /** A refusal that already holds when the page loads (today's quota spent). */
   initialRefusal: ErrorPayload | null;
   canUpgrade: boolean;
 };
 
-// Sends only the new message, its conversation id and the one-time token; everything else
-// (history, system prompt, model) is decided on the server. The reply is read as NDJSON
+// Sends only the new message, its conversation id, the picked model and the one-time token;
+// everything else (history, system prompt) is decided on the server, which also checks the model
+// against the plan. The reply is read as NDJSON
 // events; the stop button aborts the fetch, which aborts the upstream call on the server.
 export function ChatWindow(props: ChatWindowProps) {
   const { touch } = useConversations();
@@ -57,6 +63,7 @@ export function ChatWindow(props: ChatWindowProps) {
   const [conversationId, setConversationId] = useState(props.conversationId);
   const [shownConversation, setShownConversation] = useState(props.conversationId);
   const [draft, setDraft] = useState("");
+  const [model, setModel] = useState(props.initialModel);
   const [streaming, setStreaming] = useState(false);
   const [refusal, setRefusal] = useState<Refusal | null>(() =>
     props.initialRefusal
@@ -82,6 +89,7 @@ export function ChatWindow(props: ChatWindowProps) {
       setHasEarlier(props.hasEarlier ?? false);
       setEarlierError(null);
       setDraft("");
+      setModel(props.initialModel);
       setRefusal((current) => (current?.error.code === "quota_exceeded" ? current : null));
       setAtBottom(true);
       setNavigations((count) => count + 1);
@@ -152,7 +160,7 @@ export function ChatWindow(props: ChatWindowProps) {
     const response = await fetch("/api/chat", {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ conversationId, message: text, token: token.current }),
+      body: JSON.stringify({ conversationId, message: text, token: token.current, ...(model ? { model } : {}) }),
       signal,
     });
     if (response.ok) return response;
@@ -353,14 +361,17 @@ export function ChatWindow(props: ChatWindowProps) {
               </Button>
             )}
           </div>
-          <div id="composer-hint" className="mt-1.5 flex justify-between gap-2 px-2 text-xs text-muted-foreground">
-            <span className="hidden sm:inline">Enter to send, Shift+Enter for a new line</span>
-            {showCount && (
-              <span className={cn("ml-auto tabular-nums", tooLong && "font-medium text-destructive")} data-testid="char-count">
-                {draft.length.toLocaleString("en-US")} / {props.maxInputChars.toLocaleString("en-US")}
-                {tooLong && " characters: too long for your plan"}
-              </span>
-            )}
+          <div className="mt-1.5 flex items-center gap-2 px-2 text-xs text-muted-foreground">
+            <ModelPicker models={props.models} value={model} onChange={setModel} disabled={streaming} />
+            <div id="composer-hint" className="flex min-w-0 flex-1 items-center justify-between gap-2">
+              <span className="hidden sm:inline">Enter to send, Shift+Enter for a new line</span>
+              {showCount && (
+                <span className={cn("ml-auto tabular-nums", tooLong && "font-medium text-destructive")} data-testid="char-count">
+                  {draft.length.toLocaleString("en-US")} / {props.maxInputChars.toLocaleString("en-US")}
+                  {tooLong && " characters: too long for your plan"}
+                </span>
+              )}
+            </div>
           </div>
         </form>
       </div>

@@ -3,6 +3,7 @@ import { and, asc, desc, eq, gte, ilike, lt, sql, type SQL } from "drizzle-orm";
 import { getDb } from "@/db";
 import { rowsOf } from "@/db/rows";
 import { auditLog, feedback, subscriptions, users } from "@/db/schema";
+import { MODEL_CATALOGUE } from "@/lib/ai/catalogue";
 import { utcDay } from "@/lib/time";
 
 // The operator console's reads. Anything that spans days reads the daily rollups (audit_daily,
@@ -212,6 +213,42 @@ export async function latencySummary(now = new Date()): Promise<LatencySummary> 
     firstTokenP50: ms(row?.ttft_p50),
     firstTokenP95: ms(row?.ttft_p95),
   };
+}
+
+export type ModelSpend = { model: string; requests: number; tokens: number; costMicros: number };
+export type ProviderSpend = { provider: string; requests: number; tokens: number; costMicros: number; models: ModelSpend[] };
+
+/**
+ * Requests, tokens (input + output) and cost by provider, then model, over the last `days` days
+ * (AI features only; every outcome, refusals included, since a refused request was still asked
+ * of that model). One statement on audit_daily, the audit log's rollup (its key starts with the
+ * day); the provider is the catalogue's, so a model no longer in it shows as "unknown". Both
+ * levels go dearest first.
+ */
+export async function spendByProviderModel(days = 30, today = utcDay()): Promise<ProviderSpend[]> {
+  const db = await getDb();
+  const rows = rowsOf<Record<string, unknown>>(
+    await db.execute(sql`
+      select model, sum(requests) as requests, sum(input_tokens + output_tokens) as tokens, sum(cost_micros) as cost
+      from audit_daily
+      where day > ${today}::date - ${days}::int and ${AI_ACTIONS_ONLY} and model <> ''
+      group by model`),
+  );
+  const providers = new Map<string, ProviderSpend>();
+  for (const row of rows) {
+    const model = String(row.model);
+    const spend = { model, requests: num(row.requests), tokens: num(row.tokens), costMicros: num(row.cost) };
+    const provider = Object.hasOwn(MODEL_CATALOGUE, model) ? MODEL_CATALOGUE[model]!.provider : "unknown";
+    const entry = providers.get(provider) ?? { provider, requests: 0, tokens: 0, costMicros: 0, models: [] };
+    entry.requests += spend.requests;
+    entry.tokens += spend.tokens;
+    entry.costMicros += spend.costMicros;
+    entry.models.push(spend);
+    providers.set(provider, entry);
+  }
+  const dearestFirst = (a: { costMicros: number; requests: number }, b: { costMicros: number; requests: number }) =>
+    b.costMicros - a.costMicros || b.requests - a.requests;
+  return [...providers.values()].map((entry) => ({ ...entry, models: entry.models.sort(dearestFirst) })).sort(dearestFirst);
 }
 
 export type TopUser = { userId: string; email: string | null; requests: number; costMicros: number };

@@ -19,14 +19,15 @@ export async function listConversations(userId: string): Promise<ConversationSum
     .limit(100);
 }
 
-export async function isOwnConversation(userId: string, conversationId: string): Promise<boolean> {
+/** One of the user's conversations, with the model of its latest exchange; null when it is not theirs (or gone). */
+export async function ownConversation(userId: string, conversationId: string): Promise<{ model: string | null } | null> {
   const db = await getDb();
   const [row] = await db
-    .select({ id: conversations.id })
+    .select({ model: conversations.model })
     .from(conversations)
     .where(and(eq(conversations.id, conversationId), eq(conversations.userId, userId)))
     .limit(1);
-  return row !== undefined;
+  return row ?? null;
 }
 
 /** The latest `limit` messages of one of the user's conversations, oldest first. */
@@ -83,6 +84,8 @@ export async function saveExchange(options: {
   userId: string;
   conversationId: string;
   title: string;
+  /** The model that answered: the conversation keeps its latest, for the picker. */
+  model: string;
   userText: string;
   assistantText: string;
 }): Promise<void> {
@@ -94,9 +97,9 @@ export async function saveExchange(options: {
   // count so later requests reserve for the history without re-tokenizing it.
   await db.execute(sql`
     with conversation as (
-      insert into conversations as c (id, user_id, title)
-      values (${options.conversationId}, ${options.userId}, ${title})
-      on conflict (id) do update set updated_at = now() where c.user_id = ${options.userId}
+      insert into conversations as c (id, user_id, title, model)
+      values (${options.conversationId}, ${options.userId}, ${title}, ${options.model})
+      on conflict (id) do update set updated_at = now(), model = excluded.model where c.user_id = ${options.userId}
       returning id
     )
     insert into messages (conversation_id, role, content, token_count, created_at)

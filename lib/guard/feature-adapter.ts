@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { modelFor } from "@/lib/ai/models";
+import { defaultModelFor } from "@/lib/ai/offered";
 import type { ChatMessage } from "@/lib/ai/types";
 import type { FeatureContext, FeatureDefinitionBase } from "./feature";
 import { normalizeText } from "./steps/cache";
@@ -69,7 +70,8 @@ function guardFeature<Input>(
         // The system prompt always comes from the server, first; stored history follows it.
         messages: [{ role: "system", content: definition.prompt.system }, ...history, ...built],
         promptAddedText: output.promptAddedText,
-        model: definition.model?.(input, plan) ?? modelFor(plan),
+        // By default the best model the plan offers now (its provider on), the list the guard checks.
+        model: definition.model?.(input, plan) ?? defaultModelFor(plan) ?? modelFor(plan),
         promptVersion: definition.prompt.version,
         // Everything that changes the answer is in the cache key: every input field, the cap, the output's shape.
         cacheParams: { input: normalizedJson(input), maxOutputTokens: plan.maxOutputTokens, output: output.key },

@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { modelFor } from "@/lib/ai/models";
+import { defaultModelFor } from "@/lib/ai/offered";
 import { SUMMARIZE_PROMPT } from "@/lib/ai/prompts";
 import { defineAIFeature } from "@/lib/guard/feature";
 
@@ -26,7 +27,7 @@ export const summarize = defineAIFeature({
   // A near-identical text gets the stored summary (lib/semantic/cache.ts).
   semanticCache: { threshold: 0.95 },
   prompt: SUMMARIZE_PROMPT,
-  model: (input, plan) => input.model || modelFor(plan),
+  model: (input, plan) => input.model || defaultModelFor(plan) || modelFor(plan),
   buildMessages: (input) => [{ role: "user", content: input.text }],
   output: { type: "json", schema: summarySchema },
   demoAnswer(input): Summary {

@@ -149,6 +149,8 @@ function variants(): Record<string, Record<string, unknown[]>> {
     userRecentRequests: { "newest 20": ["user-1"] },
     userFeedback: { "newest 20": ["user-1"] },
     downvotedAnswers: { "first page": [], "page 5": [50, 200], "oldest first": [50, 0, "oldest"], "oldest, page 5": [50, 200, "oldest"] },
+    // The overview's spend by provider and model (the model picker's console figure).
+    spendByProviderModel: { "30 days": [30], "7 days": [7] },
   };
 }
 

@@ -144,6 +144,59 @@ describe("the daily rollup", () => {
   });
 });
 
+describe("spend by provider and model", () => {
+  it("groups the day's AI requests by the catalogue's provider, then model, with tokens and cost, dearest first", async () => {
+    const day = isolatedDay();
+    const at = (hour: number) => new Date(`${day}T${String(hour).padStart(2, "0")}:10:00Z`);
+    const user = await newUser();
+    const rows = [
+      { outcome: "served", model: "gpt-4.1-nano", costMicros: 100, inputTokens: 10, outputTokens: 20 },
+      { outcome: "served", model: "gpt-4.1-mini", costMicros: 400, inputTokens: 30, outputTokens: 40 },
+      { outcome: "model_not_allowed", model: "gpt-4.1-mini", costMicros: 0, inputTokens: 0, outputTokens: 0 },
+      { outcome: "served", model: "claude-haiku-4-5", costMicros: 900, inputTokens: 50, outputTokens: 60 },
+      { outcome: "served", model: "retired-model", costMicros: 5, inputTokens: 1, outputTokens: 1 },
+      { outcome: "rate_limited", model: null, costMicros: 0, inputTokens: 0, outputTokens: 0 },
+    ];
+    for (const [index, row] of rows.entries()) {
+      await recordAudit({ requestId: randomUUID(), userId: user.id, action: "chat", createdAt: at(index), ...row });
+    }
+    await recordAudit({
+      requestId: randomUUID(),
+      userId: user.id,
+      action: "admin.set_plan",
+      outcome: "ok",
+      model: "gpt-4.1-nano",
+      createdAt: at(9),
+    });
+    expect(await console_.spendByProviderModel(1, day)).toEqual([
+      {
+        provider: "anthropic",
+        requests: 1,
+        tokens: 110,
+        costMicros: 900,
+        models: [{ model: "claude-haiku-4-5", requests: 1, tokens: 110, costMicros: 900 }],
+      },
+      {
+        provider: "openai",
+        requests: 3,
+        tokens: 100,
+        costMicros: 500,
+        models: [
+          { model: "gpt-4.1-mini", requests: 2, tokens: 70, costMicros: 400 },
+          { model: "gpt-4.1-nano", requests: 1, tokens: 30, costMicros: 100 },
+        ],
+      },
+      {
+        provider: "unknown",
+        requests: 1,
+        tokens: 2,
+        costMicros: 5,
+        models: [{ model: "retired-model", requests: 1, tokens: 2, costMicros: 5 }],
+      },
+    ]);
+  });
+});
+
 describe("the audit log browser", () => {
   it("filters by user email, outcome, model, cache hit and dates, newest first, in pages that neither skip nor repeat", async () => {
     const day = isolatedDay();

@@ -277,9 +277,18 @@ describe("chat: refusals never reach the model, and each leaves one audit row", 
       ],
       ["null origin", attacker, { message: message(label), token: issueRequestToken(attacker.id) }, { origin: "null" }, 403, "forbidden"],
       [
-        "client-chosen model",
+        // The picker sends a model: one of another plan is refused by the guard, before any reservation.
+        "another plan's model",
         attacker,
         { message: message(label), token: issueRequestToken(attacker.id), model: "gpt-4.1-mini" },
+        {},
+        403,
+        "model_not_allowed",
+      ],
+      [
+        "a model outside the catalogue",
+        attacker,
+        { message: message(label), token: issueRequestToken(attacker.id), model: "gpt-5-pro" },
         {},
         400,
         "invalid_input",
@@ -876,5 +885,45 @@ describe("structured tool and cache", () => {
           .where(eq(auditLog.ipHash, hashIp(ip)))
       ).map((row) => [row.action, row.outcome, row.userId]),
     ).toEqual([["summarize", "unauthorized", null]]);
+  });
+});
+
+describe("chat: the model picker", () => {
+  it("serves the plan's model that was picked, and the conversation keeps the latest one", async () => {
+    const pro = await newUser({ plan: "pro" });
+    const label = tag();
+    const first = await chat(pro, { message: message(label), token: issueRequestToken(pro.id), model: "gpt-4.1-nano" });
+    await first.settled;
+    expect(first.status).toBe(200);
+    expect(first.events[0]).toMatchObject({ type: "start", model: "gpt-4.1-nano" });
+    expect(fake.stats(label).last!.model).toBe("gpt-4.1-nano");
+    const conversationId = first.events[0]!.conversationId as string;
+    const db = await getDb();
+    const storedModel = async () =>
+      (await db.select({ model: conversations.model }).from(conversations).where(eq(conversations.id, conversationId)))[0]?.model;
+    expect(await storedModel()).toBe("gpt-4.1-nano");
+
+    const second = await chat(pro, { conversationId, message: message(label), token: issueRequestToken(pro.id), model: "gpt-4.1-mini" });
+    await second.settled;
+    expect(second.status).toBe(200);
+    expect(fake.stats(label).last!.model).toBe("gpt-4.1-mini");
+    expect(await storedModel()).toBe("gpt-4.1-mini");
+    expect((await auditRows(pro.id)).map((row) => row.model)).toEqual(["gpt-4.1-nano", "gpt-4.1-mini"]);
+  });
+
+  it("refuses a catalogue model the plan does not list (its provider off, too) before anything is reserved", async () => {
+    const pro = await newUser({ plan: "pro" });
+    const label = tag();
+    for (const model of ["claude-sonnet-4-5", "gemini-2.5-pro"]) {
+      const refused = await chat(pro, { message: message(label), token: issueRequestToken(pro.id), model });
+      await refused.settled;
+      expect(refused.status, model).toBe(403);
+      expect(refused.body, model).toMatchObject({ error: { code: "model_not_allowed", upgradeUrl: "/pricing" } });
+    }
+    expect(fake.stats(label).chat).toBe(0);
+    expect(await heldReservations(pro.id)).toHaveLength(0);
+    expect(await usageRow(pro.id)).toMatchObject({ requests: 0, tokensUsed: 0, tokensReserved: 0 });
+    expect((await auditRows(pro.id)).map((row) => row.outcome)).toEqual(["model_not_allowed", "model_not_allowed"]);
+    expect(await (await getDb()).select().from(conversations).where(eq(conversations.userId, pro.id))).toHaveLength(0);
   });
 });

@@ -42,7 +42,8 @@ test("refuses no session, foreign origins, forged fields, oversized input, bad a
 
   await expectRefused(await postChat(api, { message: msg, token: token() }, { origin: "https://evil.example" }), 403, "forbidden");
   await expectRefused(await postChat(api, { message: msg, token: token() }, { origin: "null" }), 403, "forbidden");
-  await expectRefused(await postChat(api, { message: msg, token: token(), model: "gpt-4.1-mini" }), 400, "invalid_input");
+  // The picker's field: another plan's model is refused by the guard; one outside the catalogue by the schema.
+  await expectRefused(await postChat(api, { message: msg, token: token(), model: "gpt-4.1-mini" }), 403, "model_not_allowed");
   await expectRefused(await postChat(api, { message: msg, token: token(), model: "gpt-5-pro" }), 400, "invalid_input");
   await expectRefused(await postChat(api, { message: msg, token: token(), tier: "pro" }), 400, "invalid_input");
   await expectRefused(await postChat(api, { message: msg, token: token(), priceMicros: 0 }), 400, "invalid_input");

@@ -1,5 +1,6 @@
 import "server-only";
 import { effectivePlan } from "@/db/queries/account";
+import { isModelOffered } from "@/lib/ai/offered";
 import { countPromptTokens } from "@/lib/ai/tokens";
 import { AppError } from "@/lib/errors";
 import { PLAN_IDS, PLANS, type Plan } from "@/lib/plans";
@@ -34,7 +35,9 @@ function checkPlanLimits(input: PreparedInput, plan: Plan): void {
       upgradeUrl: "/pricing",
     });
   }
-  if (!plan.models.includes(input.model)) throw new AppError("model_not_allowed", { upgradeUrl: "/pricing" });
+  // The plan's models whose provider is on (lib/ai/offered.ts): another plan's model, or one of a
+  // provider without a key, is refused here, before anything is reserved.
+  if (!isModelOffered(plan, input.model)) throw new AppError("model_not_allowed", { upgradeUrl: "/pricing" });
 }
 
 /**
