@@ -1,5 +1,5 @@
 import "server-only";
-import { ClientAbort } from "@/lib/ai/openai-provider";
+import { ClientAbort } from "@/lib/ai/upstream";
 import { modelProvider } from "@/lib/ai/provider";
 import { countTextTokens } from "@/lib/ai/tokens";
 import { inputTokensOf, outputTokensOf, tokenUsage, type TokenUsage } from "@/lib/ai/usage";
@@ -100,7 +100,7 @@ export async function handleFeatureStream<Input, Start extends object>(
   try {
     checkRequestHeaders(request);
     feature = await admit();
-    const provider = modelProvider();
+    const provider = modelProvider(feature.model);
     const fields = {
       type: "start" as const,
       nextToken: issueRequestToken(feature.user.id),
@@ -190,7 +190,7 @@ function streamReply<Input, Start extends object>(
         completeRequest(ctx, { ...result, responseText: generated }),
       ]);
     try {
-      const events = modelProvider().streamChat({
+      const events = modelProvider(feature.model).streamChat({
         model: feature.model,
         messages: feature.messages,
         maxOutputTokens: feature.plan.maxOutputTokens,

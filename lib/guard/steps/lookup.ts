@@ -1,5 +1,6 @@
 import "server-only";
 import { effectivePlan } from "@/db/queries/account";
+import { checkModelAvailable } from "@/lib/ai/provider";
 import { countPromptTokens } from "@/lib/ai/tokens";
 import { AppError } from "@/lib/errors";
 import { PLAN_IDS, PLANS, type Plan } from "@/lib/plans";
@@ -35,6 +36,8 @@ function checkPlanLimits(input: PreparedInput, plan: Plan): void {
     });
   }
   if (!plan.models.includes(input.model)) throw new AppError("model_not_allowed", { upgradeUrl: "/pricing" });
+  // A model whose provider has no key is refused here, before anything is reserved.
+  checkModelAvailable(input.model);
 }
 
 /**
