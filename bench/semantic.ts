@@ -38,7 +38,7 @@ export async function measureSemanticLookup(options: { rounds?: number; entries?
     const { users } = await import("@/db/schema");
     const { insertSemanticEntry } = await import("@/db/queries/semantic-cache");
     const { demoEmbedding } = await import("@/lib/ai/demo-embedding");
-    const { modelProvider } = await import("@/lib/ai/provider");
+    const { openAIServices } = await import("@/lib/ai/provider");
     const { createGuardContext } = await import("@/lib/guard/context");
     const { lexicalKey } = await import("@/lib/semantic/lexical");
     const { lookupSemanticCache, semanticCacheReady, storeInSemanticCache } = await import("@/lib/semantic/cache");
@@ -108,7 +108,7 @@ export async function measureSemanticLookup(options: { rounds?: number; entries?
       miss.push(await time(`The support team closed ${1000 + i} tickets in April and customers were unhappy.`, false));
       hit.push(await time(stored.replace("and customers", i % 2 ? "and the customers" : "and all customers"), true));
       const started = performance.now();
-      await modelProvider().embed(`Embedding round ${i} of the support note.`, new AbortController().signal);
+      await openAIServices()!.embed(`Embedding round ${i} of the support note.`, new AbortController().signal);
       embedding.push(performance.now() - started);
     }
     return { entries: entries + 1, miss: summary(miss), hit: summary(hit), embedding: summary(embedding) };

@@ -171,9 +171,20 @@ export const PRODUCTION_REQUIREMENTS: readonly Requirement[] = [
     isMet: (env) => env.APP_URL !== undefined,
   },
   {
-    variable: "OPENAI_API_KEY",
-    purpose: "server-side key for the model provider (the demo model is for development only)",
-    isMet: (env) => env.OPENAI_API_KEY !== undefined,
+    variable: "OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY or OPENAI_COMPATIBLE_BASE_URL + OPENAI_COMPATIBLE_API_KEY",
+    purpose: "at least one model provider's server-side key (the demo model is for development only)",
+    isMet: (env) =>
+      env.OPENAI_API_KEY !== undefined ||
+      env.ANTHROPIC_API_KEY !== undefined ||
+      env.GEMINI_API_KEY !== undefined ||
+      (env.OPENAI_COMPATIBLE_BASE_URL !== undefined && env.OPENAI_COMPATIBLE_API_KEY !== undefined),
+  },
+  {
+    // Moderation is OpenAI's endpoint whichever provider answers; the semantic cache (OpenAI's
+    // embeddings) is skipped without the key, moderation would be silently off: refused instead.
+    variable: "OPENAI_API_KEY (MODERATION=on)",
+    purpose: "MODERATION=on calls OpenAI's moderation endpoint, whichever provider answers; set the key or MODERATION=off",
+    isMet: (env) => env.MODERATION !== "on" || env.OPENAI_API_KEY !== undefined,
   },
   {
     variable: "DAILY_BUDGET_USD",

@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   // The guard pipeline (lib/guard). Messages here are defaults; the steps add the numbers.
   message_too_long: { status: 413, message: "Your message is too long." },
   model_not_allowed: { status: 403, message: "That model is not included in your plan. Upgrade for more models." },
+  model_unavailable: { status: 503, message: "That model is not available on this server. Choose another model." },
   invalid_request_token: { status: 403, message: "This page has expired. Reload it and try again." },
   replayed_request: { status: 409, message: "This request was already sent. Reload the page and try again." },
   quota_exceeded: { status: 429, message: "You have reached today's limit for your plan." },

@@ -50,3 +50,40 @@ export async function countEmbeddingTokens(text: string): Promise<number> {
   const { countTokens: countCl100k } = await import("gpt-tokenizer/encoding/cl100k_base");
   return text === "" ? 0 : countCl100k(text, PLAIN_TEXT);
 }
+
+/**
+ * Framing a provider without a published tokenizer may add per message (role markers,
+ * separators) and per request (the reply's priming, the system prompt's wrapper). Not published
+ * either: set well above the chat formats that are (OpenAI's 3 per message and 3 per request).
+ */
+export const UNKNOWN_TOKENIZER_TOKENS_PER_MESSAGE = 16;
+export const UNKNOWN_TOKENIZER_TOKENS_PER_REQUEST = 64;
+
+const utf8Bytes = (text: string) => Buffer.byteLength(text, "utf8");
+
+/**
+ * An upper bound on the prompt tokens of a provider that publishes no tokenizer (Anthropic,
+ * Gemini, an OpenAI-compatible server), without knowing its tokenizer.
+ *
+ * Proof sketch for the content: byte-level BPE (Anthropic's and OpenAI's families) starts from
+ * one token per UTF-8 byte and every merge joins two tokens into one, so a text never has more
+ * tokens than bytes. SentencePiece (Gemini) falls back to one token per UTF-8 byte for a
+ * character outside its vocabulary and otherwise emits whole pieces of one character or more,
+ * each at least one byte: again at most one token per byte. So `bytes(content)` bounds the
+ * content of every message; the framing is bounded by the constants above (an assumption,
+ * documented, since the providers do not publish it). Stored per-message counts are o200k
+ * counts and are not used here.
+ */
+export function promptTokensUpperBound(messages: readonly ChatMessage[], schemaText = ""): number {
+  let total = UNKNOWN_TOKENIZER_TOKENS_PER_REQUEST + utf8Bytes(schemaText);
+  for (const message of messages) total += UNKNOWN_TOKENIZER_TOKENS_PER_MESSAGE + utf8Bytes(message.role) + utf8Bytes(message.content);
+  return total;
+}
+
+/**
+ * The prompt tokens the reservation counts for this model: the o200k count for OpenAI's models
+ * (their published encoding), the byte bound for every other provider.
+ */
+export function reservedPromptTokens(provider: string, messages: readonly CountedMessage[], schemaText = ""): number {
+  return provider === "openai" ? countPromptTokens(messages, schemaText) : promptTokensUpperBound(messages, schemaText);
+}

@@ -1,5 +1,5 @@
-// What the guard asks of a model, whichever serves it (OpenAI or an OpenAI-compatible
-// server, or the demo model in development).
+// What the guard asks of a model, whichever serves it (OpenAI, Anthropic, Gemini, an
+// OpenAI-compatible server, or the demo model in development).
 
 import type { TokenUsage } from "./usage";
 
@@ -27,14 +27,18 @@ export type Embedding = { vector: number[]; tokens: number };
 export type JsonSchemaFormat = { name: string; schema: Record<string, unknown> };
 
 // `demoAnswer`: what the demo model answers (each feature writes its own, clearly labelled);
-// a real provider never calls it.
-export interface ModelProvider {
+// a real provider never calls it. One adapter per wire format implements ChatModel
+// (lib/ai/*-provider.ts); embeddings and moderation are OpenAI's endpoints whichever model answers.
+export interface ChatModel {
   readonly isDemo: boolean;
   streamChat(request: ChatRequest & { demoAnswer: () => string }): AsyncIterable<StreamEvent>;
   /** One non-streamed answer constrained to a JSON schema (structured outputs). */
   completeJson(request: ChatRequest & { format: JsonSchemaFormat; demoAnswer: () => unknown }): Promise<Completion>;
   /** One non-streamed plain-text answer. */
   completeText(request: ChatRequest & { demoAnswer: () => string }): Promise<Completion>;
+}
+
+export interface ModelProvider extends ChatModel {
   /** The text's embedding from the embeddings endpoint (the semantic cache's lookups). */
   embed(text: string, signal: AbortSignal): Promise<Embedding>;
   /** True when the moderation endpoint flags the text. */

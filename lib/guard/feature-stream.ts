@@ -1,5 +1,6 @@
 import "server-only";
-import { ClientAbort } from "@/lib/ai/openai-provider";
+import { ClientAbort } from "@/lib/ai/upstream";
+import { catalogueEntry } from "@/lib/ai/catalogue";
 import { modelProvider } from "@/lib/ai/provider";
 import { countTextTokens } from "@/lib/ai/tokens";
 import { inputTokensOf, outputTokensOf, tokenUsage, type TokenUsage } from "@/lib/ai/usage";
@@ -100,7 +101,7 @@ export async function handleFeatureStream<Input, Start extends object>(
   try {
     checkRequestHeaders(request);
     feature = await admit();
-    const provider = modelProvider();
+    const provider = modelProvider(feature.model);
     const fields = {
       type: "start" as const,
       nextToken: issueRequestToken(feature.user.id),
@@ -162,6 +163,7 @@ function streamReply<Input, Start extends object>(
     let generated = "";
     let answered = false;
     let usage: TokenUsage | null = null;
+    const provider = modelProvider(feature.model);
     const upstreamStarted = performance.now();
     // The stream's total deadline, below the platform's maxDuration: a trickling upstream that
     // never goes idle is cut here, and charged like any answer cut mid-way.
@@ -175,7 +177,12 @@ function streamReply<Input, Start extends object>(
     );
     // What the provider bills: its own usage report, or (none came: a cut, an abort) the
     // prompt's count plus what was received, counted with the same tokenizer.
-    const billed = (): TokenUsage => usage ?? tokenUsage({ uncachedInput: feature.promptTokens, output: countTextTokens(generated) });
+    // A provider without a published tokenizer (and with unseen thinking tokens) cannot be
+    // counted from the text received: without its report, the reserved worst case is charged.
+    const countable = provider.isDemo || catalogueEntry(feature.model).provider === "openai";
+    const billed = (): TokenUsage =>
+      usage ??
+      (countable ? tokenUsage({ uncachedInput: feature.promptTokens, output: countTextTokens(generated) }) : unansweredUsage(feature));
     // After the last event has gone: the exchange saved and the usage settled at once (two
     // independent writes), then the stream closes, so a client that reads to the end (the chat
     // page does) never sends its next message before this one is stored. The audit row waits
@@ -190,7 +197,7 @@ function streamReply<Input, Start extends object>(
         completeRequest(ctx, { ...result, responseText: generated }),
       ]);
     try {
-      const events = modelProvider().streamChat({
+      const events = provider.streamChat({
         model: feature.model,
         messages: feature.messages,
         maxOutputTokens: feature.plan.maxOutputTokens,

@@ -4,7 +4,7 @@ import { zodResponseFormat } from "openai/helpers/zod";
 import type { z } from "zod";
 import { modelProvider } from "@/lib/ai/provider";
 import { countTextTokens, type CountedMessage } from "@/lib/ai/tokens";
-import type { ChatMessage, ChatRequest, Completion, ModelProvider } from "@/lib/ai/types";
+import type { ChatMessage, ChatModel, ChatRequest, Completion } from "@/lib/ai/types";
 import { NO_USAGE, tokenUsage } from "@/lib/ai/usage";
 import { AppError } from "@/lib/errors";
 import type { Plan } from "@/lib/plans";
@@ -134,7 +134,7 @@ const isJson = <I, S extends z.ZodType>(d: JsonFeatureDefinition<I, S> | TextFea
 type Answers<Input, Answer> = {
   key: string;
   promptAddedText?: string;
-  ask(provider: ModelProvider, request: ChatRequest, input: Input): Promise<Completion>;
+  ask(provider: ChatModel, request: ChatRequest, input: Input): Promise<Completion>;
   read(text: string): Answer;
   write(answer: Answer): string;
 };
@@ -198,7 +198,7 @@ function answerWith<Input, Answer>(definition: FeatureDefinitionBase<Input>, ans
       const started = performance.now();
       const completion = await answers
         .ask(
-          modelProvider(),
+          modelProvider(feature.model),
           {
             model: feature.model,
             messages: feature.messages,

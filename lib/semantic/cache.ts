@@ -2,7 +2,7 @@ import "server-only";
 import { getDb } from "@/db";
 import { evictCacheEntriesFor, findSemanticMatch, hasSemanticCacheTable, insertSemanticEntry } from "@/db/queries/semantic-cache";
 import { EMBEDDING_MAX_INPUT_TOKENS } from "@/lib/ai/models";
-import { modelProvider } from "@/lib/ai/provider";
+import { openAIServices } from "@/lib/ai/provider";
 import { countEmbeddingTokens } from "@/lib/ai/tokens";
 import { AppError } from "@/lib/errors";
 import type { GuardContext } from "@/lib/guard/context";
@@ -63,6 +63,8 @@ const embeddedText = (ctx: GuardContext) => normalizeText(ctx.input!.userText);
 function semanticApplies(ctx: GuardContext): boolean {
   const { feature, input } = ctx;
   if (!feature.semanticCache || feature.cache === "off" || !input) return false;
+  // The embeddings are OpenAI's: without OPENAI_API_KEY (another provider answers) it is skipped.
+  if (!openAIServices()) return false;
   if (ctx.cachedAnswer !== undefined) return false; // the exact cache answered: nothing to look up
   return !input.messages.some((message) => message.role === "assistant");
 }
@@ -119,7 +121,7 @@ export async function lookupSemanticCache(ctx: GuardContext): Promise<string | u
   if (!state || !semanticApplies(ctx)) return undefined;
   const started = performance.now();
   try {
-    const embedding = await modelProvider().embed(embeddedText(ctx), ctx.signal);
+    const embedding = await openAIServices()!.embed(embeddedText(ctx), ctx.signal);
     state.tokens = embedding.tokens;
     state.vector = embedding.vector;
     const match = await findSemanticMatch({

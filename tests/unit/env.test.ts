@@ -20,6 +20,29 @@ describe("environment validation", () => {
     expect(message).toContain("APP_URL");
   });
 
+  it("accepts any one provider's key in production; MODERATION=on still needs OPENAI_API_KEY", () => {
+    const base = {
+      NODE_ENV: "production",
+      DATABASE_URL: "postgres://u:p@db.example.com:5432/app",
+      REDIS_URL: "redis://127.0.0.1:6379",
+      AUTH_SECRET: "x".repeat(32),
+      TRUSTED_PROXY: "1",
+      SMTP_URL: "smtp://u:p@smtp.example.com:587",
+      EMAIL_FROM: "no-reply@example.com",
+      DAILY_BUDGET_USD: "10",
+      APP_URL: "https://app.example.com",
+    };
+    expect(productionProblems(parseEnv(base))).toContain("at least one model provider");
+    expect(productionProblems(parseEnv({ ...base, ANTHROPIC_API_KEY: "k" }))).toBeNull();
+    expect(productionProblems(parseEnv({ ...base, GEMINI_API_KEY: "k" }))).toBeNull();
+    expect(productionProblems(parseEnv({ ...base, OPENAI_COMPATIBLE_API_KEY: "k" }))).toContain("at least one model provider");
+    expect(
+      productionProblems(parseEnv({ ...base, OPENAI_COMPATIBLE_API_KEY: "k", OPENAI_COMPATIBLE_BASE_URL: "https://llm.example.com/v1" })),
+    ).toBeNull();
+    expect(productionProblems(parseEnv({ ...base, GEMINI_API_KEY: "k", MODERATION: "on" }))).toContain("OPENAI_API_KEY (MODERATION=on)");
+    expect(productionProblems(parseEnv({ ...base, GEMINI_API_KEY: "k", OPENAI_API_KEY: "k", MODERATION: "on" }))).toBeNull();
+  });
+
   it("refuses unsafe production settings in the same message, and accepts an explicit DAILY_BUDGET_USD=off", () => {
     const safe = {
       NODE_ENV: "production",

@@ -1,7 +1,8 @@
 import "server-only";
 import { effectivePlan } from "@/db/queries/account";
 import { isModelOffered } from "@/lib/ai/offered";
-import { countPromptTokens } from "@/lib/ai/tokens";
+import { catalogueEntry } from "@/lib/ai/catalogue";
+import { reservedPromptTokens } from "@/lib/ai/tokens";
 import { AppError } from "@/lib/errors";
 import { PLAN_IDS, PLANS, type Plan } from "@/lib/plans";
 import { judgeSession } from "@/lib/auth/session-user";
@@ -121,6 +122,7 @@ export async function lookUp(ctx: GuardContext): Promise<void> {
   // check together and go over the day's request count by as many as were in flight at once
   // (bounded by the rate limit); they cost nothing.
   if (ctx.cachedAnswer !== undefined && account.usage.requests >= plan.requestsPerDay) throw quotaExceededError(plan, account.usage);
-  // Stored messages bring their token count, so history is not re-tokenized on every request.
-  ctx.promptTokens = countPromptTokens(input.messages, input.promptAddedText);
+  // OpenAI: stored messages bring their token count, so history is not re-tokenized on every
+  // request. Other providers publish no tokenizer: a byte bound (lib/ai/tokens.ts).
+  ctx.promptTokens = reservedPromptTokens(catalogueEntry(input.model).provider, input.messages, input.promptAddedText);
 }
