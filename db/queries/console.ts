@@ -118,7 +118,7 @@ export async function dailySeries(days = 30, today = utcDay()): Promise<DailyPoi
     await db.execute(sql`
       select to_char(day, 'YYYY-MM-DD') as day, model, sum(requests) as requests, sum(cost_micros) as cost
       from audit_daily
-      where day > ${today}::date - ${days}::int and ${AI_ACTIONS_ONLY}
+      where day > ${today}::date - ${days}::int and day <= ${today}::date and ${AI_ACTIONS_ONLY}
       group by day, model order by day, model`),
   );
   return rows.map((row) => ({
@@ -145,7 +145,7 @@ export async function outcomeSummary(days = 30, today = utcDay()): Promise<Outco
     await db.execute(sql`
       select outcome, cache_hit, model, sum(requests) as requests, sum(cost_micros) as cost, sum(saved_micros) as saved
       from audit_daily
-      where day > ${today}::date - ${days}::int and ${AI_ACTIONS_ONLY}
+      where day > ${today}::date - ${days}::int and day <= ${today}::date and ${AI_ACTIONS_ONLY}
       group by outcome, cache_hit, model`),
   );
   const byGroup = Object.fromEntries(OUTCOME_GROUPS.map((group) => [group, 0])) as Record<OutcomeGroup, number>;
@@ -231,7 +231,7 @@ export async function spendByProviderModel(days = 30, today = utcDay()): Promise
     await db.execute(sql`
       select model, sum(requests) as requests, sum(input_tokens + output_tokens) as tokens, sum(cost_micros) as cost
       from audit_daily
-      where day > ${today}::date - ${days}::int and ${AI_ACTIONS_ONLY} and model <> ''
+      where day > ${today}::date - ${days}::int and day <= ${today}::date and ${AI_ACTIONS_ONLY} and model <> ''
       group by model`),
   );
   const providers = new Map<string, ProviderSpend>();
@@ -260,7 +260,7 @@ export async function topUsersByCost(days = 30, limit = 10, today = utcDay()): P
     await db.execute(sql`
       select t.user_id, u.email, t.requests, t.cost from (
         select user_id, sum(requests) as requests, sum(cost_micros) as cost
-        from usage_daily where day > ${today}::date - ${days}::int
+        from usage_daily where day > ${today}::date - ${days}::int and day <= ${today}::date
         group by user_id order by sum(cost_micros) desc limit ${limit}
       ) t left join users u on u.id = t.user_id
       order by t.cost desc`),
@@ -283,7 +283,7 @@ export async function feedbackRates(days = 30, today = utcDay()): Promise<Feedba
     await db.execute(sql`
       with served as (
         select action, model, sum(requests) as served from audit_daily
-        where day > ${today}::date - ${days}::int and outcome = 'served' and ${AI_ACTIONS_ONLY}
+        where day > ${today}::date - ${days}::int and day <= ${today}::date and outcome = 'served' and ${AI_ACTIONS_ONLY}
         group by action, model
       ), votes as (
         select action, coalesce(model, '') as model,
@@ -705,7 +705,7 @@ export async function userDailyUsage(userId: string, days = 30, today = utcDay()
   const rows = rowsOf<Record<string, unknown>>(
     await db.execute(sql`
       select to_char(day, 'YYYY-MM-DD') as day, requests, tokens_used + tokens_reserved as tokens, cost_micros
-      from usage_daily where user_id = ${userId} and day > ${today}::date - ${days}::int
+      from usage_daily where user_id = ${userId} and day > ${today}::date - ${days}::int and day <= ${today}::date
       order by day`),
   );
   return rows.map((row) => ({
