@@ -77,6 +77,9 @@ beforeEach(() => {
   session.user = null;
 });
 
+/** An address no other test of the run uses (the audit rows are found by its hash; 1 in 250 collided). */
+const uniqueIp = () => `2001:db8::${crypto.randomUUID().slice(0, 4)}:${crypto.randomUUID().slice(0, 4)}`;
+
 describe("the pipeline", () => {
   it("lists its steps in order", () => {
     expect(GUARD_STEPS.map(([name]) => name)).toEqual(["session", "input", "lookup", "quota", "moderation"]);
@@ -264,7 +267,7 @@ describe("chat: refusals never reach the model, and each leaves one audit row", 
     const ownersConversation = served.events[0]!.conversationId as string;
     const before = fake.stats(label).chat;
 
-    const anonymousIp = `203.0.113.${Math.floor(Math.random() * 250) + 1}`;
+    const anonymousIp = uniqueIp();
     const cases: Array<[string, TestUser | null, Record<string, unknown>, { origin?: string; ip?: string }, number, string]> = [
       ["no session", null, { message: message(label), token: "x" }, { ip: anonymousIp }, 401, "unauthorized"],
       [
@@ -512,7 +515,7 @@ describe("chat: refusals never reach the model, and each leaves one audit row", 
     const limit = AI_PER_IP_LIMIT.attempts;
     // Up to 61 requests one after another: they must all fall in one minute window to count exactly.
     await clearOfMinuteBoundary(40_000);
-    const ip = `203.0.113.${Math.floor(Math.random() * 200) + 1}`;
+    const ip = uniqueIp();
     const label = tag();
     const users = await Promise.all(Array.from({ length: Math.ceil((limit * 2) / 4) }, () => newUser()));
     let served = 0;
@@ -870,7 +873,7 @@ describe("structured tool and cache", () => {
 
   it("refuses without a session, with the same payload as every other action; no model call, one audit row", async () => {
     const label = tag();
-    const ip = `203.0.113.${Math.floor(Math.random() * 250) + 1}`;
+    const ip = uniqueIp();
     const { summarize: feature } = await import("@/lib/tools/summarize");
     const result = await runAction(feature, null, { text: `Hi [[tag:${label}]]` }, { ip });
     expect(result).toMatchObject({ ok: false, error: { code: "unauthorized" } });
